@@ -1,0 +1,86 @@
+# CityOps: `make demo` runs the demo, `make test` runs every check. Both are safe to repeat.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/cityops_ci
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install assets messages-compile messages messages-check lint typecheck \
+        pytest-sqlite pytest-postgres serve worker bench clean
+
+# ---------------------------------------------------------------- set-up
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+	$(PY) scripts/vendor_assets.py var/vendor
+
+messages-compile: $(STAMP)
+	$(PY) scripts/messages.py compile
+
+install: $(STAMP) assets messages-compile
+
+# ---------------------------------------------------------------- demo
+demo: export CITYOPS_DEBUG := 1
+demo: export CITYOPS_HTTPS := 0
+demo: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo_setup
+	@echo "CityOps demo on http://$(HOST):$(PORT)/  (Ctrl-C stops the site and the worker)"
+	@$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+# ---------------------------------------------------------------- checks
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy cityops config
+
+messages-check: $(STAMP)
+	$(PY) scripts/messages.py check
+
+pytest-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest
+
+pytest-postgres: install
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	elif [ -n "$$CITYOPS_REQUIRE_PG" ]; then \
+	  echo "PostgreSQL at $(PG_URL) is required (CITYOPS_REQUIRE_PG) but not reachable"; exit 1; \
+	else \
+	  echo "!!! PostgreSQL not reachable at $(PG_URL): the PostgreSQL run is SKIPPED !!!"; \
+	fi
+
+test: install lint typecheck messages-check pytest-sqlite pytest-postgres
+
+# ---------------------------------------------------------------- developer tools
+messages: $(STAMP)
+	CITYOPS_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete \
+	  --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'bench/*'
+
+serve: export CITYOPS_DEBUG := 1
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: export CITYOPS_DEBUG := 1
+worker: install
+	$(PY) manage.py db_worker --queue-name '*'
+
+bench: install
+	CITYOPS_DEBUG=1 $(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules var/vendor var/static

@@ -1,0 +1,1 @@
+"""Users, roles and memberships: who may act, for which organisation and territory."""

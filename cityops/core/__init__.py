@@ -1,0 +1,1 @@
+"""Shared kernel: base model, audit events, domain errors, environment and geo helpers."""

@@ -1,0 +1,1 @@
+"""The city as data: administrative areas, organisations, assets, contracts and lots."""

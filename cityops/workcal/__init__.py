@@ -1,0 +1,4 @@
+"""Working calendar: working hours, public holidays, swapped working days (调休).
+
+Deadline arithmetic in working time.
+"""

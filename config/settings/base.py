@@ -1,0 +1,235 @@
+"""CityOps settings. Everything that differs between deployments comes from the environment.
+
+Every variable is documented in ``.env.example``. In production mode (CITYOPS_DEBUG off) no
+secret has a default: a missing one stops the process at start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from cityops.core.env import (
+    EnvError,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    load_env_file,
+    parse_database_url,
+    read_or_create_secret,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+load_env_file(BASE_DIR / ".env")
+VAR_DIR = Path(env_str("CITYOPS_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("CITYOPS_DEBUG", False)
+
+if DEBUG:
+    SECRET_KEY = env_str("CITYOPS_SECRET_KEY", "") or read_or_create_secret(VAR_DIR / "secret_key")
+    # Key for personal data encrypted at rest (Fernet, urlsafe base64 of 32 bytes).
+    FIELD_ENCRYPTION_KEYS = env_list("CITYOPS_FIELD_ENCRYPTION_KEYS", []) or [
+        read_or_create_secret(VAR_DIR / "field_key", length=32)
+    ]
+else:
+    SECRET_KEY = env_str("CITYOPS_SECRET_KEY")
+    FIELD_ENCRYPTION_KEYS = env_list("CITYOPS_FIELD_ENCRYPTION_KEYS", [])
+    if not FIELD_ENCRYPTION_KEYS:
+        raise EnvError("CITYOPS_FIELD_ENCRYPTION_KEYS is required when CITYOPS_DEBUG is off")
+
+ALLOWED_HOSTS = env_list("CITYOPS_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CITYOPS_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "cityops.core",
+    "cityops.accounts",
+    "cityops.registry",
+    "cityops.workcal",
+    "cityops.notifications",
+    "cityops.cases",
+    "cityops.estates",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it sees authentication failures from every backend.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cityops.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", "sqlite:///var/cityops.sqlite3"), base_dir=BASE_DIR
+    ).as_django()
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web process and the task worker share one file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Login throttling (django-axes): lock a username+IP pair after repeated failures.
+AXES_FAILURE_LIMIT = env_int("CITYOPS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("CITYOPS_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
+# Front-end libraries come from the npm registry at set-up (make assets) into var/vendor and
+# are served by us: never from a CDN at run time.
+VENDOR_DIR = VAR_DIR / "vendor"
+if VENDOR_DIR.is_dir():
+    STATICFILES_DIRS.append(("vendor", VENDOR_DIR))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("CITYOPS_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CITYOPS_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cityops",
+    }
+}
+if env_str("CITYOPS_REDIS_URL", ""):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("CITYOPS_REDIS_URL"),
+    }
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("CITYOPS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+EMAIL_BACKEND = env_str("CITYOPS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("CITYOPS_FROM_EMAIL", "cityops@localhost")
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CityOps API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Security headers. HTTPS-only cookies unless explicitly running plain HTTP (demo, tests).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not DEBUG and env_bool("CITYOPS_HTTPS", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CITYOPS_BEHIND_PROXY", False) else None
+)
+
+# Map tiles: an URL template for Leaflet; empty means no background layer (tests, offline).
+# Tianditu in production, e.g.
+# https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY  (CGCS2000 ≈ WGS-84: no offset applied)
+CITYOPS_TILE_URL = env_str("CITYOPS_TILE_URL", "")
+CITYOPS_TILE_ATTRIBUTION = env_str("CITYOPS_TILE_ATTRIBUTION", "")
+CITYOPS_TILE_SUBDOMAINS = env_str("CITYOPS_TILE_SUBDOMAINS", "01234567")
+# Default map centre: Tongliao central district (WGS-84).
+CITYOPS_MAP_CENTER = (43.62, 122.26)
+CITYOPS_MAP_ZOOM = 13
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("CITYOPS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

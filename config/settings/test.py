@@ -1,0 +1,20 @@
+"""Test settings: the base settings with speed knobs only."""
+
+import os
+
+os.environ.setdefault("CITYOPS_DEBUG", "1")
+os.environ.setdefault("CITYOPS_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("CITYOPS_FIELD_ENCRYPTION_KEYS", "test-only-field-key")
+os.environ.setdefault("CITYOPS_VAR_DIR", os.path.join(os.path.dirname(__file__), "../../var/test"))
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CITYOPS_TILE_URL = ""
+DEBUG = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # pytest-django uses an in-memory database for SQLite tests.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}

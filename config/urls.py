@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("cityops.accounts.urls")),
+    path("registry/", include("cityops.registry.urls")),
+    path("calendar/", include("cityops.workcal.urls")),
+    path("notifications/", include("cityops.notifications.urls")),
+    path("cases/", include("cityops.cases.urls")),
+    path("estates/", include("cityops.estates.urls")),
+    path("", include("cityops.core.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

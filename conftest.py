@@ -1,0 +1,68 @@
+"""Project-wide fixtures: a tiny known city and the personas every permission test uses.
+
+Operator B plays *charlie*: the one who must always be refused (404) on operator A's records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from cityops.accounts.models import Role, User
+from cityops.accounts.services import user_ensure
+from cityops.registry.testing import SmallCity, build_small_city
+
+PASSWORD = "persona-pass-123"
+
+
+@pytest.fixture
+def small_city(db: None) -> SmallCity:
+    return build_small_city()
+
+
+@dataclass
+class Personas:
+    admin: User
+    mayor: User
+    supervisor: User
+    intake_clerk: User
+    shift_lead: User
+    dispatcher: User
+    inspector: User
+    operator_a: User
+    operator_b: User
+    landscaper: User
+    property_staff: User
+    street_officer: User
+    community_officer: User
+    citizen: User
+
+
+@pytest.fixture
+def personas(small_city: SmallCity) -> Personas:
+    c = small_city
+
+    def mk(username: str, role: Role, **scope: object) -> User:
+        return user_ensure(
+            username=username, password=PASSWORD, role=role, display_name=username, **scope
+        )
+
+    return Personas(
+        admin=mk("admin", Role.SYSTEM_ADMIN),
+        mayor=mk("mayor", Role.MAYOR_VIEWER),
+        supervisor=mk("supervisor", Role.BUREAU_SUPERVISOR),
+        intake_clerk=mk("clerk", Role.INTAKE_CLERK),
+        shift_lead=mk("shiftlead", Role.SHIFT_LEAD),
+        dispatcher=mk("dispatcher", Role.DISPATCHER),
+        inspector=mk("inspector", Role.INSPECTOR),
+        operator_a=mk("opa", Role.OPERATOR_STAFF, organisation=c.operator_a),
+        operator_b=mk("opb", Role.OPERATOR_STAFF, organisation=c.operator_b),
+        landscaper=mk("greenco", Role.OPERATOR_STAFF, organisation=c.landscaper),
+        property_staff=mk("propco", Role.OPERATOR_STAFF, organisation=c.property_company),
+        street_officer=mk("streetofficer", Role.STREET_OFFICER, street=c.street_west),
+        community_officer=mk(
+            "communityofficer", Role.COMMUNITY_OFFICER, community=c.community_east
+        ),
+        citizen=mk("citizen", Role.RESIDENT),
+    )
