@@ -50,6 +50,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy cityops config
 
 messages-check: $(STAMP)
+	$(PY) scripts/messages.py fresh
 	$(PY) scripts/messages.py check
 
 pytest-sqlite: install

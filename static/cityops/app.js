@@ -5,3 +5,12 @@ document.addEventListener("change", (event) => {
     target.form?.submit();
   }
 });
+
+// htmx requests carry the CSRF token from Django's cookie (forms carry it in a hidden field).
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+document.body.addEventListener("htmx:configRequest", (event) => {
+  event.detail.headers["X-CSRFToken"] = csrfToken();
+});
