@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cityops_ci
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install assets messages-compile messages messages-check lint typecheck \
+.PHONY: demo test install chromium assets messages-compile messages messages-check lint typecheck \
         pytest-sqlite pytest-postgres serve worker bench clean
 
 # ---------------------------------------------------------------- set-up
@@ -29,6 +29,16 @@ messages-compile: $(STAMP)
 	$(PY) scripts/messages.py compile
 
 install: $(STAMP) assets messages-compile
+
+# Browser for the Playwright tests: Debian's package (never `playwright install`, which
+# downloads a browser build and cannot work on isolated networks).
+chromium:
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y --no-install-recommends chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y --no-install-recommends chromium fonts-noto-cjk)); \
+	  else sudo -n apt-get install -y --no-install-recommends chromium fonts-noto-cjk; fi; } || true
+	@test -x /usr/bin/chromium || echo "!!! Chromium is missing: the browser tests will be SKIPPED !!!"
 
 # ---------------------------------------------------------------- demo
 demo: export CITYOPS_DEBUG := 1
@@ -53,10 +63,10 @@ messages-check: $(STAMP)
 	$(PY) scripts/messages.py fresh
 	$(PY) scripts/messages.py check
 
-pytest-sqlite: install
+pytest-sqlite: install chromium
 	env -u DATABASE_URL $(BIN)/pytest
 
-pytest-postgres: install
+pytest-postgres: install chromium
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
 	elif [ -n "$$CITYOPS_REQUIRE_PG" ]; then \

@@ -6,6 +6,7 @@ Operator B plays *charlie*: the one who must always be refused (404) on operator
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ class Personas:
 def personas(small_city: SmallCity) -> Personas:
     c = small_city
 
-    def mk(username: str, role: Role, **scope: object) -> User:
+    def mk(username: str, role: Role, **scope: Any) -> User:
         return user_ensure(
             username=username, password=PASSWORD, role=role, display_name=username, **scope
         )

@@ -14,6 +14,10 @@ urlpatterns = [
     path("notifications/", include("cityops.notifications.urls")),
     path("cases/", include("cityops.cases.urls")),
     path("estates/", include("cityops.estates.urls")),
+    path("open311/v2/", include("cityops.open311.urls")),
+    path("api/v1/", include("cityops.api.urls")),
+    path("console/", include("cityops.console.urls")),
+    path("", include("cityops.public.urls")),
     path("", include("cityops.core.urls")),
 ]
 

@@ -79,16 +79,29 @@ def fresh() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "tree"
         shutil.copytree(
-            ROOT, copy,
-            ignore=shutil.ignore_patterns(".venv", "node_modules", "var", ".git", "bench",
-                                          "__pycache__", "*.mo"),
+            ROOT,
+            copy,
+            ignore=shutil.ignore_patterns(
+                ".venv", "node_modules", "var", ".git", "bench", "__pycache__", "*.mo"
+            ),
         )
         env = {**os.environ, "CITYOPS_DEBUG": "1", "CITYOPS_VAR_DIR": str(Path(tmp) / "var")}
         env.pop("DATABASE_URL", None)
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location",
-             "--no-obsolete", "-v", "0"],
-            cwd=copy, env=env, check=True,
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "zh_Hans",
+                "--no-location",
+                "--no-obsolete",
+                "-v",
+                "0",
+            ],
+            cwd=copy,
+            env=env,
+            check=True,
         )
         missing: list[str] = []
         for po in sorted(copy.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")):

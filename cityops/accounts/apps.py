@@ -12,4 +12,6 @@ class AccountsConfig(AppConfig):
 
         from cityops.accounts.roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        # After every app, not only this one: the registry's permissions are created by its
+        # own post_migrate, which runs after ours (accounts comes first in INSTALLED_APPS).
+        post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

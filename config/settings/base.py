@@ -63,7 +63,12 @@ INSTALLED_APPS = [
     "cityops.workcal",
     "cityops.notifications",
     "cityops.cases",
+    "cityops.evaluations",
     "cityops.estates",
+    "cityops.open311",
+    "cityops.api",
+    "cityops.console",
+    "cityops.public",
 ]
 
 MIDDLEWARE = [
@@ -135,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/console/"  # the role-aware home (cityops.console)
 LOGOUT_REDIRECT_URL = "/"
 
 # Login throttling (django-axes): lock a username+IP pair after repeated failures.
@@ -189,6 +194,15 @@ TASKS = {
 
 EMAIL_BACKEND = env_str("CITYOPS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("CITYOPS_FROM_EMAIL", "cityops@localhost")
+# SMS gateway: dotted path of a cityops.notifications.backends.SmsBackend subclass.
+CITYOPS_SMS_BACKEND = env_str(
+    "CITYOPS_SMS_BACKEND", "cityops.notifications.backends.ConsoleSmsBackend"
+)
+
+# Case photos (cityops.core.images): largest accepted upload and thumbnail size.
+CITYOPS_MAX_IMAGE_BYTES = env_int("CITYOPS_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+CITYOPS_MAX_IMAGE_PIXELS = env_int("CITYOPS_MAX_IMAGE_PIXELS", 50_000_000)
+CITYOPS_THUMBNAIL_PX = env_int("CITYOPS_THUMBNAIL_PX", 320)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -196,7 +210,22 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # cityops.api: per token (or user) and per IP; the cache holds the counters.
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env_str("CITYOPS_API_RATE_CLIENT", "600/min"),
+        "api_ip": env_str("CITYOPS_API_RATE_IP", "300/min"),
+    },
 }
+# Open311 GeoReport v2 (cityops.open311): the jurisdiction this endpoint serves.
+OPEN311_JURISDICTION_ID = env_str("CITYOPS_OPEN311_JURISDICTION_ID", "tongliao.gov.cn")
+OPEN311_CONTACT = env_str("CITYOPS_OPEN311_CONTACT", "通辽市城市运行管理服务中心 12345")
+OPEN311_KEY_SERVICE = env_str(
+    "CITYOPS_OPEN311_KEY_SERVICE", "API keys are issued by the command centre's administrator."
+)
+# Operators' webhooks: plain HTTP allowed only to loopback, and only when this is on.
+CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK", DEBUG)
+# Largest JSON / form body the REST API and Open311 accept (uploads: CITYOPS_MAX_IMAGE_BYTES).
+CITYOPS_API_MAX_BODY_BYTES = env_int("CITYOPS_API_MAX_BODY_BYTES", 256 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CityOps API",
     "VERSION": "1.0.0",
@@ -226,6 +255,9 @@ CITYOPS_TILE_SUBDOMAINS = env_str("CITYOPS_TILE_SUBDOMAINS", "01234567")
 # Default map centre: Tongliao central district (WGS-84).
 CITYOPS_MAP_CENTER = (43.62, 122.26)
 CITYOPS_MAP_ZOOM = 13
+
+# Cases: tell the bureau supervisors when a case has been red (overdue) this many hours.
+CITYOPS_CASES_SUPERVISOR_AFTER_HOURS = env_int("CITYOPS_CASES_SUPERVISOR_AFTER_HOURS", 24)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,102 @@
+"""Back office: REST API tokens (issued, revoked) and the hotline category mapping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cityops.api.models import ApiToken, HotlineCategoryRule, WebhookDelivery, WebhookEndpoint
+from cityops.api.tokens import api_token_create, api_token_revoke
+from cityops.api.webhooks import webhook_endpoint_register, webhook_redeliver, webhook_url_check
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = ("name", "user", "organisation", "prefix", "active", "created_at",
+                    "revoked_at", "last_used_at")  # fmt: skip
+    list_filter = ("active",)
+    search_fields = ("name", "prefix", "user__username")
+    fields = ("name", "user", "organisation", "prefix", "active", "created_at", "revoked_at",
+              "last_used_at")  # fmt: skip
+    readonly_fields = ("organisation", "prefix", "active", "created_at", "revoked_at",
+                       "last_used_at")  # fmt: skip
+    autocomplete_fields = ("user",)
+    actions = ["revoke"]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["name", "updated_at"])
+            return
+        token, secret = api_token_create(name=obj.name, user=obj.user, actor=request.user)
+        obj.pk, obj.prefix, obj.key_hash = token.pk, token.prefix, token.key_hash
+        obj.organisation_id = token.organisation_id
+        obj._state.adding = False
+        messages.warning(
+            request,
+            _("The new API token is %(key)s — copy it now, it is not shown again.")
+            % {"key": secret},
+        )
+
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            api_token_revoke(token_id=token.pk, actor=request.user)
+        self.message_user(request, _("%(n)d token(s) revoked.") % {"n": queryset.count()})
+
+
+@admin.register(HotlineCategoryRule)
+class HotlineCategoryRuleAdmin(admin.ModelAdmin[HotlineCategoryRule]):
+    list_display = ("keyword", "category", "order")
+    list_editable = ("order",)
+    autocomplete_fields = ("category",)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
+    list_display = ("url", "organisation", "active", "created_at")
+    list_filter = ("active",)
+    fields = ("organisation", "url", "active")
+
+    def save_model(
+        self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool
+    ) -> None:
+        webhook_url_check(obj.url)
+        if change:
+            obj.save(update_fields=["url", "active", "updated_at"])
+            return
+        endpoint, secret = webhook_endpoint_register(
+            organisation=obj.organisation, url=obj.url, actor=request.user
+        )
+        obj.pk, obj.secret = endpoint.pk, endpoint.secret
+        obj._state.adding = False
+        messages.warning(
+            request,
+            _("The signing secret is %(key)s — copy it now, it is not shown again.")
+            % {"key": secret},
+        )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
+    """The delivery log; *Redeliver* starts a fresh round of attempts."""
+
+    list_display = ("created_at", "event", "endpoint", "status", "attempts", "last_status_code",
+                    "delivered_at")  # fmt: skip
+    list_filter = ("status", "event")
+    readonly_fields = ("endpoint", "event", "payload", "status", "attempts", "next_attempt_at",
+                       "last_status_code", "last_error", "delivered_at")  # fmt: skip
+    actions = ["redeliver"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=gettext_lazy("Redeliver the selected deliveries"))
+    def redeliver(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        for delivery in queryset:
+            webhook_redeliver(delivery_id=delivery.pk)
+        self.message_user(request, _("%(n)d delivery(ies) queued.") % {"n": queryset.count()})

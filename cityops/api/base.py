@@ -1,0 +1,53 @@
+"""What every REST endpoint shares: authentication, throttles, body limit, error answers.
+
+Errors are ``{"detail": …, "code": …, "field": …}`` with the domain error's status (400 naming
+the field, 403, 404 for records out of scope, 409 on a lost race). Never a 500 for bad input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cityops.api.authentication import TokenAuthentication
+from cityops.api.throttling import ClientRateThrottle, IpRateThrottle
+from cityops.core.errors import DomainError
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+
+
+class ApiView(APIView):
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ClientRateThrottle, IpRateThrottle]
+    # Uploads (multipart) are bounded by the image limit instead of the JSON limit.
+    max_body_bytes: int | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        limit = self.max_body_bytes or settings.CITYOPS_API_MAX_BODY_BYTES
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > limit:
+            raise BodyTooLarge(_("The request body is larger than %(n)d bytes.") % {"n": limit})
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DomainError):
+            body: dict[str, Any] = {"detail": str(exc.message), "code": exc.code}
+            if exc.field:
+                body["field"] = exc.field
+            return Response(body, status=exc.status_code)
+        return super().handle_exception(exc)
+
+
+def bad_request(field: str, message: str) -> DomainError:
+    return DomainError(f"{field}: {message}", field=field, code="invalid")

@@ -1,0 +1,191 @@
+"""Input validation and output shapes of the REST API (also the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cityops.cases.models import Case, CaseEvent, Source, Urgency
+from cityops.core.coords import CoordSys, from_wgs84
+
+COORD_SYS = [c.value for c in CoordSys]
+
+
+def service_code(kind: str, code: str) -> str:
+    return f"{kind}-{code}"
+
+
+class CoordsMixin(serializers.Serializer[Any]):
+    def _xy(self, lon: float, lat: float) -> tuple[float, float]:
+        coord_sys = self.context.get("coord_sys", "wgs84")
+        x, y = from_wgs84(lon, lat, coord_sys) if coord_sys != "wgs84" else (lon, lat)
+        return round(float(x), 6), round(float(y), 6)
+
+
+class CategoryRefSerializer(serializers.Serializer[Any]):
+    service_code = serializers.SerializerMethodField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+    def get_service_code(self, obj: Any) -> str:
+        return service_code(obj.kind, obj.code)
+
+
+class CaseSerializer(CoordsMixin, serializers.ModelSerializer[Case]):
+    """A case as staff see it in lists: reporter data masked, coordinates per ``coord_sys``."""
+
+    category = CategoryRefSerializer()
+    lon = serializers.SerializerMethodField()
+    lat = serializers.SerializerMethodField()
+    coord_sys = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)
+    reporter_name = serializers.CharField(source="reporter_name_masked", read_only=True)
+    reporter_phone = serializers.CharField(source="reporter_phone_masked", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "number", "url", "status", "version", "source", "category", "urgency",
+            "description", "address", "lon", "lat", "coord_sys", "grid_id", "street_id",
+            "community_id", "assignee", "deadline_at", "light", "is_overdue", "reported_at",
+            "dispatched_at", "handled_at", "closed_at", "reporter_name", "reporter_phone",
+        ]  # fmt: skip
+
+    def get_lon(self, obj: Case) -> float:
+        return self._xy(obj.lon, obj.lat)[0]
+
+    def get_lat(self, obj: Case) -> float:
+        return self._xy(obj.lon, obj.lat)[1]
+
+    def get_coord_sys(self, obj: Case) -> str:
+        return str(self.context.get("coord_sys", "wgs84"))
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_assignee(self, obj: Case) -> dict[str, Any] | None:
+        if obj.assignee_id is None or obj.assignee is None:
+            return None
+        return {"id": obj.assignee_id, "name": obj.assignee.name}
+
+    def get_url(self, obj: Case) -> str:
+        return reverse("api:case-detail", args=[obj.number])
+
+
+class PublicCaseSerializer(CoordsMixin, serializers.ModelSerializer[Case]):
+    """What a resident sees of their own report: no internal fields, no personal data."""
+
+    category = CategoryRefSerializer()
+    lon = serializers.SerializerMethodField()
+    lat = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["number", "status", "category", "description", "address", "lon", "lat",
+                  "reported_at", "closed_at"]  # fmt: skip
+
+    def get_lon(self, obj: Case) -> float:
+        return self._xy(obj.lon, obj.lat)[0]
+
+    def get_lat(self, obj: Case) -> float:
+        return self._xy(obj.lon, obj.lat)[1]
+
+
+class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["at", "action", "from_status", "to_status", "reason", "actor", "data"]
+
+    def get_actor(self, obj: CaseEvent) -> str:
+        return obj.actor.get_username() if obj.actor is not None else ""
+
+
+class CaseDetailSerializer(CaseSerializer):
+    answers = serializers.JSONField(read_only=True)
+    events = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    pending_request = serializers.JSONField(read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "answers", "pending_request", "events", "photos"]
+
+    @extend_schema_field(CaseEventSerializer(many=True))
+    def get_events(self, obj: Case) -> list[dict[str, Any]]:
+        events = obj.events.select_related("actor").order_by("at", "id")
+        return list(CaseEventSerializer(events, many=True).data)
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_photos(self, obj: Case) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        build = request.build_absolute_uri if request is not None else (lambda u: u)
+        return [
+            {"kind": p.kind, "url": build(p.public.url), "thumbnail": build(p.thumbnail.url)}
+            for p in obj.photos.all()
+        ]
+
+
+class CaseCreateSerializer(serializers.Serializer[Any]):
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # "source" is the API's name
+        choices=Source.choices, default=Source.INSPECTOR
+    )
+    category = serializers.CharField(max_length=30, help_text="service code (event-0102) or id")
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    coord_sys = serializers.ChoiceField(choices=COORD_SYS, default="wgs84")
+    address = serializers.CharField(max_length=200, allow_blank=True, default="")
+    description = serializers.CharField(max_length=2000)
+    answers = serializers.DictField(required=False, default=dict)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    reporter_name = serializers.CharField(max_length=50, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(max_length=20, allow_blank=True, default="")
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=9
+    )
+
+
+class ActionSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    new_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    condition_met = serializers.BooleanField(required=False, default=False)
+    into = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    category = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=9
+    )
+
+
+class HotlineOrderSerializer(serializers.Serializer[Any]):
+    number = serializers.CharField(max_length=60, help_text="The hotline's own work-order number")
+    caller_name = serializers.CharField(max_length=50, allow_blank=True, default="")
+    caller_phone = serializers.CharField(max_length=20, allow_blank=True, default="")
+    content = serializers.CharField(max_length=2000)
+    address = serializers.CharField(max_length=200, allow_blank=True, default="")
+    lon = serializers.FloatField(required=False, allow_null=True, default=None)
+    lat = serializers.FloatField(required=False, allow_null=True, default=None)
+    coord_sys = serializers.ChoiceField(choices=COORD_SYS, default="wgs84")
+    category_text = serializers.CharField(max_length=100, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+
+
+class HotlineReceiptSerializer(serializers.Serializer[Any]):
+    number = serializers.CharField()
+    case_number = serializers.CharField()
+    status = serializers.CharField()
+    category = serializers.CharField()
+
+
+class CasePageSerializer(serializers.Serializer[Any]):
+    """One cursor page of cases."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CaseSerializer(many=True)

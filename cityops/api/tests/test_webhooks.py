@@ -1,0 +1,131 @@
+"""Webhooks: registration rules, signed delivery to a loopback receiver, retry, redeliver."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from cityops.api.models import WebhookDelivery
+from cityops.api.tests.conftest import EAST
+from cityops.api.webhooks import verify, webhook_endpoint_register, webhook_redeliver
+from cityops.core.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+
+
+class Receiver:
+    def __init__(self, fail_first: int = 0) -> None:
+        self.fail_first = fail_first
+        self.received: list[tuple[dict[str, str], bytes]] = []
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[Receiver, str]]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            ok = len(state.received) > state.fail_first
+            self.send_response(200 if ok else 503)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state, f"http://127.0.0.1:{server.server_port}/hook"
+    server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(settings: Any) -> None:
+    settings.CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+
+
+@pytest.mark.parametrize(
+    "url", ["http://example.com/hook", "ftp://127.0.0.1/x", "http://10.0.0.1/x", "nonsense"]
+)
+def test_only_https_or_loopback(small_city: Any, url: str) -> None:
+    with pytest.raises(DomainError):
+        webhook_endpoint_register(organisation=small_city.operator_a, url=url)
+
+
+def test_loopback_http_needs_the_development_switch(small_city: Any, settings: Any) -> None:
+    settings.CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
+    with pytest.raises(DomainError):
+        webhook_endpoint_register(organisation=small_city.operator_a, url="http://127.0.0.1/x")
+    webhook_endpoint_register(organisation=small_city.operator_a, url="https://ops.example.com/h")
+
+
+def _deliveries(n: int) -> list[WebhookDelivery]:
+    for _ in range(100):  # the receiver thread answers asynchronously to the test thread
+        rows = list(WebhookDelivery.objects.order_by("id"))
+        if len(rows) >= n:
+            return rows
+        time.sleep(0.01)
+    return list(WebhookDelivery.objects.order_by("id"))
+
+
+def test_dispatch_is_delivered_signed(
+    receiver: tuple[Receiver, str], small_city: Any, dispatched: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    state, url = receiver
+    _endpoint, secret = webhook_endpoint_register(organisation=small_city.operator_b, url=url)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = dispatched(EAST)  # operator B's lot
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatched()  # operator A's case: not B's business
+    assert len(state.received) == 1
+    headers, body = state.received[0]
+    assert headers["x-cityops-event"] == "case.dispatched"
+    assert verify(secret, headers["x-cityops-signature"], body, now=int(time.time()))
+    assert not verify("wrong", headers["x-cityops-signature"], body, now=int(time.time()))
+    assert not verify(secret, headers["x-cityops-signature"], body + b" ", now=int(time.time()))
+    assert json.loads(body)["case"]["number"] == case.number
+    (delivery,) = _deliveries(1)
+    assert delivery.status == "succeeded"
+    assert delivery.attempts == 1
+
+
+def test_failure_is_retried_then_redelivered(
+    receiver: tuple[Receiver, str], small_city: Any, dispatched: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    state, url = receiver
+    state.fail_first = 2
+    webhook_endpoint_register(organisation=small_city.operator_a, url=url)
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatched()
+    (delivery,) = _deliveries(1)
+    assert delivery.status == "succeeded"
+    assert delivery.attempts == 3  # 503, 503, 200: retried with backoff
+    assert len(state.received) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_redeliver(delivery_id=delivery.pk)
+    assert len(state.received) == 4
+
+
+def test_operator_registers_through_the_api(
+    api: Callable[..., APIClient], personas: Any, small_city: Any
+) -> None:
+    client = api(personas.operator_a)
+    created = client.post("/api/v1/webhooks/", {"url": "https://ops.example.com/h"}, format="json")
+    assert created.status_code == 201
+    assert created.json()["secret"].startswith("whsec_")
+    assert client.get("/api/v1/webhooks/").json()[0]["url"] == "https://ops.example.com/h"
+    bad = client.post("/api/v1/webhooks/", {"url": "http://example.com/h"}, format="json")
+    assert bad.json()["field"] == "url"
+    assert api(personas.operator_b).get("/api/v1/webhooks/").json() == []
+    assert api(personas.dispatcher).get("/api/v1/webhooks/").status_code == 403

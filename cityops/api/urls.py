@@ -1,0 +1,21 @@
+from django.urls import path
+
+from cityops.api.views import cases, hotline, registry, webhooks
+
+app_name = "api"
+
+urlpatterns = [
+    path("cases/", cases.CaseListView.as_view(), name="case-list"),
+    path("cases/<str:number>/", cases.CaseDetailView.as_view(), name="case-detail"),
+    path(
+        "cases/<str:number>/actions/<str:action>/",
+        cases.CaseActionView.as_view(),
+        name="case-action",
+    ),
+    path("registry/areas/", registry.AreasView.as_view(), name="areas"),
+    path("registry/assets/", registry.AssetsView.as_view(), name="assets"),
+    path("registry/lots/", registry.LotsView.as_view(), name="lots"),
+    path("responsibility/", registry.ResponsibilityView.as_view(), name="responsibility"),
+    path("hotline/orders/", hotline.HotlineOrderView.as_view(), name="hotline-orders"),
+    path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
+]

@@ -1,0 +1,269 @@
+"""Cases over REST: list (the UI's filters, cursor pages), create, detail, one route per action.
+
+Every endpoint goes through ``cityops.cases.access`` (records out of scope are 404) and writes
+only through ``cityops.cases.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cityops.api import params as p
+from cityops.api.base import ApiView, bad_request
+from cityops.api.models import ApiToken
+from cityops.api.serializers import (
+    ActionSerializer,
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CasePageSerializer,
+    CaseSerializer,
+    PublicCaseSerializer,
+)
+from cityops.cases.access import cases_visible_to, is_public_viewer
+from cityops.cases.models import Case, Category, Light, Source, Status, Urgency
+from cityops.cases.services import case_report, case_transition
+from cityops.cases.transitions import TRANSITIONS
+from cityops.core.errors import NotFound
+
+
+class CasePagination(CursorPagination):
+    ordering = ("-reported_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def category_from(value: str, field: str = "category") -> Category:
+    value = value.strip()
+    kind, _sep, code = value.partition("-")
+    qs = Category.objects.filter(active=True, parent__isnull=False)
+    if value.isdigit():
+        found = qs.filter(pk=int(value)).first()
+    else:
+        found = qs.filter(kind=kind, code=code).first() if code else None
+    if found is None:
+        raise bad_request(field, _("unknown category (use a service code such as event-0102)."))
+    return found
+
+
+def client_of(request: Request) -> str:
+    if isinstance(request.auth, ApiToken):
+        return f"api-token:{request.auth.pk}"
+    return ""
+
+
+def visible_case(request: Request, number: str) -> Case:
+    case = (
+        cases_visible_to(request.user)
+        .select_related("category", "assignee")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("Case not found."))
+    return case
+
+
+FILTERS = [
+    OpenApiParameter("status", str, description="comma-separated statuses"),
+    OpenApiParameter("category", str, description="service code (event-0102) or id"),
+    OpenApiParameter("urgency", str, enum=Urgency.values),
+    OpenApiParameter("source", str, enum=Source.values),
+    OpenApiParameter("street", int),
+    OpenApiParameter("community", int),
+    OpenApiParameter("grid", int),
+    OpenApiParameter("operator", int, description="id of the unit the case is dispatched to"),
+    OpenApiParameter("overdue", bool),
+    OpenApiParameter("reported_after", OpenApiTypes.DATETIME),
+    OpenApiParameter("reported_before", OpenApiTypes.DATETIME),
+    OpenApiParameter("q", str, description="text in the number, description or address"),
+    OpenApiParameter("coord_sys", str, enum=list(p.COORD_SYS)),
+]
+
+
+def filter_cases(qs: QuerySet[Case], query: Any) -> QuerySet[Case]:
+    if statuses := p.choices(p.text(query, "status"), "status", Status.values):
+        qs = qs.filter(status__in=statuses)
+    if category := p.text(query, "category"):
+        qs = qs.filter(category=category_from(category))
+    if urgency := p.choices(p.text(query, "urgency"), "urgency", Urgency.values):
+        qs = qs.filter(urgency__in=urgency)
+    if source := p.choices(p.text(query, "source"), "source", Source.values):
+        qs = qs.filter(source__in=source)
+    for name in ("street", "community", "grid"):
+        if (value := p.integer(p.text(query, name), name)) is not None:
+            qs = qs.filter(**{f"{name}_id": value})
+    if (operator := p.integer(p.text(query, "operator"), "operator")) is not None:
+        qs = qs.filter(assignee_id=operator)
+    overdue = p.boolean(p.text(query, "overdue"), "overdue")
+    late = Q(light=Light.RED) | Q(handled_at__isnull=False, deadline_at__isnull=False,
+                                  handled_at__gt=F("deadline_at"))  # fmt: skip
+    if overdue is True:
+        qs = qs.filter(late)
+    elif overdue is False:
+        qs = qs.exclude(late)
+    if (after := p.datetime(p.text(query, "reported_after"), "reported_after")) is not None:
+        qs = qs.filter(reported_at__gte=after)
+    if (before := p.datetime(p.text(query, "reported_before"), "reported_before")) is not None:
+        qs = qs.filter(reported_at__lte=before)
+    if q := p.text(query, "q")[:100]:
+        qs = qs.filter(Q(number=q) | Q(description__icontains=q) | Q(address__icontains=q))
+    return qs
+
+
+class CaseListView(ApiView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _serializer(self, request: Request, detail: bool) -> type[Any]:
+        if is_public_viewer(request.user):
+            return PublicCaseSerializer
+        return CaseDetailSerializer if detail else CaseSerializer
+
+    @extend_schema(parameters=FILTERS, responses=CasePageSerializer, operation_id="cases_list")
+    def get(self, request: Request) -> Response:
+        qs = filter_cases(
+            cases_visible_to(request.user).select_related("category", "assignee"),
+            request.query_params,
+        )
+        paginator = CasePagination()
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        context = {
+            "request": request,
+            "coord_sys": p.coord_sys(p.text(request.query_params, "coord_sys")),
+        }
+        data = self._serializer(request, False)(page, many=True, context=context).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        operation_id="cases_create",
+    )
+    def post(self, request: Request) -> Response:
+        self.max_body_bytes = None
+        form = CaseCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
+        client = client_of(request)
+        existed = (
+            bool(key)
+            and Case.objects.filter(
+                client=client or f"user:{request.user.pk}", idempotency_key=key
+            ).exists()
+        )
+        case = case_report(
+            source=data["source"],
+            category=category_from(data["category"]),
+            lon=data["lon"],
+            lat=data["lat"],
+            coord_sys=data["coord_sys"],
+            address=data["address"],
+            description=data["description"],
+            answers=data["answers"],
+            urgency=data["urgency"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            photos=data["photos"],
+            idempotency_key=key,
+            actor=request.user,
+            client=client,
+        )
+        tracking_code = getattr(case, "tracking_code", "")
+        case = cases_visible_to(request.user).filter(pk=case.pk).first() or case
+        context = {"request": request, "coord_sys": data["coord_sys"]}
+        body = dict(self._serializer(request, True)(case, context=context).data)
+        if not existed:
+            body["tracking_code"] = tracking_code  # the reporter's private code, shown once
+        return Response(body, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.method == "POST" and request.content_type.startswith("multipart/"):
+            from django.conf import settings
+
+            self.max_body_bytes = settings.CITYOPS_MAX_IMAGE_BYTES * 9
+        super().initial(request, *args, **kwargs)
+
+
+class CaseDetailView(ApiView):
+    @extend_schema(
+        parameters=[OpenApiParameter("coord_sys", str, enum=list(p.COORD_SYS))],
+        responses=CaseDetailSerializer,
+        operation_id="cases_retrieve",
+    )
+    def get(self, request: Request, number: str) -> Response:
+        case = visible_case(request, number)
+        context = {
+            "request": request,
+            "coord_sys": p.coord_sys(p.text(request.query_params, "coord_sys")),
+        }
+        serializer = (
+            PublicCaseSerializer if is_public_viewer(request.user) else CaseDetailSerializer
+        )
+        return Response(serializer(case, context=context).data)
+
+
+class CaseActionView(ApiView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.content_type.startswith("multipart/"):
+            from django.conf import settings
+
+            self.max_body_bytes = settings.CITYOPS_MAX_IMAGE_BYTES * 9
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ActionSerializer,
+        responses=CaseDetailSerializer,
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(TRANSITIONS))
+        ],
+        operation_id="cases_action",
+        description="Apply one workflow action (the transition table: docs/cases-workflow.md).",
+    )
+    def post(self, request: Request, number: str, action: str) -> Response:
+        if action not in TRANSITIONS:
+            raise NotFound(_("Unknown action."))
+        form = ActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        case = visible_case(request, number)
+        payload: dict[str, Any] = {
+            "note": data["note"],
+            "photos": data["photos"],
+            "unit": data["unit"],
+            "new_deadline": data["new_deadline"],
+            "condition_met": data["condition_met"],
+        }
+        if data["into"]:
+            target = cases_visible_to(request.user).filter(number=data["into"]).first()
+            if target is None:
+                raise bad_request("into", _("unknown case number."))
+            payload["into"] = target.pk
+        if data["category"]:
+            payload["category"] = category_from(data["category"]).pk
+        reason = data["reason"] or (data["note"] if action == "confirm_report" else "")
+        case = case_transition(
+            case_id=case.pk,
+            action=action,
+            actor=request.user,
+            expected_version=data["expected_version"],
+            reason=reason,
+            **payload,
+        )
+        # After the action the case may have left the actor's scope: answer with what it did.
+        case = cases_visible_to(request.user).filter(pk=case.pk).first() or case
+        context = {"request": request, "coord_sys": "wgs84"}
+        return Response(CaseDetailSerializer(case, context=context).data)

@@ -1,0 +1,97 @@
+"""Back office: the catalogue is edited here; cases are read-only (the workflow writes them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from cityops.cases.models import Case, CaseEvent, CasePhoto, Category, Question, TimeLimit
+from cityops.core.audit import audit_record
+
+
+class TimeLimitInline(admin.TabularInline[TimeLimit, Category]):
+    model = TimeLimit
+    extra = 0
+
+
+class QuestionInline(admin.StackedInline[Question, Category]):
+    model = Question
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin[Category]):
+    list_display = ("code", "name", "kind", "parent", "service_type", "active", "source_note")
+    list_filter = ("kind", "service_type", "active")
+    search_fields = ("code", "name")
+    inlines = [TimeLimitInline, QuestionInline]
+    autocomplete_fields = ("parent",)
+
+    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            code="case.catalogue.changed" if change else "case.catalogue.created",
+            target=obj,
+            actor=request.user,
+            summary=str(obj),
+            data={"fields": sorted(form.changed_data)},
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            audit_record(
+                code="case.catalogue.limits_changed",
+                target=form.instance,
+                actor=request.user,
+                summary=str(form.instance),
+                data={"formset": formset.prefix},
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Category) -> None:
+        audit_record(
+            code="case.catalogue.deleted", target=obj, actor=request.user, summary=str(obj)
+        )
+        super().delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CaseEventInline(admin.TabularInline[CaseEvent, Case]):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ("number", "status", "category", "urgency", "light", "assignee", "deadline_at")
+    list_filter = ("status", "light", "source", "urgency")
+    search_fields = ("number", "address")
+    date_hierarchy = "reported_at"
+    # Reporter fields are personal data: never shown here (case_reveal_reporter audits reveals).
+    exclude = ("reporter_name", "reporter_phone", "reporter_phone_index", "tracking_hash",
+               "tracking_nonce")  # fmt: skip
+    inlines = [CaseEventInline]
+
+
+@admin.register(CasePhoto)
+class CasePhotoAdmin(ReadOnlyAdmin):
+    list_display = ("case", "kind", "content_type", "taken_at", "created_at")
+    list_filter = ("kind",)

@@ -1,0 +1,81 @@
+"""Who hears about a case, and the messages. ``notify`` delivers after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from cityops.accounts.models import User
+from cityops.cases.models import Case
+from cityops.cases.signals import case_notice
+from cityops.notifications.services import notify
+
+
+def unit_staff(org_id: int | None) -> QuerySet[User]:
+    if org_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        memberships__organisation_id=org_id, memberships__active=True, is_active=True
+    ).distinct()
+
+
+def role_users(*roles: str) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__role__in=roles, memberships__active=True, is_active=True
+    ).distinct()
+
+
+def reporters(case: Case) -> list[User]:
+    """The reporting users of the case and of every duplicate merged into it."""
+    found = [case.reported_by] if case.reported_by_id else []
+    for dup in case.duplicates.select_related("reported_by").filter(reported_by__isnull=False):
+        found.append(dup.reported_by)  # type: ignore[arg-type]
+    return [u for u in found if u is not None]
+
+
+def case_url(case: Case) -> str:
+    return f"/cases/{case.pk}/"
+
+
+def send(recipients: Iterable[Any], case: Case, code: str, title: Any, *, dedupe: str = "") -> None:
+    notify(
+        recipients=list(recipients),
+        code=code,
+        title=title,
+        url=case_url(case),
+        dedupe_key=dedupe,
+        target=case,
+    )
+    case_notice.send(sender=Case, case=case, code=code)
+
+
+def title(template: Any, case: Case, **extra: Any) -> Any:
+    return format_lazy(template, number=case.number, **extra)
+
+
+MESSAGES: dict[str, Any] = {
+    "dispatch": _("Case {number} was dispatched to your unit"),
+    "request_return": _("Case {number}: the unit asks to return it"),
+    "request_extension": _("Case {number}: the unit asks for an extension"),
+    "request_park": _("Case {number}: the unit asks to park it"),
+    "refuse_return": _("Case {number}: return refused, please handle it"),
+    "approve_extension": _("Case {number}: extension approved"),
+    "refuse_extension": _("Case {number}: extension refused"),
+    "approve_park": _("Case {number}: parking approved"),
+    "refuse_park": _("Case {number}: parking refused, please handle it"),
+    "resume": _("Case {number} resumed: the clock runs again"),
+    "rework": _("Case {number} failed the check: rework needed"),
+    "close": _("Your report {number} was fixed and closed"),
+    "reject": _("Your report {number} was not accepted"),
+    "void": _("Your report {number} was voided"),
+    "merge": _("Your report {number} was merged into an earlier report"),
+    "merged_into": _("Another report was merged into your report {number}"),
+    "self_handled": _("Case {number}: self-handled report awaits approval"),
+    "yellow": _("Case {number} will soon be overdue"),
+    "red": _("Case {number} is overdue"),
+    "supervisor": _("Case {number} has been overdue for a long time"),
+}

@@ -1,0 +1,421 @@
+"""``case_transition``: the one function that writes ``Case.status``.
+
+Inside one transaction: lock the row (``select_for_update``; SQLite serialises writers with
+``BEGIN IMMEDIATE``), check the expected version, the rule (role, unit scope, status) and its
+guards, apply the action's effects, write them with a compare-and-swap UPDATE on ``version``
+(the second of two concurrent callers gets ``Conflict``), then the CaseEvent and the audit
+row. Notifications are delivered after the commit. The web UI, the REST API and Open311 call
+the thin ``case_<action>`` wrappers below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityops.accounts.access import actor_for
+from cityops.cases.access import access_case
+from cityops.cases.models import Case, CaseEvent
+from cityops.cases.services.context import TransitionContext
+from cityops.cases.services.effects import HANDLERS
+from cityops.cases.services.guards import GUARDS
+from cityops.cases.services.photos import photos_store
+from cityops.cases.transitions import rule_for
+from cityops.core.audit import audit_record
+from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+_SKIP = {"id", "version", "status", "created_at", "updated_at"}
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+
+
+def case_transition(
+    *,
+    case_id: int,
+    action: str,
+    actor: Any,
+    expected_version: int | None = None,
+    reason: str = "",
+    **payload: Any,
+) -> Case:
+    """Apply ``action`` to the case as ``actor``; return the updated case.
+
+    Raises NotFound (case outside the actor's scope), PermissionDenied (role not allowed),
+    Conflict (someone acted first: version or status moved) or DomainError (a guard failed).
+    """
+    rule = rule_for(action)
+    if rule is None:
+        raise DomainError(_("Unknown action %(a)s.") % {"a": action}, code="unknown_action")
+    with transaction.atomic():
+        case = access_case(case_id, actor, for_write=True)
+        if expected_version is not None and case.version != expected_version:
+            raise Conflict(_("Someone else changed this case first: reload it and try again."))
+        who = actor_for(actor)
+        if not who.has_role(*rule.roles):
+            raise PermissionDenied(_("Your role may not do this on a case."))
+        # An operator acts only on cases dispatched to its own unit (others do not exist).
+        if (
+            rule.unit_only
+            and not who.is_superuser
+            and (case.assignee_id is None or case.assignee_id not in who.organisation_ids)
+        ):
+            raise NotFound(_("Case not found."))
+        if case.status not in rule.sources:
+            raise Conflict(
+                _("The case is now “%(status)s”: this action is no longer possible.")
+                % {"status": case.get_status_display()},
+                code="invalid_state",
+            )
+        ctx = TransitionContext(
+            case=case,
+            rule=rule,
+            user=actor,
+            actor=who,
+            now=timezone.now(),
+            payload=payload,
+            reason=reason.strip(),
+        )
+        for guard in rule.guards:
+            GUARDS[guard](ctx)
+        before = _snapshot(case)
+        from_status, old_version = case.status, case.version
+        handler = HANDLERS.get(action)
+        if handler is not None:
+            handler(ctx)
+        to_status = rule.target or from_status
+        changes = {k: v for k, v in _snapshot(case).items() if k not in _SKIP and v != before[k]}
+        updated = Case.objects.filter(pk=case.pk, version=old_version).update(
+            status=to_status, version=F("version") + 1, updated_at=ctx.now, **changes
+        )
+        if updated != 1:
+            raise Conflict(_("Someone else changed this case first: reload it and try again."))
+        case.status, case.version, case.updated_at = to_status, old_version + 1, ctx.now
+        event = CaseEvent.objects.create(
+            case=case,
+            at=ctx.now,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            reason=ctx.reason,
+            data=ctx.data,
+        )
+        stored = []
+        for kind, processed in ctx.photos:
+            stored += photos_store(
+                case=case, kind=kind, processed=processed, event=event, actor=actor
+            )
+        audit_record(
+            code=f"case.{action}",
+            target=case,
+            actor=actor,
+            summary=f"{case.number} {from_status}→{to_status}",
+            data={
+                "from": from_status,
+                "to": to_status,
+                "reason": ctx.reason,
+                "event": event.pk,
+                "photos": [p.pk for p in stored],
+                **ctx.data,
+            },
+        )
+    return case
+
+
+# --- Thin public wrappers: one per action, the names the UI / API / Open311 call --------------
+
+
+def case_confirm_report(
+    *,
+    case_id: int,
+    actor: Any,
+    expected_version: int | None = None,
+    note: str = "",
+    photos: Sequence[Any] = (),
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="confirm_report",
+        actor=actor,
+        expected_version=expected_version,
+        reason=note,
+        photos=photos,
+    )
+
+
+def case_accept(*, case_id: int, actor: Any, expected_version: int | None = None) -> Case:
+    return case_transition(
+        case_id=case_id, action="accept", actor=actor, expected_version=expected_version
+    )
+
+
+def case_reject(
+    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="reject",
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_file(
+    *, case_id: int, actor: Any, condition_met: bool, expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="file",
+        actor=actor,
+        condition_met=condition_met,
+        expected_version=expected_version,
+    )
+
+
+def case_dispatch(
+    *,
+    case_id: int,
+    actor: Any,
+    unit: Any = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="dispatch",
+        actor=actor,
+        unit=unit,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_request_return(
+    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="request_return",
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_decide_return(
+    *,
+    case_id: int,
+    actor: Any,
+    approve: bool,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    action = "approve_return" if approve else "refuse_return"
+    return case_transition(
+        case_id=case_id,
+        action=action,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_request_extension(
+    *,
+    case_id: int,
+    actor: Any,
+    new_deadline: dt.datetime,
+    reason: str,
+    expected_version: int | None = None,
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="request_extension",
+        actor=actor,
+        new_deadline=new_deadline,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_decide_extension(
+    *,
+    case_id: int,
+    actor: Any,
+    approve: bool,
+    reason: str = "",
+    new_deadline: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    if approve:
+        return case_transition(
+            case_id=case_id,
+            action="approve_extension",
+            actor=actor,
+            reason=reason,
+            new_deadline=new_deadline,
+            expected_version=expected_version,
+        )
+    return case_transition(
+        case_id=case_id,
+        action="refuse_extension",
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_request_park(
+    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="request_park",
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_decide_park(
+    *,
+    case_id: int,
+    actor: Any,
+    approve: bool,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    action = "approve_park" if approve else "refuse_park"
+    return case_transition(
+        case_id=case_id,
+        action=action,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_resume(
+    *, case_id: int, actor: Any, reason: str = "", expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="resume",
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_handle(
+    *,
+    case_id: int,
+    actor: Any,
+    note: str,
+    photos: Sequence[Any],
+    expected_version: int | None = None,
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="handle",
+        actor=actor,
+        note=note,
+        photos=photos,
+        expected_version=expected_version,
+    )
+
+
+def case_check(
+    *,
+    case_id: int,
+    actor: Any,
+    passed: bool,
+    photos: Sequence[Any],
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """核查 on site: passed → verified (ready to close); failed → 返工 to the same unit."""
+    return case_transition(
+        case_id=case_id,
+        action="verify" if passed else "rework",
+        actor=actor,
+        photos=photos,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_close(*, case_id: int, actor: Any, expected_version: int | None = None) -> Case:
+    return case_transition(
+        case_id=case_id, action="close", actor=actor, expected_version=expected_version
+    )
+
+
+def case_approve_self_handled(
+    *, case_id: int, actor: Any, expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="approve_self_handled",
+        actor=actor,
+        expected_version=expected_version,
+    )
+
+
+def case_void(
+    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="void",
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_merge(
+    *, case_id: int, into: Any, actor: Any, reason: str = "", expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="merge",
+        actor=actor,
+        into=into,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_raise_urgency(
+    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="raise_urgency",
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_recategorise(
+    *, case_id: int, actor: Any, category: Any, reason: str, expected_version: int | None = None
+) -> Case:
+    return case_transition(
+        case_id=case_id,
+        action="recategorise",
+        actor=actor,
+        category=category,
+        reason=reason,
+        expected_version=expected_version,
+    )

@@ -1,0 +1,101 @@
+"""Who sees which case; reporter data masked in lists and revealed only with an audit row."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityops.cases.access import access_case
+from cityops.cases.selectors import case_list, case_public_view, case_row
+from cityops.cases.services import (
+    case_decide_return,
+    case_dispatch,
+    case_request_return,
+    case_reveal_reporter,
+)
+from cityops.cases.tests.conftest import EAST
+from cityops.core.errors import DomainError, NotFound, PermissionDenied
+from cityops.core.models import AuditEvent
+
+
+def test_operator_sees_only_cases_dispatched_to_it(dispatched, personas) -> None:
+    case = dispatched()
+    assert access_case(case.pk, personas.operator_a).pk == case.pk
+    with pytest.raises(NotFound):
+        access_case(case.pk, personas.operator_b)
+    assert list(case_list(user=personas.operator_b)) == []
+    assert [c.pk for c in case_list(user=personas.operator_a)] == [case.pk]
+
+
+def test_returned_case_leaves_the_old_unit(dispatched, personas, small_city) -> None:
+    case = dispatched()
+    case_request_return(case_id=case.pk, actor=personas.operator_a, reason="属东片")
+    case = case_decide_return(case_id=case.pk, actor=personas.dispatcher, approve=True)
+    assert case.assignee_id is None
+    assert case.return_count == 1
+    assert case.status == "filed"
+    with pytest.raises(DomainError) as exc:  # override without a reason is refused
+        case_dispatch(case_id=case.pk, actor=personas.dispatcher, unit=small_city.operator_b)
+    assert getattr(exc.value, "field", None) == "reason"
+    case = case_dispatch(
+        case_id=case.pk, actor=personas.dispatcher, unit=small_city.operator_b.pk, reason="属东片"
+    )
+    assert case.assignee_id == small_city.operator_b.pk
+    with pytest.raises(NotFound):
+        access_case(case.pk, personas.operator_a)
+    assert access_case(case.pk, personas.operator_b).pk == case.pk
+
+
+def test_territorial_officers_see_their_territory(report, personas) -> None:
+    west = report()
+    east = report(point=EAST)
+    assert access_case(west.pk, personas.street_officer).pk == west.pk  # west street
+    with pytest.raises(NotFound):
+        access_case(east.pk, personas.street_officer)
+    assert access_case(east.pk, personas.community_officer).pk == east.pk  # east community
+    with pytest.raises(NotFound):
+        access_case(west.pk, personas.community_officer)
+
+
+def test_residents_see_only_their_own_reports_and_only_public_fields(report, personas) -> None:
+    mine = report(source="public", actor=personas.citizen, reporter_phone="13812345678")
+    other = report()
+    assert access_case(mine.pk, personas.citizen).pk == mine.pk
+    with pytest.raises(NotFound):
+        access_case(other.pk, personas.citizen)
+    view = case_public_view(mine)
+    assert "13812345678" not in str(view)
+    assert "reporter" not in " ".join(view)
+
+
+def test_anonymous_sees_nothing(report) -> None:
+    case = report()
+    with pytest.raises(NotFound):
+        access_case(case.pk, None)
+
+
+def test_staff_list_rows_are_masked(report, personas) -> None:
+    report(reporter_name="李四", reporter_phone="13912345678")
+    rows = [case_row(c) for c in case_list(user=personas.dispatcher)]
+    assert rows[0]["reporter_name"] == "李*"
+    assert rows[0]["reporter_phone"] == "139****5678"
+    assert "13912345678" not in str(rows)
+
+
+@pytest.mark.parametrize("who", ["intake_clerk", "shift_lead", "dispatcher"])
+def test_reveal_is_audited_each_time(report, personas, who) -> None:
+    case = report(reporter_name="王五", reporter_phone="13712345678")
+    actor = getattr(personas, who)
+    for _ in range(2):
+        revealed = case_reveal_reporter(case_id=case.pk, actor=actor, purpose="回访")
+        assert (revealed.name, revealed.phone) == ("王五", "13712345678")
+    audits = AuditEvent.objects.filter(code="case.reporter_revealed", target_id=str(case.pk))
+    assert audits.count() == 2
+    assert all(a.actor == actor for a in audits)
+
+
+@pytest.mark.parametrize("who", ["inspector", "supervisor", "operator_a", "street_officer"])
+def test_reveal_refused_to_other_roles(dispatched, personas, who) -> None:
+    case = dispatched(reporter_phone="13712345678")
+    with pytest.raises((PermissionDenied, NotFound)):
+        case_reveal_reporter(case_id=case.pk, actor=getattr(personas, who))
+    assert not AuditEvent.objects.filter(code="case.reporter_revealed").exists()

@@ -1,0 +1,102 @@
+"""SLA scan: set-based lights, escalation unit → dispatcher → supervisor, once only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.core.management import call_command
+from django.test import override_settings
+
+from cityops.cases.models import Case, Light
+from cityops.cases.services import case_handle
+from cityops.cases.sla import sla_scan
+from cityops.cases.tasks import sla_scan_task
+from cityops.cases.tests.conftest import jpeg
+from cityops.core.models import AuditEvent
+from cityops.notifications.models import Notification
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> dt.datetime:
+    return dt.datetime(y, mo, d, h, mi, tzinfo=SH)
+
+
+def codes(user) -> list[str]:
+    return sorted(Notification.objects.filter(recipient=user).values_list("code", flat=True))
+
+
+def test_lights_and_escalation(dispatched, personas, django_capture_on_commit_callbacks) -> None:
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
+        case = dispatched()  # yellow 13:42 (3 h 12 min of working time), red 14:30
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sla_scan(now=at(2026, 11, 30, 13, 41))
+    assert (result.yellow, result.red) == (0, 0)
+    assert Case.objects.get(pk=case.pk).light == Light.GREEN
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sla_scan(now=at(2026, 11, 30, 13, 42))
+    assert (result.yellow, result.notified_unit) == (1, 1)
+    assert Case.objects.get(pk=case.pk).light == Light.YELLOW
+    assert codes(personas.operator_a) == ["case.sla.yellow"]
+    assert codes(personas.operator_b) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sla_scan(now=at(2026, 11, 30, 14, 30))
+    stored = Case.objects.get(pk=case.pk)
+    assert (result.red, result.notified_dispatcher) == (1, 1)
+    assert stored.light == Light.RED
+    assert stored.red_since == at(2026, 11, 30, 14, 30)
+    assert "case.sla.red" in codes(personas.dispatcher)
+    assert codes(personas.supervisor) == []
+
+    with (
+        override_settings(CITYOPS_CASES_SUPERVISOR_AFTER_HOURS=24),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert sla_scan(now=at(2026, 12, 1, 14, 0)).notified_supervisor == 0
+        assert sla_scan(now=at(2026, 12, 1, 14, 30)).notified_supervisor == 1
+    assert codes(personas.supervisor) == ["case.sla.supervisor"]
+    assert AuditEvent.objects.filter(code__startswith="case.escalated.").count() == 3
+
+
+def test_scan_is_idempotent(dispatched, personas, django_capture_on_commit_callbacks) -> None:
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
+        dispatched()
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            sla_scan(now=at(2026, 11, 30, 15, 0))
+    assert codes(personas.dispatcher).count("case.sla.red") == 1
+    assert Notification.objects.filter(code__startswith="case.sla.").count() == 2  # A + dispatcher
+
+
+def test_straight_to_red_when_the_scan_missed_yellow(dispatched) -> None:
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
+        case = dispatched()
+    result = sla_scan(now=at(2026, 12, 3, 9, 0))
+    assert (result.yellow, result.red) == (0, 1)
+    assert Case.objects.get(pk=case.pk).light == Light.RED
+
+
+def test_handled_and_parked_cases_are_not_scanned(dispatched, personas) -> None:
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
+        case = dispatched()
+        case_handle(case_id=case.pk, actor=personas.operator_a, note="完成", photos=[jpeg()])
+    assert sla_scan(now=at(2026, 12, 3, 9, 0)).red == 0
+    assert Case.objects.get(pk=case.pk).light == Light.GREEN
+
+
+def test_command_and_task(dispatched) -> None:
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
+        case = dispatched()
+    with time_machine.travel(at(2026, 12, 3, 9, 0), tick=False):
+        out = StringIO()
+        call_command("sla_scan", stdout=out)
+        assert "red 1" in out.getvalue()
+        result = sla_scan_task.enqueue()
+        assert result.return_value is not None
+        assert result.return_value["red"] == 0
+    assert Case.objects.get(pk=case.pk).light == Light.RED

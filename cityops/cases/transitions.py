@@ -1,0 +1,110 @@
+"""The case workflow as data: every action, the statuses it starts from, where it leads, who
+may do it and which guards apply. ``services.workflow.case_transition`` is the only function
+that applies it; ``diagram.py`` renders it into docs/cases-workflow.md.
+
+Roles per step follow the 数字城管 loop (cn-standards §1.5): 监督员 reports and checks, 受理员
+accepts, 值班长 files / closes / voids, 派遣员 dispatches and approves returns (回退), extensions
+(延期) and parking (挂账); the responsible unit (专业部门 / operator) handles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cityops.accounts.models import Role
+from cityops.cases.models import Status
+
+S = Status
+R = Role
+
+# Statuses before dispatch, where the command centre may still merge or re-categorise.
+PRE_DISPATCH: tuple[str, ...] = (S.AWAITING_VERIFICATION, S.REPORTED, S.ACCEPTED, S.FILED)
+CENTRE: tuple[str, ...] = (R.INTAKE_CLERK, R.SHIFT_LEAD, R.DISPATCHER)
+VOIDABLE: tuple[str, ...] = (
+    *PRE_DISPATCH,
+    S.SELF_HANDLED,
+    S.DISPATCHED,
+    S.RETURN_REQUESTED,
+    S.EXTENSION_REQUESTED,
+    S.PARK_REQUESTED,
+    S.PARKED,
+    S.HANDLED,
+    S.VERIFIED,
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One action. ``target`` None keeps the status (raise urgency, re-categorise).
+
+    ``unit_only``: the actor must belong to the unit the case is dispatched to (an operator
+    acts only on its own cases). ``guards`` name checks in ``services.guards``.
+    """
+
+    action: str
+    label: str | Promise
+    sources: tuple[str, ...]
+    target: str | None
+    roles: tuple[str, ...]
+    guards: tuple[str, ...] = ()
+    unit_only: bool = False
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("confirm_report", _("confirm report (核实)"), (S.AWAITING_VERIFICATION,), S.REPORTED,
+         (R.INSPECTOR,)),
+    Rule("accept", _("accept (受理)"), (S.REPORTED,), S.ACCEPTED, (R.INTAKE_CLERK,)),
+    Rule("reject", _("reject (不予受理)"), (S.AWAITING_VERIFICATION, S.REPORTED, S.SELF_HANDLED),
+         S.REJECTED, (R.INTAKE_CLERK, R.SHIFT_LEAD), ("reason",)),
+    Rule("file", _("file (立案)"), (S.ACCEPTED,), S.FILED, (R.SHIFT_LEAD,),
+         ("filing_condition",)),
+    Rule("dispatch", _("dispatch (派遣)"), (S.FILED,), S.DISPATCHED, (R.DISPATCHER,),
+         ("unit", "time_limit")),
+    Rule("request_return", _("request return (回退申请)"), (S.DISPATCHED,), S.RETURN_REQUESTED,
+         (R.OPERATOR_STAFF,), ("reason",), unit_only=True),
+    Rule("approve_return", _("approve return (回退审批)"), (S.RETURN_REQUESTED,), S.FILED,
+         (R.DISPATCHER,)),
+    Rule("refuse_return", _("refuse return"), (S.RETURN_REQUESTED,), S.DISPATCHED,
+         (R.DISPATCHER,), ("reason",)),
+    Rule("request_extension", _("request extension (延期申请)"), (S.DISPATCHED,),
+         S.EXTENSION_REQUESTED, (R.OPERATOR_STAFF,), ("reason", "new_deadline"), unit_only=True),
+    Rule("approve_extension", _("approve extension (延期审批)"), (S.EXTENSION_REQUESTED,),
+         S.DISPATCHED, (R.DISPATCHER,)),
+    Rule("refuse_extension", _("refuse extension"), (S.EXTENSION_REQUESTED,), S.DISPATCHED,
+         (R.DISPATCHER,), ("reason",)),
+    Rule("request_park", _("request parking (挂账申请)"), (S.DISPATCHED,), S.PARK_REQUESTED,
+         (R.OPERATOR_STAFF,), ("reason",), unit_only=True),
+    Rule("approve_park", _("approve parking (挂账审批)"), (S.PARK_REQUESTED,), S.PARKED,
+         (R.DISPATCHER,)),
+    Rule("refuse_park", _("refuse parking"), (S.PARK_REQUESTED,), S.DISPATCHED, (R.DISPATCHER,),
+         ("reason",)),
+    Rule("resume", _("resume (挂账恢复)"), (S.PARKED,), S.DISPATCHED, (R.DISPATCHER,)),
+    Rule("handle", _("handle (处置反馈)"), (S.DISPATCHED, S.EXTENSION_REQUESTED), S.HANDLED,
+         (R.OPERATOR_STAFF,), ("note", "after_photos"), unit_only=True),
+    Rule("verify", _("check passed (核查通过)"), (S.HANDLED,), S.VERIFIED, (R.INSPECTOR,),
+         ("check_photos",)),
+    Rule("rework", _("check failed: rework (返工)"), (S.HANDLED,), S.DISPATCHED, (R.INSPECTOR,),
+         ("reason", "check_photos")),
+    Rule("close", _("close (结案)"), (S.VERIFIED,), S.CLOSED, (R.SHIFT_LEAD,)),
+    Rule("approve_self_handled", _("approve self-handling (自处理审核)"), (S.SELF_HANDLED,),
+         S.CLOSED, (R.INTAKE_CLERK, R.SHIFT_LEAD)),
+    Rule("void", _("void (作废)"), VOIDABLE, S.VOIDED, (R.SHIFT_LEAD,), ("reason",)),
+    Rule("merge", _("merge duplicate"), PRE_DISPATCH, S.MERGED, CENTRE, ("merge_target",)),
+    Rule("raise_urgency", _("raise urgency"), (*PRE_DISPATCH, S.DISPATCHED), None, CENTRE,
+         ("reason", "not_urgent")),
+    Rule("recategorise", _("re-categorise"), PRE_DISPATCH, None, CENTRE, ("reason", "category")),
+)  # fmt: skip
+
+TRANSITIONS: dict[str, Rule] = {rule.action: rule for rule in RULES}
+
+
+def rule_for(action: str) -> Rule | None:
+    return TRANSITIONS.get(action)
+
+
+def actions_from(status: str) -> list[Rule]:
+    """The actions the table allows from a status (the UI offers those the actor may do)."""
+    return [rule for rule in RULES if status in rule.sources]

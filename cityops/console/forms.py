@@ -1,0 +1,215 @@
+"""Input of the staff console: the case list filter and the one form per workflow action.
+
+The action form's fields follow the guards the transition table names for the action (a
+reason where the rule needs one, photos for handling and checks, …): the form only parses
+input, the service decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cityops.cases.models import Category, Source, Status, Urgency
+from cityops.cases.transitions import Rule
+from cityops.console.selectors import SORTS, CaseFilter
+from cityops.registry.models import Community, Grid, Organisation, Street
+
+PAGE_SIZE = 50
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input (Django's documented recipe for multiple uploads)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+SORT_CHOICES = [
+    ("-reported_at", _("Newest first")),
+    ("reported_at", _("Oldest first")),
+    ("deadline_at", _("Deadline, soonest first")),
+    ("-deadline_at", _("Deadline, latest first")),
+    ("number", _("Number, ascending")),
+    ("-number", _("Number, descending")),
+]
+assert {code for code, _label in SORT_CHOICES} == set(SORTS)
+
+
+def _blank(choices: Any) -> list[tuple[str, Any]]:
+    return [("", _("All")), *choices]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search (number, address, description)"), required=False, max_length=100
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(Status.choices))
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.none()
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=_blank(Urgency.choices))
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=_blank(Source.choices))
+    street = forms.ModelChoiceField(
+        label=_("Street"), required=False, queryset=Street.objects.none()
+    )
+    community = forms.ModelChoiceField(
+        label=_("Community"), required=False, queryset=Community.objects.none()
+    )
+    grid = forms.CharField(label=_("Grid code"), required=False, max_length=20)
+    operator = forms.ModelChoiceField(
+        label=_("Responsible unit"), required=False, queryset=Organisation.objects.none()
+    )
+    overdue = forms.BooleanField(label=_("Overdue (red) only"), required=False)
+    open_only = forms.BooleanField(label=_("Open cases only"), required=False)
+    date_from = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["category"].queryset = Category.objects.filter(active=True).order_by("kind", "code")
+        fields["street"].queryset = Street.objects.order_by("code")
+        fields["community"].queryset = Community.objects.order_by("code")
+        fields["operator"].queryset = Organisation.objects.filter(active=True).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must not be before the start date."))
+        return data
+
+    def to_filter(self) -> CaseFilter:
+        """The filter for the selector (call after is_valid; invalid fields are ignored)."""
+        d: dict[str, Any] = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+
+        def pk(name: str) -> int | None:
+            value = d.get(name)
+            return int(value.pk) if value is not None else None
+
+        grid_pk: int | None = None
+        if d.get("grid"):
+            grid = Grid.objects.filter(code=d["grid"].strip()).only("id").first()
+            grid_pk = grid.pk if grid else -1
+
+        def day_start(value: dt.date | None, plus: int = 0) -> dt.datetime | None:
+            if value is None:
+                return None
+            naive = dt.datetime.combine(value + dt.timedelta(days=plus), dt.time())
+            return timezone.make_aware(naive)
+
+        return CaseFilter(
+            status=d.get("status") or "",
+            category=pk("category"),
+            urgency=d.get("urgency") or "",
+            source=d.get("source") or "",
+            street=pk("street"),
+            community=pk("community"),
+            grid=grid_pk,
+            operator=pk("operator"),
+            overdue=bool(d.get("overdue")),
+            open_only=bool(d.get("open_only")),
+            date_from=day_start(d.get("date_from")),
+            date_to=day_start(d.get("date_to"), plus=1),
+            q=d.get("q") or "",
+            sort=d.get("sort") or "-reported_at",
+        )
+
+
+class ActionForm(forms.Form):
+    """One workflow action; fields appear as the rule's guards require them."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, rule: Rule, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+        guards = set(rule.guards)
+        f: Any = self.fields
+        if "filing_condition" in guards:
+            f["condition_met"] = forms.BooleanField(
+                label=_("The case meets the category's filing condition"), required=True
+            )
+        if "unit" in guards:
+            f["unit"] = forms.ModelChoiceField(
+                label=_("Responsible unit (empty: the routed unit)"),
+                required=False,
+                queryset=Organisation.objects.filter(active=True).order_by("name"),
+            )
+        if "category" in guards:
+            f["category"] = forms.ModelChoiceField(
+                label=_("New category"),
+                queryset=Category.objects.filter(active=True, parent__isnull=False),
+            )
+        if "merge_target" in guards:
+            f["into"] = forms.CharField(label=_("Merge into case number"), max_length=20)
+        if "new_deadline" in guards or rule.action == "approve_extension":
+            f["new_deadline"] = forms.DateTimeField(
+                label=_("New deadline"),
+                required="new_deadline" in guards,
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+            )
+        if "note" in guards or rule.action == "confirm_report":
+            f["note"] = forms.CharField(
+                label=_("Note on the work done") if "note" in guards else _("Note"),
+                required="note" in guards,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        if "after_photos" in guards or "check_photos" in guards or rule.action == "confirm_report":
+            f["photos"] = MultiplePhotoField(
+                label=_("Photos"),
+                required="after_photos" in guards or "check_photos" in guards,
+            )
+        if rule.action not in ("accept", "file", "close", "approve_self_handled", "confirm_report"):
+            f["reason"] = forms.CharField(
+                label=_("Reason"),
+                required="reason" in guards,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def payload(self) -> dict[str, Any]:
+        """Keyword arguments for ``case_transition`` (after is_valid)."""
+        d = self.cleaned_data
+        out: dict[str, Any] = {"reason": d.get("reason") or ""}
+        if "condition_met" in d:
+            out["condition_met"] = bool(d["condition_met"])
+        if d.get("unit") is not None:
+            out["unit"] = d["unit"]
+        if d.get("category") is not None:
+            out["category"] = d["category"]
+        if d.get("new_deadline") is not None:
+            out["new_deadline"] = d["new_deadline"]
+        if "note" in d:
+            if self.rule.action == "confirm_report":
+                out["reason"] = d["note"] or ""
+            else:
+                out["note"] = d["note"]
+        if "photos" in d:
+            out["photos"] = d["photos"] or []
+        return out

@@ -1,0 +1,181 @@
+"""Reads of the staff console, built on ``cases.access`` (the same scoping as the services).
+
+The actions a viewer is offered come from the cases transition table: the rules that start
+from the case's status, whose roles the viewer has, and (for unit-only rules) whose unit the
+viewer belongs to. The queue is the set of cases in a status from which such an action starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from cityops.accounts.access import Actor, actor_for
+from cityops.cases.access import cases_visible_to
+from cityops.cases.models import OPEN_STATUSES, Case, Light, Status
+from cityops.cases.transitions import RULES, Rule, actions_from
+
+# Actions that can be taken on almost any open case: they do not put a case in someone's queue.
+NOT_QUEUE_ACTIONS = frozenset({"void", "merge", "raise_urgency", "recategorise", "reject"})
+LIST_RELATED = ("category", "assignee", "street", "community", "grid")
+SORTS: dict[str, tuple[str, ...]] = {
+    "-reported_at": ("-reported_at", "-id"),
+    "reported_at": ("reported_at", "id"),
+    "deadline_at": ("deadline_at", "id"),
+    "-deadline_at": ("-deadline_at", "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
+}
+
+
+def actions_for(case: Case, user: Any) -> list[Rule]:
+    """Exactly the actions the viewer may take on the case now (table + role + unit)."""
+    actor = actor_for(user)
+    return [rule for rule in actions_from(case.status) if _may(rule, case, actor)]
+
+
+def _may(rule: Rule, case: Case, actor: Actor) -> bool:
+    if not actor.has_role(*rule.roles):
+        return False
+    if rule.unit_only and not actor.is_superuser:
+        return case.assignee_id is not None and case.assignee_id in actor.organisation_ids
+    return True
+
+
+def queue_statuses(user: Any) -> list[str]:
+    """Statuses from which the user's roles start a workflow step (their "to do" list)."""
+    actor = actor_for(user)
+    statuses: list[str] = []
+    for rule in RULES:
+        if rule.action in NOT_QUEUE_ACTIONS or not actor.has_role(*rule.roles):
+            continue
+        statuses += [s for s in rule.sources if s not in statuses]
+    return statuses
+
+
+def case_queue(*, user: Any) -> QuerySet[Case]:
+    """Cases awaiting an action this user may take, oldest deadline first."""
+    statuses = queue_statuses(user)
+    qs = cases_visible_to(user).filter(status__in=statuses).select_related(*LIST_RELATED)
+    return qs.order_by("deadline_at", "reported_at", "id")
+
+
+def light_counts(*, user: Any) -> dict[str, int]:
+    """Open cases the user may see, counted by traffic light (one aggregate query)."""
+    row = (
+        cases_visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .aggregate(
+            green=Count("id", filter=Q(light=Light.GREEN)),
+            yellow=Count("id", filter=Q(light=Light.YELLOW)),
+            red=Count("id", filter=Q(light=Light.RED)),
+            none=Count("id", filter=Q(light=Light.NONE)),
+        )
+    )
+    return {k: int(v or 0) for k, v in row.items()}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str = ""
+    category: int | None = None
+    urgency: str = ""
+    source: str = ""
+    street: int | None = None
+    community: int | None = None
+    grid: int | None = None
+    operator: int | None = None
+    overdue: bool = False
+    open_only: bool = False
+    date_from: dt.datetime | None = None
+    date_to: dt.datetime | None = None
+    q: str = ""
+    sort: str = "-reported_at"
+
+
+def case_search(*, user: Any, flt: CaseFilter) -> QuerySet[Case]:
+    """The cases the user may see that match the filter, in the requested order."""
+    qs = cases_visible_to(user)
+    if flt.status:
+        qs = qs.filter(status=flt.status)
+    if flt.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if flt.category is not None:
+        qs = qs.filter(Q(category_id=flt.category) | Q(category__parent_id=flt.category))
+    if flt.urgency:
+        qs = qs.filter(urgency=flt.urgency)
+    if flt.source:
+        qs = qs.filter(source=flt.source)
+    if flt.street is not None:
+        qs = qs.filter(street_id=flt.street)
+    if flt.community is not None:
+        qs = qs.filter(community_id=flt.community)
+    if flt.grid is not None:
+        qs = qs.filter(grid_id=flt.grid)
+    if flt.operator is not None:
+        qs = qs.filter(assignee_id=flt.operator)
+    if flt.overdue:
+        qs = qs.filter(light=Light.RED)
+    if flt.date_from is not None:
+        qs = qs.filter(reported_at__gte=flt.date_from)
+    if flt.date_to is not None:
+        qs = qs.filter(reported_at__lt=flt.date_to)
+    text = flt.q.strip()
+    if text:
+        if text.isdigit() and len(text) >= 8:
+            qs = qs.filter(number__startswith=text)
+        else:
+            qs = qs.filter(Q(address__icontains=text) | Q(description__icontains=text))
+    return qs.select_related(*LIST_RELATED).order_by(*SORTS.get(flt.sort, SORTS["-reported_at"]))
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Case]
+    number: int
+    has_next: bool
+    has_previous: bool
+
+
+def page_of(qs: QuerySet[Case], *, number: int, size: int) -> Page:
+    """An offset page without a COUNT(*) (one query; fetches one extra row to know "next").
+
+    Every sort is backed by an index ending in the primary key, so deep pages stay cheap
+    enough for a command centre; exports use the iterator instead.
+    """
+    number = max(number, 1)
+    start = (number - 1) * size
+    rows = list(qs[start : start + size + 1])
+    return Page(rows=rows[:size], number=number, has_next=len(rows) > size, has_previous=number > 1)
+
+
+def case_by_number(*, user: Any, number: str) -> Case | None:
+    """A case the user may see, by its number (merge targets are typed by number)."""
+    return cases_visible_to(user).filter(number=number.strip()).first()
+
+
+def inspector_tasks(*, user: Any) -> QuerySet[Case]:
+    """Reports to confirm on site and handled cases to check, oldest first."""
+    statuses = [
+        s for s in (Status.AWAITING_VERIFICATION, Status.HANDLED) if s in queue_statuses(user)
+    ]
+    return (
+        cases_visible_to(user)
+        .filter(status__in=statuses)
+        .select_related(*LIST_RELATED)
+        .order_by("handled_at", "reported_at", "id")
+    )
+
+
+def operator_desk(*, user: Any) -> QuerySet[Case]:
+    """The open cases dispatched to the user's own unit(s), nearest deadline first."""
+    actor = actor_for(user)
+    return (
+        cases_visible_to(user)
+        .filter(assignee_id__in=actor.organisation_ids, status__in=OPEN_STATUSES)
+        .select_related(*LIST_RELATED)
+        .order_by("deadline_at", "id")
+    )

@@ -1,0 +1,317 @@
+"""Staff console pages: thin adapters (validate input → one cases service/selector → render).
+
+Scoping is the cases app's (``access_case`` / ``cases_visible_to``): a case outside the
+viewer's scope is a 404, whatever URL is typed. A DomainError from a service is shown on the
+form with its status code (400/403/404/409), never a 500.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cityops.accounts.access import actor_for
+from cityops.accounts.models import Role
+from cityops.cases.access import access_case, is_public_viewer, may_reveal_reporter
+from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
+from cityops.cases.selectors import case_duplicates
+from cityops.cases.services import case_report, case_transition
+from cityops.cases.transitions import rule_for
+from cityops.console import selectors
+from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
+from cityops.core.errors import DomainError, NotFound
+from cityops.public.forms import CategoryPickForm, ReportForm, category_from_query
+
+EXPORT_LIMIT = 50_000
+
+
+def _map_options(**extra: Any) -> dict[str, Any]:
+    center = settings.CITYOPS_MAP_CENTER
+    return {
+        "tileUrl": settings.CITYOPS_TILE_URL,
+        "tileAttribution": settings.CITYOPS_TILE_ATTRIBUTION,
+        "tileSubdomains": settings.CITYOPS_TILE_SUBDOMAINS,
+        "center": [center[0], center[1]],
+        "zoom": settings.CITYOPS_MAP_ZOOM,
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def home_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    queue = list(selectors.case_queue(user=request.user)[:20])
+    return render(
+        request,
+        "console/home.html",
+        {
+            "roles": [Role(r).label for r in sorted(actor.roles)],
+            "queue": queue,
+            "lights": selectors.light_counts(user=request.user),
+            "is_inspector": actor.has_role(Role.INSPECTOR),
+            "is_operator": actor.has_role(Role.OPERATOR_STAFF),
+        },
+    )
+
+
+def _filter_form(request: HttpRequest) -> CaseFilterForm:
+    form = CaseFilterForm(request.GET or None)
+    if request.GET:
+        form.is_valid()
+    return form
+
+
+@login_required
+@require_GET
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    form = _filter_form(request)
+    qs = selectors.case_search(user=request.user, flt=form.to_filter())
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = selectors.page_of(qs, number=number, size=PAGE_SIZE)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "console/case_list.html",
+        {"form": form, "page": page, "query": params.urlencode()},
+    )
+
+
+def _export_rows(request: HttpRequest) -> tuple[list[str], Any]:
+    form = _filter_form(request)
+    qs = selectors.case_search(user=request.user, flt=form.to_filter())[:EXPORT_LIMIT]
+    header = [
+        _("Case number"), _("Reported at"), _("Status"), _("Category"), _("Urgency"), _("Source"),
+        _("Street"), _("Community"), _("Grid"), _("Address"), _("Responsible unit"),
+        _("Deadline"), _("Traffic light"), _("Reporter"), _("Reporter phone"), _("Description"),
+    ]  # fmt: skip
+
+    def local(value: Any) -> str:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def rows() -> Any:
+        for c in qs.iterator(chunk_size=2000):
+            yield [
+                c.number, local(c.reported_at), c.get_status_display(), str(c.category),
+                c.get_urgency_display(), c.get_source_display(), str(c.street or ""),
+                str(c.community or ""), c.grid.code if c.grid else "", c.address,
+                str(c.assignee or ""), local(c.deadline_at), c.get_light_display(),
+                c.reporter_name_masked, c.reporter_phone_masked, c.description,
+            ]  # fmt: skip
+
+    return header, rows()
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def case_export_view(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """CSV (streamed) or XLSX of the current filter; reporter data masked as in the list."""
+    header, rows = _export_rows(request)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def stream() -> Any:
+            yield "\ufeff"  # BOM: Excel opens UTF-8 CSV with Chinese text correctly.
+            yield writer.writerow(header)
+            for row in rows:
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
+        return response
+    if fmt != "xlsx":
+        raise Http404
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Cases"))
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    out = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    out["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
+    return out
+
+
+def _access(case_id: int, user: Any) -> Case:
+    try:
+        return access_case(case_id, user)
+    except NotFound:
+        raise Http404 from None
+
+
+def _event_label(action: str) -> str:
+    if action == "report":
+        return _("report (上报)")
+    rule = rule_for(action)
+    return str(rule.label) if rule else action
+
+
+def _detail_context(
+    request: HttpRequest, case: Case, forms: dict[str, ActionForm] | None = None
+) -> dict[str, Any]:
+    rules = selectors.actions_for(case, request.user)
+    forms = forms or {}
+    actions = [
+        (
+            rule,
+            forms.get(rule.action)
+            or ActionForm(rule=rule, initial={"expected_version": case.version}),
+        )
+        for rule in rules
+    ]
+    events = [
+        {
+            "at": e.at,
+            "actor": e.actor,
+            "label": _event_label(e.action),
+            "to": Status(e.to_status).label if e.to_status in Status.values else e.to_status,
+            "reason": e.reason,
+        }
+        for e in CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+    ]
+    photos = list(case.photos.all())
+    duplicates = (
+        case_duplicates(category=case.category, lon=case.lon, lat=case.lat, exclude_id=case.pk)
+        if case.is_open
+        else []
+    )
+    return {
+        "case": case,
+        "actions": actions,
+        "events": events,
+        "before": [p for p in photos if p.kind == PhotoKind.BEFORE],
+        "after": [p for p in photos if p.kind == PhotoKind.AFTER],
+        "checks": [p for p in photos if p.kind == PhotoKind.VERIFY],
+        "originals": not is_public_viewer(request.user),
+        "duplicates": duplicates[:10],
+        "may_reveal": may_reveal_reporter(request.user),
+        "map_options": _map_options(zoom=16, center=[case.lat, case.lon]),
+        "map_point": {"type": "Point", "coordinates": [case.lon, case.lat]},
+    }
+
+
+@login_required
+@require_GET
+def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _access(case_id, request.user)
+    return render(request, "console/case_detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def case_action_view(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    case = _access(case_id, request.user)
+    rule = rule_for(action)
+    if rule is None:
+        raise Http404
+    form = ActionForm(request.POST, request.FILES, rule=rule)
+    status = 400
+    if form.is_valid():
+        payload = form.payload()
+        if action == "merge":
+            target = selectors.case_by_number(user=request.user, number=form.cleaned_data["into"])
+            payload["into"] = target.pk if target else None
+        try:
+            case_transition(
+                case_id=case.pk,
+                action=action,
+                actor=request.user,
+                expected_version=form.cleaned_data.get("expected_version"),
+                **payload,
+            )
+        except NotFound:
+            raise Http404 from None
+        except DomainError as err:
+            status = err.status_code
+            field = err.field if err.field in form.fields else None
+            form.add_error(field, str(err.message))
+        else:
+            from django.contrib import messages
+
+            messages.success(request, _("Done: %(action)s.") % {"action": rule.label})
+            return redirect("console:case-detail", case_id=case.pk)
+    case = _access(case_id, request.user)
+    context = _detail_context(request, case, {action: form})
+    context["open_action"] = action
+    return render(request, "console/case_detail.html", context, status=status)
+
+
+# --- Inspector (phone) -----------------------------------------------------------------------
+
+
+@login_required
+def field_report_view(request: HttpRequest) -> HttpResponse:
+    """An inspector reports a problem on site (photos, GPS or a pin, category questions)."""
+    if not actor_for(request.user).has_role(Role.INSPECTOR):
+        raise Http404
+    category = category_from_query(request.GET)
+    pick = CategoryPickForm(initial={"category": category.pk} if category else None)
+    form = ReportForm(request.POST or None, request.FILES or None, staff=True, category=category)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                case = case_report(source="inspector", actor=request.user, **form.report_kwargs())
+            except DomainError as err:
+                status = err.status_code
+                form.add_error(form.error_field(err.field), str(err.message))
+            else:
+                from django.contrib import messages
+
+                messages.success(request, _("Case %(n)s reported.") % {"n": case.number})
+                return redirect("console:case-detail", case_id=case.pk)
+    return render(
+        request,
+        "console/field_report.html",
+        {"form": form, "pick": pick, "category": category, "map_options": _map_options()},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def field_tasks_view(request: HttpRequest) -> HttpResponse:
+    if not actor_for(request.user).has_role(Role.INSPECTOR):
+        raise Http404
+    tasks = list(selectors.inspector_tasks(user=request.user)[:100])
+    return render(request, "console/field_tasks.html", {"tasks": tasks})
+
+
+@login_required
+@require_GET
+def desk_view(request: HttpRequest) -> HttpResponse:
+    if not actor_for(request.user).has_role(Role.OPERATOR_STAFF):
+        raise Http404
+    cases = list(selectors.operator_desk(user=request.user)[:200])
+    return render(request, "console/desk.html", {"cases": cases})
+
+
+def case_url(case: Case) -> str:
+    return reverse("console:case-detail", kwargs={"case_id": case.pk})

@@ -1,0 +1,1 @@
+"""Writes of property management, one module per topic (``<entity>_<verb>``)."""

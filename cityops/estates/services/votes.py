@@ -1,0 +1,330 @@
+"""Owners' votes: proposals, their one status function, ballots and the tally.
+
+Proposal statuses: draft → noticed → open → closed → certified; draft/noticed/open → cancelled.
+The table below is the only place that says which move is allowed, by whom and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cityops.core.audit import audit_record
+from cityops.core.errors import Conflict, DomainError, PermissionDenied
+from cityops.estates import access, tally
+from cityops.estates.models import (
+    Ballot,
+    BallotChannel,
+    Matter,
+    Owner,
+    Proposal,
+    ProposalStatus,
+    Unit,
+)
+from cityops.registry.models import Compound
+
+NOTICE_DAYS = 15  # 物业管理条例 art. 14: notify all owners ≥ 15 days before the meeting
+S = ProposalStatus
+MANAGER = "manager"  # the compound's committee, its street/community officers, supervisors
+SYSTEM = "system"  # the periodic job (actor None)
+
+Guard = Callable[[Proposal, dt.datetime], "str | Promise | None"]
+
+
+def _notice_guard(p: Proposal, now: dt.datetime) -> str | Promise | None:
+    if p.opens_at < now + dt.timedelta(days=NOTICE_DAYS):
+        return gettext_lazy("Voting may open no earlier than 15 days after the notice.")
+    return None
+
+
+def _opened_guard(p: Proposal, now: dt.datetime) -> str | Promise | None:
+    if now < p.opens_at:
+        return gettext_lazy("The voting window has not started yet.")
+    return None
+
+
+def _ended_guard(p: Proposal, now: dt.datetime) -> str | Promise | None:
+    if now < p.closes_at:
+        return gettext_lazy("The voting window has not ended yet.")
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    by: frozenset[str]
+    guard: Guard | None = None
+
+
+TRANSITIONS: dict[str, dict[str, Rule]] = {
+    S.DRAFT: {
+        S.NOTICED: Rule(frozenset({MANAGER}), _notice_guard),
+        S.CANCELLED: Rule(frozenset({MANAGER})),
+    },
+    S.NOTICED: {
+        S.OPEN: Rule(frozenset({MANAGER, SYSTEM}), _opened_guard),
+        S.CANCELLED: Rule(frozenset({MANAGER})),
+    },
+    S.OPEN: {
+        S.CLOSED: Rule(frozenset({MANAGER, SYSTEM}), _ended_guard),
+        S.CANCELLED: Rule(frozenset({MANAGER})),
+    },
+    S.CLOSED: {S.CERTIFIED: Rule(frozenset({MANAGER}))},
+}
+
+
+def proposal_create(
+    *,
+    compound: Compound,
+    matter: Matter | str,
+    title: str,
+    text: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    amount: Decimal | None = None,
+    committee_sees_choices: bool = False,
+    rules: tally.Rules | None = None,
+    actor: Any = None,
+) -> Proposal:
+    access.require_compound_manager(actor, compound)
+    matter = Matter(matter)
+    if not title.strip() or not text.strip():
+        raise DomainError(_("A proposal needs a title and a text."), field="title")
+    if timezone.is_naive(opens_at) or timezone.is_naive(closes_at):
+        raise DomainError(_("Times must carry a time zone."), field="opens_at")
+    if closes_at <= opens_at:
+        raise DomainError(_("The voting window must end after it opens."), field="closes_at")
+    fund_matter = matter in (Matter.USE_FUND, Matter.RAISE_FUND)
+    if fund_matter and (amount is None or amount <= 0):
+        raise DomainError(_("A maintenance fund matter needs a positive amount."), field="amount")
+    with transaction.atomic():
+        proposal = Proposal.objects.create(
+            compound=compound,
+            matter=matter,
+            title=title.strip(),
+            text=text.strip(),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            amount=amount if fund_matter else None,
+            committee_sees_choices=committee_sees_choices,
+            rules=(rules or tally.Rules()).to_dict(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            code="vote.proposal.created",
+            target=proposal,
+            actor=actor,
+            summary=proposal.title,
+            data={"matter": matter.value, "compound": compound.pk},
+        )
+    return proposal
+
+
+def proposal_transition(
+    *,
+    proposal_id: int,
+    to: ProposalStatus | str,
+    actor: Any = None,
+    expected: ProposalStatus | str | None = None,
+    note: str = "",
+) -> Proposal:
+    """The one function that writes ``Proposal.status``. ``actor=None`` is the periodic job."""
+    to = ProposalStatus(to)
+    now = timezone.now()
+    with transaction.atomic():
+        proposal = (
+            Proposal.objects.select_for_update().select_related("compound").get(pk=proposal_id)
+        )
+        if expected is not None and proposal.status != expected:
+            raise Conflict(_("The proposal changed meanwhile; reload and try again."))
+        rule = TRANSITIONS.get(proposal.status, {}).get(to)
+        if rule is None:
+            raise Conflict(
+                _("A proposal cannot go from %(old)s to %(new)s.")
+                % {"old": proposal.get_status_display(), "new": to.label}
+            )
+        if actor is None:
+            if SYSTEM not in rule.by:
+                raise PermissionDenied(_("This step needs a person."))
+        elif not access.can_manage_compound(actor, proposal.compound):
+            raise PermissionDenied(_("Only the compound's committee or its officers may do this."))
+        if rule.guard is not None and (problem := rule.guard(proposal, now)) is not None:
+            raise DomainError(problem, code="guard")
+        old = proposal.status
+        fields = ["status", "updated_at"]
+        data: dict[str, Any] = {"from": old, "to": to.value}
+        if to == S.NOTICED:
+            proposal.noticed_at = now
+            fields.append("noticed_at")
+        elif to == S.CLOSED:
+            result = proposal_tally(proposal)
+            proposal.result = result.to_dict()
+            proposal.passed = result.passed
+            fields += ["result", "passed"]
+            data.update(passed=result.passed, reason=result.reason)
+        elif to == S.CERTIFIED:
+            proposal.certified_at = now
+            proposal.certified_by = actor
+            fields += ["certified_at", "certified_by"]
+        proposal.status = to
+        proposal.save(update_fields=fields)
+        if note:
+            data["note"] = note
+        audit_record(
+            code=f"vote.proposal.{to.value}",
+            target=proposal,
+            actor=actor,
+            summary=proposal.title,
+            data=data,
+        )
+    return proposal
+
+
+def proposal_tally(proposal: Proposal) -> tally.TallyResult:
+    """Tally the current ballots against the register (owner = one ``Owner`` row)."""
+    units = [
+        tally.Unit(str(pk), str(owner_id), area)
+        for pk, owner_id, area in Unit.objects.filter(compound_id=proposal.compound_id)
+        .values_list("pk", "owner_id", "area")
+        .iterator(chunk_size=5000)
+    ]
+    ballots = {
+        str(owner_id): choice
+        for owner_id, choice in Ballot.objects.filter(proposal=proposal).values_list(
+            "owner_id", "choice"
+        )
+    }
+    return tally.tally(
+        units=units, ballots=ballots, matter=proposal.matter, rules=proposal.tally_rules()
+    )
+
+
+def ballot_cast(
+    *,
+    proposal_id: int,
+    owner: Owner,
+    choice: tally.Choice | str,
+    actor: Any,
+    channel: BallotChannel | str = BallotChannel.ONLINE,
+    proxy_name: str = "",
+    authorisation: UploadedFile | None = None,
+    scan: UploadedFile | None = None,
+) -> Ballot:
+    """Cast or change an owner's ballot while the window is open.
+
+    Online ballots come from the owner's own account; proxy ballots (with the signed
+    authorisation) and paper ballots (with the scan) are entered by the compound's committee
+    or officers. The proposal row is locked so a ballot can never slip in after the close has
+    tallied; the unique (proposal, owner) constraint backs the "one ballot per owner" rule.
+    """
+    try:
+        choice = tally.Choice(choice)
+    except ValueError as exc:
+        raise DomainError(_("Choose agree, disagree or abstain."), field="choice") from exc
+    channel = BallotChannel(channel)
+    if owner.is_developer and channel == BallotChannel.ONLINE:
+        raise DomainError(_("The developer votes on paper or by proxy."), field="channel")
+    if channel == BallotChannel.PROXY and (not authorisation or not proxy_name.strip()):
+        raise DomainError(
+            _("A proxy ballot needs the proxy's name and the signed authorisation."),
+            field="authorisation",
+        )
+    if channel == BallotChannel.PAPER and not scan:
+        raise DomainError(_("A paper ballot needs its scan."), field="scan")
+    with transaction.atomic():
+        proposal = _lock_for_casting(proposal_id)
+        if owner.compound_id != proposal.compound_id:
+            raise PermissionDenied(_("This owner does not belong to the proposal's compound."))
+        if channel == BallotChannel.ONLINE:
+            if not getattr(actor, "is_authenticated", False) or owner.user_id != actor.pk:
+                raise PermissionDenied(_("Only the owner may vote online."))
+        elif not access.can_manage_compound(actor, proposal.compound):
+            raise PermissionDenied(_("Only the committee enters proxy and paper ballots."))
+        now = timezone.now()
+        if proposal.status != S.OPEN or not proposal.window_contains(now):
+            raise Conflict(_("Voting is not open: ballots can no longer be cast or changed."))
+        values: dict[str, Any] = {
+            "choice": choice,
+            "channel": channel,
+            "proxy_name": proxy_name.strip() if channel == BallotChannel.PROXY else "",
+            "entered_by": actor if getattr(actor, "is_authenticated", False) else None,
+        }
+        if channel == BallotChannel.PROXY:
+            values["authorisation"] = authorisation
+        if channel == BallotChannel.PAPER:
+            values["scan"] = scan
+        ballot, created = _upsert_ballot(proposal, owner, values)
+        # The choice itself stays out of the audit trail: only the owner may see it.
+        audit_record(
+            code="vote.cast" if created else "vote.changed",
+            target=ballot,
+            actor=actor,
+            data={"proposal": proposal.pk, "owner": owner.pk, "channel": channel.value},
+        )
+    return ballot
+
+
+def _lock_for_casting(proposal_id: int) -> Proposal:
+    """Key-share-lock the proposal (the lock a ballot's foreign key takes anyway): casts run
+    side by side, but never overlap the close, whose FOR UPDATE conflicts with it, so no ballot
+    can slip in after the tally. SQLite serialises writers (IMMEDIATE) and has no row locks."""
+    if connection.vendor == "postgresql":
+        table = Proposal._meta.db_table
+        sql = f"SELECT * FROM {table} WHERE id = %s FOR KEY SHARE"  # noqa: S608 - table name
+        if not list(Proposal.objects.raw(sql, [proposal_id])):
+            raise Proposal.DoesNotExist
+        return Proposal.objects.select_related("compound").get(pk=proposal_id)
+    return Proposal.objects.select_for_update().select_related("compound").get(pk=proposal_id)
+
+
+def _upsert_ballot(proposal: Proposal, owner: Owner, values: dict[str, Any]) -> tuple[Ballot, bool]:
+    """Insert-if-absent (ON CONFLICT DO NOTHING), then lock the owner's row and write it.
+
+    Two concurrent first casts of one owner: the second insert waits for the first and does
+    nothing, then both update the one row in turn. Nothing is lost, nobody is counted twice,
+    and no savepoint or retry is needed.
+    """
+    Ballot.objects.bulk_create(
+        [Ballot(proposal=proposal, owner=owner, choice=values["choice"], revision=0)],
+        ignore_conflicts=True,
+    )
+    ballot = Ballot.objects.select_for_update().get(proposal=proposal, owner=owner)
+    created = ballot.revision == 0
+    for name, value in values.items():
+        if value is not None or name not in ("authorisation", "scan"):
+            setattr(ballot, name, value)
+    ballot.revision += 1
+    ballot.save()
+    return ballot, created
+
+
+def proposals_advance(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Periodic job: open noticed proposals whose window began, close those whose window ended."""
+    now = now or timezone.now()
+    opened = closed = 0
+    for pk in Proposal.objects.filter(status=S.NOTICED, opens_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        try:
+            proposal_transition(proposal_id=pk, to=S.OPEN, expected=S.NOTICED)
+            opened += 1
+        except DomainError:
+            continue
+    for pk in Proposal.objects.filter(status=S.OPEN, closes_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        try:
+            proposal_transition(proposal_id=pk, to=S.CLOSED, expected=S.OPEN)
+            closed += 1
+        except DomainError:
+            continue
+    return {"opened": opened, "closed": closed}

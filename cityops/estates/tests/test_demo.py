@@ -1,0 +1,55 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from cityops.estates.models import (
+    Ballot,
+    Campaign,
+    Committee,
+    CreditScoreChange,
+    Owner,
+    Proposal,
+    TargetStatus,
+    Unit,
+)
+
+
+def test_without_demo_district_it_does_nothing(small_city):
+    out = StringIO()
+    call_command("load_demo_estates", stdout=out)
+    assert "not loaded" in out.getvalue()
+    assert not Owner.objects.exists()
+    assert not Campaign.objects.exists()
+
+
+@pytest.mark.slow
+def test_demo_on_the_demo_district_is_idempotent(db):
+    from cityops.registry.demo.loader import demo_city_load
+
+    demo_city_load(scale=0.3)
+    call_command("load_demo_estates", stdout=StringIO())
+    counts = (Unit.objects.count(), Owner.objects.count(), Proposal.objects.count())
+    assert 200 * 3 <= counts[0] <= 600 * 3
+    assert counts[1] < counts[0]  # multi-unit buyers and the developer count once
+    campaign = Campaign.objects.get()
+    statuses = list(campaign.targets.values_list("status", flat=True))
+    assert TargetStatus.RESOLVED in statuses
+    assert TargetStatus.PLANNED in statuses
+    assert Proposal.objects.filter(status="open").count() == 1
+    assert Proposal.objects.filter(status="certified", passed=True).count() == 1
+    assert Committee.objects.filter(kind="owners").count() == 1
+    assert Committee.objects.filter(kind="interim").count() == 1
+    assert CreditScoreChange.objects.exists()
+    assert Ballot.objects.exists()
+    out = StringIO()
+    call_command("load_demo_estates", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert (Unit.objects.count(), Owner.objects.count(), Proposal.objects.count()) == counts
+    from cityops.estates.demo import demo_estates_delete
+    from cityops.registry.demo.loader import demo_city_delete
+
+    deleted = demo_estates_delete()
+    assert deleted["units"] == counts[0]
+    assert not Owner.objects.exists()
+    demo_city_delete()  # nothing of ours PROTECTs the demo compounds any more

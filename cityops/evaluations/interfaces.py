@@ -1,0 +1,70 @@
+"""Where the monthly run gets the inputs that other parts of issue 6 will produce.
+
+Inspections (planned, ad hoc, 暗查) and resident surveys are not built yet. The run asks a
+*source* for all contracts of a month at once (one set-based call, not one per contract); the
+defaults below answer "nothing recorded", so those components follow their ``missing`` policy
+(by default: left out, their weight shared by the others). The inspections app will provide a
+real ``InspectionSource`` with the same signature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from cityops.evaluations.scoring import SensoryRating
+
+
+@dataclass(frozen=True)
+class InspectionMonth:
+    """One contract's inspection results for a month, keyed by the scheme's component codes.
+
+    ``findings``: component → item → quantity summed over the month's inspections
+    (occurrences, m², days late); a component inspected without findings is present with an
+    empty mapping (full marks), an absent one had no inspection (its ``missing`` policy applies).
+    ``sensory``: component → sample sections → ratings.
+    """
+
+    findings: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+    sensory: Mapping[str, Sequence[Sequence[SensoryRating]]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "findings": {
+                component: {item: str(qty) for item, qty in sorted(items.items())}
+                for component, items in sorted(self.findings.items())
+            },
+            "sensory": {
+                component: [
+                    [
+                        {"side": r.side, "inspector": r.inspector, "ratings": list(r.ratings)}
+                        for r in section
+                    ]
+                    for section in sections
+                ]
+                for component, sections in sorted(self.sensory.items())
+            },
+        }
+
+
+class InspectionSource(Protocol):
+    def __call__(
+        self, *, contract_ids: Sequence[int], month: dt.date
+    ) -> Mapping[int, InspectionMonth]: ...
+
+
+class SatisfactionSource(Protocol):
+    """Resident satisfaction in % (0–100) per contract, from surveys of the month."""
+
+    def __call__(self, *, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, Decimal]: ...
+
+
+def no_inspections(*, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, InspectionMonth]:
+    return {}
+
+
+def no_surveys(*, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, Decimal]:
+    return {}

@@ -1,0 +1,442 @@
+"""Writes: scheme versions (new draft, publish) and the monthly evaluation run (run, publish).
+
+A published scheme version never changes: ``scheme_new_version`` copies it into the next draft.
+A published month never changes either: ``evaluate_month`` refuses it (appeals will add new
+revisions of single evaluations, keeping the history).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cityops.core.audit import audit_record
+from cityops.core.errors import Conflict, DomainError
+from cityops.evaluations import scoring as s
+from cityops.evaluations import snapshots
+from cityops.evaluations.case_stats import case_counts_for_month
+from cityops.evaluations.interfaces import (
+    InspectionMonth,
+    InspectionSource,
+    SatisfactionSource,
+    no_inspections,
+    no_surveys,
+)
+from cityops.evaluations.models import (
+    ComponentKind,
+    Evaluation,
+    GradeBand,
+    PaymentPenalty,
+    PenaltyRecord,
+    Period,
+    PeriodStatus,
+    Scheme,
+    SchemeComponent,
+    SchemeItem,
+    SchemeStatus,
+)
+from cityops.evaluations.selectors import (
+    contracts_active,
+    families_for_contracts,
+    scheme_in_force,
+    scheme_snapshot,
+    scheme_with_rules,
+)
+
+# The payment penalty fed by the case history (§3.3: "verified complaint not fixed in time").
+COMPLAINT_PENALTY = "complaint_unfixed"
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return first, last
+
+
+def parse_month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()  # noqa: DTZ007 (a calendar month)
+    except ValueError as exc:
+        raise DomainError(_("A month is written YYYY-MM."), code="month") from exc
+
+
+# --- Scheme versions -------------------------------------------------------------------------
+
+
+def scheme_validate(*, scheme: Scheme) -> s.Scheme:
+    """The version as the scoring core sees it; a DomainError explains any inconsistency."""
+    try:
+        return snapshots.core_scheme(scheme_snapshot(scheme_with_rules(scheme.pk)))
+    except s.ScoringError as exc:
+        raise DomainError(exc.message, code=exc.code) from exc
+
+
+@transaction.atomic
+def scheme_new_version(*, scheme_id: int, actor: Any) -> Scheme:
+    """Copy a version (usually the published one) into the family's next draft."""
+    source = scheme_with_rules(scheme_id)
+    latest = Scheme.objects.select_for_update().filter(family_id=source.family_id)
+    number = (latest.aggregate(n=Max("version"))["n"] or 0) + 1
+    draft = Scheme.objects.create(
+        family_id=source.family_id,
+        version=number,
+        status=SchemeStatus.DRAFT,
+        valid_from=source.valid_from,
+        notes=source.notes,
+        veto_mode=source.veto_mode,
+        veto_score=source.veto_score,
+        pass_mark=source.pass_mark,
+        percent_per_point=source.percent_per_point,
+        veto_percent=source.veto_percent,
+        cap_percent=source.cap_percent,
+    )
+    for component in source.components.all():
+        items = list(component.items.all())
+        component.pk = None
+        component.scheme = draft
+        component.save()
+        for item in items:
+            item.pk = None
+            item.component = component
+            item.save()
+    for band in source.bands.all():
+        band.pk = None
+        band.scheme = draft
+        band.save()
+    for penalty in source.penalties.all():
+        penalty.pk = None
+        penalty.scheme = draft
+        penalty.save()
+    audit_record(
+        code="evaluation.scheme.drafted",
+        target=draft,
+        actor=actor,
+        summary=str(draft),
+        data={"from_version": source.version},
+    )
+    return draft
+
+
+@transaction.atomic
+def scheme_publish(*, scheme_id: int, actor: Any, valid_from: dt.date | None = None) -> Scheme:
+    """Publish a draft from the first day of a month; the version before it ends the day before.
+
+    Versions succeed each other: a new one must start after the latest published one started,
+    so the history of which rules scored which month is never rewritten.
+    """
+    scheme = Scheme.objects.select_for_update().get(pk=scheme_id)
+    if scheme.status != SchemeStatus.DRAFT:
+        raise Conflict(_("Only a draft can be published."), code="not_draft")
+    start = valid_from or scheme.valid_from
+    if start.day != 1:
+        raise DomainError(_("A version starts on the first day of a month."), field="valid_from")
+    scheme_validate(scheme=scheme)
+    published = Scheme.objects.select_for_update().filter(
+        family_id=scheme.family_id, status=SchemeStatus.PUBLISHED
+    )
+    if published.filter(valid_from__gte=start).exists():
+        raise Conflict(
+            _("A published version already starts on or after this month."), code="overlap"
+        )
+    published.filter(valid_to__isnull=True).update(valid_to=start - dt.timedelta(days=1))
+    published.filter(valid_to__gte=start).update(valid_to=start - dt.timedelta(days=1))
+    scheme.status = SchemeStatus.PUBLISHED
+    scheme.valid_from = start
+    scheme.valid_to = None
+    scheme.published_at = timezone.now()
+    scheme.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    scheme.save(update_fields=["status", "valid_from", "valid_to", "published_at", "published_by"])
+    audit_record(
+        code="evaluation.scheme.published",
+        target=scheme,
+        actor=actor,
+        summary=str(scheme),
+        data={"valid_from": start.isoformat()},
+    )
+    return scheme
+
+
+def scheme_create(*, family_id: int, spec: dict[str, Any], valid_from: dt.date) -> Scheme:
+    """A draft from a plain spec (demo data, imports): components with items, bands, penalties."""
+    number = (Scheme.objects.filter(family_id=family_id).aggregate(n=Max("version"))["n"] or 0) + 1
+    payment = spec.get("payment", {})
+    veto = spec.get("veto", {})
+    scheme = Scheme.objects.create(
+        family_id=family_id,
+        version=number,
+        valid_from=valid_from,
+        notes=spec.get("notes", ""),
+        veto_mode=veto.get("mode", s.VetoMode.GRADE_ONLY),
+        veto_score=Decimal(str(veto.get("score", 0))),
+        pass_mark=Decimal(str(payment.get("pass_mark", 90))),
+        percent_per_point=Decimal(str(payment.get("percent_per_point", 5))),
+        veto_percent=Decimal(str(payment.get("veto_percent", 0))),
+        cap_percent=None
+        if payment.get("cap_percent") is None
+        else Decimal(str(payment["cap_percent"])),
+    )
+    for order, c in enumerate(spec["components"]):
+        component = SchemeComponent.objects.create(
+            scheme=scheme,
+            code=c["code"],
+            name=c["name"],
+            kind=c["kind"],
+            weight=Decimal(str(c["weight"])),
+            max_points=Decimal(str(c.get("max_points", 100))),
+            missing=c.get("missing", s.MissingInput.REWEIGHT),
+            config=c.get("config", {}),
+            order=order,
+        )
+        SchemeItem.objects.bulk_create(
+            SchemeItem(
+                component=component,
+                code=i["code"],
+                name=i["name"],
+                rule=i.get("rule", s.DeductionRule.PER_OCCURRENCE),
+                points=Decimal(str(i.get("points", 0))),
+                cap=None if i.get("cap") is None else Decimal(str(i["cap"])),
+                veto=bool(i.get("veto", False)),
+                order=n,
+            )
+            for n, i in enumerate(c.get("items", ()))
+        )
+    GradeBand.objects.bulk_create(
+        GradeBand(scheme=scheme, code=b["code"], name=b["name"], min_score=Decimal(str(b["min"])))
+        for b in spec["bands"]
+    )
+    PaymentPenalty.objects.bulk_create(
+        PaymentPenalty(
+            scheme=scheme,
+            code=p["code"],
+            name=p["name"],
+            percent_of_fee=Decimal(str(p.get("percent", 0))),
+            amount=Decimal(str(p.get("amount", 0))),
+        )
+        for p in payment.get("penalties", ())
+    )
+    return scheme
+
+
+# --- The monthly run -------------------------------------------------------------------------
+
+
+@dataclass
+class RunReport:
+    month: dt.date
+    evaluated: list[Evaluation] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)  # contract number → reason
+
+
+Progress = Callable[[Iterable[Any], int], Iterator[Any]]
+
+
+def _component_inputs(
+    snapshot: dict[str, Any],
+    *,
+    counts: s.CaseCounts,
+    inspection: InspectionMonth | None,
+    satisfaction: Decimal | None,
+) -> tuple[dict[str, s.ComponentInput], list[dict[str, Any]]]:
+    inputs: dict[str, s.ComponentInput] = {}
+    steps: list[s.Step] = []
+    for c in snapshot["components"]:
+        code, kind, config = c["code"], c["kind"], c.get("config") or {}
+        if kind == ComponentKind.CASES:
+            inputs[code], case_steps = s.case_performance(counts, snapshots.case_rule(config))
+            steps.extend(case_steps)
+        elif kind == ComponentKind.SENSORY:
+            sections = inspection.sensory.get(code) if inspection else None
+            findings = dict(inspection.findings.get(code, {})) if inspection else {}
+            if sections:
+                base, sensory_steps = s.sensory_score(sections, snapshots.sensory_method(config))
+                scaled = s.q2(base * Decimal(c["max_points"]) / s.HUNDRED)
+                inputs[code] = s.ComponentInput(base=scaled, findings=findings)
+                steps.extend(sensory_steps)
+        elif kind == ComponentKind.SATISFACTION:
+            if satisfaction is not None:
+                scaled = s.q2(satisfaction * Decimal(c["max_points"]) / s.HUNDRED)
+                inputs[code] = s.ComponentInput(base=scaled)
+        elif inspection is not None and code in inspection.findings:
+            inputs[code] = s.ComponentInput(findings=dict(inspection.findings[code]))
+    return inputs, [step.as_dict() for step in steps]
+
+
+def evaluate_month(
+    *,
+    month: dt.date,
+    actor: Any = None,
+    inspections: InspectionSource = no_inspections,
+    satisfaction: SatisfactionSource = no_surveys,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Score every active contract for ``month`` with the scheme version in force on its first
+    day, and store each result with its inputs. Re-running an open month recomputes; a result
+    that did not change is left alone. A published month is refused."""
+    first, last = month_bounds(month)
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    if end > timezone.now():
+        # Counts are bounded by the month's end; before it, "overdue" would still move.
+        raise DomainError(_("A month can be evaluated once it has ended."), code="month_open")
+    report = RunReport(month=first)
+    with transaction.atomic():
+        period, _created = Period.objects.get_or_create(month=first)
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        if period.is_frozen:
+            raise Conflict(
+                _("This month is published and frozen; only an appeal can change it."),
+                code="frozen",
+            )
+        contracts = contracts_active(first=first, last=last)
+        families = families_for_contracts(contracts)
+        ids = [c.pk for c in contracts]
+        counts = case_counts_for_month(contract_ids=ids, start=start, end=end)
+        inspected = inspections(contract_ids=ids, month=first)
+        surveyed = satisfaction(contract_ids=ids, month=first)
+        penalty_rows = (
+            PenaltyRecord.objects.filter(
+                contract_id__in=ids, occurred_on__gte=first, occurred_on__lte=last
+            )
+            .values("contract_id", "code")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("contract_id", "code", "n")
+        )
+        recorded: dict[int, dict[str, int]] = {}
+        for contract_id, code, n in penalty_rows:
+            recorded.setdefault(contract_id, {})[code] = n
+        snapshots_by_scheme: dict[int, dict[str, Any]] = {}
+        existing = {
+            e.contract_id: e for e in Evaluation.objects.filter(period=period, is_current=True)
+        }
+        now = timezone.now()
+        iterator: Iterable[Any] = progress(contracts, len(contracts)) if progress else contracts
+        for contract in iterator:
+            family = families.get(contract.pk)
+            scheme = scheme_in_force(family_id=family.pk, day=first) if family else None
+            if scheme is None:
+                report.skipped[contract.number] = str(
+                    _("no scheme version in force") if family else _("no scheme for this service")
+                )
+                continue
+            if scheme.pk not in snapshots_by_scheme:
+                snapshots_by_scheme[scheme.pk] = scheme_snapshot(scheme_with_rules(scheme.pk))
+            snapshot = snapshots_by_scheme[scheme.pk]
+            contract_counts = counts[contract.pk]
+            inspection = inspected.get(contract.pk)
+            components, source_steps = _component_inputs(
+                snapshot,
+                counts=contract_counts,
+                inspection=inspection,
+                satisfaction=surveyed.get(contract.pk),
+            )
+            scheme_penalties = {p["code"] for p in snapshot["payment"]["penalties"]}
+            penalties = {
+                code: n
+                for code, n in recorded.get(contract.pk, {}).items()
+                if code in scheme_penalties
+            }
+            if COMPLAINT_PENALTY in scheme_penalties and contract_counts.verified_complaints:
+                penalties[COMPLAINT_PENALTY] = (
+                    penalties.get(COMPLAINT_PENALTY, 0) + contract_counts.verified_complaints
+                )
+            inputs = {
+                "month": f"{first:%Y-%m}",
+                "fee": str(contract.monthly_fee),
+                "case_counts": contract_counts.as_dict(),
+                "inspection": inspection.as_dict() if inspection else None,
+                "satisfaction": None
+                if surveyed.get(contract.pk) is None
+                else str(surveyed[contract.pk]),
+                "penalty_records": recorded.get(contract.pk, {}),
+                "penalties": dict(sorted(penalties.items())),
+                "components": snapshots.component_inputs_json(components),
+                "source_steps": source_steps,
+            }
+            try:
+                result = snapshots.recompute(snapshot, inputs)
+            except s.ScoringError as exc:
+                report.skipped[contract.number] = str(exc.message)
+                continue
+            data = result.as_dict()
+            band_names = {b["code"]: b["name"] for b in snapshot["bands"]}
+            values = {
+                "scheme": scheme,
+                "inputs": inputs,
+                "scheme_snapshot": snapshot,
+                "result": data,
+                "score": result.score,
+                "grade": result.grade,
+                "grade_name": band_names[result.grade],
+                "vetoed": result.vetoed,
+                "fee": contract.monthly_fee,
+                "deduction": result.deduction,
+                "payable": result.payable,
+            }
+            current = existing.get(contract.pk)
+            if current is None:
+                evaluation = Evaluation.objects.create(
+                    period=period, contract=contract, computed_at=now, **values
+                )
+            elif (current.scheme_id, current.inputs, current.result) == (scheme.pk, inputs, data):
+                report.unchanged += 1
+                report.evaluated.append(current)
+                continue
+            else:
+                for name, value in values.items():
+                    setattr(current, name, value)
+                current.computed_at = now
+                current.save()
+                evaluation = current
+            report.evaluated.append(evaluation)
+        period.last_run_at = now
+        period.save(update_fields=["last_run_at", "updated_at"])
+        audit_record(
+            code="evaluation.month.run",
+            target=period,
+            actor=actor,
+            summary=f"{first:%Y-%m}",
+            data={
+                "evaluated": len(report.evaluated),
+                "unchanged": report.unchanged,
+                "skipped": report.skipped,
+            },
+        )
+    return report
+
+
+@transaction.atomic
+def period_publish(*, month: dt.date, actor: Any) -> Period:
+    """Freeze a month (compare-and-swap on the status: two publishers, one wins)."""
+    first, _last = month_bounds(month)
+    period = Period.objects.filter(month=first).first()
+    if period is None or not period.evaluations.exists():
+        raise DomainError(_("Run the month before publishing it."), code="not_run")
+    changed = Period.objects.filter(pk=period.pk, status=PeriodStatus.OPEN).update(
+        status=PeriodStatus.PUBLISHED,
+        published_at=timezone.now(),
+        published_by=actor if getattr(actor, "is_authenticated", False) else None,
+        updated_at=timezone.now(),
+    )
+    if changed != 1:
+        raise Conflict(_("This month is already published."), code="already_published")
+    period.refresh_from_db()
+    audit_record(
+        code="evaluation.month.published",
+        target=period,
+        actor=actor,
+        summary=f"{first:%Y-%m}",
+        data={"evaluations": period.evaluations.filter(is_current=True).count()},
+    )
+    return period

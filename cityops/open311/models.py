@@ -1,0 +1,66 @@
+"""Open311 API keys and the Open311 side of a case (who posted it, with which contact data).
+
+Keys are random and high-entropy, so a SHA-256 digest is a sufficient hash at rest; only the
+first characters (``prefix``) are kept readable to tell keys apart in the admin.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cityops.core.crypto import EncryptedTextField
+from cityops.core.models import BaseModel
+
+
+class ApiKey(BaseModel):
+    name = models.CharField(_("name"), max_length=100)
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for a public application (resident app, mini-program)."),
+    )
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class Open311Request(BaseModel):
+    """The Open311 facts of a case: the key, the token and the submitter's contact data.
+
+    Contact data is personal data: encrypted at rest, never returned by any GET.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="open311"
+    )
+    api_key = models.ForeignKey(
+        ApiKey, verbose_name=_("API key"), on_delete=models.PROTECT, related_name="requests"
+    )
+    token = models.CharField(_("token"), max_length=40, unique=True)
+    email = EncryptedTextField(_("e-mail"), blank=True, default="")
+    device_id = models.CharField(_("device id"), max_length=100, blank=True)
+    account_id = models.CharField(_("account id"), max_length=100, blank=True)
+    media_url = models.URLField(_("submitted media URL"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 request")
+        verbose_name_plural = _("Open311 requests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.token

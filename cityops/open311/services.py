@@ -1,0 +1,94 @@
+"""Writes of the Open311 interface: a POSTed service request becomes a case via ``case_report``.
+
+Nothing here re-implements intake: validation of the category, place, answers, reporter data
+and photos, routing and idempotency all live in ``cityops.cases.services.case_report``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from cityops.cases.models import Case, Category, Source
+from cityops.cases.services import case_report
+from cityops.open311.models import ApiKey, Open311Request
+from cityops.registry.models import Component
+
+
+@dataclass(frozen=True)
+class Contact:
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    email: str = ""
+    device_id: str = ""
+    account_id: str = ""
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def reporter_name(contact: Contact) -> str:
+    first, last = contact.first_name.strip(), contact.last_name.strip()
+    if _has_cjk(first + last):
+        return f"{last}{first}"  # Chinese order: family name first, no space
+    return " ".join(part for part in (first, last) if part)
+
+
+def retry_key(*, device_id: str, fields: Mapping[str, Any]) -> str:
+    """A client retry of the same POST from the same device maps to the same key."""
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return "dev:" + hashlib.sha256(f"{device_id}\n{canonical}".encode()).hexdigest()[:60]
+
+
+def open311_request_submit(
+    *,
+    api_key: ApiKey,
+    category: Category,
+    lon: float,
+    lat: float,
+    address: str,
+    description: str,
+    answers: Mapping[str, Any],
+    contact: Contact,
+    media_url: str = "",
+    media: Sequence[Any] = (),
+    idempotency_key: str = "",
+    component: Component | None = None,
+) -> Open311Request:
+    """Create the case (or find the one a retry already created) and its Open311 record."""
+    with transaction.atomic():
+        case: Case = case_report(
+            source=Source.PUBLIC,
+            category=category,
+            lon=lon,
+            lat=lat,
+            address=address,
+            description=description,
+            answers=answers,
+            reporter_name=reporter_name(contact),
+            reporter_phone=contact.phone,
+            photos=media,
+            idempotency_key=idempotency_key,
+            client=f"open311:{api_key.pk}",
+            component=component,
+        )
+        record, _created = Open311Request.objects.get_or_create(
+            case=case,
+            defaults={
+                "api_key": api_key,
+                "token": secrets.token_urlsafe(18),
+                "email": contact.email,
+                "device_id": contact.device_id[:100],
+                "account_id": contact.account_id[:100],
+                "media_url": media_url[:500],
+            },
+        )
+    return record

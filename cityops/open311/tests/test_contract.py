@@ -1,0 +1,385 @@
+"""Contract tests: every GeoReport v2 resource in XML and JSON, with its error cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cityops.cases.models import Case, CasePhoto
+from cityops.open311.keys import key_create, key_revoke
+from cityops.open311.models import Open311Request
+from cityops.open311.tests.conftest import WEST, jpeg_with_exif
+
+pytestmark = pytest.mark.django_db
+
+
+def xml(response: Any) -> ET.Element:
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    return ET.fromstring(response.content)  # noqa: S314 - our own test response
+
+
+def js(response: Any) -> Any:
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    return json.loads(response.content)
+
+
+def assert_error(response: Any, status: int, fmt: str = "json") -> str:
+    assert response.status_code == status
+    if fmt == "json":
+        body = js(response)
+        assert isinstance(body, list)
+        assert body
+        assert body[0]["code"] == status
+        return str(body[0]["description"])
+    root = xml(response)
+    assert root.tag == "errors"
+    assert root.findtext("error/code") == str(status)
+    return root.find("error/description").text or ""  # type: ignore[union-attr]
+
+
+def test_discovery_both_formats(client: Client, catalogue: Any) -> None:
+    body = js(client.get("/open311/v2/discovery.json"))
+    assert {"changeset", "contact", "key_service", "endpoints"} <= set(body)
+    endpoint = body["endpoints"][0]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["formats"] == ["text/xml", "application/json"]
+    assert endpoint["url"].endswith("/open311/v2")
+    root = xml(client.get("/open311/v2/discovery.xml"))
+    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == [
+        "text/xml",
+        "application/json",
+    ]
+    assert root.find("changeset").text.endswith("+08:00")  # type: ignore[union-attr]
+
+
+def test_services_list(client: Client, catalogue: Any) -> None:
+    body = js(client.get("/open311/v2/services.json"))
+    assert isinstance(body, list)
+    by_code = {s["service_code"]: s for s in body}
+    garbage = by_code["event-0102"]
+    assert garbage["type"] == "realtime"
+    assert garbage["group"] == "市容环境"
+    assert garbage["metadata"] is True  # volume question
+    assert by_code["event-0401"]["metadata"] is False
+    root = xml(client.get("/open311/v2/services.xml"))
+    codes = [s.find("service_code").text for s in root.findall("service")]  # type: ignore[union-attr]
+    assert "event-0102" in codes
+    assert "component-0102" in codes
+    assert root.findtext("service/metadata") in ("true", "false")
+
+
+def test_service_definition_all_datatypes(client: Client, catalogue: Any) -> None:
+    body = js(client.get("/open311/v2/services/event-0199.json"))
+    assert body["service_code"] == "event-0199"
+    attrs = body["attributes"]
+    assert [a["datatype"] for a in attrs] == [
+        "string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"
+    ]  # fmt: skip
+    assert [a["order"] for a in attrs] == [1, 2, 3, 4, 5, 6]
+    assert attrs[1]["required"] is True
+    assert attrs[0]["variable"] is True
+    assert attrs[4]["values"] == [{"key": "a", "name": "甲"}, {"key": "b", "name": "乙"}]
+    assert all(a["datatype_description"] and a["description"] for a in attrs)
+    root = xml(client.get("/open311/v2/services/event-0199.xml"))
+    assert root.tag == "service_definition"
+    values = root.findall("attributes/attribute/values/value")
+    assert [(v.find("key").text, v.find("name").text) for v in values][:2] == [  # type: ignore[union-attr]
+        ("a", "甲"),
+        ("b", "乙"),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_unknown_service_is_404(client: Client, catalogue: Any, fmt: str) -> None:
+    assert_error(client.get(f"/open311/v2/services/event-9999.{fmt}"), 404, fmt)
+
+
+def test_unknown_format_is_400(client: Client, catalogue: Any) -> None:
+    assert_error(client.get("/open311/v2/services.html"), 400, "xml")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_jurisdiction(client: Client, catalogue: Any, fmt: str) -> None:
+    ok = client.get(f"/open311/v2/services.{fmt}", {"jurisdiction_id": "tongliao.gov.cn"})
+    assert ok.status_code == 200
+    assert client.get(f"/open311/v2/services.{fmt}", {"jurisdiction_id": ""}).status_code == 200
+    assert_error(
+        client.get(f"/open311/v2/services.{fmt}", {"jurisdiction_id": "sfgov.org"}), 404, fmt
+    )
+
+
+# --- POST ------------------------------------------------------------------------------------
+
+
+def test_post_json_creates_a_routed_public_case(post: Any) -> None:
+    contact = {"first_name": "三", "last_name": "张", "phone": "13800138000"}
+    response = post(email="z@example.com", device_id="dev-1", account_id="acc-9",
+                    **contact, **{"attribute[volume_m3]": "2"})  # fmt: skip
+    assert response.status_code == 200, response.content
+    body = js(response)
+    assert isinstance(body, list)
+    assert set(body[0]) >= {"service_request_id"}
+    assert "token" not in body[0]
+    assert body[0]["account_id"] == "acc-9"
+    case = Case.objects.get(number=body[0]["service_request_id"])
+    assert case.source == "public"
+    assert case.answers == {"volume_m3": 2}
+    assert case.reporter_name == "张三"
+    assert case.reporter_phone == "13800138000"
+    assert case.routed_org is not None
+    assert case.client.startswith("open311:")
+    assert case.open311.email == "z@example.com"
+
+
+def test_post_xml(post: Any) -> None:
+    root = xml(post("xml", **{"attribute[volume_m3]": "1"}))
+    assert root.tag == "service_requests"
+    assert root.find("request/service_request_id").text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("key", [None, "", "wrong"])
+def test_post_without_valid_key_is_403(post: Any, fmt: str, key: str | None) -> None:
+    assert "api_key" in assert_error(post(fmt, api_key=key), 403, fmt)
+    assert not Case.objects.exists()
+
+
+def test_revoked_key_is_403(post: Any, db: None) -> None:
+    key, secret = key_create(name="old")
+    key_revoke(key_id=key.pk)
+    assert_error(post(api_key=secret), 403)
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "needle"),
+    [
+        ({"service_code": ""}, 400, "service_code"),
+        ({"service_code": "event-9999"}, 404, "service_code"),
+        ({"lat": "43.6"}, 400, "lat"),
+        ({"lat": "abc"}, 400, "lat"),
+        ({"lat": None, "long": None}, 400, "address_string"),
+        ({"lat": "10", "long": "10"}, 400, "lat/long"),
+        ({"phone": "call me"}, 400, "phone"),
+        ({"description": "x" * 4001}, 400, "description"),
+        ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
+        ({"attribute[nope]": "1"}, 400, "attribute[nope]"),
+        ({"jurisdiction_id": "sfgov.org"}, 404, "jurisdiction_id"),
+    ],
+)
+def test_post_errors_name_the_field(
+    post: Any, data: dict[str, Any], status: int, needle: str
+) -> None:
+    description = assert_error(post(**data), status)
+    assert needle in description
+    assert not Case.objects.exists()
+
+
+def test_post_attributes_all_datatypes(post: Any) -> None:
+    ok = post(service_code="event-0199", **{
+        "attribute[s]": "短", "attribute[n]": "3.5", "attribute[d]": "2026-11-01T08:00:00+08:00",
+        "attribute[t]": "第一行\n第二行", "attribute[one]": "b",
+        "attribute[many][]": ["x", "y"],
+    })  # fmt: skip
+    assert ok.status_code == 200, ok.content
+    case = Case.objects.get()
+    assert case.answers["many"] == ["x", "y"]
+    assert case.answers["n"] == 3.5
+    missing = post(service_code="event-0199", **{"attribute[n]": "1", "attribute[one]": ""})
+    assert "attribute[one]" in assert_error(missing, 400)
+    bad = post(service_code="event-0199", **{"attribute[n]": "many", "attribute[one]": "a"})
+    assert "attribute[n]" in assert_error(bad, 400)
+
+
+def test_location_by_address_string_and_id(post: Any, small_city: Any) -> None:
+    by_road = post(lat=None, long=None, address_string="科尔沁区西拉木伦大街近路口")
+    assert by_road.status_code == 200, by_road.content
+    by_asset = post(lat=None, long=None, address_id=small_city.component.code,
+                    service_code="component-0102")  # fmt: skip
+    assert by_asset.status_code == 200, by_asset.content
+    case = Case.objects.get(number=js(by_asset)[0]["service_request_id"])
+    assert case.component_id == small_city.component.pk
+    unknown = post(lat=None, long=None, address_string="不存在的地方")
+    assert "address_string" in assert_error(unknown, 400)
+
+
+def test_retry_is_idempotent_by_device_and_header(post: Any) -> None:
+    extra = {"device_id": "phone-1", "attribute[volume_m3]": "1"}
+    first = js(post(**extra))[0]["service_request_id"]
+    assert js(post(**extra))[0]["service_request_id"] == first
+    other = js(post(**{**extra, "description": "另一堆"}))[0]["service_request_id"]
+    assert other != first
+    assert Case.objects.count() == 2
+    assert Open311Request.objects.count() == 2
+
+
+def test_idempotency_key_header(client: Client, api_key: str, catalogue: Any) -> None:
+    data = {"api_key": api_key, "service_code": "event-0401", "lat": WEST[1], "long": WEST[0]}
+    ids = {
+        js(client.post("/open311/v2/requests.json", data, HTTP_IDEMPOTENCY_KEY="k-1"))[0][
+            "service_request_id"
+        ]
+        for _ in range(2)
+    }
+    assert len(ids) == 1
+    assert Case.objects.count() == 1
+    assert Case.objects.get().description == "路面积水"  # optional description: the service name
+
+
+def test_multipart_media_is_stored_and_only_the_public_copy_is_shown(
+    post: Any, client: Client
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("p.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    number = js(post(media=photo, **{"attribute[volume_m3]": "1"}))[0]["service_request_id"]
+    stored = CasePhoto.objects.get()
+    url = js(client.get(f"/open311/v2/requests/{number}.json"))[0]["media_url"]
+    assert url.startswith("http://testserver/")
+    assert url.endswith(stored.public.url)
+    assert b"SecretCam" not in stored.public.read()
+    assert b"SecretCam" in stored.original.read()
+    bad = post(media=SimpleUploadedFile("x.jpg", b"not an image"), description="坏图")
+    assert "media" in assert_error(bad, 400)
+
+
+# --- GET requests ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three(post: Any) -> list[str]:
+    return [
+        js(post(description=f"第{i}处", **{"attribute[volume_m3]": "1"}))[0]["service_request_id"]
+        for i in range(3)
+    ]
+
+
+PRIVATE = ("张", "13800138000", "z@example.com", "dev-1", "acc-9")
+
+
+def test_get_requests_json_and_xml_without_personal_data(post: Any, client: Client) -> None:
+    post(first_name="三", last_name="张", phone="13800138000", email="z@example.com",
+         device_id="dev-1", account_id="acc-9", **{"attribute[volume_m3]": "2"})  # fmt: skip
+    for suffix in ("json", "xml"):
+        for url in ("/open311/v2/requests.", f"/open311/v2/requests/{Case.objects.get().number}."):
+            text = client.get(url + suffix, {"extensions": "true"}).content.decode()
+            assert not any(p in text for p in PRIVATE), (url, text)
+    row = js(client.get("/open311/v2/requests.json"))[0]
+    assert row["status"] == "open"
+    assert row["service_code"] == "event-0102"
+    assert row["agency_responsible"]
+    assert row["requested_datetime"].endswith("+08:00")
+    assert row["lat"] == pytest.approx(WEST[1])
+    assert row["long"] == pytest.approx(WEST[0])
+    root = xml(client.get("/open311/v2/requests.xml"))
+    assert root.tag == "service_requests"
+    assert root.findtext("request/status") == "open"
+
+
+def test_get_requests_filters(client: Client, three: list[str], catalogue: Any) -> None:
+    def get(**p: str) -> list[str]:
+        return [r["service_request_id"] for r in js(client.get("/open311/v2/requests.json", p))]
+
+    assert sorted(get()) == sorted(three)
+    assert get(service_request_id=f"{three[0]},{three[1]}", status="closed") != []  # overrides
+    assert get(status="closed") == []
+    assert len(get(status="open,closed")) == 3
+    assert get(service_code="event-0401") == []
+    assert len(get(service_code="event-0401,event-0102")) == 3
+    assert len(get(status="", service_code="")) == 3  # empty = absent
+    assert len(get(page_size="2")) == 2
+    assert len(get(page_size="2", page="2")) == 1
+    old = (timezone.now() - dt.timedelta(days=200)).isoformat()
+    assert get(start_date=old) == []
+    assert len(get(updated_after=(timezone.now() - dt.timedelta(hours=1)).isoformat())) == 3
+    assert get(updated_before=(timezone.now() - dt.timedelta(hours=1)).isoformat()) == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "pending"},
+        {"start_date": "2026-01-01"},  # no time zone
+        {"start_date": "yesterday"},
+        {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},  # > 90 days
+        {"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
+        {"page_size": "5000"},
+        {"page": "0"},
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_get_requests_bad_parameters(
+    client: Client, catalogue: Any, params: dict[str, str], fmt: str
+) -> None:
+    assert_error(client.get(f"/open311/v2/requests.{fmt}", params), 400, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_get_one_request(client: Client, three: list[str], fmt: str) -> None:
+    response = client.get(f"/open311/v2/requests/{three[0]}.{fmt}")
+    if fmt == "json":
+        body = js(response)
+        assert isinstance(body, list)
+        assert body[0]["service_request_id"] == three[0]
+    else:
+        assert xml(response).find("request/service_request_id").text == three[0]  # type: ignore[union-attr]
+    assert_error(client.get(f"/open311/v2/requests/000.{fmt}"), 404, fmt)
+
+
+def test_extensions_notes_and_attributes(client: Client, three: list[str], personas: Any) -> None:
+    from cityops.cases.services import case_accept, case_reject
+
+    case = Case.objects.get(number=three[0])
+    case_reject(case_id=case.pk, actor=personas.intake_clerk, reason="重复上报")
+    row = js(client.get(f"/open311/v2/requests/{three[0]}.json", {"extensions": "true"}))[0]
+    assert row["status"] == "closed"
+    assert "重复上报" in row["status_notes"]
+    assert row["extended_attributes"]["channel"] == "public"
+    assert row["extended_attributes"]["grid"]
+    assert [n["status"] for n in row["notes"]] == ["open", "closed"]
+    plain = js(client.get(f"/open311/v2/requests/{three[1]}.json"))[0]
+    assert "notes" not in plain
+    assert "extended_attributes" not in plain
+    root = xml(client.get(f"/open311/v2/requests/{three[0]}.xml", {"extensions": "true"}))
+    assert len(root.findall("request/notes/note")) == 2
+    del case_accept
+
+
+def test_expected_datetime_is_the_deadline(client: Client, three: list[str], personas: Any) -> None:
+    from cityops.cases.services import case_accept, case_confirm_report, case_dispatch, case_file
+
+    case = Case.objects.get(number=three[0])
+    case_confirm_report(case_id=case.pk, actor=personas.inspector)
+    case_accept(case_id=case.pk, actor=personas.intake_clerk)
+    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case = case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+    row = js(client.get(f"/open311/v2/requests/{three[0]}.json"))[0]
+    assert (
+        row["expected_datetime"]
+        == timezone.localtime(case.deadline_at).replace(microsecond=0).isoformat()
+    )
+    assert row["agency_responsible"] == case.assignee.name  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_tokens(client: Client, three: list[str], fmt: str) -> None:
+    token = Case.objects.get(number=three[0]).open311.token
+    response = client.get(f"/open311/v2/tokens/{token}.{fmt}")
+    if fmt == "json":
+        assert js(response) == [{"service_request_id": three[0], "token": token}]
+    else:
+        assert xml(response).find("request/token").text == token  # type: ignore[union-attr]
+    assert_error(client.get(f"/open311/v2/tokens/nope.{fmt}"), 404, fmt)
+
+
+def test_get_requests_query_count(
+    client: Client, three: list[str], django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(4):
+        client.get("/open311/v2/requests.json", {"extensions": "true"})

@@ -1,0 +1,330 @@
+"""GeoReport v2 endpoints. Thin adapters: parse → selector/service → render.
+
+Every answer is XML or JSON by the URL suffix; every error is the spec's ``errors`` document
+with the matching HTTP status (404 unknown resource or jurisdiction, 403 api_key, 400 else).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from cityops.cases.models import Case
+from cityops.core.errors import DomainError
+from cityops.open311 import codec, selectors
+from cityops.open311.keys import key_check
+from cityops.open311.services import Contact, open311_request_submit, retry_key
+
+WINDOW = dt.timedelta(days=90)
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+# Fields of case_report → the Open311 parameter a client must fix.
+FIELD_NAMES = {
+    "lon": "lat/long",
+    "lat": "lat/long",
+    "category": "service_code",
+    "reporter_phone": "phone",
+    "reporter_name": "first_name",
+    "photos": "media",
+    "description": "description",
+    "coord_sys": "lat/long",
+}
+_ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, *errors: str) -> None:
+        super().__init__(errors[0] if errors else "")
+        self.status = status
+        self.errors = errors
+
+
+def respond(fmt: str, root: str, value: Any, status: int = 200) -> HttpResponse:
+    body, content_type = codec.render(fmt, root, value)
+    return HttpResponse(body, content_type=content_type, status=status)
+
+
+def _error_response(fmt: str, exc: Open311Error) -> HttpResponse:
+    doc = codec.errors_document([(exc.status, e) for e in exc.errors])
+    return respond(fmt if fmt in codec.FORMATS else "xml", "errors", doc, exc.status)
+
+
+def open311_view(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Format check, jurisdiction check and spec error documents for every endpoint."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+        try:
+            if fmt not in codec.FORMATS:
+                raise Open311Error(400, _("Unknown format: use .xml or .json."))
+            params = request.POST if request.method == "POST" else request.GET
+            jurisdiction = param(params, "jurisdiction_id") or param(request.GET, "jurisdiction_id")
+            if jurisdiction and jurisdiction != settings.OPEN311_JURISDICTION_ID:
+                raise Open311Error(404, _("Unknown jurisdiction_id: %(j)s.") % {"j": jurisdiction})
+            return view(request, *args, fmt=fmt, **kwargs)
+        except Open311Error as exc:
+            return _error_response(fmt, exc)
+        except DomainError as exc:
+            field = FIELD_NAMES.get(exc.field or "", f"attribute[{exc.field}]" if exc.field else "")
+            if not field and (exc.code.startswith("image") or exc.code == "not_image"):
+                field = "media"
+            message = f"{field}: {exc.message}" if field else str(exc.message)
+            status = exc.status_code if exc.status_code in (400, 403, 404) else 400
+            return _error_response(fmt, Open311Error(status, message))
+
+    return wrapped
+
+
+def param(params: QueryDict, name: str) -> str:
+    """The parameter's value; sent empty is the same as not sent (spec)."""
+    return (params.get(name) or "").strip()
+
+
+def parse_w3c(value: str, name: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value.replace(" ", "+"))  # "+" arrives as a space if unescaped
+    except ValueError:
+        parsed = None
+    if parsed is None or timezone.is_naive(parsed):
+        raise Open311Error(
+            400, _("%(name)s must be a W3C date-time with a time zone.") % {"name": name}
+        )
+    return parsed
+
+
+def _int(params: QueryDict, name: str, default: int, maximum: int) -> int:
+    raw = param(params, name)
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise Open311Error(
+            400,
+            _("%(name)s must be a whole number from 1 to %(max)d.")
+            % {"name": name, "max": maximum},
+        )
+    return int(raw)
+
+
+def _absolute(request: HttpRequest) -> Callable[[str], str]:
+    return request.build_absolute_uri
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+# --- Discovery and services ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+@open311_view
+def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    changeset = timezone.localtime(selectors.catalogue_changeset())
+    base = request.build_absolute_uri("/open311/v2/").rstrip("/")
+    doc = {
+        "changeset": changeset,
+        "contact": settings.OPEN311_CONTACT,
+        "key_service": settings.OPEN311_KEY_SERVICE,
+        "endpoints": [
+            {
+                "specification": SPEC_URL,
+                "url": base,
+                "changeset": changeset,
+                "type": "production" if not settings.DEBUG else "test",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return respond(fmt, "discovery", doc)
+
+
+@require_http_methods(["GET", "HEAD"])
+@open311_view
+def services(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    return respond(fmt, "services", selectors.services_list())
+
+
+@require_http_methods(["GET", "HEAD"])
+@open311_view
+def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResponse:
+    category = selectors.category_for_code(code)
+    if category is None:
+        raise Open311Error(404, _("Unknown service_code: %(c)s.") % {"c": code})
+    return respond(fmt, "service_definition", selectors.service_definition(category))
+
+
+# --- Requests --------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@open311_view
+def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    params = request.GET
+    extensions = param(params, "extensions").lower() == "true"
+    ids = _csv(param(params, "service_request_id"))
+    query = selectors.RequestQuery(ids=ids, extensions=extensions)
+    if not ids:
+        query = _filters(params, extensions)
+    cases = selectors.requests_query(query)
+    absolute = _absolute(request)
+    rows = [selectors.request_fields(c, absolute=absolute, extensions=extensions) for c in cases]
+    return respond(fmt, "service_requests", rows)
+
+
+def _filters(params: QueryDict, extensions: bool) -> selectors.RequestQuery:
+    statuses = tuple(s.lower() for s in _csv(param(params, "status")))
+    if any(s not in ("open", "closed") for s in statuses):
+        raise Open311Error(400, _("status must be open, closed or both (comma-separated)."))
+    start = parse_w3c(param(params, "start_date"), "start_date")
+    end = parse_w3c(param(params, "end_date"), "end_date")
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        assert end is not None
+        start = end - WINDOW
+    elif end is None:
+        end = start + WINDOW
+    if end < start:
+        raise Open311Error(400, _("end_date must not be before start_date."))
+    if end - start > WINDOW:
+        raise Open311Error(400, _("The date range may not exceed 90 days."))
+    return selectors.RequestQuery(
+        service_codes=_csv(param(params, "service_code")),
+        statuses=statuses,
+        start=start,
+        end=end,
+        updated_after=parse_w3c(param(params, "updated_after"), "updated_after"),
+        updated_before=parse_w3c(param(params, "updated_before"), "updated_before"),
+        page=_int(params, "page", 1, 100_000),
+        page_size=_int(params, "page_size", selectors.MAX_RESULTS, selectors.MAX_RESULTS),
+        extensions=extensions,
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@open311_view
+def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpResponse:
+    extensions = param(request.GET, "extensions").lower() == "true"
+    case = selectors.request_by_number(number, extensions=extensions)
+    if case is None:
+        raise Open311Error(404, _("Unknown service_request_id: %(n)s.") % {"n": number})
+    fields = selectors.request_fields(case, absolute=_absolute(request), extensions=extensions)
+    return respond(fmt, "service_requests", [fields])
+
+
+@require_http_methods(["GET", "HEAD"])
+@open311_view
+def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
+    record = selectors.request_by_token(token)
+    if record is None:
+        raise Open311Error(404, _("Unknown token: %(t)s.") % {"t": token})
+    return respond(
+        fmt, "service_requests", [{"service_request_id": record.case.number, "token": token}]
+    )
+
+
+def _attributes(params: QueryDict) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for name in params:
+        match = _ATTRIBUTE.match(name)
+        if match is None:
+            continue
+        values = [v for v in params.getlist(name) if v.strip()]
+        if not values:
+            continue  # sent empty = not sent
+        code = match.group(1)
+        answers[code] = values if match.group(2) else values[-1]
+    return answers
+
+
+def _location(params: QueryDict) -> tuple[selectors.Place, str]:
+    lat, lon = param(params, "lat"), param(params, "long")
+    address = param(params, "address_string")
+    if lat or lon:
+        if not (lat and lon):
+            raise Open311Error(400, _("lat and long must be sent together."))
+        try:
+            return selectors.Place(float(lon), float(lat)), address
+        except ValueError:
+            raise Open311Error(400, _("lat and long must be numbers.")) from None
+    address_id = param(params, "address_id")
+    if not (address or address_id):
+        raise Open311Error(
+            400, _("A location is required: lat and long, address_string or address_id.")
+        )
+    place = selectors.place_for_address(address_string=address, address_id=address_id)
+    if place is None:
+        field = "address_id" if address_id and not address else "address_string"
+        raise Open311Error(
+            400, _("%(f)s: the address could not be located; send lat and long.") % {"f": field}
+        )
+    return place, address
+
+
+def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.POST
+    api_key = key_check(param(params, "api_key") or param(request.GET, "api_key"))
+    if api_key is None:
+        raise Open311Error(403, _("Invalid api_key received -- can't proceed with create_request."))
+    code = param(params, "service_code")
+    if not code:
+        raise Open311Error(400, _("service_code is required."))
+    category = selectors.category_for_code(code)
+    if category is None:
+        raise Open311Error(404, _("Unknown service_code: %(c)s.") % {"c": code})
+    place, address = _location(params)
+    description = param(params, "description")
+    if len(description) > 4000:
+        raise Open311Error(400, _("description: at most 4,000 characters."))
+    media_url = param(params, "media_url")
+    if media_url and not re.match(r"^https?://\S+$", media_url):
+        raise Open311Error(400, _("media_url must be an http(s) URL."))
+    contact = Contact(
+        first_name=param(params, "first_name"),
+        last_name=param(params, "last_name"),
+        phone=param(params, "phone"),
+        email=param(params, "email")[:254],
+        device_id=param(params, "device_id"),
+        account_id=param(params, "account_id"),
+    )
+    answers = _attributes(params)
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    if not key and contact.device_id:
+        content = {k: params.getlist(k) for k in params if k not in ("api_key", "jurisdiction_id")}
+        key = retry_key(device_id=contact.device_id, fields=content)
+    record = open311_request_submit(
+        api_key=api_key,
+        category=category,
+        lon=place.lon,
+        lat=place.lat,
+        address=address,
+        description=description or category.name,
+        answers=answers,
+        contact=contact,
+        media_url=media_url,
+        media=request.FILES.getlist("media"),
+        idempotency_key=key,
+        component=place.component,
+    )
+    case: Case = record.case
+    row: dict[str, Any] = {"service_request_id": case.number, "service_notice": ""}
+    if contact.account_id:
+        row["account_id"] = contact.account_id
+    return respond(fmt, "service_requests", [row])

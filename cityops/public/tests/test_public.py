@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from cityops.cases.models import Case, Status
+from cityops.cases.services import case_close
+from cityops.console.tests.conftest import WEST, jpeg
+from cityops.public.models import Feedback
+
+pytestmark = pytest.mark.django_db
+
+
+def photo(color: str = "red") -> io.BytesIO:
+    f = io.BytesIO(jpeg(color))
+    f.name = "p.jpg"
+    return f
+
+
+def post_report(client: Any, category: Any, **extra: Any) -> Any:
+    data = {
+        "category": category.pk,
+        "description": "垃圾桶满溢",
+        "lon": WEST[0],
+        "lat": WEST[1],
+        "address": "建国路1号",
+        "reporter_name": "李四",
+        "reporter_phone": "13900001111",
+        "photos": photo(),
+    }
+    data.update(extra)
+    url = reverse("public:report") + f"?category={category.pk}"
+    return client.post(url, data)
+
+
+def test_report_page_asks_category_first(client, catalogue):
+    page = client.get(reverse("public:report")).content.decode()
+    assert 'name="category"' in page
+    assert "data-report-form" not in page
+    page = client.get(reverse("public:report"), {"category": catalogue["garbage"].pk})
+    assert "data-report-form" in page.content.decode()
+
+
+def test_report_shows_number_and_code_once(client, catalogue):
+    response = post_report(client, catalogue["garbage"])
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    case = Case.objects.get()
+    assert case.number in page
+    assert case.status == Status.AWAITING_VERIFICATION
+    assert client.get(reverse("public:report-done")).status_code == 302  # shown once
+
+
+def test_report_works_without_the_map(client, catalogue, small_city):
+    response = post_report(
+        client, catalogue["garbage"], lon="", lat="", community=small_city.community_west.pk
+    )
+    assert response.status_code == 302
+    assert Case.objects.get().community_id == small_city.community_west.pk
+
+
+def test_report_needs_a_place(client, catalogue):
+    response = post_report(client, catalogue["garbage"], lon="", lat="")
+    assert response.status_code == 400
+    assert Case.objects.count() == 0
+
+
+def test_honeypot_and_rate_limit(client, catalogue, settings):
+    assert post_report(client, catalogue["garbage"], website="http://spam").status_code == 400
+    assert Case.objects.count() == 0
+    settings.CITYOPS_PUBLIC_REPORTS_PER_HOUR = 2  # the robot's attempt counted too
+    assert post_report(client, catalogue["garbage"]).status_code == 302
+    assert post_report(client, catalogue["garbage"], confirm_new="on").status_code == 429
+    assert Case.objects.count() == 1
+
+
+def test_duplicates_are_suggested_before_submitting(client, catalogue, report):
+    existing = report()
+    response = post_report(client, catalogue["garbage"])
+    assert response.status_code == 200
+    assert existing.number in response.content.decode()
+    assert Case.objects.count() == 1
+    fragment = client.get(
+        reverse("public:report-duplicates"),
+        {"category": catalogue["garbage"].pk, "lon": WEST[0], "lat": WEST[1]},
+    )
+    assert existing.number in fragment.content.decode()
+    assert post_report(client, catalogue["garbage"], confirm_new="on").status_code == 302
+
+
+def test_track_and_feedback_after_closure(client, catalogue, personas):
+    post_report(client, catalogue["garbage"])
+    done = client.get(reverse("public:report-done")).context["done"]
+    track = {"number": done["number"], "code": done["code"]}
+    assert client.post(reverse("public:track"), {**track, "code": "WRONG"}).status_code == 404
+    page = client.post(reverse("public:track"), track).content.decode()
+    assert "13900001111" not in page
+    assert "李四" not in page
+    assert "send my rating" not in page.lower()
+    assert "提交评价" not in page
+    case = Case.objects.get()
+    from cityops.cases.services import (
+        case_accept,
+        case_check,
+        case_confirm_report,
+        case_dispatch,
+        case_file,
+        case_handle,
+    )
+
+    case_confirm_report(case_id=case.pk, actor=personas.inspector)
+    case_accept(case_id=case.pk, actor=personas.intake_clerk)
+    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+    case_handle(case_id=case.pk, actor=personas.operator_a, note="ok", photos=[jpeg()])
+    case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg()])
+    case_close(case_id=case.pk, actor=personas.shift_lead)
+    response = client.post(reverse("public:track"), track)
+    assert response.context["feedback_form"] is not None
+    response = client.post(reverse("public:feedback"), {**track, "score": 5, "comment": "好"})
+    assert response.status_code == 200
+    assert Feedback.objects.get().score == 5
+    again = client.post(reverse("public:feedback"), {**track, "score": 1})
+    assert again.status_code == 409
+    assert Feedback.objects.get().score == 5
+
+
+def test_public_list_and_map_hide_personal_data(client, dispatched, report, personas):
+    shown = dispatched(reporter_name="王五", reporter_phone="13700002222",
+                       source="hotline", actor=personas.intake_clerk)  # fmt: skip
+    hidden = report()  # not yet filed: not public
+    page = client.get(reverse("public:case-list")).content.decode()
+    assert shown.number in page
+    assert hidden.number not in page
+    assert "13700002222" not in page
+    assert "王五" not in page
+    data = client.get(reverse("public:map-data"), {"bbox": "122.2,43.5,122.3,43.7"}).json()
+    assert [c["number"] for c in data["cases"]] == [shown.number]
+    assert "reporter" not in str(data)
+    detail = client.get(reverse("public:case-detail", args=[shown.number]))
+    assert detail.status_code == 200
+    assert "13700002222" not in detail.content.decode()
+    assert client.get(reverse("public:case-detail", args=[hidden.number])).status_code == 404
+    assert client.get(reverse("public:map-data")).status_code == 400

@@ -1,0 +1,157 @@
+// Maps of the console and the residents' pages (Leaflet served by us; no inline scripts).
+//
+// [data-case-map]   one case's location (options + point from json_script blocks)
+// [data-pick-map]   the report form's pin: a tap sets the lon/lat inputs ([data-geo]);
+//                   [data-locate] asks the browser for the GPS position. Without JavaScript
+//                   the form still works with the typed position or the community + address.
+// [data-public-map] public cases in the current viewport only, clustered.
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    const el = id ? document.getElementById(id) : null;
+    if (!el) return null;
+    try {
+      return JSON.parse(el.textContent || "null");
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function baseMap(el, options) {
+    const map = L.map(el, { maxZoom: 19, scrollWheelZoom: false });
+    map.attributionControl.setPrefix("Leaflet");
+    if (options.tileUrl) {
+      L.tileLayer(options.tileUrl, {
+        attribution: options.tileAttribution || "",
+        subdomains: options.tileSubdomains || "abc",
+        maxZoom: 19,
+      }).addTo(map);
+    } else {
+      el.classList.add("map--plain");
+    }
+    map.setView(options.center || [43.62, 122.26], options.zoom || 13);
+    return map;
+  }
+
+  function caseMap(el) {
+    const options = readJson(el.dataset.options) || {};
+    const point = readJson(el.dataset.point);
+    const map = baseMap(el, options);
+    if (point && point.coordinates) {
+      const ll = [point.coordinates[1], point.coordinates[0]];
+      L.circleMarker(ll, { radius: 9, color: "#b3261e", fillOpacity: 0.8 }).addTo(map);
+      map.setView(ll, options.zoom || 16);
+    }
+  }
+
+  function reportForm(form) {
+    const lon = form.querySelector("[data-geo=lon]");
+    const lat = form.querySelector("[data-geo=lat]");
+    const mapEl = form.querySelector("[data-pick-map]");
+    const locate = form.querySelector("[data-locate]");
+    const status = form.querySelector("[data-locate-status]");
+    const dupBox = form.querySelector("#duplicates");
+    const category = form.querySelector("input[name=category]");
+    let marker = null;
+    let map = null;
+
+    function checkDuplicates() {
+      if (!dupBox || !lon.value || !lat.value || !category) return;
+      const url = form.dataset.duplicatesUrl + "?" + new URLSearchParams({
+        category: category.value, lon: lon.value, lat: lat.value,
+      }).toString();
+      fetch(url, { headers: { "HX-Request": "true" } })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { dupBox.innerHTML = html; })
+        .catch(function () {});
+    }
+
+    function setPoint(latValue, lonValue, pan) {
+      lat.value = latValue.toFixed(6);
+      lon.value = lonValue.toFixed(6);
+      if (map) {
+        const ll = [latValue, lonValue];
+        if (marker) marker.setLatLng(ll);
+        else marker = L.marker(ll).addTo(map);
+        if (pan) map.setView(ll, 17);
+      }
+      checkDuplicates();
+    }
+
+    if (mapEl && typeof L !== "undefined") {
+      mapEl.hidden = false;
+      map = baseMap(mapEl, readJson(mapEl.dataset.options) || {});
+      map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
+      if (lon.value && lat.value) setPoint(parseFloat(lat.value), parseFloat(lon.value), true);
+    }
+    [lon, lat].forEach(function (input) {
+      input.addEventListener("change", function () {
+        if (lon.value && lat.value) setPoint(parseFloat(lat.value), parseFloat(lon.value), true);
+      });
+    });
+    if (locate && "geolocation" in navigator) {
+      locate.hidden = false;
+      locate.addEventListener("click", function () {
+        if (status) status.textContent = "…";
+        navigator.geolocation.getCurrentPosition(
+          function (pos) {
+            if (status) status.textContent = "✓";
+            setPoint(pos.coords.latitude, pos.coords.longitude, true);
+          },
+          function (err) {
+            if (status) status.textContent = err.message || "✗";
+          },
+          { enableHighAccuracy: true, timeout: 15000 }
+        );
+      });
+    }
+  }
+
+  function publicMap(el) {
+    const options = readJson(el.dataset.options) || {};
+    const map = baseMap(el, options);
+    const layer = typeof L.markerClusterGroup === "function" ? L.markerClusterGroup() : L.layerGroup();
+    layer.addTo(map);
+    function load() {
+      const b = map.getBounds();
+      const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].join(",");
+      fetch(el.dataset.url + "?bbox=" + encodeURIComponent(bbox))
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          layer.clearLayers();
+          (data.cases || []).forEach(function (c) {
+            const m = L.circleMarker([c.lat, c.lon], {
+              radius: 7, color: c.closed ? "#1b7f3b" : "#a86b00", fillOpacity: 0.8,
+            });
+            const a = document.createElement("a");
+            a.href = el.dataset.detailUrl + encodeURIComponent(c.number) + "/";
+            a.textContent = c.number + " · " + c.category + " · " + c.status;
+            m.bindPopup(a);
+            layer.addLayer(m);
+          });
+        })
+        .catch(function () {});
+    }
+    map.on("moveend", load);
+    load();
+  }
+
+  function once(fn) {
+    return function (el) {
+      if (el.dataset.mapReady) return;
+      el.dataset.mapReady = "1";
+      fn(el);
+    };
+  }
+
+  function init() {
+    document.querySelectorAll("[data-report-form]").forEach(once(reportForm));
+    if (typeof L === "undefined") return;
+    document.querySelectorAll("[data-case-map]").forEach(once(caseMap));
+    document.querySelectorAll("[data-public-map]").forEach(once(publicMap));
+  }
+  init();
+  // htmx swaps in new content (a case page after an action): set up its maps too.
+  document.addEventListener("htmx:afterSettle", init);
+})();
