@@ -21,6 +21,9 @@ def console_nav(context: dict[str, Any]) -> dict[str, Any]:
         "signed_in": actor.user_id is not None,
         "inspector": actor.has_role(Role.INSPECTOR),
         "operator": actor.has_role(Role.OPERATOR_STAFF),
+        "officer": actor.has_role(Role.STREET_OFFICER, Role.COMMUNITY_OFFICER),
+        "supervision": actor.has_role(Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN),
+        "back_office": bool(getattr(user, "is_staff", False)),
     }
 
 
