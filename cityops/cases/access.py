@@ -55,10 +55,11 @@ def access_case(case_id: int, user: Any, *, for_write: bool = False) -> Case:
     qs = cases_visible_to(user).select_related("category")
     if for_write:
         qs = qs.select_for_update(of=("self",))
-    case = qs.filter(pk=case_id).first()
-    if case is None:
-        raise NotFound(_("Case not found."))
-    return case
+    try:
+        # .get() rather than .first(): no ORDER BY to compile or run for a primary-key lookup.
+        return qs.get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Case not found.")) from None
 
 
 def is_public_viewer(user: Any) -> bool:
