@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo test install chromium assets messages-compile messages messages-check lint typecheck \
-        pytest-sqlite pytest-postgres serve worker bench clean
+        pytest-sqlite pytest-postgres serve worker bench wrk clean
 
 # ---------------------------------------------------------------- set-up
 $(STAMP): pyproject.toml
@@ -46,9 +46,10 @@ demo: export CITYOPS_HTTPS := 0
 demo: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_setup
-	@echo "CityOps demo on http://$(HOST):$(PORT)/  (Ctrl-C stops the site and the worker)"
+	@echo "CityOps demo on http://$(HOST):$(PORT)/  (Ctrl-C stops the site, worker and scheduler)"
 	@$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py run_scheduler & scheduler=$$!; \
+	  trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 # ---------------------------------------------------------------- checks
@@ -75,7 +76,13 @@ pytest-postgres: install chromium
 	  echo "!!! PostgreSQL not reachable at $(PG_URL): the PostgreSQL run is SKIPPED !!!"; \
 	fi
 
-test: install lint typecheck messages-check pytest-sqlite pytest-postgres
+test: install lint typecheck messages-check pytest-sqlite pytest-postgres scoring-coverage
+
+# The evaluation scoring core must keep 100 % branch coverage (issue 6).
+scoring-coverage: install
+	$(BIN)/pytest -q -p no:cacheprovider cityops/evaluations/tests/test_scoring.py \
+	  --cov=cityops.evaluations.scoring.core --cov=cityops.evaluations.scoring.measures \
+	  --cov=cityops.evaluations.scoring --cov-branch --cov-report=term-missing --cov-fail-under=100
 
 # ---------------------------------------------------------------- developer tools
 messages: $(STAMP)
@@ -90,7 +97,16 @@ worker: export CITYOPS_DEBUG := 1
 worker: install
 	$(PY) manage.py db_worker --queue-name '*'
 
-bench: install
+# bench/api_gunicorn.py drives gunicorn with wrk (Debian's package), like the chromium target.
+wrk:
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y --no-install-recommends wrk)); \
+	  else sudo -n apt-get install -y --no-install-recommends wrk; fi; } || true
+	@command -v wrk >/dev/null || echo "!!! wrk is missing: bench/api_gunicorn.py uses its Python driver !!!"
+
+bench: install wrk
 	CITYOPS_DEBUG=1 $(PY) bench/run_all.py
 
 clean:

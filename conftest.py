@@ -16,6 +16,9 @@ from cityops.registry.testing import SmallCity, build_small_city
 
 PASSWORD = "persona-pass-123"
 
+# Shared fixtures of the cases domain (catalogue, photos, cases per workflow state).
+pytest_plugins = ["cityops.cases.testing"]
+
 
 @pytest.fixture
 def small_city(db: None) -> SmallCity:

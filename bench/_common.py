@@ -66,3 +66,88 @@ def best_of(runs: int, fn: Callable[[], object]) -> float:
         fn()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+# --- Scripts that run one child process per database (SQLite file, then PostgreSQL) ----------
+
+
+def pg_reachable(url: str) -> bool:
+    """Whether the PostgreSQL server of ``url`` answers (its ``postgres`` database)."""
+    try:
+        import psycopg
+
+        psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+    except Exception:
+        return False
+    return True
+
+
+def reset_pg(url: str) -> None:
+    """Drop and re-create the database named at the end of ``url``."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_urls(name: str, pg_url: str, only: str | None = None) -> list[str]:
+    """Fresh databases for one script: ``var/bench/<name>.sqlite3`` and ``pg_url`` if reachable.
+
+    ``only`` is "sqlite", "postgresql" or None (both). Prints a line when PostgreSQL is skipped.
+    """
+    urls = []
+    if only != "postgresql":
+        BENCH_VAR.mkdir(parents=True, exist_ok=True)
+        db = BENCH_VAR / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        urls.append(f"sqlite:///{db}")
+    if only != "sqlite":
+        if pg_reachable(pg_url):
+            reset_pg(pg_url)
+            urls.append(pg_url)
+        else:
+            print(f"PostgreSQL not reachable at {pg_url}: skipped")
+    return urls
+
+
+def run_children(script: str, urls: list[str], args: list[str]) -> int:
+    """Run ``script --child <args>`` once per database URL (Django reads DATABASE_URL once)."""
+    import subprocess
+
+    code = 0
+    for url in urls:
+        env = {**os.environ, "DATABASE_URL": url, "CITYOPS_DEBUG": "1"}
+        cmd = [sys.executable, script, "--child", *args]
+        code |= subprocess.call(cmd, env=env, cwd=ROOT)  # noqa: S603
+    return code
+
+
+def child_setup(*, demo: bool = True) -> str:
+    """In a child: set Django up, migrate, and (``demo``) load the demo district, catalogue and
+    users. Returns the database vendor. Query logging is switched off as in production: the
+    children run with ``CITYOPS_DEBUG=1`` only because dev commands need it."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    if demo:
+        from cityops.accounts.demo import demo_users_ensure
+        from cityops.cases.catalogue_demo import CATALOGUE
+        from cityops.cases.services.catalogue import catalogue_load
+        from cityops.registry.demo import demo_city_load
+
+        demo_city_load(scale=1.0)
+        catalogue_load(data=CATALOGUE)
+        demo_users_ensure()
+    print(f"database: {connection.vendor}")
+    return connection.vendor

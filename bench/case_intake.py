@@ -3,8 +3,9 @@
     python bench/case_intake.py            # SQLite under var/bench/, then PostgreSQL if reachable
     python bench/case_intake.py -n 2000
 
-Each database runs in a child process (Django reads DATABASE_URL once): migrate, load the demo
-district, catalogue and users, then time ``case_report`` (validate, locate, route, number,
+Each database runs in a child process (Django reads DATABASE_URL once; set-up in
+``_common.child_setup``: migrate, load the demo district, catalogue and users, query logging
+off as in production), then time ``case_report`` (validate, locate, route, number,
 encrypt the reporter, event + audit rows) followed by ``case_accept`` and ``case_file`` (each a
 locked, compare-and-swap transition with its event and audit rows). Baseline in the same run:
 bare ``Case.objects.create`` of equivalent rows (no validation, routing, events or audit).
@@ -14,9 +15,7 @@ Target: ≥ 300 cases/s on SQLite in one process.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,28 +26,17 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/cityops_bench_case_intake"
 
 
 def child(n: int) -> None:
-    import django
-
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    from bench._common import child_setup
 
-    from cityops.accounts.demo import demo_users_ensure
+    child_setup()
+    from django.db import transaction
+
     from cityops.accounts.models import User
-    from cityops.cases.catalogue_demo import CATALOGUE
     from cityops.cases.history.world import load_world
     from cityops.cases.models import Case, Category
     from cityops.cases.services import case_accept, case_file, case_report
-    from cityops.cases.services.catalogue import catalogue_load
-    from cityops.registry.demo import demo_city_load
 
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor}")
-    demo_city_load(scale=1.0)
-    catalogue_load(data=CATALOGUE)
-    demo_users_ensure()
     inspector = User.objects.get(username="demo_inspector")
     clerk = User.objects.get(username="demo_clerk")
     lead = User.objects.get(username="demo_shiftlead")
@@ -136,25 +124,6 @@ def child(n: int) -> None:
     )
 
 
-def pg_reachable() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
-    except Exception:
-        return False
-    return True
-
-
-def reset_pg() -> None:
-    import psycopg
-
-    name = PG_URL.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=1000, help="cases per measurement")
@@ -165,27 +134,11 @@ def main() -> int:
         child(args.n)
         return 0
     sys.path.insert(0, str(ROOT))
-    from bench._common import machine
+    from bench._common import database_urls, machine, run_children
 
     print(machine())
-    bench_dir = ROOT / "var" / "bench"
-    bench_dir.mkdir(parents=True, exist_ok=True)
-    sqlite = bench_dir / "case_intake.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
-    targets = [] if args.only == "postgresql" else [f"sqlite:///{sqlite}"]
-    if args.only != "sqlite":
-        if pg_reachable():
-            reset_pg()
-            targets.append(PG_URL)
-        else:
-            print(f"PostgreSQL not reachable at {PG_URL}: skipped")
-    code = 0
-    for url in targets:
-        env = {**os.environ, "DATABASE_URL": url, "CITYOPS_DEBUG": "1"}
-        cmd = [sys.executable, __file__, "--child", "-n", str(args.n)]
-        code |= subprocess.call(cmd, env=env, cwd=ROOT)  # noqa: S603
-    return code
+    urls = database_urls("case_intake", PG_URL, args.only)
+    return run_children(__file__, urls, ["-n", str(args.n)])
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,28 +25,16 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/cityops_bench_history_year"
 
 
 def child(days: int, start_day: str) -> None:
-    import django
-
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
+    from bench._common import child_setup
+
+    child_setup()
     from django.utils import timezone
 
-    from cityops.accounts.demo import demo_users_ensure
-    from cityops.cases.catalogue_demo import CATALOGUE
     from cityops.cases.history import DEFAULT_PER_DAY, history_generate, period_for
     from cityops.cases.history.mix import MONTH, snow_share
-    from cityops.cases.services.catalogue import catalogue_load
-    from cityops.registry.demo import demo_city_load
     from cityops.workcal.selectors import get_calendar
 
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor}")
-    demo_city_load(scale=1.0)
-    catalogue_load(data=CATALOGUE)
-    demo_users_ensure()
     now = timezone.now()
     start = dt.date.fromisoformat(start_day) if start_day else None
     period = period_for(days=days, start=start, now=now)
@@ -139,25 +125,6 @@ def _service_baseline(n: int) -> float:
     return done / (time.perf_counter() - t0)
 
 
-def pg_reachable() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
-    except Exception:
-        return False
-    return True
-
-
-def reset_pg() -> None:
-    import psycopg
-
-    name = PG_URL.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=14)
@@ -169,27 +136,11 @@ def main() -> int:
         child(args.days, args.start)
         return 0
     sys.path.insert(0, str(ROOT))
-    from bench._common import machine
+    from bench._common import database_urls, machine, run_children
 
     print(machine())
-    bench_dir = ROOT / "var" / "bench"
-    bench_dir.mkdir(parents=True, exist_ok=True)
-    sqlite = bench_dir / "history_year.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
-    targets = [] if args.only == "postgresql" else [f"sqlite:///{sqlite}"]
-    if args.only != "sqlite":
-        if pg_reachable():
-            reset_pg()
-            targets.append(PG_URL)
-        else:
-            print(f"PostgreSQL not reachable at {PG_URL}: skipped")
-    code = 0
-    for url in targets:
-        env = {**os.environ, "DATABASE_URL": url, "CITYOPS_DEBUG": "1"}
-        cmd = [sys.executable, __file__, "--child", "--days", str(args.days), "--start", args.start]
-        code |= subprocess.call(cmd, env=env, cwd=ROOT)  # noqa: S603
-    return code
+    urls = database_urls("history_year", PG_URL, args.only)
+    return run_children(__file__, urls, ["--days", str(args.days), "--start", args.start])
 
 
 if __name__ == "__main__":

@@ -2,23 +2,25 @@
 
     python bench/sla_scan.py                   # PostgreSQL first if reachable, then SQLite
     python bench/sla_scan.py --cases 200000    # a smaller run
+    python bench/sla_scan.py --lights-only     # the lights only (the escalation takes long)
 
 Each database runs in a child process: migrate, load the demo catalogue, insert ``--cases``
 open cases with mixed ``yellow_at`` / ``deadline_at`` (1,000 template rows, then doubled with
 ``INSERT … SELECT`` so that the set-up stays fast), then time only the scan:
 ``cityops.cases.sla.lights_update`` (two UPDATE statements flip green → yellow → red) and the
-whole ``sla_scan`` pass (lights, then one escalation batch per level). Baseline in the same
+``sla_scan`` pass that follows (set-based escalation of every yellow/red case: chunked
+``UPDATE … RETURNING`` claims, bulk inbox notices and audit rows). Set-up: demo district and
+users (their units receive the notices), ``_common.child_setup``. Baseline in the same
 run: the same scan written as a Python loop (read each case, compute its light, save it) over
-a 10,000-case subset, extrapolated linearly to the full count. Target: < 10 s.
+a 10,000-case subset, and the former per-case escalation (one transaction each) over 1,000
+cases, both extrapolated linearly to the full count. Target: < 10 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,16 +28,59 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/cityops_bench_sla_scan"
 SUBSET = 10_000
+ESC_SUBSET = 1_000
+
+
+def _escalation_loop_baseline(n: int) -> float:
+    """The former escalation: one transaction per case (claim, notify, audit), rolled back."""
+    from django.db import transaction
+
+    from cityops.cases.models import SLA_STATUSES, Case, Light
+    from cityops.cases.services import notices
+    from cityops.core.audit import audit_record
+
+    rows = Case.objects.filter(status__in=SLA_STATUSES, light=Light.YELLOW, escalation_level=0)
+    rows = rows.values_list("id", "number", "assignee_id", "deadline_at")[:n]
+    staff_cache: dict[int | None, list[object]] = {}
+    with transaction.atomic():
+        start = time.perf_counter()
+        for case_id, number, assignee_id, deadline_at in rows:
+            with transaction.atomic():
+                if not Case.objects.filter(pk=case_id, escalation_level__lt=1).update(
+                    escalation_level=1
+                ):
+                    continue
+                case = Case(pk=case_id, number=number, assignee_id=assignee_id)
+                if assignee_id not in staff_cache:
+                    staff_cache[assignee_id] = list(notices.unit_staff(assignee_id))
+                key = f"case:{case_id}:yellow:{deadline_at.isoformat() if deadline_at else ''}"
+                notices.send(
+                    staff_cache[assignee_id], case, "case.sla.yellow",
+                    notices.title(notices.MESSAGES["yellow"], case), dedupe=key,
+                )  # fmt: skip
+                audit_record(code="case.escalated.yellow", target=case, summary=number)
+        seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return seconds
 
 
 def _fill(target: int) -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from cityops.accounts.models import Membership
     from cityops.cases.models import SLA_STATUSES, Case, Category
 
     cat = Category.objects.filter(parent__isnull=False).order_by("pk").first()
     assert cat is not None
+    # Units with staff, so that escalation notices have recipients (demo users).
+    units = sorted(
+        set(
+            Membership.objects.filter(organisation__isnull=False, active=True).values_list(
+                "organisation_id", flat=True
+            )
+        )
+    ) or [None]
     now = timezone.now()
     rng = random.Random(5)
     rows = []
@@ -62,6 +107,7 @@ def _fill(target: int) -> int:
                 light=light,
                 limit_amount=4,
                 limit_unit="working_hours",
+                assignee_id=units[k % len(units)],
             )
         )
     Case.objects.bulk_create(rows)
@@ -88,25 +134,33 @@ def _fill(target: int) -> int:
     return count
 
 
-def child(cases: int) -> None:
-    import django
+def _hot_counts() -> tuple[int, int] | None:
+    """Rows updated and of those updated in place (HOT) so far in this transaction (PostgreSQL)."""
+    from django.db import connection
 
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+            "WHERE relname = 'cases_case'"
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def child(cases: int, lights_only: bool = False) -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    from bench._common import child_setup
+
+    child_setup()
+    from django.db import transaction
     from django.utils import timezone
 
     from cityops.cases import deadlines
-    from cityops.cases.catalogue_demo import CATALOGUE
     from cityops.cases.models import SLA_STATUSES, Case, Light
-    from cityops.cases.services.catalogue import catalogue_load
     from cityops.cases.sla import lights_update, sla_scan
 
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor}")
-    catalogue_load(data=CATALOGUE)
     start = time.perf_counter()
     total = _fill(cases)
     print(f"set-up: {total:,} open cases inserted in {time.perf_counter() - start:.1f} s")
@@ -132,23 +186,38 @@ def child(cases: int) -> None:
     start = time.perf_counter()
     with transaction.atomic():
         yellow, red = lights_update(now)
+        hot = _hot_counts()
     lights_s = time.perf_counter() - start
     # A second pass right after: nothing left to flip (what a scan every minute mostly sees).
     start = time.perf_counter()
     with transaction.atomic():
         lights_update(now)
     idle_s = time.perf_counter() - start
-    start = time.perf_counter()
-    result = sla_scan(now=now)
-    full_s = time.perf_counter() - start
     extrapolated = loop_s * total / SUBSET
     print(f"scan of {total:,} open cases:")
     print(f"  lights_update (2 UPDATEs): {lights_s:7.2f} s  ({yellow:,} → yellow, {red:,} → red)")
+    if hot is not None:
+        print(f"  rows updated {hot[0]:,}, of which in place (HOT) {hot[1]:,}")
     print(f"  lights_update, nothing to flip: {idle_s:5.2f} s")
-    print(
-        f"  sla_scan pass (lights + ≤500 escalations per level): {full_s:.2f} s "
-        f"(notified unit {result.notified_unit}, dispatcher {result.notified_dispatcher})"
-    )
+    escalated = 0
+    if not lights_only:
+        escalate_loop_s = _escalation_loop_baseline(ESC_SUBSET)
+        start = time.perf_counter()
+        result = sla_scan(now=now)
+        full_s = time.perf_counter() - start
+        escalated = result.notified_unit + result.notified_dispatcher + result.notified_supervisor
+        print(
+            f"  sla_scan pass (lights already flipped; set-based escalation of every case): "
+            f"{full_s:.2f} s for {escalated:,} escalations (unit {result.notified_unit:,}, "
+            f"dispatcher {result.notified_dispatcher:,}, supervisor {result.notified_supervisor:,})"
+        )
+    if escalated:
+        per_case = escalate_loop_s / ESC_SUBSET
+        print(
+            f"  baseline per-case escalation (claim, notify, audit each): {escalate_loop_s:.2f} s "
+            f"for {ESC_SUBSET:,} → {per_case * escalated:,.0f} s for {escalated:,}; set-based "
+            f"is {per_case * escalated / full_s:,.1f}× faster"
+        )
     print(
         f"  baseline Python loop: {loop_s:.2f} s for {SUBSET:,} ({flipped:,} saved) → "
         f"{extrapolated:,.0f} s extrapolated to {total:,}; set-based is "
@@ -157,58 +226,27 @@ def child(cases: int) -> None:
     )
 
 
-def pg_reachable() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
-    except Exception:
-        return False
-    return True
-
-
-def reset_pg() -> None:
-    import psycopg
-
-    name = PG_URL.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--lights-only", action="store_true", help="time the lights only (skip the escalation)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.cases)
+        child(args.cases, args.lights_only)
         return 0
     sys.path.insert(0, str(ROOT))
-    from bench._common import machine
+    from bench._common import database_urls, machine, run_children
 
     print(machine())
-    targets = []
-    if args.only != "sqlite":
-        if pg_reachable():
-            reset_pg()
-            targets.append(PG_URL)
-        else:
-            print(f"PostgreSQL not reachable at {PG_URL}: skipped")
-    if args.only != "postgresql":
-        bench_dir = ROOT / "var" / "bench"
-        bench_dir.mkdir(parents=True, exist_ok=True)
-        sqlite = bench_dir / "sla_scan.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
-        targets.append(f"sqlite:///{sqlite}")
-    code = 0
-    for url in targets:
-        env = {**os.environ, "DATABASE_URL": url, "CITYOPS_DEBUG": "1"}
-        cmd = [sys.executable, __file__, "--child", "--cases", str(args.cases)]
-        code |= subprocess.call(cmd, env=env, cwd=ROOT)  # noqa: S603
-    return code
+    urls = database_urls("sla_scan", PG_URL, args.only)
+    # PostgreSQL first (the production database), as before.
+    urls.sort(key=lambda url: not url.startswith("postgres"))
+    extra = ["--lights-only"] if args.lights_only else []
+    return run_children(__file__, urls, ["--cases", str(args.cases), *extra])
 
 
 if __name__ == "__main__":

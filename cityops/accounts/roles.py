@@ -26,18 +26,80 @@ REGISTRY_MODELS = (
     "lot",
 )
 
+# The case catalogue: categories with their filing/closing conditions, time limits, questions.
+CATALOGUE_MODELS = ("category", "timelimit", "question")
+# The working calendar: settings, each year's official schedule, holidays and swapped days.
+WORKCAL_MODELS = ("calendarsettings", "calendaryear", "holiday", "swappedworkday")
+# Evaluation rules the bureau supervisor maintains (schemes and their parts, bands, penalties).
+EVALUATION_RULE_MODELS = (
+    "schemefamily",
+    "scheme",
+    "schemecomponent",
+    "schemeitem",
+    "gradeband",
+    "paymentpenalty",
+)
+# Property-management records the bureau oversees (read only in the admin: the estates
+# services write them, with their own audit trail).
+ESTATES_MODELS = (
+    "owner",
+    "unit",
+    "compoundmanagement",
+    "committee",
+    "committeemember",
+    "fundaccount",
+    "fundentry",
+    "campaign",
+    "campaigntarget",
+    "proposal",
+    "creditrecord",
+    "creditobjection",
+    "blacklistentry",
+    "creditscorechange",
+)
+
+# Editable inspection rules (settings row, default snow-removal deadlines) and the records.
+INSPECTION_RULE_MODELS = ("inspectionsettings", "snowdeadline")
+INSPECTION_RECORD_MODELS = ("inspectionplan", "snowevent", "inspection", "finding")
+
+ALL = ("view", "add", "change", "delete")
+
 # role -> {app_label: {model: actions}}
 ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     Role.SYSTEM_ADMIN: {
-        "registry": {model: ("view", "add", "change", "delete") for model in REGISTRY_MODELS},
+        "registry": {model: ALL for model in REGISTRY_MODELS},
         "accounts": {
             "user": ("view", "add", "change"),
             "membership": ("view", "add", "change", "delete"),
         },
         "core": {"auditevent": ("view",)},
+        "cases": {model: ALL for model in CATALOGUE_MODELS},
+        "workcal": {**{model: ALL for model in WORKCAL_MODELS}, "calendarversion": ("view",)},
     },
     Role.BUREAU_SUPERVISOR: {
         "registry": {model: ("view",) for model in REGISTRY_MODELS},
+        # Adjusts conditions, limits and questions of existing categories; the system admin
+        # creates and removes categories.
+        "cases": {model: ("view", "change") for model in CATALOGUE_MODELS},
+        "evaluations": {
+            **{model: ALL for model in EVALUATION_RULE_MODELS},
+            "period": ("view",),
+            "penaltyrecord": ("view",),
+            "evaluation": ("view",),
+            "snowevaluation": ("view",),
+        },
+        "estates": {
+            **{model: ("view",) for model in ESTATES_MODELS},
+            "creditband": ("view", "add", "change", "delete"),
+        },
+        # The workflow assessment's editable rules (one row each, edited, never added or deleted).
+        "assessment": {"assessmentrules": ("view", "change"), "rankingrule": ("view", "change")},
+        # Inspection rules editable; the records themselves are written by the inspection
+        # services (with their audit trail) and only read in the admin.
+        "inspections": {
+            **{model: ("view", "change") for model in INSPECTION_RULE_MODELS},
+            **{model: ("view",) for model in INSPECTION_RECORD_MODELS},
+        },
     },
     Role.MAYOR_VIEWER: {
         "registry": {model: ("view",) for model in REGISTRY_MODELS},

@@ -98,5 +98,5 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     @admin.action(description=gettext_lazy("Redeliver the selected deliveries"))
     def redeliver(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         for delivery in queryset:
-            webhook_redeliver(delivery_id=delivery.pk)
+            webhook_redeliver(delivery_id=delivery.pk, actor=request.user)
         self.message_user(request, _("%(n)d delivery(ies) queued.") % {"n": queryset.count()})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cityops.api.views import cases, hotline, registry, webhooks
+from cityops.api.views import cases, hotline, photos, registry, webhooks
 
 app_name = "api"
 
@@ -12,10 +12,17 @@ urlpatterns = [
         cases.CaseActionView.as_view(),
         name="case-action",
     ),
+    path("cases/<str:number>/photos/", photos.CasePhotosView.as_view(), name="case-photos"),
     path("registry/areas/", registry.AreasView.as_view(), name="areas"),
     path("registry/assets/", registry.AssetsView.as_view(), name="assets"),
     path("registry/lots/", registry.LotsView.as_view(), name="lots"),
     path("responsibility/", registry.ResponsibilityView.as_view(), name="responsibility"),
     path("hotline/orders/", hotline.HotlineOrderView.as_view(), name="hotline-orders"),
     path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
+    path("webhooks/deliveries/", webhooks.DeliveryListView.as_view(), name="webhook-deliveries"),
+    path(
+        "webhooks/deliveries/<int:delivery_id>/redeliver/",
+        webhooks.DeliveryRedeliverView.as_view(),
+        name="webhook-redeliver",
+    ),
 ]

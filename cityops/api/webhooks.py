@@ -121,18 +121,36 @@ def _on_case_notice(sender: Any, case: Case, code: str, **kwargs: Any) -> None:
         transaction.on_commit(partial(deliver_webhook.enqueue, delivery.pk))
 
 
-def webhook_redeliver(*, delivery_id: int) -> None:
-    """Manual redelivery from the admin: a fresh round of attempts."""
-    WebhookDelivery.objects.filter(pk=delivery_id).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None
-    )
-    transaction.on_commit(partial(deliver_webhook.enqueue, delivery_id))
+def webhook_redeliver(*, delivery_id: int, actor: Any = None) -> None:
+    """Manual redelivery from the admin: a fresh round of attempts (audited)."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            return
+        delivery.status, delivery.attempts, delivery.next_attempt_at = (
+            DeliveryStatus.PENDING, 0, None,
+        )  # fmt: skip
+        delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        audit_record(code="webhook.delivery.redelivered", target=delivery, actor=actor,
+                     summary=f"{delivery.event} #{delivery.pk}")  # fmt: skip
+        transaction.on_commit(partial(deliver_webhook.enqueue, delivery_id))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: following it could send the signed body
+    to an address that was never validated (plain HTTP, an internal host)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - URL validated at registration
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=TIMEOUT_S) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)

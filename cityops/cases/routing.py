@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import translation
@@ -27,8 +28,10 @@ from django.utils.translation import gettext as _
 
 from cityops.cases.models import Category, CategoryKind
 from cityops.registry import models as reg
-from cityops.registry.selectors import responsible_lots_at
-from cityops.registry.spatial import PointContext, locate
+from cityops.registry.selectors import _check_service_type, _matches_at
+from cityops.registry.spatial import PointContext, pinned_index, registry_index, today_local
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -41,34 +44,74 @@ class Routing:
     explanation: str
 
 
+# Registry look-ups of the routing rules, remembered per registry version: every model they
+# read (organisations, compounds, green spaces, roads, grids) bumps ``RegistryVersion`` when it
+# changes (``registry.signals``), so an answer is reused only while it is still the answer.
+_MEMO: dict[Any, Any] = {}
+_MEMO_STAMP: list[tuple[int, int]] = [(-1, -1)]
+
+
+def _memo(key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
+    idx = registry_index()  # pinned by ``route``: no query
+    stamp = (idx.version, idx.generation)
+    if _MEMO_STAMP[0] != stamp or len(_MEMO) > 20_000:
+        _MEMO.clear()
+        _MEMO_STAMP[0] = stamp
+    key = (*key, translation.get_language())
+    if key not in _MEMO:
+        _MEMO[key] = compute()
+    value: _T = _MEMO[key]
+    return value
+
+
 def _street_office(ctx: PointContext) -> reg.Organisation | None:
-    if ctx.street_id is None:
+    street_id = ctx.street_id
+    if street_id is None:
         return None
-    return (
-        reg.Organisation.objects.filter(
-            kind=reg.OrganisationKind.STREET_OFFICE, street_id=ctx.street_id, active=True
-        )
-        .order_by("pk")
-        .first()
+    return _memo(
+        ("street_office", street_id),
+        lambda: (
+            reg.Organisation.objects.filter(
+                kind=reg.OrganisationKind.STREET_OFFICE, street_id=street_id, active=True
+            )
+            .order_by("pk")
+            .first()
+        ),
     )
 
 
 def _community_committee(ctx: PointContext) -> reg.Organisation | None:
-    if ctx.community_id is None:
+    community_id = ctx.community_id
+    if community_id is None:
         return None
-    return (
-        reg.Organisation.objects.filter(
-            kind=reg.OrganisationKind.COMMUNITY, community_id=ctx.community_id, active=True
-        )
-        .order_by("pk")
-        .first()
+    return _memo(
+        ("community", community_id),
+        lambda: (
+            reg.Organisation.objects.filter(
+                kind=reg.OrganisationKind.COMMUNITY, community_id=community_id, active=True
+            )
+            .order_by("pk")
+            .first()
+        ),
+    )
+
+
+def _compound(compound_id: int) -> reg.Compound:
+    return _memo(
+        ("compound", compound_id),
+        lambda: reg.Compound.objects.select_related("property_company").get(pk=compound_id),
     )
 
 
 def _place_owner(ctx: PointContext) -> tuple[reg.Organisation | None, str]:
     """The body owning or maintaining the place at the point, most specific first."""
+    key = ("owner", ctx.compound_id, ctx.green_space_id, ctx.road_segment_id, ctx.grid_id)
+    return _memo(key, lambda: _read_place_owner(ctx))
+
+
+def _read_place_owner(ctx: PointContext) -> tuple[reg.Organisation | None, str]:
     if ctx.compound_id is not None:
-        compound = reg.Compound.objects.select_related("property_company").get(pk=ctx.compound_id)
+        compound = _compound(ctx.compound_id)
         if compound.property_company is not None:
             return compound.property_company, _("manages compound %(c)s") % {"c": compound.name}
     if ctx.green_space_id is not None:
@@ -126,7 +169,10 @@ def _by_component(component: reg.Component | None, service_type: str) -> Routing
 def _by_lot(
     lon: float, lat: float, service_type: str, ctx: PointContext, on: dt.date | None
 ) -> Routing | None:
-    matches = responsible_lots_at(lon=lon, lat=lat, service_type=service_type, on=on)
+    # ``responsible_lots_at`` on the context already located (same index, same 30 m road
+    # tolerance): locating the point a second time cost as much as the rest of the routing.
+    _check_service_type(service_type)
+    matches = _matches_at(registry_index(), ctx, on or today_local(), service_type)
     if not matches:
         return None
     lot = matches[0]
@@ -154,7 +200,7 @@ def _by_lot(
 def _by_property(ctx: PointContext, service_type: str) -> Routing | None:
     if ctx.compound_id is None:
         return None
-    compound = reg.Compound.objects.select_related("property_company").get(pk=ctx.compound_id)
+    compound = _compound(ctx.compound_id)
     if compound.property_company is not None:
         why = _("manages compound %(c)s") % {"c": compound.name}
         return _org(compound.property_company, "compound_manager", service_type, why)
@@ -175,7 +221,18 @@ def route(
     on: dt.date | None = None,
 ) -> Routing:
     """Decide the responsible unit. The explanation is written in the platform's language."""
-    ctx = context if context is not None else locate(lon, lat)
+    with pinned_index() as idx:  # one registry-version read for the whole decision
+        return _route(category, lon, lat, component, context or idx.locate(lon, lat), on)
+
+
+def _route(
+    category: Category,
+    lon: float,
+    lat: float,
+    component: reg.Component | None,
+    ctx: PointContext,
+    on: dt.date | None,
+) -> Routing:
     service_type = category.service_type
     with translation.override(settings.LANGUAGE_CODE):
         steps: list[Callable[[], Routing | None]] = []

@@ -1,9 +1,11 @@
 """SLA scan: traffic lights as set-based SQL, then escalation (unit → dispatcher → supervisor).
 
 Lights: two UPDATE statements over the stored instants (workcal rule 6: ``now >= yellow_at``
-⇔ 80 % of the limit is used), however many cases are open. Escalation: each step is claimed
-per case with a conditional UPDATE (``escalation_level < n``) before anyone is told, and
-every notification carries a dedupe key, so several workers or a re-run notify once.
+⇔ 80 % of the limit is used), however many cases are open. Escalation is set-based too: each
+level claims its cases in chunks with one ``UPDATE … SET escalation_level = n WHERE
+escalation_level < n … RETURNING id`` before anyone is told, then writes the inbox notices and
+the audit rows in bulk; every notice carries a dedupe key, so several workers or a re-run
+notify once.
 
 Level 1 (yellow: deadline reminder) tells the unit; level 2 (red) tells the unit and the
 dispatchers; level 3 (red for more than ``CITYOPS_CASES_SUPERVISOR_AFTER_HOURS``) tells the
@@ -13,20 +15,30 @@ bureau supervisors.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 
-from cityops.accounts.models import Role, User
+from cityops.accounts.models import Role
 from cityops.cases.models import SLA_STATUSES, Case, Light
 from cityops.cases.services import notices
-from cityops.core.audit import audit_record
+from cityops.cases.signals import case_notice
+from cityops.core.audit import audit_record, insert_rows
+from cityops.core.models import AuditEvent
+from cityops.notifications.bulk import InboxNotice, inbox_many
 
-BATCH = 500
+# Cases claimed per transaction, and at most per level and pass (the next pass continues).
+CHUNK = 2000
+
+
+def per_pass() -> int:
+    return int(getattr(settings, "CITYOPS_CASES_ESCALATIONS_PER_PASS", 100_000))
 
 
 @dataclass(frozen=True)
@@ -52,35 +64,99 @@ def lights_update(now: dt.datetime) -> tuple[int, int]:
     return yellow, red
 
 
-def _escalate(qs: QuerySet[Case], level: int, kind: str, recipients: Any, now: dt.datetime) -> int:
-    told = 0
-    staff_cache: dict[int | None, list[User]] = {}
-    rows = qs.filter(escalation_level__lt=level).values_list(
-        "id", "number", "assignee_id", "deadline_at"
-    )[:BATCH]
+def claim(
+    qs: QuerySet[Case],
+    assignment: tuple[str, list[Any]],
+    guard: tuple[str, list[Any]],
+    limit: int,
+) -> list[int]:
+    """Claim up to ``limit`` cases of ``qs`` with one ``UPDATE … RETURNING id``.
+
+    ``assignment`` and ``guard`` are (SQL, parameters) over the case table;
+    the guard is re-checked by the UPDATE itself, so of two workers claiming the same rows each
+    row goes to one of them (PostgreSQL re-evaluates it after the row lock; SQLite serialises
+    writers). Call inside a transaction.
+    """
+    inner, inner_params = qs.order_by().values("pk")[:limit].query.sql_with_params()
+    table = connection.ops.quote_name(Case._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET {assignment[0]} WHERE id IN ({inner}) AND {guard[0]} "  # noqa: S608
+        "RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*assignment[1], *inner_params, *guard[1]])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def tell_units(
+    ids: list[int],
+    kind: str,
+    recipients: Callable[[list[int]], list[int]],
+    key_for: Callable[[int, dt.datetime | None], str],
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """Inbox notices and one audit row per claimed case, in batches (set-based writes)."""
+    rows = list(
+        Case.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("id", "number", "assignee_id", "deadline_at")
+    )
+    staff: dict[int | None, list[int]] = {}
+    for org in {assignee for _id, _n, assignee, _d in rows}:
+        staff[org] = list(notices.unit_staff(org).values_list("pk", flat=True))
+    code = f"case.sla.{kind}"
+    at = timezone.now().isoformat()
+    audit_code = f"case.escalated.{kind}" if kind in ESCALATIONS else f"case.{kind}"
+    signal = case_notice.has_listeners(Case)
+    items, audits = [], []
     for case_id, number, assignee_id, deadline_at in rows:
-        with transaction.atomic():
-            claimed = Case.objects.filter(
-                pk=case_id, escalation_level__lt=level, status__in=SLA_STATUSES
-            ).update(escalation_level=level)
-            if not claimed:
-                continue  # another worker took this step
+        users = recipients(staff[assignee_id])
+        title = format_lazy(notices.MESSAGES[kind], number=number)
+        key = key_for(case_id, deadline_at)
+        url = f"/cases/{case_id}/"
+        items += [InboxNotice(u, code, title, url, key, "cases.case", str(case_id)) for u in users]
+        audits.append(
+            {
+                "code": audit_code,
+                "target_type": "cases.case",
+                "target_id": str(case_id),
+                "summary": number,
+                "data": {**(extra or {}), "at": at, "recipients": len(users)},
+            }
+        )
+        if signal:  # per case: receivers (webhooks) expect one case at a time
             case = Case(pk=case_id, number=number, assignee_id=assignee_id)
-            if assignee_id not in staff_cache:
-                staff_cache[assignee_id] = list(notices.unit_staff(assignee_id))
-            users = recipients(staff_cache[assignee_id])
-            key = f"case:{case_id}:{kind}:{deadline_at.isoformat() if deadline_at else ''}"
-            notices.send(
-                users, case, f"case.sla.{kind}", notices.title(notices.MESSAGES[kind], case),
-                dedupe=key,
-            )  # fmt: skip
-            audit_record(
-                code=f"case.escalated.{kind}",
-                target=case,
-                summary=number,
-                data={"level": level, "at": now.isoformat(), "recipients": len(users)},
+            case_notice.send(sender=Case, case=case, code=code)
+    inbox_many(items)
+    insert_rows(AuditEvent, audits)
+    return len(rows)
+
+
+ESCALATIONS = ("yellow", "red", "supervisor")
+
+
+def _escalate(
+    qs: QuerySet[Case], level: int, kind: str, recipients: Callable[[list[int]], list[int]]
+) -> int:
+    """Claim every case of ``qs`` below ``level`` (in chunks), then tell and audit them."""
+    told = 0
+    limit = per_pass()
+    while told < limit:
+        with transaction.atomic():
+            ids = claim(
+                qs.filter(escalation_level__lt=level),
+                ("escalation_level = %s", [level]),
+                ("escalation_level < %s", [level]),
+                min(CHUNK, limit - told),
             )
-            told += 1
+            if not ids:
+                break
+            told += tell_units(
+                ids,
+                kind,
+                recipients,
+                lambda pk, deadline: f"case:{pk}:{kind}:{deadline.isoformat() if deadline else ''}",
+            )
     return told
 
 
@@ -89,18 +165,17 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
     now = now or timezone.now()
     yellow, red = lights_update(now)
     open_cases = Case.objects.filter(status__in=SLA_STATUSES)
-    dispatchers = list(notices.role_users(Role.DISPATCHER))
-    supervisors = list(notices.role_users(Role.BUREAU_SUPERVISOR))
-    unit = _escalate(open_cases.filter(light=Light.YELLOW), 1, "yellow", lambda staff: staff, now)
+    dispatchers = list(notices.role_users(Role.DISPATCHER).values_list("pk", flat=True))
+    supervisors = list(notices.role_users(Role.BUREAU_SUPERVISOR).values_list("pk", flat=True))
+    unit = _escalate(open_cases.filter(light=Light.YELLOW), 1, "yellow", lambda staff: staff)
     dispatcher = _escalate(
-        open_cases.filter(light=Light.RED), 2, "red", lambda staff: [*staff, *dispatchers], now
+        open_cases.filter(light=Light.RED), 2, "red", lambda staff: [*staff, *dispatchers]
     )
     supervisor = _escalate(
         open_cases.filter(light=Light.RED, red_since__lte=now - supervisor_after()),
         3,
         "supervisor",
         lambda staff: supervisors,
-        now,
     )
     if yellow or red:
         audit_record(

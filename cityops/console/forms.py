@@ -91,8 +91,9 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["category"].queryset = Category.objects.filter(active=True).order_by("kind", "code")
-        fields["street"].queryset = Street.objects.order_by("code")
-        fields["community"].queryset = Community.objects.order_by("code")
+        # The outlines are not needed for a dropdown (and weigh more than everything else).
+        fields["street"].queryset = Street.objects.defer("geometry").order_by("code")
+        fields["community"].queryset = Community.objects.defer("geometry").order_by("code")
         fields["operator"].queryset = Organisation.objects.filter(active=True).order_by("name")
 
     def clean(self) -> dict[str, Any]:

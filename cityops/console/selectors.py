@@ -8,10 +8,11 @@ viewer belongs to. The queue is the set of cases in a status from which such an 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, QuerySet
 
 from cityops.accounts.access import Actor, actor_for
 from cityops.cases.access import cases_visible_to
@@ -157,17 +158,34 @@ def case_by_number(*, user: Any, number: str) -> Case | None:
     return cases_visible_to(user).filter(number=number.strip()).first()
 
 
-def inspector_tasks(*, user: Any) -> QuerySet[Case]:
-    """Reports to confirm on site and handled cases to check, oldest first."""
+def position_from(params: Any) -> tuple[float, float] | None:
+    """(lon, lat) from the phone's ``lon``/``lat`` query parameters, if both are sane."""
+    try:
+        lon, lat = float(params.get("lon", "")), float(params.get("lat", ""))
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return None
+    return (lon, lat) if -180 <= lon <= 180 and -90 <= lat <= 90 else None
+
+
+def inspector_tasks(*, user: Any, near: tuple[float, float] | None = None) -> QuerySet[Case]:
+    """Reports to confirm on site and handled cases to check.
+
+    With the inspector's position (lon, lat): nearest first (equirectangular distance, exact
+    enough within a district, computed in SQL). Without it: soonest deadline first.
+    """
     statuses = [
         s for s in (Status.AWAITING_VERIFICATION, Status.HANDLED) if s in queue_statuses(user)
     ]
-    return (
-        cases_visible_to(user)
-        .filter(status__in=statuses)
-        .select_related(*LIST_RELATED)
-        .order_by("handled_at", "reported_at", "id")
-    )
+    qs = cases_visible_to(user).filter(status__in=statuses).select_related(*LIST_RELATED)
+    if near is not None:
+        lon0, lat0 = near
+        kx = math.cos(math.radians(lat0))
+        dx = ExpressionWrapper((F("lon") - lon0) * kx, output_field=FloatField())
+        dy = ExpressionWrapper(F("lat") - lat0, output_field=FloatField())
+        return qs.annotate(d2=dx * dx + dy * dy).order_by("d2", "id")
+    return qs.order_by(F("deadline_at").asc(nulls_last=True), "handled_at", "reported_at", "id")
 
 
 def operator_desk(*, user: Any) -> QuerySet[Case]:

@@ -25,11 +25,12 @@ from cityops.accounts.models import Role
 from cityops.cases.access import access_case, is_public_viewer, may_reveal_reporter
 from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
 from cityops.cases.selectors import case_duplicates
-from cityops.cases.services import case_report, case_transition
+from cityops.cases.services import case_report, case_reveal_reporter, case_transition
 from cityops.cases.transitions import rule_for
 from cityops.console import selectors
 from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
 from cityops.core.errors import DomainError, NotFound
+from cityops.core.geo import distance_m
 from cityops.public.forms import CategoryPickForm, ReportForm, category_from_query
 
 EXPORT_LIMIT = 50_000
@@ -51,6 +52,10 @@ def _map_options(**extra: Any) -> dict[str, Any]:
 @require_GET
 def home_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
+    if not (actor.roles - {Role.RESIDENT}) and not (request.user.is_staff or actor.is_superuser):
+        # Residents and owners sign in here too (the one login page): send them to their
+        # own pages, not to an empty staff queue.
+        return redirect(_resident_landing(request.user))
     queue = list(selectors.case_queue(user=request.user)[:20])
     return render(
         request,
@@ -63,6 +68,17 @@ def home_view(request: HttpRequest) -> HttpResponse:
             "is_operator": actor.has_role(Role.OPERATOR_STAFF),
         },
     )
+
+
+def _resident_landing(user: Any) -> str:
+    from cityops.estates.models import CommitteeMember, Owner
+
+    if (
+        Owner.objects.filter(user_id=user.pk).exists()
+        or CommitteeMember.objects.filter(user_id=user.pk).exists()
+    ):
+        return reverse("estates:home")
+    return reverse("public:report")
 
 
 def _filter_form(request: HttpRequest) -> CaseFilterForm:
@@ -84,10 +100,25 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     page = selectors.page_of(qs, number=number, size=PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
+    from cityops.console.forms_lists import BulkDispatchForm, SavedFilterForm
+    from cityops.console.services import clean_query
+    from cityops.console.views_lists import may_bulk_dispatch, saved_filters_for
+
+    query = params.urlencode()
+    bulk = may_bulk_dispatch(request.user)
     return render(
         request,
         "console/case_list.html",
-        {"form": form, "page": page, "query": params.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "filter_query": clean_query(query),
+            "saved_filters": list(saved_filters_for(request.user)),
+            "save_form": SavedFilterForm(initial={"query": clean_query(query)}),
+            "bulk_form": BulkDispatchForm(initial={"back": query}) if bulk else None,
+            "dispatchable": Status.FILED,
+        },
     )
 
 
@@ -225,6 +256,27 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def case_reveal_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The reporter's full name and phone (audited by the service); htmx swaps the masked
+    value, a plain form post shows the case page with the revealed value."""
+    case = _access(case_id, request.user)
+    try:
+        reporter = case_reveal_reporter(
+            case_id=case.pk, actor=request.user, purpose=request.POST.get("purpose", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as err:
+        return HttpResponse(str(err.message), status=err.status_code)
+    if request.headers.get("HX-Request"):
+        return render(request, "console/_reporter.html", {"case": case, "revealed": reporter})
+    context = _detail_context(request, case)
+    context["revealed"] = reporter
+    return render(request, "console/case_detail.html", context)
+
+
+@login_required
+@require_POST
 def case_action_view(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     case = _access(case_id, request.user)
     rule = rule_for(action)
@@ -300,8 +352,16 @@ def field_report_view(request: HttpRequest) -> HttpResponse:
 def field_tasks_view(request: HttpRequest) -> HttpResponse:
     if not actor_for(request.user).has_role(Role.INSPECTOR):
         raise Http404
-    tasks = list(selectors.inspector_tasks(user=request.user)[:100])
-    return render(request, "console/field_tasks.html", {"tasks": tasks})
+    here = selectors.position_from(request.GET)
+    tasks = list(selectors.inspector_tasks(user=request.user, near=here)[:100])
+    distances = (
+        {t.pk: round(distance_m(here[0], here[1], t.lon, t.lat)) for t in tasks} if here else {}
+    )
+    return render(
+        request,
+        "console/field_tasks.html",
+        {"tasks": tasks, "near": here, "distances": distances},
+    )
 
 
 @login_required

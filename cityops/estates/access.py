@@ -57,6 +57,12 @@ def require_territory_officer(user: Any, compound: Compound) -> None:
         raise PermissionDenied(_("Only the street or community may do this."))
 
 
+def require_supervisor(user: Any) -> None:
+    """Campaigns are run by the housing bureau (and administrators); ``None`` is a script."""
+    if user is not None and not actor_for(user).has_role(*SUPERVISING_ROLES):
+        raise PermissionDenied(_("Only the housing bureau may do this."))
+
+
 def owned_compounds(user: Any) -> QuerySet[Compound]:
     if not getattr(user, "is_authenticated", False):
         return Compound.objects.none()

@@ -41,7 +41,7 @@ from cityops.estates.services.bodies import (
     fund_deposit,
 )
 from cityops.estates.services.campaigns import campaign_create, target_plan, target_resolve
-from cityops.estates.services.credit import credit_case_statistics_record, credit_record_add
+from cityops.estates.services.credit import credit_record_add
 from cityops.estates.services.votes import proposal_create, proposal_tally, proposal_transition
 from cityops.registry.models import (
     Compound,
@@ -56,6 +56,9 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥建国志"
 CHAIR_USER = "demo_owner_chair"
 OWNER_USER = "demo_owner"
+# The open demo vote closes this long after ``make demo``: vote as demo_owner, then close,
+# tally and certify it as demo_owner_chair without waiting days.
+DEMO_VOTE_MINUTES = 30
 
 
 @dataclass
@@ -215,10 +218,13 @@ def load_demo_estates(*, seed: int = 2022, actor: Any = None) -> EstatesSummary:
             compounds=compounds.filter(management_model=ManagementModel.NONE),
             actor=admin,
         )
-        targets = list(
-            CampaignTarget.objects.filter(campaign=campaign)
-            .select_related("compound__community__street")
-            .order_by("compound__code")
+        # The demo street officer (first street by code) gets the late planned task to resolve.
+        first_street = min((c.community.street.code for c in compounds if c.community), default="")
+        targets = sorted(
+            CampaignTarget.objects.filter(campaign=campaign).select_related(
+                "compound__community__street"
+            ),
+            key=lambda t: (getattr(t.street, "code", "") != first_street, t.compound.code),
         )
         for i, target in enumerate(targets[:3]):
             community = target.compound.community
@@ -311,7 +317,7 @@ def _first_compound(compound: Compound, rng: random.Random, admin: User) -> None
         text=_("Renew the contract with the current property company on unchanged fees."),
         noticed_at=now - dt.timedelta(days=16),
         opens_at=now - dt.timedelta(hours=1),
-        closes_at=now + dt.timedelta(days=7),
+        closes_at=now + dt.timedelta(minutes=DEMO_VOTE_MINUTES),
         status=ProposalStatus.NOTICED,
         created_by=chair,
     )
@@ -333,8 +339,19 @@ def _credit(today: dt.date, rng: random.Random, admin: User) -> None:
             kind=OrganisationKind.OPERATOR, operator_type=ServiceType.PROPERTY
         ).order_by("name")
     )
-    month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     for i, company in enumerate(companies):
+        # The base record (基础信用信息: registration, qualifications, staff) opens the history.
+        credit_record_add(
+            company=company,
+            kind="base",
+            source="manual",
+            source_ref=f"{today.year}-BASE",
+            points=Decimal(80),
+            reason=_("Base credit information checked at registration"),
+            valid_from=today.replace(month=1, day=1),
+            valid_until=today.replace(month=12, day=31),
+            actor=admin,
+        )
         if i == 0:
             credit_record_add(
                 company=company,
@@ -353,14 +370,6 @@ def _credit(today: dt.date, rng: random.Random, admin: User) -> None:
                 reason=_("Fined for unlicensed fee increase"),
                 actor=admin,
             )
-        credit_case_statistics_record(
-            company=company,
-            period=month,
-            complaints=rng.randint(0, 14),
-            on_time_rate=Decimal(rng.randint(80, 100)) / 100,
-            rework=rng.randint(0, 4),
-            actor=admin,
-        )
 
 
 def setup_step(context: Any) -> str:

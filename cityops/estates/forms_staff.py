@@ -6,15 +6,19 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from cityops.estates.forms import BallotForm
 from cityops.estates.models import Matter
+from cityops.estates.models.votes import EVIDENCE_EXTENSIONS
 from cityops.registry.models import ManagementModel, Organisation, OrganisationKind, ServiceType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+# Photos and PDFs only, checked on the form (400) before any service stores the file.
+EVIDENCE = [FileExtensionValidator(EVIDENCE_EXTENSIONS)]
 
 
 class PlanForm(forms.Form):
@@ -48,7 +52,9 @@ class PlanForm(forms.Form):
 
 class ReportForm(forms.Form):
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.FileField(label=_("Evidence (photo or document)"), required=False)
+    evidence = forms.FileField(
+        label=_("Evidence (photo or document)"), required=False, validators=EVIDENCE
+    )
 
 
 class ResolveForm(forms.Form):
@@ -91,7 +97,7 @@ class ProposalForm(forms.Form):
 
 class PaperBallotForm(BallotForm):
     owner = forms.ChoiceField(label=_("Owner"))
-    scan = forms.FileField(label=_("Scan of the signed ballot"))
+    scan = forms.FileField(label=_("Scan of the signed ballot"), validators=EVIDENCE)
 
     def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -29,7 +29,7 @@ from cityops.estates.models import (
     ProposalStatus,
     TargetStatus,
 )
-from cityops.estates.services.credit import credit_score_of
+from cityops.estates.services.credit import credit_rules, credit_score_of
 from cityops.registry.models import Compound, Organisation, OrganisationKind, ServiceType
 
 RESULT_VISIBLE = (ProposalStatus.CLOSED, ProposalStatus.CERTIFIED)
@@ -102,6 +102,19 @@ def campaign_progress_by_street(
     ]
 
 
+def campaign_totals(campaign: Campaign, *, today: dt.date | None = None) -> StreetProgress:
+    """The whole campaign in one row (the street columns summed)."""
+    rows = campaign_progress_by_street(campaign, today=today)
+    return StreetProgress(
+        street_id=None,
+        street_name="",
+        targeted=sum(r.targeted for r in rows),
+        planned=sum(r.planned for r in rows),
+        resolved=sum(r.resolved for r in rows),
+        overdue=sum(r.overdue for r in rows),
+    )
+
+
 def committees_filing_overdue(*, today: dt.date | None = None) -> list[Committee]:
     today = today or timezone.localdate()
     return list(
@@ -130,7 +143,9 @@ def company_ranking(*, day: dt.date | None = None) -> list[RankingRow]:
     for company in companies:
         s = credit_score_of(company, day=day)
         rows.append(RankingRow(company, s.score, s.grade, s.blacklisted))
-    return sorted(rows, key=lambda r: (-r.score, r.company.name))
+    # By grade first (a black-listed company has the lowest grade whatever its score), then score.
+    order = {band.grade: i for i, band in enumerate(credit_rules().bands)}
+    return sorted(rows, key=lambda r: (order.get(r.grade, len(order)), -r.score, r.company.name))
 
 
 def credit_history(company: Organisation) -> list[CreditScoreChange]:

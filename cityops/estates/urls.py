@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cityops.estates import views, views_staff
+from cityops.estates import views, views_desk, views_staff
 
 app_name = "estates"
 urlpatterns = [
@@ -15,4 +15,12 @@ urlpatterns = [
     path("supervision/", views_staff.supervision, name="supervision"),
     path("compounds/<int:pk>/votes/", views_staff.compound_votes, name="compound_votes"),
     path("manage/proposals/<int:pk>/", views_staff.manage_proposal, name="manage_proposal"),
+    # The housing bureau's desk
+    path("campaigns/", views_desk.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/", views_desk.campaign_detail, name="campaign"),
+    path("credit/", views_desk.credit_desk, name="credit_desk"),
+    path("credit/objections/<int:pk>/", views_desk.objection_decide, name="objection"),
+    path("credit/companies/<int:pk>/", views_desk.company_credit, name="company_credit"),
+    path("evidence/records/<int:pk>/", views_desk.record_evidence, name="record_evidence"),
+    path("evidence/reports/<int:pk>/", views_desk.report_evidence, name="report_evidence"),
 ]

@@ -29,7 +29,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "estates/home.html",
-        {"compounds": compounds, "proposals": proposals, "now": timezone.now()},
+        {
+            "compounds": compounds,
+            "proposals": proposals,
+            "now": timezone.now(),
+            # A committee member lands here too: the way to the committee's pages.
+            "committee_of": [c for c in compounds if access.is_committee_member(request.user, c)],
+        },
     )
 
 

@@ -187,3 +187,35 @@ class EvaluationAdmin(_ReadOnly):
                     "deduction", "payable")  # fmt: skip
     list_filter = ("period", "grade", "vetoed")
     list_select_related = ("period", "contract", "scheme__family")
+
+
+@admin.register(m.SnowEvaluation)
+class SnowEvaluationAdmin(_ReadOnly):
+    list_display = ("event", "contract", "scheme", "revision", "is_current", "score", "deduction")
+    list_filter = ("event", "is_current")
+    list_select_related = ("event", "contract", "scheme__family")
+
+
+# Runs, appeals and surveys change through their pages and services (audited there); the back
+# office shows them read-only.
+@admin.register(m.EvaluationRun)
+class EvaluationRunAdmin(_ReadOnly):
+    list_display = ("month", "status", "done", "total", "requested_by", "created_at")
+    list_filter = ("status",)
+
+
+@admin.register(m.Appeal)
+class AppealAdmin(_ReadOnly):
+    list_display = ("evaluation", "component", "item", "status", "filed_by", "created_at")
+    list_filter = ("status",)
+
+
+@admin.register(m.Survey)
+class SurveyAdmin(_ReadOnly):
+    list_display = ("title", "contract", "month", "status", "online")
+    list_filter = ("status", "online")
+
+
+@admin.register(m.EvaluationPolicy)
+class EvaluationPolicyAdmin(_ReadOnly):
+    list_display = ("appeal_days", "appeal_day_kind", "survey_weight", "feedback_weight")

@@ -1,10 +1,11 @@
 """Where the monthly run gets the inputs that other parts of issue 6 will produce.
 
-Inspections (planned, ad hoc, 暗查) and resident surveys are not built yet. The run asks a
-*source* for all contracts of a month at once (one set-based call, not one per contract); the
-defaults below answer "nothing recorded", so those components follow their ``missing`` policy
-(by default: left out, their weight shared by the others). The inspections app will provide a
-real ``InspectionSource`` with the same signature.
+The run asks a *source* for all contracts of a month at once (one set-based call, not one per
+contract). The inspections app provides the real ``InspectionSource``
+(``cityops.inspections.sources.monthly_inspections``: planned, ad hoc, 暗查 and snow acceptance
+inspections); resident surveys are not built yet. The defaults below answer "nothing recorded",
+so those components follow their ``missing`` policy (by default: left out, their weight shared
+by the others).
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ class InspectionMonth:
     (occurrences, m², days late); a component inspected without findings is present with an
     empty mapping (full marks), an absent one had no inspection (its ``missing`` policy applies).
     ``sensory``: component → sample sections → ratings.
+    ``evidence``: component → item → ids of the inspections that recorded it (sorted), so that a
+    stored run allows the drill-down score → item → inspection → photo. Sensory sections are
+    listed under the item code ``"sensory"``.
     """
 
     findings: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
     sensory: Mapping[str, Sequence[Sequence[SensoryRating]]] = field(default_factory=dict)
+    evidence: Mapping[str, Mapping[str, Sequence[int]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +51,10 @@ class InspectionMonth:
                     for section in sections
                 ]
                 for component, sections in sorted(self.sensory.items())
+            },
+            "evidence": {
+                component: {item: sorted(ids) for item, ids in sorted(items.items())}
+                for component, items in sorted(self.evidence.items())
             },
         }
 

@@ -391,3 +391,43 @@ class Evaluation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.period} {self.contract_id} r{self.revision}: {self.score}"
+
+
+# The run, surveys and appeals live in their own modules (size); imported here for Django.
+from cityops.evaluations.models_appeals import (  # noqa: E402
+    PAYMENT_COMPONENT,
+    Appeal,
+    AppealEvidence,
+    AppealStatus,
+)
+from cityops.evaluations.models_runs import (  # noqa: E402
+    ACTIVE_RUN_STATUSES,
+    AppealDays,
+    EvaluationPolicy,
+    EvaluationRun,
+    RunStatus,
+)
+from cityops.evaluations.models_snow import SnowEvaluation  # noqa: E402
+from cityops.evaluations.models_surveys import (  # noqa: E402
+    Survey,
+    SurveyAnswer,
+    SurveyChannel,
+    SurveyStatus,
+)
+
+__all__ = [
+    "ACTIVE_RUN_STATUSES",
+    "PAYMENT_COMPONENT",
+    "Appeal",
+    "AppealDays",
+    "AppealEvidence",
+    "AppealStatus",
+    "EvaluationPolicy",
+    "EvaluationRun",
+    "RunStatus",
+    "SnowEvaluation",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyChannel",
+    "SurveyStatus",
+]

@@ -51,6 +51,10 @@ from cityops.evaluations.selectors import (
     scheme_snapshot,
     scheme_with_rules,
 )
+from cityops.evaluations.snow import month_snow_lines
+from cityops.registry.models import Contract
+
+FROZEN_MESSAGE = _("This month is published and frozen; only an appeal can change it.")
 
 # The payment penalty fed by the case history (§3.3: "verified complaint not fixed in time").
 COMPLAINT_PENALTY = "complaint_unfixed"
@@ -290,106 +294,33 @@ def evaluate_month(
         # Counts are bounded by the month's end; before it, "overdue" would still move.
         raise DomainError(_("A month can be evaluated once it has ended."), code="month_open")
     report = RunReport(month=first)
+    period, _created = Period.objects.get_or_create(month=first)
+    if period.is_frozen:
+        raise Conflict(FROZEN_MESSAGE, code="frozen")
+    # Scoring happens before the write transaction so that the progress a background run
+    # reports (its own autocommitted row) is visible while it works; every input is bounded by
+    # the month's end, so computing first and writing under the lock gives the same result.
+    computed = _score_contracts(
+        first=first, last=last, start=start, end=end, inspections=inspections,
+        satisfaction=satisfaction, progress=progress, report=report,
+    )  # fmt: skip
     with transaction.atomic():
-        period, _created = Period.objects.get_or_create(month=first)
         period = Period.objects.select_for_update().get(pk=period.pk)
         if period.is_frozen:
-            raise Conflict(
-                _("This month is published and frozen; only an appeal can change it."),
-                code="frozen",
-            )
-        contracts = contracts_active(first=first, last=last)
-        families = families_for_contracts(contracts)
-        ids = [c.pk for c in contracts]
-        counts = case_counts_for_month(contract_ids=ids, start=start, end=end)
-        inspected = inspections(contract_ids=ids, month=first)
-        surveyed = satisfaction(contract_ids=ids, month=first)
-        penalty_rows = (
-            PenaltyRecord.objects.filter(
-                contract_id__in=ids, occurred_on__gte=first, occurred_on__lte=last
-            )
-            .values("contract_id", "code")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("contract_id", "code", "n")
-        )
-        recorded: dict[int, dict[str, int]] = {}
-        for contract_id, code, n in penalty_rows:
-            recorded.setdefault(contract_id, {})[code] = n
-        snapshots_by_scheme: dict[int, dict[str, Any]] = {}
+            raise Conflict(FROZEN_MESSAGE, code="frozen")
         existing = {
             e.contract_id: e for e in Evaluation.objects.filter(period=period, is_current=True)
         }
         now = timezone.now()
-        iterator: Iterable[Any] = progress(contracts, len(contracts)) if progress else contracts
-        for contract in iterator:
-            family = families.get(contract.pk)
-            scheme = scheme_in_force(family_id=family.pk, day=first) if family else None
-            if scheme is None:
-                report.skipped[contract.number] = str(
-                    _("no scheme version in force") if family else _("no scheme for this service")
-                )
-                continue
-            if scheme.pk not in snapshots_by_scheme:
-                snapshots_by_scheme[scheme.pk] = scheme_snapshot(scheme_with_rules(scheme.pk))
-            snapshot = snapshots_by_scheme[scheme.pk]
-            contract_counts = counts[contract.pk]
-            inspection = inspected.get(contract.pk)
-            components, source_steps = _component_inputs(
-                snapshot,
-                counts=contract_counts,
-                inspection=inspection,
-                satisfaction=surveyed.get(contract.pk),
-            )
-            scheme_penalties = {p["code"] for p in snapshot["payment"]["penalties"]}
-            penalties = {
-                code: n
-                for code, n in recorded.get(contract.pk, {}).items()
-                if code in scheme_penalties
-            }
-            if COMPLAINT_PENALTY in scheme_penalties and contract_counts.verified_complaints:
-                penalties[COMPLAINT_PENALTY] = (
-                    penalties.get(COMPLAINT_PENALTY, 0) + contract_counts.verified_complaints
-                )
-            inputs = {
-                "month": f"{first:%Y-%m}",
-                "fee": str(contract.monthly_fee),
-                "case_counts": contract_counts.as_dict(),
-                "inspection": inspection.as_dict() if inspection else None,
-                "satisfaction": None
-                if surveyed.get(contract.pk) is None
-                else str(surveyed[contract.pk]),
-                "penalty_records": recorded.get(contract.pk, {}),
-                "penalties": dict(sorted(penalties.items())),
-                "components": snapshots.component_inputs_json(components),
-                "source_steps": source_steps,
-            }
-            try:
-                result = snapshots.recompute(snapshot, inputs)
-            except s.ScoringError as exc:
-                report.skipped[contract.number] = str(exc.message)
-                continue
-            data = result.as_dict()
-            band_names = {b["code"]: b["name"] for b in snapshot["bands"]}
-            values = {
-                "scheme": scheme,
-                "inputs": inputs,
-                "scheme_snapshot": snapshot,
-                "result": data,
-                "score": result.score,
-                "grade": result.grade,
-                "grade_name": band_names[result.grade],
-                "vetoed": result.vetoed,
-                "fee": contract.monthly_fee,
-                "deduction": result.deduction,
-                "payable": result.payable,
-            }
+        for contract, values in computed:
             current = existing.get(contract.pk)
             if current is None:
                 evaluation = Evaluation.objects.create(
                     period=period, contract=contract, computed_at=now, **values
                 )
-            elif (current.scheme_id, current.inputs, current.result) == (scheme.pk, inputs, data):
+            elif (current.scheme_id, current.inputs, current.result) == (
+                values["scheme"].pk, values["inputs"], values["result"],
+            ):  # fmt: skip
                 report.unchanged += 1
                 report.evaluated.append(current)
                 continue
@@ -414,6 +345,123 @@ def evaluate_month(
             },
         )
     return report
+
+
+def _score_contracts(
+    *,
+    first: dt.date,
+    last: dt.date,
+    start: dt.datetime,
+    end: dt.datetime,
+    inspections: InspectionSource,
+    satisfaction: SatisfactionSource,
+    progress: Progress | None,
+    report: RunReport,
+) -> list[tuple[Contract, dict[str, Any]]]:
+    """Every active contract's inputs and result (set-based reads, no writes)."""
+    contracts = contracts_active(first=first, last=last)
+    families = families_for_contracts(contracts)
+    ids = [c.pk for c in contracts]
+    counts = case_counts_for_month(contract_ids=ids, start=start, end=end)
+    inspected = inspections(contract_ids=ids, month=first)
+    surveyed = satisfaction(contract_ids=ids, month=first)
+    penalty_rows = (
+        PenaltyRecord.objects.filter(
+            contract_id__in=ids, occurred_on__gte=first, occurred_on__lte=last
+        )
+        .values("contract_id", "code")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("contract_id", "code", "n")
+    )
+    recorded: dict[int, dict[str, int]] = {}
+    for contract_id, code, n in penalty_rows:
+        recorded.setdefault(contract_id, {})[code] = n
+    snow_lines = month_snow_lines(contract_ids=ids, first=first, last=last)
+    snapshots_by_scheme: dict[int, dict[str, Any]] = {}
+    computed: list[tuple[Contract, dict[str, Any]]] = []
+    iterator: Iterable[Any] = progress(contracts, len(contracts)) if progress else contracts
+    for contract in iterator:
+        family = families.get(contract.pk)
+        scheme = scheme_in_force(family_id=family.pk, day=first) if family else None
+        if scheme is None:
+            report.skipped[contract.number] = str(
+                _("no scheme version in force") if family else _("no scheme for this service")
+            )
+            continue
+        if scheme.pk not in snapshots_by_scheme:
+            snapshots_by_scheme[scheme.pk] = scheme_snapshot(scheme_with_rules(scheme.pk))
+        snapshot = snapshots_by_scheme[scheme.pk]
+        contract_counts = counts[contract.pk]
+        inspection = inspected.get(contract.pk)
+        components, source_steps = _component_inputs(
+            snapshot,
+            counts=contract_counts,
+            inspection=inspection,
+            satisfaction=surveyed.get(contract.pk),
+        )
+        scheme_penalties = {p["code"] for p in snapshot["payment"]["penalties"]}
+        penalties = {
+            code: n for code, n in recorded.get(contract.pk, {}).items() if code in scheme_penalties
+        }
+        if COMPLAINT_PENALTY in scheme_penalties and contract_counts.verified_complaints:
+            penalties[COMPLAINT_PENALTY] = (
+                penalties.get(COMPLAINT_PENALTY, 0) + contract_counts.verified_complaints
+            )
+        inputs = {
+            "month": f"{first:%Y-%m}",
+            "fee": str(contract.monthly_fee),
+            "case_counts": contract_counts.as_dict(),
+            "inspection": inspection.as_dict() if inspection else None,
+            "satisfaction": None
+            if surveyed.get(contract.pk) is None
+            else str(surveyed[contract.pk]),
+            "penalty_records": recorded.get(contract.pk, {}),
+            "penalties": dict(sorted(penalties.items())),
+            "components": snapshots.component_inputs_json(components),
+            "source_steps": source_steps,
+        }
+        if snow_lines.get(contract.pk):
+            inputs["snow_events"] = snow_lines[contract.pk]
+        try:
+            values = evaluation_values(
+                scheme=scheme, snapshot=snapshot, inputs=inputs, fee=contract.monthly_fee
+            )
+        except s.ScoringError as exc:
+            report.skipped[contract.number] = str(exc.message)
+            continue
+        computed.append((contract, values))
+    return computed
+
+
+def evaluation_values(
+    *, scheme: Scheme, snapshot: dict[str, Any], inputs: dict[str, Any], fee: Decimal
+) -> dict[str, Any]:
+    """The stored fields of an evaluation scored from a snapshot and inputs (pure recompute)."""
+    result = snapshots.recompute(snapshot, inputs)
+    band_names = {b["code"]: b["name"] for b in snapshot["bands"]}
+    data = result.as_dict()
+    deduction, payable = result.deduction, result.payable
+    if inputs.get("snow_events"):
+        # Snowfall events of the month (evaluated per event, ``snow.py``): a separate line of
+        # the payment, after the month's own rule and cap; the amount payable stays >= 0.
+        asked = sum((Decimal(line["deduction"]) for line in inputs["snow_events"]), Decimal(0))
+        snow = min(asked, payable)
+        data["snow"] = {"events": inputs["snow_events"], "deduction": str(snow)}
+        deduction, payable = deduction + snow, payable - snow
+    return {
+        "scheme": scheme,
+        "inputs": inputs,
+        "scheme_snapshot": snapshot,
+        "result": data,
+        "score": result.score,
+        "grade": result.grade,
+        "grade_name": band_names[result.grade],
+        "vetoed": result.vetoed,
+        "fee": fee,
+        "deduction": deduction,
+        "payable": payable,
+    }
 
 
 @transaction.atomic

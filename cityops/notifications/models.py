@@ -136,3 +136,38 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id} {self.channel} {self.status}"
+
+
+class PhoneMessage(models.Model):
+    """An SMS to a phone number without an account (a resident who reported by phone).
+
+    The number is kept as the encrypted token copied from the record it belongs to (never
+    decrypted on the way); only the sender (``phone.phone_message_attempt``) decrypts it.
+    ``dedupe_key`` makes each message go out at most once.
+    """
+
+    phone_token = models.TextField(_("phone (encrypted)"))
+    text = models.TextField(_("text"))
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    target_type = models.CharField(_("target type"), max_length=80, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS to a phone number")
+        verbose_name_plural = _("SMS to phone numbers")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "claimed_at"], name="notif_phone_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.target_type}:{self.target_id} {self.status}"

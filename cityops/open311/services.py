@@ -80,15 +80,18 @@ def open311_request_submit(
             client=f"open311:{api_key.pk}",
             component=component,
         )
-        record, _created = Open311Request.objects.get_or_create(
+        # Only a retry (idempotency key) can answer an existing case: skip the look-up (and
+        # get_or_create's savepoint) for a first POST, the common case.
+        found = Open311Request.objects.filter(case=case).first() if idempotency_key else None
+        if found is not None:
+            return found
+        record = Open311Request.objects.create(
             case=case,
-            defaults={
-                "api_key": api_key,
-                "token": secrets.token_urlsafe(18),
-                "email": contact.email,
-                "device_id": contact.device_id[:100],
-                "account_id": contact.account_id[:100],
-                "media_url": media_url[:500],
-            },
+            api_key=api_key,
+            token=secrets.token_urlsafe(18),
+            email=contact.email,
+            device_id=contact.device_id[:100],
+            account_id=contact.account_id[:100],
+            media_url=media_url[:500],
         )
     return record

@@ -17,12 +17,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cityops.cases.models import Case
 from cityops.core.errors import DomainError
-from cityops.open311 import codec, selectors
+from cityops.open311 import codec, listing, selectors
 from cityops.open311.keys import key_check
 from cityops.open311.services import Contact, open311_request_submit, retry_key
 
@@ -39,6 +40,10 @@ FIELD_NAMES = {
     "description": "description",
     "coord_sys": "lat/long",
 }
+PENDING_NOTICE = gettext_lazy(
+    "Received. The request becomes a service request once the command centre has verified"
+    " and accepted it: look its token up at tokens/{token} for the service_request_id."
+)
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
 
@@ -179,16 +184,14 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
     params = request.GET
     extensions = param(params, "extensions").lower() == "true"
     ids = _csv(param(params, "service_request_id"))
-    query = selectors.RequestQuery(ids=ids, extensions=extensions)
+    query = listing.RequestQuery(ids=ids, extensions=extensions)
     if not ids:
         query = _filters(params, extensions)
-    cases = selectors.requests_query(query)
-    absolute = _absolute(request)
-    rows = [selectors.request_fields(c, absolute=absolute, extensions=extensions) for c in cases]
+    rows = listing.requests_query(query, absolute=_absolute(request))
     return respond(fmt, "service_requests", rows)
 
 
-def _filters(params: QueryDict, extensions: bool) -> selectors.RequestQuery:
+def _filters(params: QueryDict, extensions: bool) -> listing.RequestQuery:
     statuses = tuple(s.lower() for s in _csv(param(params, "status")))
     if any(s not in ("open", "closed") for s in statuses):
         raise Open311Error(400, _("status must be open, closed or both (comma-separated)."))
@@ -205,7 +208,7 @@ def _filters(params: QueryDict, extensions: bool) -> selectors.RequestQuery:
         raise Open311Error(400, _("end_date must not be before start_date."))
     if end - start > WINDOW:
         raise Open311Error(400, _("The date range may not exceed 90 days."))
-    return selectors.RequestQuery(
+    return listing.RequestQuery(
         service_codes=_csv(param(params, "service_code")),
         statuses=statuses,
         start=start,
@@ -213,7 +216,7 @@ def _filters(params: QueryDict, extensions: bool) -> selectors.RequestQuery:
         updated_after=parse_w3c(param(params, "updated_after"), "updated_after"),
         updated_before=parse_w3c(param(params, "updated_before"), "updated_before"),
         page=_int(params, "page", 1, 100_000),
-        page_size=_int(params, "page_size", selectors.MAX_RESULTS, selectors.MAX_RESULTS),
+        page_size=_int(params, "page_size", listing.MAX_RESULTS, listing.MAX_RESULTS),
         extensions=extensions,
     )
 
@@ -222,22 +225,24 @@ def _filters(params: QueryDict, extensions: bool) -> selectors.RequestQuery:
 @open311_view
 def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpResponse:
     extensions = param(request.GET, "extensions").lower() == "true"
-    case = selectors.request_by_number(number, extensions=extensions)
-    if case is None:
+    fields = listing.request_by_number(number, absolute=_absolute(request), extensions=extensions)
+    if fields is None:
         raise Open311Error(404, _("Unknown service_request_id: %(n)s.") % {"n": number})
-    fields = selectors.request_fields(case, absolute=_absolute(request), extensions=extensions)
     return respond(fmt, "service_requests", [fields])
 
 
 @require_http_methods(["GET", "HEAD"])
 @open311_view
 def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
-    record = selectors.request_by_token(token)
+    record = listing.request_by_token(token)
     if record is None:
         raise Open311Error(404, _("Unknown token: %(t)s.") % {"t": token})
-    return respond(
-        fmt, "service_requests", [{"service_request_id": record.case.number, "token": token}]
-    )
+    # Until the command centre accepts the report there is no service request: the spec's
+    # answer then carries the token alone, and clients poll again later.
+    row: dict[str, Any] = {"token": token}
+    if not listing.is_pending(record.case):
+        row = {"service_request_id": record.case.number, "token": token}
+    return respond(fmt, "service_requests", [row])
 
 
 def _attributes(params: QueryDict) -> dict[str, Any]:
@@ -324,7 +329,13 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         component=place.component,
     )
     case: Case = record.case
-    row: dict[str, Any] = {"service_request_id": case.number, "service_notice": ""}
+    # Spec: either service_request_id or token, never both. A resident's report must first be
+    # verified and accepted, so a new request answers its token (type "batch").
+    row: dict[str, Any]
+    if listing.is_pending(case):
+        row = {"token": record.token, "service_notice": str(PENDING_NOTICE)}
+    else:
+        row = {"service_request_id": case.number, "service_notice": ""}
     if contact.account_id:
         row["account_id"] = contact.account_id
     return respond(fmt, "service_requests", [row])

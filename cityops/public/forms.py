@@ -123,7 +123,12 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )  # fmt: skip
     # Honeypot: hidden from people by CSS, filled in by form-spamming robots.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    # Honeypot: hidden from people (and from the keyboard and screen readers), filled by bots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     confirm_new = forms.BooleanField(widget=forms.HiddenInput, required=False)
 

@@ -24,10 +24,13 @@ roads also go to the lowest code.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import math
 import threading
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -328,9 +331,37 @@ def _read_version() -> int:
     return int(row[0]) if row else 0
 
 
+# An index pinned for the duration of one unit of work (``pinned_index``): nested calls reuse it
+# instead of reading the version row again.
+_pinned: contextvars.ContextVar[RegistryIndex | None] = contextvars.ContextVar(
+    "registry_index_pinned", default=None
+)
+
+
+@contextlib.contextmanager
+def pinned_index() -> Iterator[RegistryIndex]:
+    """Read the registry version once and answer every ``registry_index()`` inside from it.
+
+    For one request or one service call that locates and routes the same point: the registry
+    cannot change meaningfully within it, and each version read is a query.
+    """
+    idx = _pinned.get()
+    if idx is not None:
+        yield idx
+        return
+    idx = registry_index()
+    token = _pinned.set(idx)
+    try:
+        yield idx
+    finally:
+        _pinned.reset(token)
+
+
 def registry_index() -> RegistryIndex:
     """The current index, rebuilt first if the registry changed (one query per call)."""
     global _current
+    if (held := _pinned.get()) is not None:
+        return held
     version = _read_version()
     today = today_local()
     idx = _current

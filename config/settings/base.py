@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "cityops.notifications",
     "cityops.cases",
     "cityops.evaluations",
+    "cityops.inspections",
+    "cityops.assessment",
     "cityops.estates",
     "cityops.open311",
     "cityops.api",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
@@ -31,9 +31,64 @@ def test_every_role_has_a_group_with_exactly_its_table_permissions() -> None:
             for action in actions
         }
         assert codenames(role) == expected, role
-    assert codenames(Role.BUREAU_SUPERVISOR) == {f"view_{m}" for m in REGISTRY_MODELS}
     assert "change_grid" in codenames(Role.SYSTEM_ADMIN)
     assert codenames(Role.RESIDENT) == set()
+
+
+def test_every_permission_in_the_table_exists() -> None:
+    """A misspelt model in the table would silently grant nothing."""
+    for role, apps in ADMIN_PERMISSIONS.items():
+        for app_label, models in apps.items():
+            for model, actions in models.items():
+                for action in actions:
+                    assert Permission.objects.filter(
+                        content_type__app_label=app_label, codename=f"{action}_{model}"
+                    ).exists(), (role, app_label, model, action)
+
+
+def test_the_admin_table_beyond_the_registry() -> None:
+    admin = codenames(Role.SYSTEM_ADMIN)
+    # Catalogue and working calendar: the system admin edits everything.
+    assert {"add_category", "delete_category", "change_timelimit", "add_question"} <= admin
+    assert {"add_holiday", "change_swappedworkday", "change_calendaryear"} <= admin
+    assert "view_calendarversion" in admin
+    assert "change_calendarversion" not in admin
+    assert not any(c.endswith("_scheme") for c in admin)
+    supervisor = codenames(Role.BUREAU_SUPERVISOR)
+    assert {f"view_{m}" for m in REGISTRY_MODELS} <= supervisor
+    assert not any(c.startswith(("add_", "change_", "delete_")) and c[c.index("_") + 1 :]
+                   in REGISTRY_MODELS for c in supervisor)  # fmt: skip
+    # Catalogue: adjusts existing categories, never creates or deletes them.
+    assert {"view_category", "change_category", "change_timelimit", "change_question"} <= supervisor
+    assert not {"add_category", "delete_category"} & supervisor
+    # Calendar: not the supervisor's.
+    assert not any(c.endswith(("_holiday", "_swappedworkday", "_calendaryear")) for c in supervisor)
+    # Evaluations: rules editable, periods / penalty records / results read only.
+    assert {"add_scheme", "change_schemeitem", "delete_gradeband", "change_paymentpenalty"} <= (
+        supervisor
+    )
+    assert "view_period" in supervisor
+    assert "change_period" not in supervisor
+    assert "view_evaluation" in supervisor
+    assert "change_evaluation" not in supervisor
+    assert "view_snowevaluation" in supervisor
+    assert "change_snowevaluation" not in supervisor
+    # Estates: read only, except the credit grade bands.
+    assert {"view_owner", "view_proposal", "change_creditband"} <= supervisor
+    assert not {"change_owner", "change_ballot", "view_ballot"} & supervisor
+    # Assessment and inspection rules: the supervisor changes them; inspection records read only.
+    assert {"change_assessmentrules", "change_rankingrule"} <= supervisor
+    assert {"change_inspectionsettings", "change_snowdeadline"} <= supervisor
+    assert {
+        "view_inspection",
+        "view_finding",
+        "view_snowevent",
+        "view_inspectionplan",
+    } <= supervisor
+    assert not {"add_assessmentrules", "delete_rankingrule", "delete_snowdeadline"} & supervisor
+    assert not {"change_inspection", "change_finding", "change_snowevent"} & supervisor
+    assert not {"change_assessmentrules", "view_inspection"} & admin
+    assert codenames(Role.MAYOR_VIEWER) == {f"view_{m}" for m in REGISTRY_MODELS}
 
 
 def test_migrate_restores_drifted_groups() -> None:
@@ -41,7 +96,13 @@ def test_migrate_restores_drifted_groups() -> None:
     group.permissions.clear()
     Group.objects.get(name="role:resident").delete()
     call_command("migrate", verbosity=0)
-    assert codenames(Role.BUREAU_SUPERVISOR) == {f"view_{m}" for m in REGISTRY_MODELS}
+    expected = {
+        f"{action}_{model}"
+        for models in ADMIN_PERMISSIONS[Role.BUREAU_SUPERVISOR].values()
+        for model, actions in models.items()
+        for action in actions
+    }
+    assert codenames(Role.BUREAU_SUPERVISOR) == expected
     assert Group.objects.filter(name="role:resident").exists()
 
 
@@ -60,6 +121,14 @@ def test_personas_get_their_admin_rights(personas: Any) -> None:
     assert supervisor.has_perm("registry.view_grid")
     assert not supervisor.has_perm("registry.change_grid")
     assert not supervisor.has_perm("accounts.view_user")
+    assert supervisor.has_perm("cases.change_timelimit")
+    assert not supervisor.has_perm("cases.add_category")
+    assert supervisor.has_perm("evaluations.change_scheme")
+    assert supervisor.has_perm("assessment.change_rankingrule")
+    assert supervisor.has_perm("inspections.change_snowdeadline")
+    assert supervisor.has_perm("inspections.view_inspection")
+    assert not supervisor.has_perm("inspections.change_inspection")
+    assert not supervisor.has_perm("workcal.change_holiday")
     assert personas.admin.is_superuser
     operator = User.objects.get(pk=personas.operator_a.pk)
     assert not operator.is_staff

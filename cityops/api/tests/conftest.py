@@ -57,3 +57,12 @@ def api() -> Callable[..., APIClient]:
         return client
 
     return as_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters() -> None:
+    """Rate-limit counters live in the cache, keyed by IP: without this, a long run of tests
+    from 127.0.0.1 reaches CITYOPS_API_RATE_IP and later tests get 429s."""
+    from django.core.cache import cache
+
+    cache.clear()

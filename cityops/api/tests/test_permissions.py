@@ -53,3 +53,43 @@ def test_create_by_role(
             "description": "积水"}  # fmt: skip
     response = api(getattr(personas, persona)).post("/api/v1/cases/", data, format="json")
     assert response.status_code == expected, response.content
+
+
+STAFF = {name: 200 for name in DETAIL} | {"citizen": 403}
+# Registry reads and the responsibility lookup: every working role; residents are refused.
+OTHER_ENDPOINTS = {
+    "/api/v1/registry/areas/?level=street": STAFF,
+    "/api/v1/registry/assets/?kind=road": STAFF,
+    "/api/v1/registry/lots/": STAFF,
+    "/api/v1/responsibility/?lon=122.255&lat=43.615": STAFF,
+    # Webhooks belong to an operator's unit: only its staff see (their own) endpoints.
+    "/api/v1/webhooks/": {name: 403 for name in DETAIL}
+    | {"operator_a": 200, "operator_b": 200, "landscaper": 200, "property_staff": 200},
+}
+
+
+@pytest.mark.parametrize("url", list(OTHER_ENDPOINTS))
+@pytest.mark.parametrize("persona", [*DETAIL, None])
+def test_read_endpoints_by_persona(
+    api: Api, personas: Any, catalogue: Any, url: str, persona: str | None
+) -> None:
+    client = api(getattr(personas, persona) if persona else None)
+    status = client.get(url).status_code
+    if persona is None:
+        assert status in (401, 403)
+    else:
+        assert status == OTHER_ENDPOINTS[url][persona], (url, persona)
+
+
+@pytest.mark.parametrize("persona", [*DETAIL, None])
+def test_hotline_intake_is_for_intake_clerks(
+    api: Api, personas: Any, catalogue: Any, persona: str | None
+) -> None:
+    client = api(getattr(personas, persona) if persona else None)
+    status = client.post("/api/v1/hotline/orders/", {}, format="json").status_code
+    if persona is None:
+        assert status in (401, 403)
+    elif persona in ("intake_clerk", "admin"):
+        assert status == 400  # allowed in; the empty order is refused naming a field
+    else:
+        assert status == 403

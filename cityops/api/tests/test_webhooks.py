@@ -16,6 +16,7 @@ from cityops.api.models import WebhookDelivery
 from cityops.api.tests.conftest import EAST
 from cityops.api.webhooks import verify, webhook_endpoint_register, webhook_redeliver
 from cityops.core.errors import DomainError
+from cityops.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db
 class Receiver:
     def __init__(self, fail_first: int = 0) -> None:
         self.fail_first = fail_first
+        self.redirect_to = ""
         self.received: list[tuple[dict[str, str], bytes]] = []
 
 
@@ -34,6 +36,11 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            if state.redirect_to and self.path != "/elsewhere":
+                self.send_response(307)
+                self.send_header("Location", state.redirect_to)
+                self.end_headers()
+                return
             ok = len(state.received) > state.fail_first
             self.send_response(200 if ok else 503)
             self.end_headers()
@@ -101,7 +108,7 @@ def test_dispatch_is_delivered_signed(
 
 def test_failure_is_retried_then_redelivered(
     receiver: tuple[Receiver, str], small_city: Any, dispatched: Callable[..., Any],
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: Any, personas: Any,
 ) -> None:  # fmt: skip
     state, url = receiver
     state.fail_first = 2
@@ -113,8 +120,28 @@ def test_failure_is_retried_then_redelivered(
     assert delivery.attempts == 3  # 503, 503, 200: retried with backoff
     assert len(state.received) == 3
     with django_capture_on_commit_callbacks(execute=True):
-        webhook_redeliver(delivery_id=delivery.pk)
+        webhook_redeliver(delivery_id=delivery.pk, actor=personas.admin)
     assert len(state.received) == 4
+    audit = AuditEvent.objects.get(code="webhook.delivery.redelivered")
+    assert audit.actor == personas.admin
+    assert audit.target_id == str(delivery.pk)
+
+
+def test_redirects_are_not_followed(
+    receiver: tuple[Receiver, str], small_city: Any, dispatched: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    state, url = receiver
+    state.redirect_to = url.replace("/hook", "/elsewhere")
+    webhook_endpoint_register(organisation=small_city.operator_a, url=url)
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatched()
+    assert [h for h, _body in state.received if h.get("host")]  # the first POST arrived
+    (delivery,) = _deliveries(1)
+    assert delivery.status != "succeeded"
+    assert delivery.last_status_code == 307
+    # Never re-sent to the redirect target: every attempt went to the registered path.
+    assert len(state.received) == delivery.attempts
 
 
 def test_operator_registers_through_the_api(
@@ -129,3 +156,30 @@ def test_operator_registers_through_the_api(
     assert bad.json()["field"] == "url"
     assert api(personas.operator_b).get("/api/v1/webhooks/").json() == []
     assert api(personas.dispatcher).get("/api/v1/webhooks/").status_code == 403
+
+
+def test_operator_reads_its_delivery_log_and_redelivers(
+    receiver: tuple[Receiver, str], small_city: Any, dispatched: Callable[..., Any],
+    api: Callable[..., APIClient], personas: Any, django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    state, url = receiver
+    webhook_endpoint_register(organisation=small_city.operator_a, url=url)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = dispatched()
+    (delivery,) = _deliveries(1)
+    log = api(personas.operator_a).get("/api/v1/webhooks/deliveries/")
+    assert log.status_code == 200
+    assert [(d["id"], d["event"], d["status"]) for d in log.json()] == [
+        (delivery.pk, "case.dispatched", "succeeded")
+    ]
+    assert api(personas.operator_b).get("/api/v1/webhooks/deliveries/").json() == []
+    assert api(personas.dispatcher).get("/api/v1/webhooks/deliveries/").status_code == 403
+    redeliver = f"/api/v1/webhooks/deliveries/{delivery.pk}/redeliver/"
+    assert api(personas.operator_b).post(redeliver).status_code == 404  # another unit's
+    with django_capture_on_commit_callbacks(execute=True):
+        again = api(personas.operator_a).post(redeliver)
+    assert again.status_code == 202
+    assert len(state.received) == 2
+    assert json.loads(state.received[1][1])["case"]["number"] == case.number
+    audit = AuditEvent.objects.get(code="webhook.delivery.redelivered")
+    assert audit.actor == personas.operator_a

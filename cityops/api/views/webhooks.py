@@ -1,4 +1,5 @@
-"""GET/POST /api/v1/webhooks/: an operator registers and lists its endpoints."""
+"""GET/POST /api/v1/webhooks/: an operator registers and lists its endpoints; its delivery log
+(GET webhooks/deliveries/) and manual redelivery (POST webhooks/deliveries/{id}/redeliver/)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from rest_framework.views import APIView
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
 from cityops.api.base import ApiView
-from cityops.api.models import WebhookEndpoint
-from cityops.api.webhooks import webhook_endpoint_register
-from cityops.core.errors import DomainError
+from cityops.api.models import WebhookDelivery, WebhookEndpoint
+from cityops.api.webhooks import webhook_endpoint_register, webhook_redeliver
+from cityops.core.errors import DomainError, NotFound
 from cityops.registry.models import Organisation
 
 
@@ -65,3 +66,59 @@ class WebhookListView(ApiView):
         )
         body = {"id": endpoint.pk, "url": endpoint.url, "active": True, "secret": secret}
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class DeliveryOutSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    endpoint = serializers.IntegerField()
+    event = serializers.CharField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+def _unit_deliveries(request: Request) -> Any:
+    """Deliveries to the endpoints of the caller's units only (others' are unknown: 404)."""
+    units = actor_for(request.user).organisation_ids
+    return WebhookDelivery.objects.filter(endpoint__organisation_id__in=units)
+
+
+def _delivery(d: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": d.pk, "endpoint": d.endpoint_id, "event": d.event, "status": d.status,
+        "attempts": d.attempts, "last_status_code": d.last_status_code,
+        "last_error": d.last_error, "next_attempt_at": d.next_attempt_at,
+        "delivered_at": d.delivered_at, "created_at": d.created_at,
+    }  # fmt: skip
+
+
+class DeliveryListView(ApiView):
+    """The unit's delivery log: the latest 100 deliveries, newest first."""
+
+    permission_classes = [permissions.IsAuthenticated, IsUnitStaff]
+
+    @extend_schema(responses=DeliveryOutSerializer(many=True), operation_id="webhook_deliveries")
+    def get(self, request: Request) -> Response:
+        rows = _unit_deliveries(request).order_by("-created_at", "-id")[:100]
+        return Response([_delivery(d) for d in rows])
+
+
+class DeliveryRedeliverView(ApiView):
+    permission_classes = [permissions.IsAuthenticated, IsUnitStaff]
+
+    @extend_schema(
+        request=None,
+        responses={202: DeliveryOutSerializer},
+        operation_id="webhook_delivery_redeliver",
+        description="Send a delivery again (a fresh round of attempts; audited).",
+    )
+    def post(self, request: Request, delivery_id: int) -> Response:
+        if not _unit_deliveries(request).filter(pk=delivery_id).exists():
+            raise NotFound(_("Delivery not found."))
+        webhook_redeliver(delivery_id=delivery_id, actor=request.user)
+        delivery = WebhookDelivery.objects.get(pk=delivery_id)
+        return Response(_delivery(delivery), status=status.HTTP_202_ACCEPTED)

@@ -1,6 +1,7 @@
 """The ``history`` step of ``manage.py demo_setup`` and the demo-reset hook.
 
-``make demo`` loads the last ``DEMO_DAYS`` days at ``DEMO_PER_DAY`` reports a day (a few
+``make demo`` loads the days since the first of the month before last (``demo_days``: two
+complete months for the monthly evaluation, issue 6) at ``DEMO_PER_DAY`` reports a day (a few
 thousand cases), once: if any generated history exists the step leaves it alone. The full
 year is ``manage.py generate_history --year``.
 """
@@ -25,8 +26,14 @@ from cityops.cases.history.generate import (
 )
 from cityops.cases.models import Case, Category
 
-DEMO_DAYS = 21
-DEMO_PER_DAY = 200
+DEMO_PER_DAY = 70
+
+
+def demo_days(today: dt.date) -> int:
+    """From the first day of the month before last up to today: two complete months."""
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    first = (last_month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return (today - first).days + 1
 
 
 def history_step(context: Any) -> str:
@@ -41,7 +48,8 @@ def history_step(context: Any) -> str:
     missing = requirements_missing()
     if missing:
         return _("skipped: load first %(what)s.") % {"what": "; ".join(missing)}
-    period = period_for(days=DEMO_DAYS, start=None, now=timezone.now())
+    days = demo_days(timezone.localdate())
+    period = period_for(days=days, start=None, now=timezone.now())
     show = bool(getattr(context, "show_progress", False))
 
     def progress(it: Iterator[dt.date], total: int) -> Iterator[dt.date]:
@@ -55,7 +63,7 @@ def history_step(context: Any) -> str:
     return _(
         "%(cases)d cases with %(events)d events over the last %(days)d days; %(open)d open. "
         "A full year: manage.py generate_history --year --replace"
-    ) % {"cases": result.cases, "events": result.events, "days": DEMO_DAYS, "open": result.open}
+    ) % {"cases": result.cases, "events": result.events, "days": days, "open": result.open}
 
 
 def delete_hook(district: Any) -> dict[str, int]:

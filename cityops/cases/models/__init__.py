@@ -22,6 +22,7 @@ from cityops.cases.models.catalogue import (
     TimeUnit,
     Urgency,
 )
+from cityops.cases.models.jobs import ScheduledRun
 
 __all__ = [
     "OPEN_STATUSES",
@@ -37,6 +38,7 @@ __all__ = [
     "PhotoKind",
     "Question",
     "QuestionKind",
+    "ScheduledRun",
     "Source",
     "Status",
     "TimeLimit",

@@ -170,6 +170,7 @@ def rework(ctx: TransitionContext) -> None:
 def close(ctx: TransitionContext) -> None:
     ctx.case.closed_at = ctx.now
     _tell_reporters(ctx)
+    notices.phone_reporters_tell(ctx.case, "close", with_duplicates=True)
 
 
 def approve_self_handled(ctx: TransitionContext) -> None:
@@ -189,6 +190,7 @@ def merge(ctx: TransitionContext) -> None:
     case, target = ctx.case, ctx.resolved["into"]
     case.merged_into = target
     _tell_reporters(ctx)
+    notices.phone_reporters_tell(case, "merge", with_duplicates=False)
     if target.reported_by_id:
         notices.send(
             [target.reported_by],

@@ -15,8 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +27,7 @@ from cityops.cases.models import (
     CaseNumberCounter,
     Category,
     PhotoKind,
+    Question,
     Source,
     Status,
     Urgency,
@@ -36,12 +36,12 @@ from cityops.cases.questions import QuestionSpec, clean_answers
 from cityops.cases.routing import route
 from cityops.cases.services import notices
 from cityops.cases.services.photos import photos_prepare, photos_store
-from cityops.core.audit import audit_record
+from cityops.core.audit import audit_record, insert_one
 from cityops.core.coords import to_wgs84
 from cityops.core.crypto import blind_index
 from cityops.core.errors import DomainError, PermissionDenied
 from cityops.registry.models import Component
-from cityops.registry.spatial import locate
+from cityops.registry.spatial import pinned_index
 
 # Who may report through each source (None: anyone, signed in or not).
 SOURCE_ROLES: dict[str, tuple[str, ...] | None] = {
@@ -52,6 +52,7 @@ SOURCE_ROLES: dict[str, tuple[str, ...] | None] = {
     Source.SELF_HANDLED: (Role.INSPECTOR,),
     Source.PUBLIC: None,
 }
+_SOURCES, _URGENCIES = frozenset(Source.values), frozenset(Urgency.values)
 MAX_DESCRIPTION = 2000
 _PHONE = re.compile(r"^\+?[\d\s\-()]{7,20}$")
 
@@ -67,16 +68,30 @@ def tracking_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
+def _bump(day: Any) -> int | None:
+    """Add one to the day's counter and return it (one statement: ``UPDATE … RETURNING``)."""
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "last" = "last" + 1 WHERE "day" = %s RETURNING "last"',  # noqa: S608
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 def _next_number(now: Any) -> str:
     day = timezone.localtime(now).date()
     # The UPDATE locks the day's row until commit: numbers are unique and ordered per day.
-    if not CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1):
+    last = _bump(day)
+    if last is None:
         try:
             with transaction.atomic():
                 CaseNumberCounter.objects.create(day=day, last=1)
+            last = 1
         except IntegrityError:
-            CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = CaseNumberCounter.objects.filter(day=day).values_list("last", flat=True).get()
+            last = _bump(day)
+    assert last is not None
     return f"{day:%Y%m%d}{last:05d}"
 
 
@@ -88,6 +103,51 @@ def _category(value: Category | int | str) -> Category:
     if category is None or not category.active or not category.is_minor:
         raise DomainError(_("Choose an active minor category."), field="category")
     return category
+
+
+_QUESTIONS_SQL: dict[str, str] = {}
+
+
+def _question_specs(cat: Category) -> list[QuestionSpec]:
+    """The category's questions, read on every report (never cached: an edit applies at once).
+
+    Prefetched questions are used as they are; otherwise one query whose SQL is built once per
+    database (the ORM compiled the related-manager query anew for every report).
+    """
+    prefetched = getattr(cat, "_prefetched_objects_cache", {}).get("questions")
+    if prefetched is not None:
+        rows = [(q.code, q.label, q.kind, q.required, q.choices) for q in prefetched]
+    else:
+        alias = router.db_for_read(Question)
+        conn = connections[alias]
+        sql = _QUESTIONS_SQL.get(alias)
+        if sql is None:
+            qn = conn.ops.quote_name
+            columns = ", ".join(qn(c) for c in ("code", "label", "kind", "required", "choices"))
+            sql = _QUESTIONS_SQL[alias] = (
+                f"SELECT {columns} FROM {qn(Question._meta.db_table)} "  # noqa: S608 (model metadata)
+                f"WHERE {qn('category_id')} = %s ORDER BY {qn('order')}, {qn('code')}"
+            )
+        with conn.cursor() as cursor:
+            cursor.execute(sql, [cat.pk])
+            raw = cursor.fetchall()
+        choices_field = Question._meta.get_field("choices")
+        rows = [
+            (code, label, kind, bool(req), choices_field.from_db_value(ch, None, conn))  # type: ignore[arg-type]
+            for code, label, kind, req, ch in raw
+        ]
+    return [
+        QuestionSpec(
+            code,
+            label,
+            kind,
+            required,
+            tuple(str(c.get("code")) for c in choices if isinstance(c, dict))
+            if isinstance(choices, list)
+            else (),
+        )
+        for code, label, kind, required, choices in rows
+    ]
 
 
 def _point(lon: Any, lat: Any, coord_sys: str) -> tuple[float, float]:
@@ -147,7 +207,7 @@ def case_report(
     The returned case carries ``tracking_code`` (the reporter's private code, shown once).
     Self-handled reports (自处理) need before and after photos and await intake approval.
     """
-    if source not in Source.values:
+    if source not in _SOURCES:
         raise DomainError(_("Unknown source."), field="source")
     allowed = SOURCE_ROLES[source]
     if allowed is not None and not actor_for(actor).has_role(*allowed):
@@ -157,7 +217,7 @@ def case_report(
     if (found := _existing(client, key)) is not None:
         return found
     cat = _category(category)
-    if urgency not in Urgency.values:
+    if urgency not in _URGENCIES:
         raise DomainError(_("Unknown urgency."), field="urgency")
     text = description.strip()
     if not text or len(text) > MAX_DESCRIPTION:
@@ -166,14 +226,13 @@ def case_report(
             field="description",
         )
     x, y = _point(lon, lat, coord_sys)
-    ctx = locate(x, y)
+    with pinned_index() as idx:  # one registry-version read for locating and routing
+        ctx = idx.locate(x, y)
+        if ctx.district_id is not None:
+            decision = route(category=cat, lon=x, lat=y, component=component, context=ctx)
     if ctx.district_id is None:
         raise DomainError(_("The place is outside the governed area."), field="lon")
-    specs = [
-        QuestionSpec(q.code, q.label, q.kind, q.required, tuple(q.choice_codes()))
-        for q in cat.questions.all()
-    ]
-    cleaned = clean_answers(specs, answers)
+    cleaned = clean_answers(_question_specs(cat), answers)
     name, phone = _check_reporter(reporter_name, reporter_phone)
     if source == Source.SELF_HANDLED and (not photos or not after_photos):
         raise DomainError(
@@ -181,7 +240,6 @@ def case_report(
         )
     before_images = photos_prepare(photos)
     after_images = photos_prepare(after_photos)
-    decision = route(category=cat, lon=x, lat=y, component=component, context=ctx)
     status: dict[str, str] = {
         Source.PUBLIC: Status.AWAITING_VERIFICATION,
         Source.SELF_HANDLED: Status.SELF_HANDLED,
@@ -190,7 +248,7 @@ def case_report(
     user = actor if getattr(actor, "is_authenticated", False) else None
     try:
         with transaction.atomic():
-            case = Case.objects.create(
+            case = Case(
                 number=_next_number(now),
                 source=source,
                 category=cat,
@@ -221,9 +279,11 @@ def case_report(
                 idempotency_key=key,
                 reported_at=now,
             )
-            case.tracking_hash = tracking_hash(tracking_code_for(case))
-            case.save(update_fields=["tracking_hash"])
-            event = CaseEvent.objects.create(
+            # Number and nonce are known before the insert: one INSERT, no follow-up UPDATE.
+            private_code = tracking_code_for(case)
+            case.tracking_hash = tracking_hash(private_code)
+            insert_one(case)
+            event = CaseEvent(
                 case=case,
                 at=now,
                 actor=user,
@@ -232,6 +292,7 @@ def case_report(
                 to_status=case.status,
                 data={"source": source, "routing": decision.matched_by},
             )
+            insert_one(event)
             photos_store(case=case, kind=PhotoKind.BEFORE, processed=before_images, event=event,
                          actor=actor)  # fmt: skip
             photos_store(case=case, kind=PhotoKind.AFTER, processed=after_images, event=event,
@@ -261,7 +322,7 @@ def case_report(
         if (found := _existing(client, key)) is not None:
             return found
         raise
-    case.tracking_code = tracking_code_for(case)  # type: ignore[attr-defined]
+    case.tracking_code = private_code  # type: ignore[attr-defined]
     return case
 
 

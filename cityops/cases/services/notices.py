@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cityops.accounts.models import User
-from cityops.cases.models import Case
+from cityops.cases.models import Case, Source
 from cityops.cases.signals import case_notice
+from cityops.notifications.phone import phone_message_queue
 from cityops.notifications.services import notify
 
 
@@ -35,6 +37,35 @@ def reporters(case: Case) -> list[User]:
     for dup in case.duplicates.select_related("reported_by").filter(reported_by__isnull=False):
         found.append(dup.reported_by)  # type: ignore[arg-type]
     return [u for u in found if u is not None]
+
+
+def phone_reporters_tell(case: Case, kind: str, *, with_duplicates: bool) -> int:
+    """SMS to the reporters without an account (phone only) of the case (and its duplicates):
+    hotline callers, anonymous public reports, anyone whose number staff recorded.
+
+    The number goes to the SMS queue still encrypted (the stored token, read without
+    decrypting); only the sender decrypts it. Once per case and kind (dedupe key).
+    """
+    match = Q(pk=case.pk) | Q(merged_into_id=case.pk) if with_duplicates else Q(pk=case.pk)
+    rows = (
+        Case.objects.filter(match)
+        .exclude(reporter_phone_index="")
+        # A resident who reported with their own account hears through the inbox instead.
+        .exclude(source=Source.PUBLIC, reported_by__isnull=False)
+        .annotate(token=Cast("reporter_phone", output_field=TextField()))
+        .order_by("pk")
+        .values_list("pk", "number", "token")
+    )
+    sent = 0
+    for pk, number, token in rows:
+        phone_message_queue(
+            phone_token=token,
+            text=format_lazy(MESSAGES[kind], number=number),
+            dedupe_key=f"case:{pk}:sms:{kind}",
+            target=Case(pk=pk),
+        )
+        sent += 1
+    return sent
 
 
 def case_url(case: Case) -> str:
@@ -76,6 +107,7 @@ MESSAGES: dict[str, Any] = {
     "merged_into": _("Another report was merged into your report {number}"),
     "self_handled": _("Case {number}: self-handled report awaits approval"),
     "yellow": _("Case {number} will soon be overdue"),
+    "reminder": _("Reminder: the handling deadline of case {number} is close"),
     "red": _("Case {number} is overdue"),
     "supervisor": _("Case {number} has been overdue for a long time"),
 }

@@ -1,40 +1,31 @@
-"""Fixtures of the console and public-page tests: the demo catalogue, photos, cases per state."""
+"""Fixtures of the console and public-page tests: the cases fixtures (catalogue, photos, cases
+per state) come from ``cityops.cases.testing``; here reports carry a photo by default."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
-from PIL import Image
 
-from cityops.cases.catalogue_demo import CATALOGUE
-from cityops.cases.models import Case, Category
-from cityops.cases.services import (
-    case_accept,
-    case_check,
-    case_dispatch,
-    case_file,
-    case_handle,
-    case_report,
+from cityops.cases.testing import (  # also re-exported for cityops/public/tests
+    EAST,
+    WEST,
+    catalogue,
+    dispatched,
+    handled,
+    jpeg,
+    report,
+    verified,
 )
-from cityops.cases.services.catalogue import catalogue_load
 
-WEST = (122.255, 43.615)  # operator A's lot
-EAST = (122.265, 43.625)  # operator B's lot
-
-
-def jpeg(color: str = "red", size: tuple[int, int] = (64, 48)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, color).save(buf, "JPEG")
-    return buf.getvalue()
+__all__ = ["EAST", "WEST", "catalogue", "dispatched", "handled", "jpeg", "report", "verified"]
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_in_tmp(case_media_in_tmp: None) -> None:
+    """Photos written by the tests go to a temporary folder, not var/."""
 
 
 @pytest.fixture(autouse=True)
@@ -47,64 +38,8 @@ def _clear_cache() -> Any:
 
 
 @pytest.fixture
-def catalogue(small_city: Any) -> dict[str, Category]:
-    catalogue_load(data=CATALOGUE)
-    return {
-        "garbage": Category.objects.get(kind="event", code="0102"),
-        "cover": Category.objects.get(kind="component", code="0102"),
-    }
-
-
-@pytest.fixture
-def report(catalogue: dict[str, Category], personas: Any) -> Callable[..., Case]:
-    def make(point: tuple[float, float] = WEST, **kwargs: Any) -> Case:
-        values: dict[str, Any] = {
-            "source": "inspector",
-            "category": catalogue["garbage"],
-            "lon": point[0],
-            "lat": point[1],
-            "address": "西拉木伦大街100号",
-            "description": "路边暴露垃圾一堆",
-            "actor": personas.inspector,
-            "photos": [jpeg()],
-        }
-        values.update(kwargs)
-        return case_report(**values)
-
-    return make
-
-
-@pytest.fixture
-def dispatched(report: Callable[..., Case], personas: Any) -> Callable[..., Case]:
-    def make(**kwargs: Any) -> Case:
-        case = report(**kwargs)
-        case_accept(case_id=case.pk, actor=personas.intake_clerk)
-        case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-        return case_dispatch(case_id=case.pk, actor=personas.dispatcher)
-
-    return make
-
-
-@pytest.fixture
-def handled(dispatched: Callable[..., Case], personas: Any) -> Callable[..., Case]:
-    def make(**kwargs: Any) -> Case:
-        case = dispatched(**kwargs)
-        return case_handle(
-            case_id=case.pk, actor=personas.operator_a, note="已清理", photos=[jpeg("green")]
-        )
-
-    return make
-
-
-@pytest.fixture
-def verified(handled: Callable[..., Case], personas: Any) -> Callable[..., Case]:
-    def make(**kwargs: Any) -> Case:
-        case = handled(**kwargs)
-        return case_check(
-            case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg("blue")]
-        )
-
-    return make
+def report_defaults() -> dict[str, Any]:
+    return {"photos": [jpeg()]}
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cityops.estates.demo_credit import STEP_DESCRIPTION as ESTATES_CREDIT
+
 
 @dataclass(frozen=True)
 class DemoContext:
@@ -36,6 +38,17 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("estates", _("property management"), "cityops.estates.demo.setup_step"),
     DemoStep("open311", _("Open311 demo key"), "cityops.open311.demo.setup_step"),
     DemoStep("history", _("case history"), "cityops.cases.history.demo.history_step"),
+    DemoStep("estates_credit", ESTATES_CREDIT, "cityops.estates.demo_credit.credit_step"),
+    DemoStep(
+        "inspections",
+        _("inspection plans and inspections"),
+        "cityops.inspections.demo.inspections_step",
+    ),
+    DemoStep(
+        "evaluations",
+        _("monthly evaluation: two months run, one published, an open appeal"),
+        "cityops.evaluations.demo_run.evaluations_step",
+    ),
 )
 
 

@@ -85,6 +85,11 @@ class CreditRecord(BaseModel):
         sign = "-" if self.kind == CreditKind.BAD else "+"
         return f"{self.company} {sign}{self.points} {self.reason}"
 
+    @property
+    def pending_objection(self) -> bool:
+        """An objection awaits a decision (uses prefetched objections when present)."""
+        return any(o.status == ObjectionStatus.PENDING for o in self.objections.all())  # type: ignore[attr-defined]
+
     def as_item(self) -> scoring.Item:
         return scoring.Item(
             ref=str(self.pk),

@@ -35,6 +35,7 @@ def campaign_create(
     actor: Any = None,
 ) -> Campaign:
     """A campaign and its target list (default: every compound without management)."""
+    access.require_supervisor(actor)
     if ends_on < starts_on:
         raise DomainError(_("The campaign ends before it starts."), field="ends_on")
     if not name.strip():
@@ -70,6 +71,35 @@ def campaign_create(
             data={"targets": len(targets)},
         )
     return campaign
+
+
+def campaign_target_add(
+    *, campaign: Campaign, compound: Compound, actor: Any = None
+) -> CampaignTarget:
+    """Put one more compound on a running campaign's list (found after the list was drawn)."""
+    access.require_supervisor(actor)
+    if compound.management_model != ManagementModel.NONE:
+        raise DomainError(_("The compound already has management."), field="compound")
+    with transaction.atomic():
+        Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if CampaignTarget.objects.filter(campaign=campaign, compound=compound).exists():
+            raise Conflict(_("The compound is already on the list."), field="compound")
+        community = compound.community
+        target = CampaignTarget.objects.create(
+            campaign=campaign,
+            compound=compound,
+            community=community,
+            street=community.street if community else None,
+            deadline=campaign.ends_on,
+        )
+        audit_record(
+            code="estates.campaign.target_added",
+            target=target,
+            actor=actor,
+            summary=str(compound),
+            data={"campaign": campaign.pk},
+        )
+    return target
 
 
 def target_plan(

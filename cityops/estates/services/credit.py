@@ -279,6 +279,8 @@ def credit_objection_decide(
         )
         if locked.status != ObjectionStatus.PENDING:
             raise Conflict(_("This objection has already been decided."))
+        if not note.strip():
+            raise DomainError(_("Give the reason for the decision."), field="note")
         locked.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
         locked.decided_by = actor
         locked.decided_at = timezone.now()
@@ -310,6 +312,9 @@ def blacklist_add(
 ) -> BlacklistEntry:
     _require_supervisor(actor)
     _check_company(company)
+    if not reason.strip():
+        raise DomainError(_("Say why."), field="reason")
+    reason = reason.strip()
     day = listed_on or timezone.localdate()
     with transaction.atomic():
         if any(e.is_active_on(day) for e in BlacklistEntry.objects.filter(company=company)):

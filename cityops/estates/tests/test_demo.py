@@ -1,8 +1,11 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
+from cityops.accounts.models import User
+from cityops.estates.demo import DEMO_VOTE_MINUTES
 from cityops.estates.models import (
     Ballot,
     Campaign,
@@ -37,6 +40,18 @@ def test_demo_on_the_demo_district_is_idempotent(db):
     assert TargetStatus.RESOLVED in statuses
     assert TargetStatus.PLANNED in statuses
     assert Proposal.objects.filter(status="open").count() == 1
+    # The journey of the README: the demo street officer (first street by code) has a planned
+    # task to resolve, and the open vote closes soon enough to be certified during the demo.
+    from django.utils import timezone
+
+    from cityops.accounts.demo import demo_users_ensure
+    from cityops.estates.selectors import territory_targets
+
+    demo_users_ensure()
+    street_officer = User.objects.get(username="demo_street")
+    assert territory_targets(street_officer).filter(status=TargetStatus.PLANNED).exists()
+    vote = Proposal.objects.get(status="open")
+    assert vote.closes_at <= timezone.now() + dt.timedelta(minutes=DEMO_VOTE_MINUTES)
     assert Proposal.objects.filter(status="certified", passed=True).count() == 1
     assert Committee.objects.filter(kind="owners").count() == 1
     assert Committee.objects.filter(kind="interim").count() == 1

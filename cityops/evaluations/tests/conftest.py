@@ -94,3 +94,13 @@ def walk(garbage: Category, personas: Any) -> Callable[..., Case]:
         return case
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Any:
+    """Rate-limit counters live in the cache: every test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

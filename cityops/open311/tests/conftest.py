@@ -65,6 +65,21 @@ def api_key(db: None) -> str:
 
 
 @pytest.fixture
+def admit(personas: Any) -> Any:
+    """Verify and accept (核实, 受理) the report behind a POST's token; its case number."""
+    from cityops.cases.services import case_accept, case_confirm_report
+    from cityops.open311.models import Open311Request
+
+    def run(token: str) -> str:
+        case = Open311Request.objects.select_related("case").get(token=token).case
+        case_confirm_report(case_id=case.pk, actor=personas.inspector)
+        case_accept(case_id=case.pk, actor=personas.intake_clerk)
+        return case.number
+
+    return run
+
+
+@pytest.fixture
 def post(client: Client, api_key: str, catalogue: dict[str, Category]) -> Any:
     def send(fmt: str = "json", **data: Any) -> Any:
         values: dict[str, Any] = {

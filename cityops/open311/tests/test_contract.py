@@ -64,7 +64,7 @@ def test_services_list(client: Client, catalogue: Any) -> None:
     assert isinstance(body, list)
     by_code = {s["service_code"]: s for s in body}
     garbage = by_code["event-0102"]
-    assert garbage["type"] == "realtime"
+    assert garbage["type"] == "batch"  # the POST answers a token
     assert garbage["group"] == "市容环境"
     assert garbage["metadata"] is True  # volume question
     assert by_code["event-0401"]["metadata"] is False
@@ -125,10 +125,12 @@ def test_post_json_creates_a_routed_public_case(post: Any) -> None:
     assert response.status_code == 200, response.content
     body = js(response)
     assert isinstance(body, list)
-    assert set(body[0]) >= {"service_request_id"}
-    assert "token" not in body[0]
+    assert set(body[0]) >= {"token", "service_notice"}
+    assert "service_request_id" not in body[0]  # never both
+    assert "tokens/" in body[0]["service_notice"]
     assert body[0]["account_id"] == "acc-9"
-    case = Case.objects.get(number=body[0]["service_request_id"])
+    case = Open311Request.objects.get(token=body[0]["token"]).case
+    assert case.status == "awaiting_verification"
     assert case.source == "public"
     assert case.answers == {"volume_m3": 2}
     assert case.reporter_name == "张三"
@@ -141,7 +143,10 @@ def test_post_json_creates_a_routed_public_case(post: Any) -> None:
 def test_post_xml(post: Any) -> None:
     root = xml(post("xml", **{"attribute[volume_m3]": "1"}))
     assert root.tag == "service_requests"
-    assert root.find("request/service_request_id").text  # type: ignore[union-attr]
+    token = root.findtext("request/token")
+    assert token
+    assert root.find("request/service_request_id") is None
+    assert Open311Request.objects.filter(token=token).exists()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -203,7 +208,7 @@ def test_location_by_address_string_and_id(post: Any, small_city: Any) -> None:
     by_asset = post(lat=None, long=None, address_id=small_city.component.code,
                     service_code="component-0102")  # fmt: skip
     assert by_asset.status_code == 200, by_asset.content
-    case = Case.objects.get(number=js(by_asset)[0]["service_request_id"])
+    case = Open311Request.objects.get(token=js(by_asset)[0]["token"]).case
     assert case.component_id == small_city.component.pk
     unknown = post(lat=None, long=None, address_string="不存在的地方")
     assert "address_string" in assert_error(unknown, 400)
@@ -211,9 +216,9 @@ def test_location_by_address_string_and_id(post: Any, small_city: Any) -> None:
 
 def test_retry_is_idempotent_by_device_and_header(post: Any) -> None:
     extra = {"device_id": "phone-1", "attribute[volume_m3]": "1"}
-    first = js(post(**extra))[0]["service_request_id"]
-    assert js(post(**extra))[0]["service_request_id"] == first
-    other = js(post(**{**extra, "description": "另一堆"}))[0]["service_request_id"]
+    first = js(post(**extra))[0]["token"]
+    assert js(post(**extra))[0]["token"] == first
+    other = js(post(**{**extra, "description": "另一堆"}))[0]["token"]
     assert other != first
     assert Case.objects.count() == 2
     assert Open311Request.objects.count() == 2
@@ -222,9 +227,7 @@ def test_retry_is_idempotent_by_device_and_header(post: Any) -> None:
 def test_idempotency_key_header(client: Client, api_key: str, catalogue: Any) -> None:
     data = {"api_key": api_key, "service_code": "event-0401", "lat": WEST[1], "long": WEST[0]}
     ids = {
-        js(client.post("/open311/v2/requests.json", data, HTTP_IDEMPOTENCY_KEY="k-1"))[0][
-            "service_request_id"
-        ]
+        js(client.post("/open311/v2/requests.json", data, HTTP_IDEMPOTENCY_KEY="k-1"))[0]["token"]
         for _ in range(2)
     }
     assert len(ids) == 1
@@ -233,12 +236,12 @@ def test_idempotency_key_header(client: Client, api_key: str, catalogue: Any) ->
 
 
 def test_multipart_media_is_stored_and_only_the_public_copy_is_shown(
-    post: Any, client: Client
+    post: Any, client: Client, admit: Any
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     photo = SimpleUploadedFile("p.jpg", jpeg_with_exif(), content_type="image/jpeg")
-    number = js(post(media=photo, **{"attribute[volume_m3]": "1"}))[0]["service_request_id"]
+    number = admit(js(post(media=photo, **{"attribute[volume_m3]": "1"}))[0]["token"])
     stored = CasePhoto.objects.get()
     url = js(client.get(f"/open311/v2/requests/{number}.json"))[0]["media_url"]
     assert url.startswith("http://testserver/")
@@ -253,9 +256,10 @@ def test_multipart_media_is_stored_and_only_the_public_copy_is_shown(
 
 
 @pytest.fixture
-def three(post: Any) -> list[str]:
+def three(post: Any, admit: Any) -> list[str]:
+    """Three requests the command centre has verified and accepted (service requests)."""
     return [
-        js(post(description=f"第{i}处", **{"attribute[volume_m3]": "1"}))[0]["service_request_id"]
+        admit(js(post(description=f"第{i}处", **{"attribute[volume_m3]": "1"}))[0]["token"])
         for i in range(3)
     ]
 
@@ -263,9 +267,12 @@ def three(post: Any) -> list[str]:
 PRIVATE = ("张", "13800138000", "z@example.com", "dev-1", "acc-9")
 
 
-def test_get_requests_json_and_xml_without_personal_data(post: Any, client: Client) -> None:
-    post(first_name="三", last_name="张", phone="13800138000", email="z@example.com",
-         device_id="dev-1", account_id="acc-9", **{"attribute[volume_m3]": "2"})  # fmt: skip
+def test_get_requests_json_and_xml_without_personal_data(
+    post: Any, client: Client, admit: Any
+) -> None:
+    sent = post(first_name="三", last_name="张", phone="13800138000", email="z@example.com",
+                device_id="dev-1", account_id="acc-9", **{"attribute[volume_m3]": "2"})  # fmt: skip
+    admit(js(sent)[0]["token"])
     for suffix in ("json", "xml"):
         for url in ("/open311/v2/requests.", f"/open311/v2/requests/{Case.objects.get().number}."):
             text = client.get(url + suffix, {"extensions": "true"}).content.decode()
@@ -332,12 +339,19 @@ def test_get_one_request(client: Client, three: list[str], fmt: str) -> None:
     assert_error(client.get(f"/open311/v2/requests/000.{fmt}"), 404, fmt)
 
 
-def test_extensions_notes_and_attributes(client: Client, three: list[str], personas: Any) -> None:
-    from cityops.cases.services import case_accept, case_reject
+def test_extensions_notes_and_attributes(
+    client: Client, three: list[str], personas: Any, post: Any
+) -> None:
+    from cityops.cases.services import case_reject
 
-    case = Case.objects.get(number=three[0])
+    token = js(post(description="第四处", **{"attribute[volume_m3]": "1"}))[0]["token"]
+    case = Open311Request.objects.get(token=token).case
     case_reject(case_id=case.pk, actor=personas.intake_clerk, reason="重复上报")
-    row = js(client.get(f"/open311/v2/requests/{three[0]}.json", {"extensions": "true"}))[0]
+    # A rejected report is decided: the client learns its number and the reason.
+    assert js(client.get(f"/open311/v2/tokens/{token}.json"))[0]["service_request_id"] == (
+        case.number
+    )
+    row = js(client.get(f"/open311/v2/requests/{case.number}.json", {"extensions": "true"}))[0]
     assert row["status"] == "closed"
     assert "重复上报" in row["status_notes"]
     assert row["extended_attributes"]["channel"] == "public"
@@ -346,17 +360,16 @@ def test_extensions_notes_and_attributes(client: Client, three: list[str], perso
     plain = js(client.get(f"/open311/v2/requests/{three[1]}.json"))[0]
     assert "notes" not in plain
     assert "extended_attributes" not in plain
-    root = xml(client.get(f"/open311/v2/requests/{three[0]}.xml", {"extensions": "true"}))
+    root = xml(client.get(f"/open311/v2/requests/{case.number}.xml", {"extensions": "true"}))
     assert len(root.findall("request/notes/note")) == 2
-    del case_accept
+    accepted = js(client.get(f"/open311/v2/requests/{three[0]}.json", {"extensions": "true"}))
+    assert [n["status"] for n in accepted[0]["notes"]] == ["open", "open", "open"]
 
 
 def test_expected_datetime_is_the_deadline(client: Client, three: list[str], personas: Any) -> None:
-    from cityops.cases.services import case_accept, case_confirm_report, case_dispatch, case_file
+    from cityops.cases.services import case_dispatch, case_file
 
     case = Case.objects.get(number=three[0])
-    case_confirm_report(case_id=case.pk, actor=personas.inspector)
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
     case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
     case = case_dispatch(case_id=case.pk, actor=personas.dispatcher)
     row = js(client.get(f"/open311/v2/requests/{three[0]}.json"))[0]
@@ -374,12 +387,74 @@ def test_tokens(client: Client, three: list[str], fmt: str) -> None:
     if fmt == "json":
         assert js(response) == [{"service_request_id": three[0], "token": token}]
     else:
-        assert xml(response).find("request/token").text == token  # type: ignore[union-attr]
+        root = xml(response)
+        assert root.findtext("request/token") == token
+        assert root.findtext("request/service_request_id") == three[0]
     assert_error(client.get(f"/open311/v2/tokens/nope.{fmt}"), 404, fmt)
 
 
-def test_get_requests_query_count(
-    client: Client, three: list[str], django_assert_max_num_queries: Any
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_pending_request_is_a_token_until_accepted(
+    client: Client, post: Any, admit: Any, fmt: str
 ) -> None:
-    with django_assert_max_num_queries(4):
-        client.get("/open311/v2/requests.json", {"extensions": "true"})
+    sent = post(fmt, device_id="phone-9", **{"attribute[volume_m3]": "1"})
+    token = js(sent)[0]["token"] if fmt == "json" else xml(sent).findtext("request/token")
+    assert token
+    number = Open311Request.objects.get(token=token).case.number
+    pending = client.get(f"/open311/v2/tokens/{token}.{fmt}")
+    if fmt == "json":
+        assert js(pending) == [{"token": token}]
+        assert js(client.get("/open311/v2/requests.json")) == []
+    else:
+        assert xml(pending).find("request/service_request_id") is None
+        assert xml(pending).findtext("request/token") == token
+        assert xml(client.get("/open311/v2/requests.xml")).findall("request") == []
+    # Not yet a service request: unknown by number, even when asked for explicitly.
+    assert_error(client.get(f"/open311/v2/requests/{number}.{fmt}"), 404, fmt)
+    listed = client.get(f"/open311/v2/requests.{fmt}", {"service_request_id": number})
+    assert (js(listed) if fmt == "json" else xml(listed).findall("request")) == []
+
+    assert admit(token) == number
+    resolved = client.get(f"/open311/v2/tokens/{token}.{fmt}")
+    if fmt == "json":
+        assert js(resolved) == [{"service_request_id": number, "token": token}]
+    else:
+        assert xml(resolved).findtext("request/service_request_id") == number
+    assert client.get(f"/open311/v2/requests/{number}.{fmt}").status_code == 200
+    # The same device retrying its POST now learns the service_request_id instead.
+    again = post(fmt, device_id="phone-9", **{"attribute[volume_m3]": "1"})
+    if fmt == "json":
+        assert js(again) == [{"service_request_id": number, "service_notice": ""}]
+    else:
+        assert xml(again).findtext("request/service_request_id") == number
+        assert xml(again).find("request/token") is None
+
+
+def test_get_requests_query_count(
+    client: Client, three: list[str], post: Any, admit: Any, django_assert_num_queries: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def counts() -> tuple[int, int]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        found = []
+        for params in ({"status": "open"}, {"extensions": "true"}):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/open311/v2/requests.json", params).status_code == 200
+            found.append(len(queries))
+        return found[0], found[1]
+
+    # The plain list is one query (first photo by subquery); extensions add photos + events.
+    with django_assert_num_queries(1):
+        client.get("/open311/v2/requests.json", {"status": "open"})
+    before = counts()
+    assert before == (1, 3)
+    photo = SimpleUploadedFile("p.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    for i in range(4):  # more rows, with photos: not one query more
+        admit(js(post(description=f"再{i}", media=photo if i == 0 else None))[0]["token"])
+    assert counts() == before
+    rows = js(client.get("/open311/v2/requests.json", {"status": "open"}))
+    assert len(rows) == 7
+    assert sum(1 for r in rows if r["media_url"]) == 1

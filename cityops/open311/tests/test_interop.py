@@ -18,7 +18,7 @@ requests = pytest.importorskip("requests")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_georeport_client_round_trip(
-    live_server: Any, catalogue: Any, api_key: str, fmt: str
+    live_server: Any, catalogue: Any, api_key: str, admit: Any, fmt: str
 ) -> None:
     root = f"{live_server.url}/open311/v2"
     client = georeport.GeoReport(root, jurisdiction="tongliao.gov.cn", output_format=fmt)
@@ -42,10 +42,15 @@ def test_georeport_client_round_trip(
     )  # fmt: skip
     assert posted.status_code == 200, posted.text
     if fmt == "json":
-        number = posted.json()[0]["service_request_id"]
+        token = posted.json()[0]["token"]
     else:
         assert posted.headers["Content-Type"] == "text/xml; charset=utf-8"
-        number = posted.text.split("<service_request_id>")[1].split("<")[0]
+        token = posted.text.split("<token>")[1].split("<")[0]
+    # The request is a service request once the command centre accepts it; the client then
+    # resolves its token (georeport has no token method: a plain GET, as a client would).
+    number = admit(token)
+    resolved = requests.get(f"{root}/tokens/{token}.json", timeout=30).json()
+    assert resolved == [{"service_request_id": number, "token": token}]
 
     one = client.get_service_request(number)
     assert one["service_request_id"] == number

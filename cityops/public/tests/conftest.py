@@ -6,5 +6,6 @@ from cityops.console.tests.conftest import (  # noqa: F401  (shared fixtures)
     handled,
     login,
     report,
+    report_defaults,
     verified,
 )

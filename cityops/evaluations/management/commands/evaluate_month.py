@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from cityops.core.errors import DomainError
-from cityops.evaluations.services import evaluate_month, parse_month, period_publish
+from cityops.evaluations.runs import run_month
+from cityops.evaluations.services import parse_month, period_publish
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
         try:
             month = parse_month(options["month"])
-            report = evaluate_month(month=month, progress=progress)
+            report = run_month(month=month, progress=progress)
             if options["publish"]:
                 period_publish(month=month, actor=None)
         except DomainError as exc:

@@ -1,0 +1,88 @@
+"""Staff case map: the case list's filter on a map, loading only the viewport's cases."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cityops.console import selectors_map
+from cityops.console.forms import CaseFilterForm
+from cityops.console.services import clean_query
+from cityops.console.views import _map_options
+from cityops.core.errors import DomainError
+
+# Without a filter the map shows the open cases (a year of closed ones helps nobody).
+DEFAULT_QUERY = {"open_only": "on"}
+
+
+def _form(request: HttpRequest) -> CaseFilterForm:
+    form = CaseFilterForm(request.GET or DEFAULT_QUERY)
+    form.is_valid()
+    return form
+
+
+@login_required
+@require_GET
+def case_map_view(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    query = clean_query(request.GET.urlencode()) if request.GET else "open_only=on"
+    return render(
+        request,
+        "console/case_map.html",
+        {
+            "form": form,
+            "query": query,
+            "map_options": _map_options(
+                dataUrl=f"{reverse('console:case-map-data')}?{query}",
+                layersUrl=reverse("console:case-map-layer", args=["grids"]).replace(
+                    "grids", "{layer}"
+                ),
+                detailUrl=reverse("console:case-detail", args=[0]).replace("0/", ""),
+                tooMany=_("Too many cases here to show one by one: zoom in (numbers per area)."),
+                layerNames={"grids": _("Grid boundaries"), "communities": _("Communities")},
+                lightNames={
+                    "red": _("Red: overdue"),
+                    "yellow": _("Yellow: deadline near"),
+                    "green": _("Green: in time"),
+                    "": _("No time limit running"),
+                },
+            ),
+        },
+    )
+
+
+def _bad(err: DomainError) -> JsonResponse:
+    return JsonResponse({"error": str(err.message)}, status=err.status_code)
+
+
+@login_required
+@require_GET
+def case_map_data_view(request: HttpRequest) -> JsonResponse:
+    """JSON markers (≤ cap) or per-cell counts of the filtered cases in ``bbox``."""
+    form = _form(request)
+    if form.errors:
+        return JsonResponse({"error": form.errors.get_json_data()}, status=400)
+    try:
+        box = selectors_map.parse_bbox(request.GET.get("bbox", ""))
+    except DomainError as err:
+        return _bad(err)
+    data = selectors_map.case_map_data(user=request.user, flt=form.to_filter(), box=box)
+    if data["mode"] == "cells":
+        data["message"] = _("Too many cases here to show one by one: zoom in (numbers per area).")
+    return JsonResponse(data)
+
+
+@login_required
+@require_GET
+def case_map_layer_view(request: HttpRequest, layer: str) -> JsonResponse:
+    try:
+        box = selectors_map.parse_bbox(request.GET.get("bbox", ""))
+        return JsonResponse(selectors_map.boundaries(layer=layer, box=box))
+    except DomainError as err:
+        if err.field == "layer":
+            return JsonResponse({"error": str(err.message)}, status=404)
+        return _bad(err)

@@ -1,0 +1,345 @@
+"""Appeals (申诉): filing within the window, the supervisor's decision, and the new revision.
+
+A decision that changes a quantity scores the month of that contract again from the stored
+inputs and the stored scheme snapshot (``snapshots.recompute``: the same pure function the run
+uses) as revision n+1; revision n stays, ``is_current`` moves. Periods stay frozen: an appeal is
+the only way a published month changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cityops.core.audit import audit_record
+from cityops.core.errors import Conflict, DomainError, PermissionDenied
+from cityops.evaluations.access import (
+    access_appeal,
+    access_evaluation,
+    is_supervisor,
+    operator_staff,
+    require_operator_of,
+    supervisors,
+)
+from cityops.evaluations.models import (
+    PAYMENT_COMPONENT,
+    Appeal,
+    AppealDays,
+    AppealEvidence,
+    AppealStatus,
+    Evaluation,
+    EvaluationPolicy,
+)
+from cityops.evaluations.services import evaluation_values
+from cityops.evaluations.surveys import policy_get
+from cityops.notifications.services import notify
+
+MAX_FILES = 5
+MAX_FILE_BYTES = 10 * 1024 * 1024
+SIGNATURES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"%PDF-": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """One contestable deduction of an evaluation: points of an item, or a payment penalty."""
+
+    component: str
+    item: str
+    name: str
+    quantity: Decimal
+    deduction: Decimal
+    is_penalty: bool
+
+
+def deductions_of(evaluation: Evaluation) -> list[Deduction]:
+    snap = evaluation.scheme_snapshot
+    names = {(c["code"], i["code"]): i["name"] for c in snap["components"] for i in c["items"]}
+    found: list[Deduction] = []
+    for component in evaluation.result["components"]:
+        for item in component["items"]:
+            if Decimal(item["deduction"]) > 0 or item["veto"]:
+                found.append(
+                    Deduction(
+                        component=component["code"], item=item["code"],
+                        name=names.get((component["code"], item["code"]), item["code"]),
+                        quantity=Decimal(item["quantity"]), deduction=Decimal(item["deduction"]),
+                        is_penalty=False,
+                    )
+                )  # fmt: skip
+    fee = Decimal(evaluation.inputs["fee"])
+    for penalty in snap["payment"]["penalties"]:
+        n = int(evaluation.inputs.get("penalties", {}).get(penalty["code"], 0))
+        if n:
+            each = fee * Decimal(penalty["percent_of_fee"]) / 100 + Decimal(penalty["amount"])
+            found.append(
+                Deduction(
+                    component=PAYMENT_COMPONENT, item=penalty["code"], name=penalty["name"],
+                    quantity=Decimal(n), deduction=(each * n).quantize(Decimal("0.01")),
+                    is_penalty=True,
+                )
+            )  # fmt: skip
+    return found
+
+
+def appeal_deadline(published_at: dt.datetime, policy: EvaluationPolicy) -> dt.datetime:
+    """The end of the N-th (calendar or working) day after the day of publication."""
+    day = timezone.localtime(published_at).date()
+    if policy.appeal_day_kind == AppealDays.WORKING:
+        from cityops.workcal.selectors import get_calendar
+
+        calendar = get_calendar()
+        counted = 0
+        while counted < policy.appeal_days:
+            day += dt.timedelta(days=1)
+            if calendar.is_working_day(day):
+                counted += 1
+    else:
+        day += dt.timedelta(days=policy.appeal_days)
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def _sniff(data: bytes) -> str | None:
+    return next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
+
+
+def _evidence(files: Sequence[Any]) -> list[tuple[str, str, bytes]]:
+    if len(files) > MAX_FILES:
+        raise DomainError(_("At most %(n)d files.") % {"n": MAX_FILES}, field="evidence")
+    checked: list[tuple[str, str, bytes]] = []
+    for f in files:
+        data = f.read() if hasattr(f, "read") else bytes(f)
+        if len(data) > MAX_FILE_BYTES:
+            raise DomainError(_("A file is larger than 10 MB."), field="evidence")
+        kind = _sniff(data)
+        if kind is None:
+            raise DomainError(_("Evidence must be JPEG, PNG or PDF files."), field="evidence")
+        name = str(getattr(f, "name", "") or "evidence").rsplit("/", 1)[-1][:150]
+        checked.append((name, kind, data))
+    return checked
+
+
+def appeal_file(
+    *,
+    evaluation_id: int,
+    component: str,
+    item: str,
+    reason: str,
+    files: Sequence[Any] = (),
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Appeal:
+    """An operator contests one deduction of the current revision of a published month."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise DomainError(_("Give the reasons of the appeal."), field="reason")
+    evidence = _evidence(files)
+    with transaction.atomic():
+        evaluation = access_evaluation(evaluation_id, actor)
+        require_operator_of(evaluation, actor)
+        period = evaluation.period
+        if not period.is_frozen or period.published_at is None:
+            raise Conflict(_("Only a published month can be appealed."), code="not_published")
+        if not evaluation.is_current:
+            raise Conflict(
+                _("This revision has been replaced; appeal the current one."), code="stale"
+            )
+        deadline = appeal_deadline(period.published_at, policy_get())
+        if now >= deadline:
+            raise Conflict(_("The appeal window of this month has closed."), code="too_late")
+        match = [d for d in deductions_of(evaluation) if (d.component, d.item) == (component, item)]
+        if not match:
+            raise DomainError(_("This evaluation has no such deduction."), field="item")
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.create(
+                    evaluation=evaluation, component=component, item=item,
+                    quantity=match[0].quantity, deduction=match[0].deduction,
+                    reason=reason.strip(), filed_by=actor, deadline=deadline,
+                )  # fmt: skip
+        except IntegrityError as exc:
+            raise Conflict(_("This deduction is already under appeal."), code="open") from exc
+        for name, kind, data in evidence:
+            row = AppealEvidence(appeal=appeal, name=name, content_type=kind, size=len(data))
+            row.file.save(name, ContentFile(data), save=False)
+            row.save()
+        audit_record(
+            code="evaluation.appeal.filed", target=appeal, actor=actor,
+            summary=f"{evaluation.contract.number} {period} {component}/{item}",
+            data={"evaluation": evaluation.pk, "files": len(evidence)},
+        )  # fmt: skip
+        notify(
+            recipients=supervisors(), code="evaluation.appeal.filed",
+            title=_("New appeal against an evaluation"),
+            body=f"{evaluation.contract.number} {period} {match[0].name}",
+            url=reverse("evaluations:appeal", args=[appeal.pk]), target=appeal,
+        )  # fmt: skip
+    return appeal
+
+
+def appeal_withdraw(*, appeal_id: int, actor: Any) -> Appeal:
+    with transaction.atomic():
+        appeal = access_appeal(appeal_id, actor, for_write=True)
+        require_operator_of(appeal.evaluation, actor)
+        if not appeal.is_open:
+            raise Conflict(_("This appeal is already decided."), code="decided")
+        appeal.status = AppealStatus.WITHDRAWN
+        appeal.save(update_fields=["status", "updated_at"])
+        audit_record(code="evaluation.appeal.withdrawn", target=appeal, actor=actor)
+    return appeal
+
+
+def _parse_quantity(value: Any) -> Decimal:
+    try:
+        quantity = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(_("Enter a number."), field="adjusted_quantity") from exc
+    if not quantity.is_finite():
+        raise DomainError(_("Enter a number."), field="adjusted_quantity")
+    return quantity
+
+
+def appeal_decide(
+    *, appeal_id: int, decision: str, actor: Any, note: str = "", adjusted_quantity: Any = None
+) -> Appeal:
+    """Uphold the deduction, or overturn it wholly or partly; a new revision on any change."""
+    if decision not in (AppealStatus.UPHELD, AppealStatus.OVERTURNED, AppealStatus.PARTLY):
+        raise DomainError(_("Choose a decision."), field="decision")
+    if not note.strip():
+        raise DomainError(_("Give the reasons of the decision."), field="note")
+    with transaction.atomic():
+        if not is_supervisor(actor):
+            access_appeal(appeal_id, actor)  # 404 out of scope, else:
+            raise PermissionDenied(_("Only a supervisor decides appeals."))
+        appeal = access_appeal(appeal_id, actor, for_write=True)
+        if not appeal.is_open:
+            raise Conflict(_("This appeal is already decided."), code="decided")
+        quantity: Decimal | None = None
+        if decision == AppealStatus.OVERTURNED:
+            quantity = Decimal(0)
+        elif decision == AppealStatus.PARTLY:
+            quantity = _parse_quantity(adjusted_quantity)
+            if not Decimal(0) <= quantity < appeal.quantity:
+                raise DomainError(
+                    _("The adjusted quantity lies between 0 and the contested quantity."),
+                    field="adjusted_quantity",
+                )
+            if appeal.component == PAYMENT_COMPONENT and quantity != quantity.to_integral():
+                raise DomainError(_("Penalties are counted in whole occurrences."),
+                                  field="adjusted_quantity")  # fmt: skip
+        appeal.status = decision
+        appeal.decided_by = actor
+        appeal.decided_at = timezone.now()
+        appeal.decision_note = note.strip()
+        appeal.adjusted_quantity = quantity
+        if quantity is not None:
+            appeal.result_revision = _revise(appeal=appeal, quantity=quantity, actor=actor)
+        appeal.save()
+        audit_record(
+            code="evaluation.appeal.decided", target=appeal, actor=actor, summary=decision,
+            data={"adjusted_quantity": None if quantity is None else str(quantity),
+                  "revision": appeal.result_revision.revision if appeal.result_revision else None},
+        )  # fmt: skip
+        contract = appeal.evaluation.contract
+        recipients = {u.pk: u for u in operator_staff(contract.operator_id)}
+        if appeal.filed_by is not None:
+            recipients[appeal.filed_by.pk] = appeal.filed_by
+        notify(
+            recipients=recipients.values(), code="evaluation.appeal.decided",
+            title=_("Your appeal has been decided"),
+            body=f"{contract.number} {appeal.evaluation.period}: {appeal.get_status_display()}",
+            url=reverse("evaluations:appeal", args=[appeal.pk]), target=appeal,
+        )  # fmt: skip
+    return appeal
+
+
+def _revise(*, appeal: Appeal, quantity: Decimal, actor: Any) -> Evaluation:
+    """Score the contract's month again with the adjusted quantity, as the next revision."""
+    contested = appeal.evaluation
+    current = (
+        Evaluation.objects.select_for_update()
+        .select_related("scheme")
+        .get(period_id=contested.period_id, contract_id=contested.contract_id, is_current=True)
+    )
+    inputs = copy.deepcopy(current.inputs)
+    if appeal.component == PAYMENT_COMPONENT:
+        before = str(inputs.get("penalties", {}).get(appeal.item, 0))
+        penalties = dict(inputs.get("penalties", {}))
+        if quantity:
+            penalties[appeal.item] = int(quantity)
+        else:
+            penalties.pop(appeal.item, None)
+        inputs["penalties"] = penalties
+    else:
+        findings = inputs["components"].setdefault(appeal.component, {"base": None, "findings": {}})
+        before = findings["findings"].get(appeal.item, "0")
+        findings["findings"][appeal.item] = str(quantity)
+    inputs.setdefault("appeals", []).append(
+        {"appeal": appeal.pk, "component": appeal.component, "item": appeal.item,
+         "from": str(before), "to": str(quantity)}
+    )  # fmt: skip
+    values = evaluation_values(
+        scheme=current.scheme, snapshot=current.scheme_snapshot, inputs=inputs, fee=current.fee
+    )
+    latest = Evaluation.objects.filter(
+        period_id=current.period_id, contract_id=current.contract_id
+    ).aggregate(n=Max("revision"))["n"]
+    Evaluation.objects.filter(pk=current.pk).update(is_current=False, updated_at=timezone.now())
+    revised = Evaluation.objects.create(
+        period_id=current.period_id, contract_id=current.contract_id, revision=latest + 1,
+        is_current=True, computed_at=timezone.now(), **values,
+    )  # fmt: skip
+    audit_record(
+        code="evaluation.revised", target=revised, actor=actor,
+        summary=f"r{current.revision} → r{revised.revision}",
+        data={"appeal": appeal.pk, "score": [str(current.score), str(revised.score)],
+              "payable": [str(current.payable), str(revised.payable)]},
+    )  # fmt: skip
+    return revised
+
+
+def revision_diff(old: Evaluation, new: Evaluation) -> dict[str, Any]:
+    """What changed between two revisions: totals and every item whose numbers moved."""
+
+    def items(e: Evaluation) -> dict[tuple[str, str], dict[str, str]]:
+        return {(c["code"], i["code"]): i for c in e.result["components"] for i in c["items"]}
+
+    before, after = items(old), items(new)
+    changed = []
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        qa, qb = (a or {}).get("quantity", "0"), (b or {}).get("quantity", "0")
+        da, db = (a or {}).get("deduction", "0.00"), (b or {}).get("deduction", "0.00")
+        if (Decimal(qa), Decimal(da)) != (Decimal(qb), Decimal(db)):
+            changed.append({"component": key[0], "item": key[1], "quantity": (qa, qb),
+                            "deduction": (da, db)})  # fmt: skip
+    totals = {
+        name: (getattr(old, name), getattr(new, name))
+        for name in ("score", "grade_name", "deduction", "payable")
+    }
+    old_p, new_p = old.inputs.get("penalties", {}), new.inputs.get("penalties", {})
+    penalties = {code: (old_p.get(code, 0), new_p.get(code, 0)) for code in set(old_p) | set(new_p)}
+    return {
+        "totals": {k: v for k, v in totals.items() if v[0] != v[1]},
+        "items": changed,
+        "penalties": {k: v for k, v in sorted(penalties.items()) if v[0] != v[1]},
+    }
+
+
+def open_appeals_count(evaluations: Iterable[Evaluation]) -> int:
+    return Appeal.objects.filter(evaluation__in=list(evaluations), status="open").count()

@@ -1,0 +1,66 @@
+"""The evaluation of one contract's work in one snowfall event (除雪考评, issue 6).
+
+A sibling of the monthly ``Evaluation`` rather than a row of it: an event is not a month (a
+contract may have several events in one month, each with its own scheme version in force on
+the event day), and keeping them apart leaves the month's one-current-row rule intact. Like the
+monthly rows it stores the inputs and the scheme snapshot (a re-run gives the same result) and
+keeps its revisions; the month's evaluation of the contract lists the current snow results of
+the events that ended in that month and adds their payment deductions as a separate line.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cityops.core.models import BaseModel
+
+
+class SnowEvaluation(BaseModel):
+    event = models.ForeignKey(
+        "inspections.SnowEvent", verbose_name=_("snowfall event"), on_delete=models.PROTECT,
+        related_name="evaluations",
+    )  # fmt: skip
+    contract = models.ForeignKey(
+        "registry.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
+        related_name="snow_evaluations",
+    )  # fmt: skip
+    scheme = models.ForeignKey(
+        "evaluations.Scheme", verbose_name=_("scheme version"), on_delete=models.PROTECT,
+        related_name="snow_evaluations",
+    )  # fmt: skip
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    is_current = models.BooleanField(_("current revision"), default=True)
+    inputs = models.JSONField(_("inputs"))
+    scheme_snapshot = models.JSONField(_("scheme snapshot"))
+    result = models.JSONField(_("result with its explanation"))
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    grade = models.CharField(_("grade"), max_length=30)
+    grade_name = models.CharField(_("grade name"), max_length=50)
+    vetoed = models.BooleanField(_("vetoed"), default=False)
+    fee = models.DecimalField(_("fee base of the event (CNY)"), max_digits=14, decimal_places=2)
+    deduction = models.DecimalField(_("payment deduction (CNY)"), max_digits=14, decimal_places=2)
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("evaluated by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("snow-removal evaluation")
+        verbose_name_plural = _("snow-removal evaluations")
+        ordering = ["event", "contract", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "contract", "revision"], name="eval_snow_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "contract"],
+                condition=models.Q(is_current=True),
+                name="eval_snow_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.contract_id} r{self.revision}: {self.score}"

@@ -1,0 +1,292 @@
+"""Per-snowfall evaluation (除雪考评): each sanitation contract's work in one snowfall event.
+
+Once every deadline of the event has passed, a supervisor evaluates it: each contract whose
+roads got a submitted acceptance inspection is scored with the snow-removal scheme version in
+force on the event day. Days late for clearing and haul-out come from the inspector's findings
+when recorded; otherwise, where the inspection found snow left (the acceptance items below)
+after the road's deadline, they are derived from the event's deadline and the inspection time
+(whole days, rounded up). The payment rule of the scheme is applied to the event's fee base
+(``EvaluationPolicy.snow_fee_percent`` of the monthly fee, ◐), and the month's evaluation adds
+the deductions of the events that ended in it as a separate line (see ``month_snow_lines``).
+Re-evaluating keeps the history: a changed result becomes the next revision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityops.core.audit import audit_record
+from cityops.core.errors import Conflict, DomainError, NotFound
+from cityops.evaluations import scoring as s
+from cityops.evaluations import snapshots
+from cityops.evaluations.access import require_supervisor
+from cityops.evaluations.models import (
+    Period,
+    PeriodStatus,
+    SchemeFamily,
+    SchemeScope,
+    SnowEvaluation,
+)
+from cityops.evaluations.selectors import scheme_in_force, scheme_snapshot, scheme_with_rules
+from cityops.evaluations.surveys import policy_get
+from cityops.inspections.models import Finding, Inspection, SnowEvent, Status
+from cityops.registry.models import Contract, ServiceType
+
+CLEARING = "clearing"
+# Late-work items of the clearing component and the acceptance items that show the work was
+# not done when the road was inspected (scheme item codes of the snow-removal schemes).
+LATE_ITEMS = {"clear": "clear_late", "haul": "haul_late"}
+NOT_DONE = {
+    "clear": ("no_black_surface", "lane_lines_hidden"),
+    "haul": ("piles_bus_stop",),
+}
+DAY = dt.timedelta(days=1)
+
+
+def last_deadline(event: SnowEvent) -> dt.datetime:
+    hours = [
+        int(v.get(key) or 0)
+        for v in (event.deadlines or {}).values()
+        for key in ("clear_hours", "haul_hours")
+    ]
+    return event.ended_at + dt.timedelta(hours=max(hours, default=0))
+
+
+def _iso(at: dt.datetime | None) -> str | None:
+    """Stored inputs in local time, so that the same instant always reads the same."""
+    return timezone.localtime(at).isoformat() if at else None
+
+
+def days_late(deadline: dt.datetime | None, at: dt.datetime | None) -> int:
+    if deadline is None or at is None or at <= deadline:
+        return 0
+    return math.ceil((at - deadline) / DAY)
+
+
+def _family() -> SchemeFamily:
+    family = (
+        SchemeFamily.objects.filter(
+            scope=SchemeScope.SNOW_EVENT, service_type=ServiceType.SANITATION
+        )
+        .order_by("code")
+        .first()
+    )
+    if family is None:
+        raise DomainError(_("No snow-removal scheme is in force."), code="no_scheme")
+    return family
+
+
+def _road_inputs(
+    event: SnowEvent, inspection: Inspection, found: dict[str, Decimal]
+) -> dict[str, Any]:
+    road_class = inspection.road_segment.road_class if inspection.road_segment else ""
+    at = inspection.finished_at or inspection.submitted_at
+    row: dict[str, Any] = {
+        "inspection": inspection.pk,
+        "road": str(inspection.road_segment) if inspection.road_segment else "",
+        "road_class": road_class,
+        "inspected_at": _iso(at),
+    }
+    for which, item in LATE_ITEMS.items():
+        hours = (event.deadlines.get(road_class) or {}).get(f"{which}_hours")
+        deadline = event.ended_at + dt.timedelta(hours=int(hours)) if hours else None
+        recorded = found.get(f"{CLEARING}/{item}")
+        not_done = any(found.get(f"acceptance/{code}", 0) > 0 for code in NOT_DONE[which])
+        derived = days_late(deadline, at) if not_done else 0
+        row[which] = {
+            "deadline": _iso(deadline),
+            "recorded": None if recorded is None else str(s.q2(recorded)),
+            "derived": derived,
+            "days": str(s.q2(recorded if recorded is not None else Decimal(derived))),
+        }
+    return row
+
+
+def event_inputs(event: SnowEvent) -> dict[int, dict[str, Any]]:
+    """Per contract: the roads inspected in the event and the component findings (no writes)."""
+    inspections = list(
+        Inspection.objects.filter(snow_event=event, status=Status.SUBMITTED)
+        .select_related("road_segment")
+        .order_by("contract_id", "pk")
+    )
+    found: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for inspection_id, component, item, quantity in Finding.objects.filter(
+        inspection__in=inspections
+    ).values_list("inspection_id", "component_code", "item_code", "quantity"):
+        key = f"{component}/{item}"
+        found[inspection_id][key] = found[inspection_id].get(key, Decimal(0)) + quantity
+    out: dict[int, dict[str, Any]] = {}
+    for inspection in inspections:
+        entry = out.setdefault(
+            inspection.contract_id, {"roads": [], "findings": {}, "evidence": {}}
+        )
+        own = found.get(inspection.pk, {})
+        road = _road_inputs(event, inspection, own)
+        entry["roads"].append(road)
+        totals: dict[str, dict[str, Decimal]] = {}
+        for key, quantity in own.items():
+            component, item = key.split("/", 1)
+            if component == CLEARING and item in LATE_ITEMS.values():
+                continue  # counted through the road's late days below
+            totals.setdefault(component, {})[item] = quantity
+        for which, item in LATE_ITEMS.items():
+            totals.setdefault(CLEARING, {})[item] = Decimal(road[which]["days"])
+        for component, items in totals.items():
+            merged = entry["findings"].setdefault(component, {})
+            for item, quantity in items.items():
+                merged[item] = str(s.q2(Decimal(merged.get(item, "0")) + quantity))
+                if quantity > 0:
+                    ids = entry["evidence"].setdefault(component, {}).setdefault(item, [])
+                    ids.append(inspection.pk)
+    return out
+
+
+def snow_values(*, snapshot: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    """The stored fields of a snow evaluation from its snapshot and inputs (pure recompute)."""
+    result = snapshots.recompute(snapshot, inputs)
+    band_names = {b["code"]: b["name"] for b in snapshot["bands"]}
+    return {
+        "inputs": inputs,
+        "scheme_snapshot": snapshot,
+        "result": result.as_dict(),
+        "score": result.score,
+        "grade": result.grade,
+        "grade_name": band_names[result.grade],
+        "vetoed": result.vetoed,
+        "fee": Decimal(inputs["fee"]),
+        "deduction": result.deduction,
+    }
+
+
+def evaluate_snow_event(
+    *, event_id: int, actor: Any, now: dt.datetime | None = None
+) -> list[SnowEvaluation]:
+    """Score every contract inspected in the event; store new results or new revisions."""
+    require_supervisor(actor)
+    now = now or timezone.now()
+    try:
+        event = SnowEvent.objects.get(pk=event_id)
+    except (SnowEvent.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Snowfall event not found.")) from None
+    if last_deadline(event) > now:
+        raise DomainError(
+            _("The event can be evaluated once its last deadline (%(at)s) has passed.")
+            % {"at": f"{timezone.localtime(last_deadline(event)):%Y-%m-%d %H:%M}"},
+            code="deadlines_open",
+        )
+    day = timezone.localtime(event.ended_at).date()
+    if Period.objects.filter(month=day.replace(day=1), status=PeriodStatus.PUBLISHED).exists():
+        # The month's payment already carries this event; it changes only through an appeal.
+        raise Conflict(
+            _("The month of this event is published: its snow results are frozen."),
+            code="frozen",
+        )
+    scheme = scheme_in_force(family_id=_family().pk, day=day)
+    if scheme is None:
+        raise DomainError(_("No snow-removal scheme is in force."), code="no_scheme")
+    snapshot = scheme_snapshot(scheme_with_rules(scheme.pk))
+    per_contract = event_inputs(event)
+    if not per_contract:
+        raise DomainError(
+            _("No acceptance inspection of this event has been submitted yet."),
+            code="no_inspections",
+        )
+    share = s.q2(policy_get().snow_fee_percent)
+    contracts = Contract.objects.in_bulk(list(per_contract))
+    stored: list[SnowEvaluation] = []
+    with transaction.atomic():
+        SnowEvent.objects.select_for_update().get(pk=event.pk)
+        current = {
+            e.contract_id: e for e in SnowEvaluation.objects.filter(event=event, is_current=True)
+        }
+        for contract_id, data in sorted(per_contract.items()):
+            fee = s.q2(contracts[contract_id].monthly_fee * share / s.HUNDRED)
+            inputs = {
+                "event": event.pk,
+                "day": day.isoformat(),
+                "fee": str(fee),
+                "fee_percent": str(share),
+                "roads": data["roads"],
+                "evidence": data["evidence"],
+                "penalties": {},
+                "components": {
+                    c["code"]: {"findings": data["findings"].get(c["code"], {})}
+                    for c in snapshot["components"]
+                },
+            }
+            try:
+                values = snow_values(snapshot=snapshot, inputs=inputs)
+            except s.ScoringError as exc:
+                raise DomainError(exc.message, code="scoring") from exc
+            old = current.get(contract_id)
+            if old and (old.scheme_id, old.inputs, old.result) == (
+                scheme.pk, values["inputs"], values["result"],
+            ):  # fmt: skip
+                stored.append(old)
+                continue
+            revision = 1
+            if old:
+                old.is_current = False
+                old.save(update_fields=["is_current", "updated_at"])
+                revision = old.revision + 1
+            stored.append(
+                SnowEvaluation.objects.create(
+                    event=event,
+                    contract_id=contract_id,
+                    scheme=scheme,
+                    revision=revision,
+                    computed_at=now,
+                    computed_by=actor,
+                    **values,
+                )
+            )
+        audit_record(
+            code="evaluation.snow_event.evaluated",
+            target=event,
+            actor=actor,
+            summary=event.name,
+            data={
+                "scheme": scheme.pk,
+                "results": {str(e.contract_id): [e.revision, str(e.score)] for e in stored},
+            },
+        )
+    return stored
+
+
+def month_snow_lines(
+    *, contract_ids: list[int], first: dt.date, last: dt.date
+) -> dict[int, list[dict[str, Any]]]:
+    """The current snow results of the events that ended in the month, per contract."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + DAY, dt.time.min, tzinfo=tz)
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for e in (
+        SnowEvaluation.objects.filter(
+            contract_id__in=contract_ids,
+            is_current=True,
+            event__ended_at__gte=start,
+            event__ended_at__lt=end,
+        )
+        .select_related("event")
+        .order_by("event__ended_at", "pk")
+    ):
+        lines[e.contract_id].append(
+            {
+                "id": e.pk,
+                "event": e.event.name,
+                "revision": e.revision,
+                "score": str(e.score),
+                "grade": e.grade_name,
+                "deduction": str(e.deduction),
+            }
+        )
+    return lines

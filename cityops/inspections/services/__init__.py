@@ -1,0 +1,1 @@
+"""Writes of the inspections app (every state change audited, multi-row writes atomic)."""

@@ -1,0 +1,58 @@
+"""Shared helpers of the inspection services: settings row, month parsing, scheme in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from cityops.core.errors import DomainError
+from cityops.evaluations.models import Scheme, SchemeFamily, SchemeScope
+from cityops.evaluations.selectors import families_for_contracts, scheme_in_force
+from cityops.inspections.models import InspectionSettings
+from cityops.registry.models import Contract, ServiceType
+
+
+def inspection_settings() -> InspectionSettings:
+    row, _created = InspectionSettings.objects.get_or_create(pk=1)
+    return row
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def parse_month(text: Any) -> dt.date:
+    try:
+        year, month = (int(part) for part in str(text).strip().split("-")[:2])
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        raise DomainError(_("Give the month as YYYY-MM."), field="month") from None
+
+
+def scheme_for_contract(contract: Contract, month: dt.date) -> Scheme:
+    """The monthly scheme version in force for the contract on the month's first day."""
+    family = families_for_contracts([contract]).get(contract.pk)
+    scheme = scheme_in_force(family_id=family.pk, day=month) if family else None
+    if scheme is None:
+        raise DomainError(
+            _("No evaluation scheme is in force for contract %(n)s in %(m)s.")
+            % {"n": contract.number, "m": f"{month:%Y-%m}"},
+            code="no_scheme",
+        )
+    return scheme
+
+
+def snow_scheme(month: dt.date) -> Scheme:
+    family = (
+        SchemeFamily.objects.filter(
+            scope=SchemeScope.SNOW_EVENT, service_type=ServiceType.SANITATION
+        )
+        .order_by("code")
+        .first()
+    )
+    scheme = scheme_in_force(family_id=family.pk, day=month) if family else None
+    if scheme is None:
+        raise DomainError(_("No snow-removal scheme is in force."), code="no_scheme")
+    return scheme

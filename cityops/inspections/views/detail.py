@@ -1,0 +1,145 @@
+"""Inspection list and detail (photos, GPS vs asset on a map), corrections, follow-up cases."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cityops.accounts.access import actor_for
+from cityops.accounts.models import Role
+from cityops.cases.models import Category
+from cityops.core import geo
+from cityops.core.errors import DomainError
+from cityops.inspections.access import is_supervisor, may_edit
+from cityops.inspections.forms import CorrectionForm
+from cityops.inspections.models import Status
+from cityops.inspections.selectors import inspection_list
+from cityops.inspections.services.followup import finding_open_case
+from cityops.inspections.services.inspections import FindingInput, inspection_correct
+from cityops.inspections.views import inspection_or_404, map_options, month_param
+
+PAGE = 200
+
+
+@login_required
+@require_GET
+def inspection_list_view(request: HttpRequest) -> HttpResponse:
+    month = month_param(request)
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    rows = list(inspection_list(user=request.user, month=month, status=status)[:PAGE])
+    return render(
+        request,
+        "inspections/list.html",
+        {
+            "rows": rows,
+            "month": month,
+            "status": status,
+            "statuses": Status.choices,
+            "is_supervisor": is_supervisor(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def inspection_detail_view(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = inspection_or_404(inspection_id, request.user)
+    actor = actor_for(request.user)
+    staff = not actor.has_role(Role.OPERATOR_STAFF) or actor.has_role(
+        Role.INSPECTOR, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN, Role.MAYOR_VIEWER
+    )
+    asset = inspection.asset
+    findings = list(inspection.findings.select_related("case"))
+    open_findings = [f for f in findings if f.case_id is None and f.quantity > 0]
+    categories = (
+        list(Category.objects.filter(parent__isnull=False, active=True).order_by("code")[:300])
+        if actor.has_role(Role.INSPECTOR) and open_findings
+        else []
+    )
+    return render(
+        request,
+        "inspections/detail.html",
+        {
+            "inspection": inspection,
+            "findings": findings,
+            "sections": list(inspection.sections.all()),
+            "photos": list(inspection.photos.all()),
+            "staff": staff,
+            "may_edit": may_edit(inspection, request.user),
+            "may_correct": is_supervisor(request.user) and inspection.is_submitted,
+            "may_open_case": actor.has_role(Role.INSPECTOR),
+            "categories": categories,
+            "correction": CorrectionForm(),
+            "map_options": map_options(),
+            "asset_geometry": asset.geometry if asset is not None else None,
+            "position": geo.point_geojson(inspection.lon, inspection.lat)
+            if inspection.lon is not None and inspection.lat is not None
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def inspection_correct_view(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = inspection_or_404(inspection_id, request.user)
+    form = CorrectionForm(request.POST)
+    findings = []
+    try:
+        for f in inspection.findings.all():
+            raw = (request.POST.get(f"q-{f.pk}") or "").strip()
+            qty = Decimal(raw) if raw else f.quantity
+            if qty < 0:
+                raise InvalidOperation
+            if qty > 0:
+                findings.append(FindingInput(f.component_code, f.item_code, qty, f.note))
+    except InvalidOperation:
+        messages.error(request, _("Enter numbers for the quantities."))
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the correction."))
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    try:
+        inspection_correct(
+            inspection_id=inspection.pk,
+            actor=request.user,
+            findings=findings,
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as err:
+        messages.error(request, str(err.message))
+    else:
+        messages.success(request, _("Correction recorded."))
+    return redirect("inspections:detail", inspection_id=inspection.pk)
+
+
+@login_required
+@require_POST
+def finding_case_view(request: HttpRequest, inspection_id: int, finding_id: int) -> HttpResponse:
+    inspection = inspection_or_404(inspection_id, request.user)
+    if not inspection.findings.filter(pk=finding_id).exists():
+        messages.error(request, _("Finding not found."))
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    try:
+        category = int(request.POST.get("category") or 0)
+        case = finding_open_case(
+            finding_id=finding_id,
+            actor=request.user,
+            category=category,
+            description=request.POST.get("description", ""),
+        )
+    except ValueError:
+        messages.error(request, _("Choose a category."))
+    except DomainError as err:
+        messages.error(request, str(err.message))
+    else:
+        messages.success(request, _("Case %(n)s opened.") % {"n": case.number})
+    return redirect("inspections:detail", inspection_id=inspection.pk)
