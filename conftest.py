@@ -17,7 +17,7 @@ from cityops.registry.testing import SmallCity, build_small_city
 PASSWORD = "persona-pass-123"
 
 # Shared fixtures of the cases domain (catalogue, photos, cases per workflow state).
-pytest_plugins = ["cityops.cases.testing"]
+pytest_plugins = ["cityops.cases.testing", "cityops.core.testing_browser"]
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""The console's browser fixtures (Debian Chromium through Playwright), reused here."""
+"""Browser tests here use the shared fixtures of cityops.core.testing_browser."""
 
-from cityops.console.tests.browser.conftest import (  # noqa: F401
-    _vendor_assets,
-    browser_contexts,
-    chromium,
-    shot,
-)
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _vendor(vendor_assets: Any) -> None:
+    """Serve the vendored front-end libraries in the live server, as the site does."""
