@@ -6,28 +6,40 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.contrib.auth.decorators import login_required
+from django.db.models import DateField, Exists, OuterRef, QuerySet
+from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cityops.accounts.access import actor_for
+from cityops.accounts.models import Role
 from cityops.core.errors import DomainError, NotFound
 from cityops.evaluations.access import is_supervisor, operator_orgs
 from cityops.evaluations.explain import describe_step
-from cityops.evaluations.models import SnowEvaluation
+from cityops.evaluations.models import Period, PeriodStatus, SnowEvaluation
 from cityops.evaluations.snow import evaluate_snow_event
-from cityops.evaluations.views_common import evaluations_user_required, supervisor_required
+from cityops.evaluations.views_common import supervisor_required
 
 
 def snow_evaluations_visible_to(user: object) -> QuerySet[SnowEvaluation]:
-    """Supervisors: all; operator staff: their organisations' contracts; others: none."""
+    """Supervisors: all; the mayor's office: those of published months; operator staff: their
+    organisations' contracts once the month of the snowfall is published (like monthly
+    scores); others: none. The month of an event is the month its snow stopped."""
     qs = SnowEvaluation.objects.select_related("event", "contract", "contract__operator", "scheme")
     if is_supervisor(user):
         return qs
+    qs = qs.annotate(snow_month=TruncMonth("event__ended_at", output_field=DateField()))
+    published = Exists(
+        Period.objects.filter(month=OuterRef("snow_month"), status=PeriodStatus.PUBLISHED)
+    )
+    if actor_for(user).has_role(Role.MAYOR_VIEWER):
+        return qs.filter(published)
     orgs = operator_orgs(user)
-    return qs.filter(contract__operator_id__in=orgs) if orgs else qs.none()
+    return qs.filter(published, contract__operator_id__in=orgs) if orgs else qs.none()
 
 
 @supervisor_required
@@ -44,7 +56,7 @@ def snow_evaluate_view(request: HttpRequest, event_id: int) -> HttpResponse:
     return redirect(reverse("inspections:snow-detail", args=[event_id]))
 
 
-@evaluations_user_required
+@login_required
 @require_GET
 def snow_evaluation_view(request: HttpRequest, snow_id: int) -> HttpResponse:
     evaluation = snow_evaluations_visible_to(request.user).filter(pk=snow_id).first()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from cityops.core.errors import Conflict, DomainError, NotFound
 from cityops.core.models import AuditEvent
 from cityops.evaluations.demo_run import DEMO_SUPERVISOR, evaluations_step
-from cityops.evaluations.models import Evaluation, SnowEvaluation
+from cityops.evaluations.models import Evaluation, Period, PeriodStatus, SnowEvaluation
 from cityops.evaluations.reports.pdf import money, operator_report_pdf
 from cityops.evaluations.services import evaluate_month
 from cityops.evaluations.snow import days_late, evaluate_snow_event
@@ -214,7 +214,13 @@ def test_pages_and_access(snowfall: dict[str, Any], personas: Any, small_city: A
     body = drill.content.decode()
     assert reverse("inspections:detail", args=[snowfall["west"].pk]) in body
     assert "88.50" in body
+    # Operators and the mayor's office see snow results once the month is published.
+    assert client_for(personas.operator_a).get(detail_url).status_code == 404
+    assert client_for(personas.mayor).get(detail_url).status_code == 404
+    month = timezone.localtime(event.ended_at).date().replace(day=1)
+    Period.objects.update_or_create(month=month, defaults={"status": PeriodStatus.PUBLISHED})
     assert client_for(personas.operator_a).get(detail_url).status_code == 200
+    assert client_for(personas.mayor).get(detail_url).status_code == 200
     assert client_for(personas.operator_b).get(detail_url).status_code == 404
     assert client_for(personas.inspector).get(detail_url).status_code == 404
     # a refused evaluation is a message on the event page, not an error page
