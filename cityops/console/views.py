@@ -71,14 +71,9 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 def _resident_landing(user: Any) -> str:
-    from cityops.estates.models import CommitteeMember, Owner
+    from cityops.estates.selectors import user_is_estates_member
 
-    if (
-        Owner.objects.filter(user_id=user.pk).exists()
-        or CommitteeMember.objects.filter(user_id=user.pk).exists()
-    ):
-        return reverse("estates:home")
-    return reverse("public:report")
+    return reverse("estates:home" if user_is_estates_member(user) else "public:report")
 
 
 def _filter_form(request: HttpRequest) -> CaseFilterForm:

@@ -22,6 +22,7 @@ from cityops.estates.models import (
     CampaignTarget,
     Committee,
     CommitteeKind,
+    CommitteeMember,
     CreditRecord,
     CreditScoreChange,
     Owner,
@@ -265,3 +266,27 @@ def chart_data(rows: Sequence[StreetProgress]) -> dict[str, Any]:
         "resolved": [r.resolved for r in rows],
         "overdue": [r.overdue for r in rows],
     }
+
+
+def committee_compounds(user: Any) -> list[tuple[int, str]]:
+    """(compound id, name) of the active committees the user sits on."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = (
+        CommitteeMember.objects.filter(
+            user_id=user.pk,
+            committee__ended_on__isnull=True,
+            committee__term_ends_on__gte=timezone.localdate(),
+        )
+        .values_list("committee__compound_id", "committee__compound__name")
+        .distinct()
+        .order_by("committee__compound__name")
+    )
+    return list(rows)
+
+
+def user_is_estates_member(user: Any) -> bool:
+    """An owner, or a member of an active committee: the people whose home page is /estates/."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Owner.objects.filter(user_id=user.pk).exists() or bool(committee_compounds(user))

@@ -9,31 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
 from cityops.estates import selectors
-from cityops.estates.models import CommitteeMember, Owner
+from cityops.estates.models import Owner
 
 register = template.Library()
-
-
-def committee_compounds(user: Any) -> list[tuple[int, str]]:
-    """(compound id, name) of the active committees the user sits on."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    rows = (
-        CommitteeMember.objects.filter(
-            user_id=user.pk,
-            committee__ended_on__isnull=True,
-            committee__term_ends_on__gte=timezone.localdate(),
-        )
-        .values_list("committee__compound_id", "committee__compound__name")
-        .distinct()
-        .order_by("committee__compound__name")
-    )
-    return list(rows)
 
 
 @register.inclusion_tag("estates/_nav.html", takes_context=True)
@@ -46,7 +28,7 @@ def estates_nav(context: Any) -> dict[str, Any]:
     return {
         "show": True,
         "owner": Owner.objects.filter(user_id=user.pk).exists(),
-        "committees": committee_compounds(user),
+        "committees": selectors.committee_compounds(user),
         "company": actor.has_role(Role.OPERATOR_STAFF) and selectors.user_companies(user).exists(),
         "campaigns": actor.has_role(Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN),
         "credit_desk": actor.has_role(Role.BUREAU_SUPERVISOR),
