@@ -189,6 +189,27 @@ _WRK_LATENCY = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
+def cpu_times() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores since boot (Linux), for the machine's utilisation."""
+    try:
+        fields = [float(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def measured(
+    driver: Any, url: str, body: str, connections: int, duration: float
+) -> dict[str, float]:
+    """One scenario, with the share of the machine's CPU it kept busy (100 % = every core)."""
+    busy0, total0 = cpu_times()
+    result: dict[str, float] = driver(url, body, connections, duration)
+    busy1, total1 = cpu_times()
+    result["cpu"] = 100 * (busy1 - busy0) / (total1 - total0) if total1 > total0 else float("nan")
+    return result
+
+
 def run_wrk(url: str, body: str, connections: int, duration: float) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         if body:
@@ -282,15 +303,16 @@ def main() -> int:
         for name, url, data, connections in scenarios:
             # Warm-up: every worker builds its caches (registry index, calendar) on first use.
             driver(url, data, args.connections, min(5.0, args.duration))
-            results[name] = driver(url, data, connections, args.duration)
+            results[name] = measured(driver, url, data, connections, args.duration)
     finally:
         server.terminate()
         server.wait(timeout=60)
 
-    print(f"\n{'scenario':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}{'bad':>6}")
+    print(f"\n{'scenario':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}{'bad':>6}"
+          f"{'CPU %':>7}")  # fmt: skip
     for name, r in results.items():
         print(f"{name:<34}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-              f"{r['requests']:>10.0f}{r['bad']:>6.0f}")  # fmt: skip
+              f"{r['requests']:>10.0f}{r['bad']:>6.0f}{r['cpu']:>7.0f}")  # fmt: skip
     ceiling = results[scenarios[0][0]]["rps"]
     intake = results[scenarios[1][0]]["rps"]
     p99 = results[scenarios[3][0]]["p99"]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("assessment/", include("cityops.assessment.urls")),
     path("open311/v2/", include("cityops.open311.urls")),
     path("api/v1/", include("cityops.api.urls")),
+    path("console/webhooks/", include("cityops.api.urls_console")),
     path("console/", include("cityops.console.urls")),
     path("", include("cityops.public.urls")),
     path("", include("cityops.core.urls")),

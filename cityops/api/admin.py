@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -13,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from cityops.api.models import ApiToken, HotlineCategoryRule, WebhookDelivery, WebhookEndpoint
 from cityops.api.tokens import api_token_create, api_token_revoke
 from cityops.api.webhooks import webhook_endpoint_register, webhook_redeliver, webhook_url_check
+from cityops.core.audit import audit_record
+from cityops.core.errors import DomainError
 
 
 @admin.register(ApiToken)
@@ -56,8 +60,19 @@ class HotlineCategoryRuleAdmin(admin.ModelAdmin[HotlineCategoryRule]):
     autocomplete_fields = ("category",)
 
 
+class WebhookEndpointForm(forms.ModelForm[WebhookEndpoint]):
+    url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
+
+    def clean_url(self) -> str:
+        try:
+            return webhook_url_check(str(self.cleaned_data.get("url") or ""))
+        except DomainError as exc:  # the SSRF guard's reason, on the field
+            raise forms.ValidationError(str(exc.message)) from None
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
+    form = WebhookEndpointForm
     list_display = ("url", "organisation", "active", "created_at")
     list_filter = ("active",)
     fields = ("organisation", "url", "active")
@@ -65,9 +80,11 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
     def save_model(
         self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool
     ) -> None:
-        webhook_url_check(obj.url)
         if change:
-            obj.save(update_fields=["url", "active", "updated_at"])
+            with transaction.atomic():
+                obj.save(update_fields=["url", "active", "updated_at"])
+                audit_record(code="webhook.endpoint.changed", target=obj, actor=request.user,
+                             summary=f"{obj.url} active={obj.active}")  # fmt: skip
             return
         endpoint, secret = webhook_endpoint_register(
             organisation=obj.organisation, url=obj.url, actor=request.user
@@ -98,5 +115,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     @admin.action(description=gettext_lazy("Redeliver the selected deliveries"))
     def redeliver(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         for delivery in queryset:
-            webhook_redeliver(delivery_id=delivery.pk, actor=request.user)
+            try:
+                webhook_redeliver(delivery_id=delivery.pk, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"#{delivery.pk}: {exc.message}", messages.ERROR)
         self.message_user(request, _("%(n)d delivery(ies) queued.") % {"n": queryset.count()})

@@ -3,7 +3,10 @@
 Signature (Stripe-style): header ``X-CityOps-Signature: t=<unix seconds>,v1=<hex>`` where
 ``v1 = HMAC-SHA256(secret, f"{t}.{body}")``. Receivers recompute it and reject old timestamps.
 Deliveries run from the task queue; a failure is retried with exponential backoff
-(``BACKOFF``), each attempt recorded on the ``WebhookDelivery`` row (the admin log).
+(``BACKOFF``), each attempt recorded on the ``WebhookDelivery`` row (the delivery log).
+Where a webhook may go (HTTPS, public addresses only, checked at registration and again at
+every delivery, connection pinned to the checked address) is ``webhook_guard.py``; a refused
+delivery fails at once with the reason, it is not retried.
 """
 
 from __future__ import annotations
@@ -11,16 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import json
 import secrets
-import urllib.error
-import urllib.request
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -28,10 +27,11 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cityops.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from cityops.api.webhook_guard import WebhookRefused, post_pinned, webhook_target
 from cityops.cases.models import Case
 from cityops.cases.signals import case_notice
 from cityops.core.audit import audit_record
-from cityops.core.errors import DomainError
+from cityops.core.errors import DomainError, NotFound
 
 # Our notice codes → the public event names operators subscribe to.
 EVENTS = {
@@ -45,40 +45,56 @@ BACKOFF = (dt.timedelta(seconds=30), dt.timedelta(minutes=5), dt.timedelta(minut
 TIMEOUT_S = 10
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def webhook_url_check(url: str) -> str:
-    """HTTPS only; plain HTTP only to loopback and only when allowed (development)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise DomainError(_("Enter an https:// URL."), field="url")
-    if parts.scheme == "http" and not (
-        _loopback(parts.hostname)
-        and getattr(settings, "CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
-    ):
-        raise DomainError(
-            _("Webhooks need HTTPS (plain HTTP only to loopback in development)."), field="url"
-        )
+    """The URL, stripped, if a webhook may be sent there now (``webhook_guard`` rules);
+    a ``DomainError`` naming the field ``url`` otherwise."""
+    webhook_target(url)
     return url.strip()
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
 
 
 def webhook_endpoint_register(
     *, organisation: Any, url: str, actor: Any = None
 ) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; the signing secret is returned once (stored encrypted)."""
-    secret = "whsec_" + secrets.token_urlsafe(32)
+    secret = _new_secret()
+    url = webhook_url_check(url)  # resolves DNS: outside the transaction
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.create(
-            organisation=organisation, url=webhook_url_check(url), secret=secret
-        )
+        endpoint = WebhookEndpoint.objects.create(organisation=organisation, url=url, secret=secret)
         audit_record(code="webhook.endpoint.registered", target=endpoint, actor=actor,
+                     summary=endpoint.url)  # fmt: skip
+    return endpoint, secret
+
+
+def webhook_endpoint_deactivate(*, endpoint_id: int, actor: Any = None) -> WebhookEndpoint:
+    """No more deliveries are created for the endpoint (pending ones are skipped); audited."""
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+        if endpoint is None:
+            raise NotFound(_("Webhook endpoint not found."))
+        if endpoint.active:
+            endpoint.active = False
+            endpoint.save(update_fields=["active", "updated_at"])
+            audit_record(code="webhook.endpoint.deactivated", target=endpoint, actor=actor,
+                         summary=endpoint.url)  # fmt: skip
+    return endpoint
+
+
+def webhook_endpoint_rotate_secret(
+    *, endpoint_id: int, actor: Any = None
+) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret, returned once; deliveries from now on are signed with it."""
+    secret = _new_secret()
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+        if endpoint is None:
+            raise NotFound(_("Webhook endpoint not found."))
+        endpoint.secret = secret
+        endpoint.save(update_fields=["secret", "updated_at"])
+        audit_record(code="webhook.endpoint.secret_rotated", target=endpoint, actor=actor,
                      summary=endpoint.url)  # fmt: skip
     return endpoint, secret
 
@@ -122,11 +138,18 @@ def _on_case_notice(sender: Any, case: Case, code: str, **kwargs: Any) -> None:
 
 
 def webhook_redeliver(*, delivery_id: int, actor: Any = None) -> None:
-    """Manual redelivery from the admin: a fresh round of attempts (audited)."""
+    """Manual redelivery (console, REST, admin): a fresh round of attempts (audited)."""
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("endpoint")
+            .filter(pk=delivery_id)
+            .first()
+        )
         if delivery is None:
-            return
+            raise NotFound(_("Delivery not found."))
+        if not delivery.endpoint.active:
+            raise DomainError(_("The endpoint is deactivated: it receives no more deliveries."))
         delivery.status, delivery.attempts, delivery.next_attempt_at = (
             DeliveryStatus.PENDING, 0, None,
         )  # fmt: skip
@@ -136,32 +159,17 @@ def webhook_redeliver(*, delivery_id: int, actor: Any = None) -> None:
         transaction.on_commit(partial(deliver_webhook.enqueue, delivery_id))
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an instruction: following it could send the signed body
-    to an address that was never validated (plain HTTP, an internal host)."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - URL validated at registration
-    try:
-        with _OPENER.open(request, timeout=TIMEOUT_S) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-
-
 @task()
 def deliver_webhook(delivery_id: int) -> str:
     """One attempt; schedules the next one with backoff on failure."""
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return "skipped"
+    if not delivery.endpoint.active:
+        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+        delivery.last_error = str(_("The endpoint was deactivated."))
+        delivery.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
+        return str(delivery.status)
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True).encode()
     timestamp = int(timezone.now().timestamp())
     headers = {
@@ -173,14 +181,25 @@ def deliver_webhook(delivery_id: int) -> str:
     }
     code: int | None = None
     error = ""
+    refused = False
     try:
-        code = _post(delivery.endpoint.url, body, headers)
-    except (OSError, ValueError) as exc:
-        error = str(exc)[:300]
+        # Checked again now, and the connection goes to the address just checked: the DNS
+        # answer may have changed since registration (webhook_guard).
+        target = webhook_target(delivery.endpoint.url)
+        code = post_pinned(target, body, headers, timeout=TIMEOUT_S)
+    except WebhookRefused as exc:
+        refused, error = True, str(exc.message)[:300]
+    except DomainError as exc:  # unresolved now: DNS may recover, so retried with backoff
+        error = str(exc.message)[:300]
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        error = (str(exc) or type(exc).__name__)[:300]
     now = timezone.now()
     delivery.attempts += 1
     delivery.last_status_code, delivery.last_error = code, error
-    if code is not None and 200 <= code < 300:
+    if refused:
+        # The rule refuses this URL: retrying cannot succeed, so the delivery fails now.
+        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+    elif code is not None and 200 <= code < 300:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
             DeliveryStatus.SUCCEEDED,
             now,

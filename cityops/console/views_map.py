@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from cityops.console import selectors_map
@@ -15,34 +16,61 @@ from cityops.console.services import clean_query
 from cityops.console.views import _map_options
 from cityops.core.errors import DomainError
 
-# Without a filter the map shows the open cases (a year of closed ones helps nobody).
+# Without a filter the map shows the open cases (a year of closed ones helps nobody). A
+# submitted filter form always sends its fields, so "no filter" means none of them is present
+# (the data URL's ``bbox`` alone is not a filter).
 DEFAULT_QUERY = {"open_only": "on"}
 
 
+AREA_MESSAGE = gettext_lazy(
+    "Too many cases here to show one by one: numbers per area, each case counted in the grid"
+    " it lies in (red: some are overdue, past the unit's time limit). Zoom in to see the cases."
+)
+
+
+def _filter_given(request: HttpRequest) -> bool:
+    return any(name in request.GET for name in CaseFilterForm.base_fields)
+
+
 def _form(request: HttpRequest) -> CaseFilterForm:
-    form = CaseFilterForm(request.GET or DEFAULT_QUERY)
+    form = CaseFilterForm(request.GET if _filter_given(request) else DEFAULT_QUERY)
     form.is_valid()
     return form
+
+
+def _counted(form: CaseFilterForm) -> str:
+    """What the map counts, in words (the area counts must not look like every case)."""
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    narrowing = [k for k, v in data.items() if v and k not in ("sort", "open_only")]
+    if data.get("open_only") and not narrowing:
+        return _("Showing open cases (untick “Open cases only” to include closed ones).")
+    if data.get("open_only"):
+        return _("Showing the open cases that match the filter.")
+    return _("Showing every case that matches the filter, closed ones included.")
 
 
 @login_required
 @require_GET
 def case_map_view(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    query = clean_query(request.GET.urlencode()) if request.GET else "open_only=on"
+    query = clean_query(request.GET.urlencode()) if _filter_given(request) else "open_only=on"
     return render(
         request,
         "console/case_map.html",
         {
             "form": form,
             "query": query,
+            "counted": _counted(form),
             "map_options": _map_options(
                 dataUrl=f"{reverse('console:case-map-data')}?{query}",
                 layersUrl=reverse("console:case-map-layer", args=["grids"]).replace(
                     "grids", "{layer}"
                 ),
                 detailUrl=reverse("console:case-detail", args=[0]).replace("0/", ""),
-                tooMany=_("Too many cases here to show one by one: zoom in (numbers per area)."),
+                tooMany=AREA_MESSAGE,
+                markerName=_("Case %(number)s, %(category)s, %(status)s"),
+                areaName=_("%(count)s cases in this area: zoom in"),
+                clusterName=_("%(count)s cases close together: zoom in"),
                 layerNames={"grids": _("Grid boundaries"), "communities": _("Communities")},
                 lightNames={
                     "red": _("Red: overdue"),
@@ -72,7 +100,12 @@ def case_map_data_view(request: HttpRequest) -> JsonResponse:
         return _bad(err)
     data = selectors_map.case_map_data(user=request.user, flt=form.to_filter(), box=box)
     if data["mode"] == "cells":
-        data["message"] = _("Too many cases here to show one by one: zoom in (numbers per area).")
+        data["message"] = str(AREA_MESSAGE)
+    else:
+        data["message"] = ngettext(
+            "%(count)s case in view.", "%(count)s cases in view.", data["count"]
+        ) % {"count": data["count"]}
+    data["counted"] = _counted(form)
     return JsonResponse(data)
 
 

@@ -3,7 +3,9 @@
 - Supervisors (bureau supervisor; the system administrator too) see every contract and month,
   run, publish, decide appeals and edit schemes.
 - Operator staff see the evaluations of their own organisation's contracts in *published* months
-  only, and appeal them; anything else does not exist for them.
+  only, and appeal them; anything else does not exist for them. The same holds for the snow
+  results of an event (its month: the month the snow stopped); the mayor's office sees those
+  of published months.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import DateField, Exists, OuterRef, QuerySet
+from django.db.models.functions import TruncMonth
 
 from cityops.accounts.access import Actor, actor_for
 from cityops.accounts.models import Membership, Role
 from cityops.core.errors import NotFound, PermissionDenied
-from cityops.evaluations.models import Appeal, Evaluation, PeriodStatus
+from cityops.evaluations.models import Appeal, Evaluation, Period, PeriodStatus, SnowEvaluation
 
 SUPERVISOR_ROLES = (Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN)
 
@@ -61,10 +64,34 @@ def access_evaluation(evaluation_id: int, user: Any) -> Evaluation:
         raise NotFound("not found") from exc
 
 
+def snow_evaluations_visible_to(user: Any) -> QuerySet[SnowEvaluation]:
+    """Supervisors: all; the mayor's office: those of published months; operator staff: their
+    organisations' contracts once the month of the snowfall is published; others: none."""
+    qs = SnowEvaluation.objects.select_related("event", "contract", "contract__operator", "scheme")
+    if is_supervisor(user):
+        return qs
+    qs = qs.annotate(snow_month=TruncMonth("event__ended_at", output_field=DateField()))
+    published = Exists(
+        Period.objects.filter(month=OuterRef("snow_month"), status=PeriodStatus.PUBLISHED)
+    )
+    if actor_for(user).has_role(Role.MAYOR_VIEWER):
+        return qs.filter(published)
+    orgs = operator_orgs(user)
+    return qs.filter(published, contract__operator_id__in=orgs) if orgs else qs.none()
+
+
+def access_snow_evaluation(snow_id: Any, user: Any) -> SnowEvaluation:
+    try:
+        return snow_evaluations_visible_to(user).get(pk=snow_id)
+    except (SnowEvaluation.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("not found") from exc
+
+
 def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
     qs = Appeal.objects.select_related(
-        "evaluation", "evaluation__period", "evaluation__contract", "filed_by", "decided_by"
-    )
+        "evaluation", "evaluation__period", "evaluation__contract", "filed_by", "decided_by",
+        "snow_evaluation", "snow_evaluation__event",
+    )  # fmt: skip
     if is_supervisor(user):
         return qs
     orgs = operator_orgs(user)

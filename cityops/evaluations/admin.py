@@ -58,7 +58,7 @@ class PenaltyInline(_DraftOnlyInline):
 
 class ItemInline(_DraftOnlyInline):
     model = m.SchemeItem
-    fields = ("order", "code", "name", "rule", "points", "cap", "veto")
+    fields = ("order", "code", "name", "rule", "points", "cap", "veto", "snow_left")
 
 
 @admin.register(m.SchemeFamily)
@@ -204,9 +204,17 @@ class EvaluationRunAdmin(_ReadOnly):
     list_filter = ("status",)
 
 
+@admin.register(m.SnowEvaluationRun)
+class SnowEvaluationRunAdmin(_ReadOnly):
+    list_display = ("event", "status", "done", "total", "requested_by", "created_at")
+    list_filter = ("status",)
+
+
 @admin.register(m.Appeal)
 class AppealAdmin(_ReadOnly):
-    list_display = ("evaluation", "component", "item", "status", "filed_by", "created_at")
+    list_display = (
+        "evaluation", "snow_evaluation", "component", "item", "status", "filed_by", "created_at",
+    )  # fmt: skip
     list_filter = ("status",)
 
 

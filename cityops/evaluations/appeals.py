@@ -3,7 +3,8 @@
 A decision that changes a quantity scores the month of that contract again from the stored
 inputs and the stored scheme snapshot (``snapshots.recompute``: the same pure function the run
 uses) as revision n+1; revision n stays, ``is_current`` moves. Periods stay frozen: an appeal is
-the only way a published month changes.
+the only way a published month changes. A snow deduction is appealed through the same model,
+queue and decision (``appeals_snow``: filing, and the snow revision the month follows).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from cityops.evaluations.access import (
     require_operator_of,
     supervisors,
 )
+from cityops.evaluations.diagram import APPEAL
 from cityops.evaluations.models import (
     PAYMENT_COMPONENT,
     Appeal,
@@ -40,6 +42,7 @@ from cityops.evaluations.models import (
     AppealStatus,
     Evaluation,
     EvaluationPolicy,
+    SnowEvaluation,
 )
 from cityops.evaluations.services import evaluation_values
 from cityops.evaluations.surveys import policy_get
@@ -66,7 +69,7 @@ class Deduction:
     is_penalty: bool
 
 
-def deductions_of(evaluation: Evaluation) -> list[Deduction]:
+def deductions_of(evaluation: Evaluation | SnowEvaluation) -> list[Deduction]:
     snap = evaluation.scheme_snapshot
     names = {(c["code"], i["code"]): i["name"] for c in snap["components"] for i in c["items"]}
     found: list[Deduction] = []
@@ -118,7 +121,7 @@ def _sniff(data: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
 
 
-def _evidence(files: Sequence[Any]) -> list[tuple[str, str, bytes]]:
+def evidence_read(files: Sequence[Any]) -> list[tuple[str, str, bytes]]:
     if len(files) > MAX_FILES:
         raise DomainError(_("At most %(n)d files.") % {"n": MAX_FILES}, field="evidence")
     checked: list[tuple[str, str, bytes]] = []
@@ -148,7 +151,7 @@ def appeal_file(
     now = now or timezone.now()
     if not reason.strip():
         raise DomainError(_("Give the reasons of the appeal."), field="reason")
-    evidence = _evidence(files)
+    evidence = evidence_read(files)
     with transaction.atomic():
         evaluation = access_evaluation(evaluation_id, actor)
         require_operator_of(evaluation, actor)
@@ -162,33 +165,56 @@ def appeal_file(
         deadline = appeal_deadline(period.published_at, policy_get())
         if now >= deadline:
             raise Conflict(_("The appeal window of this month has closed."), code="too_late")
-        match = [d for d in deductions_of(evaluation) if (d.component, d.item) == (component, item)]
-        if not match:
-            raise DomainError(_("This evaluation has no such deduction."), field="item")
-        try:
-            with transaction.atomic():
-                appeal = Appeal.objects.create(
-                    evaluation=evaluation, component=component, item=item,
-                    quantity=match[0].quantity, deduction=match[0].deduction,
-                    reason=reason.strip(), filed_by=actor, deadline=deadline,
-                )  # fmt: skip
-        except IntegrityError as exc:
-            raise Conflict(_("This deduction is already under appeal."), code="open") from exc
-        for name, kind, data in evidence:
-            row = AppealEvidence(appeal=appeal, name=name, content_type=kind, size=len(data))
-            row.file.save(name, ContentFile(data), save=False)
-            row.save()
-        audit_record(
-            code="evaluation.appeal.filed", target=appeal, actor=actor,
-            summary=f"{evaluation.contract.number} {period} {component}/{item}",
-            data={"evaluation": evaluation.pk, "files": len(evidence)},
+        appeal = appeal_create(
+            evaluation=evaluation, snow=None, contested=evaluation, component=component,
+            item=item, reason=reason, evidence=evidence, deadline=deadline, actor=actor,
         )  # fmt: skip
-        notify(
-            recipients=supervisors(), code="evaluation.appeal.filed",
-            title=_("New appeal against an evaluation"),
-            body=f"{evaluation.contract.number} {period} {match[0].name}",
-            url=reverse("evaluations:appeal", args=[appeal.pk]), target=appeal,
-        )  # fmt: skip
+    return appeal
+
+
+def appeal_create(
+    *,
+    evaluation: Evaluation,
+    snow: SnowEvaluation | None,
+    contested: Evaluation | SnowEvaluation,
+    component: str,
+    item: str,
+    reason: str,
+    evidence: list[tuple[str, str, bytes]],
+    deadline: dt.datetime,
+    actor: Any,
+) -> Appeal:
+    """The appeal row, its evidence, audit and notice (inside the caller's transaction)."""
+    match = [d for d in deductions_of(contested) if (d.component, d.item) == (component, item)]
+    if not match:
+        raise DomainError(_("This evaluation has no such deduction."), field="item")
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                evaluation=evaluation, snow_evaluation=snow, component=component, item=item,
+                quantity=match[0].quantity, deduction=match[0].deduction,
+                reason=reason.strip(), filed_by=actor, deadline=deadline,
+            )  # fmt: skip
+    except IntegrityError as exc:
+        raise Conflict(_("This deduction is already under appeal."), code="open") from exc
+    for name, kind, data in evidence:
+        row = AppealEvidence(appeal=appeal, name=name, content_type=kind, size=len(data))
+        row.file.save(name, ContentFile(data), save=False)
+        row.save()
+    where = f"{evaluation.contract.number} {evaluation.period}"
+    if snow is not None:
+        where += f" {snow.event.name}"
+    audit_record(
+        code="evaluation.appeal.filed", target=appeal, actor=actor,
+        summary=f"{where} {component}/{item}",
+        data={"evaluation": evaluation.pk, "files": len(evidence),
+              "snow_evaluation": snow.pk if snow else None},
+    )  # fmt: skip
+    notify(
+        recipients=supervisors(), code="evaluation.appeal.filed",
+        title=_("New appeal against an evaluation"), body=f"{where} {match[0].name}",
+        url=reverse("evaluations:appeal", args=[appeal.pk]), target=appeal,
+    )  # fmt: skip
     return appeal
 
 
@@ -198,6 +224,7 @@ def appeal_withdraw(*, appeal_id: int, actor: Any) -> Appeal:
         require_operator_of(appeal.evaluation, actor)
         if not appeal.is_open:
             raise Conflict(_("This appeal is already decided."), code="decided")
+        APPEAL.check(appeal.status, AppealStatus.WITHDRAWN)
         appeal.status = AppealStatus.WITHDRAWN
         appeal.save(update_fields=["status", "updated_at"])
         audit_record(code="evaluation.appeal.withdrawn", target=appeal, actor=actor)
@@ -242,18 +269,27 @@ def appeal_decide(
             if appeal.component == PAYMENT_COMPONENT and quantity != quantity.to_integral():
                 raise DomainError(_("Penalties are counted in whole occurrences."),
                                   field="adjusted_quantity")  # fmt: skip
+        APPEAL.check(appeal.status, decision)
         appeal.status = decision
         appeal.decided_by = actor
         appeal.decided_at = timezone.now()
         appeal.decision_note = note.strip()
         appeal.adjusted_quantity = quantity
-        if quantity is not None:
+        if quantity is not None and appeal.is_snow:
+            from cityops.evaluations.appeals_snow import snow_revise
+
+            appeal.result_snow_revision, appeal.result_revision = snow_revise(
+                appeal=appeal, quantity=quantity, actor=actor
+            )
+        elif quantity is not None:
             appeal.result_revision = _revise(appeal=appeal, quantity=quantity, actor=actor)
         appeal.save()
         audit_record(
             code="evaluation.appeal.decided", target=appeal, actor=actor, summary=decision,
             data={"adjusted_quantity": None if quantity is None else str(quantity),
-                  "revision": appeal.result_revision.revision if appeal.result_revision else None},
+                  "revision": appeal.result_revision.revision if appeal.result_revision else None,
+                  "snow_revision": appeal.result_snow_revision.revision
+                  if appeal.result_snow_revision else None},
         )  # fmt: skip
         contract = appeal.evaluation.contract
         recipients = {u.pk: u for u in operator_staff(contract.operator_id)}
@@ -277,6 +313,12 @@ def _revise(*, appeal: Appeal, quantity: Decimal, actor: Any) -> Evaluation:
         .get(period_id=contested.period_id, contract_id=contested.contract_id, is_current=True)
     )
     inputs = copy.deepcopy(current.inputs)
+    adjust_inputs(inputs, appeal=appeal, quantity=quantity)
+    return month_revision_create(current=current, inputs=inputs, appeal=appeal, actor=actor)
+
+
+def adjust_inputs(inputs: dict[str, Any], *, appeal: Appeal, quantity: Decimal) -> None:
+    """Set the contested quantity in stored inputs and note the appeal in them (in place)."""
     if appeal.component == PAYMENT_COMPONENT:
         before = str(inputs.get("penalties", {}).get(appeal.item, 0))
         penalties = dict(inputs.get("penalties", {}))
@@ -293,6 +335,12 @@ def _revise(*, appeal: Appeal, quantity: Decimal, actor: Any) -> Evaluation:
         {"appeal": appeal.pk, "component": appeal.component, "item": appeal.item,
          "from": str(before), "to": str(quantity)}
     )  # fmt: skip
+
+
+def month_revision_create(
+    *, current: Evaluation, inputs: dict[str, Any], appeal: Appeal, actor: Any
+) -> Evaluation:
+    """Revision n+1 of the contract's month from changed inputs (``current`` locked)."""
     values = evaluation_values(
         scheme=current.scheme, snapshot=current.scheme_snapshot, inputs=inputs, fee=current.fee
     )
@@ -313,10 +361,12 @@ def _revise(*, appeal: Appeal, quantity: Decimal, actor: Any) -> Evaluation:
     return revised
 
 
-def revision_diff(old: Evaluation, new: Evaluation) -> dict[str, Any]:
+def revision_diff(
+    old: Evaluation | SnowEvaluation, new: Evaluation | SnowEvaluation
+) -> dict[str, Any]:
     """What changed between two revisions: totals and every item whose numbers moved."""
 
-    def items(e: Evaluation) -> dict[tuple[str, str], dict[str, str]]:
+    def items(e: Evaluation | SnowEvaluation) -> dict[tuple[str, str], dict[str, str]]:
         return {(c["code"], i["code"]): i for c in e.result["components"] for i in c["items"]}
 
     before, after = items(old), items(new)
@@ -331,6 +381,7 @@ def revision_diff(old: Evaluation, new: Evaluation) -> dict[str, Any]:
     totals = {
         name: (getattr(old, name), getattr(new, name))
         for name in ("score", "grade_name", "deduction", "payable")
+        if hasattr(old, name)  # a snow result has no amount payable of its own
     }
     old_p, new_p = old.inputs.get("penalties", {}), new.inputs.get("penalties", {})
     penalties = {code: (old_p.get(code, 0), new_p.get(code, 0)) for code in set(old_p) | set(new_p)}

@@ -209,9 +209,25 @@ SNOW_REMOVAL: dict[str, Any] = {
             "kind": "checklist",
             "weight": 30,
             "items": [
-                {"code": "no_black_surface", "name": "机动车道未见黑色路面（每处）", "points": 3},
-                {"code": "lane_lines_hidden", "name": "道线不可见（每处）", "points": 2},
-                {"code": "piles_bus_stop", "name": "公交站点存雪堆（每处）", "points": 2},
+                # snow_left: found after the road's deadline, the days late are derived
+                {
+                    "code": "no_black_surface",
+                    "name": "机动车道未见黑色路面（每处）",
+                    "points": 3,
+                    "snow_left": "clear",
+                },
+                {
+                    "code": "lane_lines_hidden",
+                    "name": "道线不可见（每处）",
+                    "points": 2,
+                    "snow_left": "clear",
+                },
+                {
+                    "code": "piles_bus_stop",
+                    "name": "公交站点存雪堆（每处）",
+                    "points": 2,
+                    "snow_left": "haul",
+                },
             ],
         },
     ],

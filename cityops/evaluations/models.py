@@ -200,6 +200,14 @@ RULE_CHOICES = _choices(
 )
 
 
+class SnowLeft(models.TextChoices):
+    """What a found acceptance item of a snow-removal scheme shows was not done in time."""
+
+    NONE = "", _("—")
+    CLEAR = "clear", _("Snow left: not cleared")
+    HAUL = "haul", _("Snow left: not hauled out")
+
+
 class SchemeItem(models.Model):
     component = models.ForeignKey(
         SchemeComponent, verbose_name=_("component"), on_delete=models.CASCADE,
@@ -219,6 +227,14 @@ class SchemeItem(models.Model):
         validators=PERCENT,
     )  # fmt: skip
     veto = models.BooleanField(_("veto item (一票否决)"), default=False)
+    snow_left = models.CharField(
+        _("means snow left"), max_length=10, choices=SnowLeft.choices, default="", blank=True,
+        help_text=_(
+            "Snow-removal schemes: when an acceptance inspection finds this item after the "
+            "road's deadline, the days late for clearing or haul-out are derived from the "
+            "inspection time."
+        ),
+    )  # fmt: skip
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -407,7 +423,7 @@ from cityops.evaluations.models_runs import (  # noqa: E402
     EvaluationRun,
     RunStatus,
 )
-from cityops.evaluations.models_snow import SnowEvaluation  # noqa: E402
+from cityops.evaluations.models_snow import SnowEvaluation, SnowEvaluationRun  # noqa: E402
 from cityops.evaluations.models_surveys import (  # noqa: E402
     Survey,
     SurveyAnswer,
@@ -426,6 +442,8 @@ __all__ = [
     "EvaluationRun",
     "RunStatus",
     "SnowEvaluation",
+    "SnowEvaluationRun",
+    "SnowLeft",
     "Survey",
     "SurveyAnswer",
     "SurveyChannel",

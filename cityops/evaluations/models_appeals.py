@@ -1,7 +1,11 @@
 """Appeals (申诉): an operator contests one deduction of a published evaluation.
 
 The appeal names the evaluation revision it contests and the deduction (a component's item, or a
-payment penalty under the pseudo-component ``payment``). A supervisor upholds the deduction or
+payment penalty under the pseudo-component ``payment``). A deduction of a snowfall event's
+evaluation (``SnowEvaluation``) is appealed the same way: the appeal also names that snow
+revision, and ``evaluation`` is the month's evaluation that carries the event's payment line
+(same window, same queue, same scope); a changed quantity makes a new snow revision and the
+month's evaluation follows as its own new revision. A supervisor upholds the deduction or
 overturns it, wholly (quantity 0) or partly (an adjusted quantity); a changed quantity is scored
 again as a new revision of the evaluation (``appeals.appeal_decide``), the old one kept.
 """
@@ -29,6 +33,10 @@ class Appeal(BaseModel):
     evaluation = models.ForeignKey(
         "evaluations.Evaluation", verbose_name=_("contested revision"),
         on_delete=models.PROTECT, related_name="appeals",
+    )  # fmt: skip
+    snow_evaluation = models.ForeignKey(
+        "evaluations.SnowEvaluation", verbose_name=_("contested snow-removal revision"),
+        null=True, blank=True, on_delete=models.PROTECT, related_name="appeals",
     )  # fmt: skip
     component = models.CharField(_("component"), max_length=50)
     item = models.CharField(_("item"), max_length=50)
@@ -59,6 +67,10 @@ class Appeal(BaseModel):
         "evaluations.Evaluation", verbose_name=_("resulting revision"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )  # fmt: skip
+    result_snow_revision = models.ForeignKey(
+        "evaluations.SnowEvaluation", verbose_name=_("resulting snow-removal revision"),
+        null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("appeal")
@@ -67,8 +79,13 @@ class Appeal(BaseModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["evaluation", "component", "item"],
-                condition=models.Q(status="open"),
+                condition=models.Q(status="open", snow_evaluation__isnull=True),
                 name="eval_appeal_one_open_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["snow_evaluation", "component", "item"],
+                condition=models.Q(status="open", snow_evaluation__isnull=False),
+                name="eval_appeal_one_open_per_snow_item",
             ),
         ]
 
@@ -78,6 +95,10 @@ class Appeal(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status == AppealStatus.OPEN
+
+    @property
+    def is_snow(self) -> bool:
+        return self.snow_evaluation_id is not None
 
 
 def _evidence_path(instance: AppealEvidence, filename: str) -> str:

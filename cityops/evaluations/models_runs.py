@@ -30,8 +30,9 @@ class RunStatus(models.TextChoices):
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
-class EvaluationRun(BaseModel):
-    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+class RunBase(BaseModel):
+    """A background job's row: who asked, its status and progress, its outcome."""
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -47,6 +48,23 @@ class EvaluationRun(BaseModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        if self.status == RunStatus.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+
+class EvaluationRun(RunBase):
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+
+    class Meta:
         verbose_name = _("evaluation run")
         verbose_name_plural = _("evaluation runs")
         ordering = ["-created_at", "-id"]
@@ -60,16 +78,6 @@ class EvaluationRun(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.status}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == RunStatus.DONE:
-            return 100
-        return int(self.done * 100 / self.total) if self.total else 0
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_RUN_STATUSES
 
 
 class AppealDays(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.models import BaseModel
+from cityops.evaluations.models_runs import RunBase
 
 
 class SnowEvaluation(BaseModel):
@@ -64,3 +65,31 @@ class SnowEvaluation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.contract_id} r{self.revision}: {self.score}"
+
+
+class SnowEvaluationRun(RunBase):
+    """One request to evaluate a snowfall event, executed in the background like a monthly run.
+
+    At most one run of an event is queued or running (a partial unique constraint): two clicks
+    on "Evaluate this event" make one job, and an unchanged result keeps its row.
+    """
+
+    event = models.ForeignKey(
+        "inspections.SnowEvent", verbose_name=_("snowfall event"), on_delete=models.CASCADE,
+        related_name="evaluation_runs",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("snow-removal evaluation run")
+        verbose_name_plural = _("snow-removal evaluation runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="eval_snow_run_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.status}"

@@ -209,6 +209,7 @@ def scheme_create(*, family_id: int, spec: dict[str, Any], valid_from: dt.date) 
                 points=Decimal(str(i.get("points", 0))),
                 cap=None if i.get("cap") is None else Decimal(str(i["cap"])),
                 veto=bool(i.get("veto", False)),
+                snow_left=i.get("snow_left", ""),
                 order=n,
             )
             for n, i in enumerate(c.get("items", ()))

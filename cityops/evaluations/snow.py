@@ -3,12 +3,15 @@
 Once every deadline of the event has passed, a supervisor evaluates it: each contract whose
 roads got a submitted acceptance inspection is scored with the snow-removal scheme version in
 force on the event day. Days late for clearing and haul-out come from the inspector's findings
-when recorded; otherwise, where the inspection found snow left (the acceptance items below)
-after the road's deadline, they are derived from the event's deadline and the inspection time
-(whole days, rounded up). The payment rule of the scheme is applied to the event's fee base
-(``EvaluationPolicy.snow_fee_percent`` of the monthly fee, ◐), and the month's evaluation adds
-the deductions of the events that ended in it as a separate line (see ``month_snow_lines``).
-Re-evaluating keeps the history: a changed result becomes the next revision.
+when recorded; otherwise, where the inspection found snow left (the items the scheme version
+marks with ``SchemeItem.snow_left``) after the road's deadline, they are derived from the
+event's deadline and the inspection time (whole days, rounded up). The payment rule of the
+scheme is applied to the event's fee base (``EvaluationPolicy.snow_fee_percent`` of the monthly
+fee, ◐), and the month's evaluation adds the deductions of the events that ended in it as a
+separate line (see ``month_snow_lines``).
+Re-evaluating keeps the history: a changed result becomes the next revision. The page runs it
+as a background job (``snow_runs``); an appeal against a snow deduction makes a revision too
+(``appeals_snow``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +35,7 @@ from cityops.evaluations.access import require_supervisor
 from cityops.evaluations.models import (
     Period,
     PeriodStatus,
+    Scheme,
     SchemeFamily,
     SchemeScope,
     SnowEvaluation,
@@ -41,14 +46,23 @@ from cityops.inspections.models import Finding, Inspection, SnowEvent, Status
 from cityops.registry.models import Contract, ServiceType
 
 CLEARING = "clearing"
-# Late-work items of the clearing component and the acceptance items that show the work was
-# not done when the road was inspected (scheme item codes of the snow-removal schemes).
+# Late-work items of the clearing component (scheme item codes of the snow-removal schemes).
 LATE_ITEMS = {"clear": "clear_late", "haul": "haul_late"}
-NOT_DONE = {
-    "clear": ("no_black_surface", "lane_lines_hidden"),
-    "haul": ("piles_bus_stop",),
-}
 DAY = dt.timedelta(days=1)
+# (done, total) after each contract scored: the background run writes it on its row.
+Progress = Callable[[int, int], None]
+SnowLeftItems = dict[str, tuple[str, ...]]
+
+
+def snow_left_items(scheme: Scheme) -> SnowLeftItems:
+    """``{"clear": ("acceptance/no_black_surface", …), "haul": (…)}``: the items of the version
+    that, found on a road, show the work was not done (prefetch with ``scheme_with_rules``)."""
+    found: dict[str, list[str]] = {which: [] for which in LATE_ITEMS}
+    for component in scheme.components.all():
+        for item in component.items.all():
+            if item.snow_left in found:
+                found[item.snow_left].append(f"{component.code}/{item.code}")
+    return {which: tuple(sorted(keys)) for which, keys in found.items()}
 
 
 def last_deadline(event: SnowEvent) -> dt.datetime:
@@ -85,7 +99,7 @@ def _family() -> SchemeFamily:
 
 
 def _road_inputs(
-    event: SnowEvent, inspection: Inspection, found: dict[str, Decimal]
+    event: SnowEvent, inspection: Inspection, found: dict[str, Decimal], snow_left: SnowLeftItems
 ) -> dict[str, Any]:
     road_class = inspection.road_segment.road_class if inspection.road_segment else ""
     at = inspection.finished_at or inspection.submitted_at
@@ -99,7 +113,7 @@ def _road_inputs(
         hours = (event.deadlines.get(road_class) or {}).get(f"{which}_hours")
         deadline = event.ended_at + dt.timedelta(hours=int(hours)) if hours else None
         recorded = found.get(f"{CLEARING}/{item}")
-        not_done = any(found.get(f"acceptance/{code}", 0) > 0 for code in NOT_DONE[which])
+        not_done = any(found.get(key, 0) > 0 for key in snow_left.get(which, ()))
         derived = days_late(deadline, at) if not_done else 0
         row[which] = {
             "deadline": _iso(deadline),
@@ -110,7 +124,7 @@ def _road_inputs(
     return row
 
 
-def event_inputs(event: SnowEvent) -> dict[int, dict[str, Any]]:
+def event_inputs(event: SnowEvent, snow_left: SnowLeftItems) -> dict[int, dict[str, Any]]:
     """Per contract: the roads inspected in the event and the component findings (no writes)."""
     inspections = list(
         Inspection.objects.filter(snow_event=event, status=Status.SUBMITTED)
@@ -129,7 +143,7 @@ def event_inputs(event: SnowEvent) -> dict[int, dict[str, Any]]:
             inspection.contract_id, {"roads": [], "findings": {}, "evidence": {}}
         )
         own = found.get(inspection.pk, {})
-        road = _road_inputs(event, inspection, own)
+        road = _road_inputs(event, inspection, own, snow_left)
         entry["roads"].append(road)
         totals: dict[str, dict[str, Decimal]] = {}
         for key, quantity in own.items():
@@ -166,16 +180,15 @@ def snow_values(*, snapshot: dict[str, Any], inputs: dict[str, Any]) -> dict[str
     }
 
 
-def evaluate_snow_event(
-    *, event_id: int, actor: Any, now: dt.datetime | None = None
-) -> list[SnowEvaluation]:
-    """Score every contract inspected in the event; store new results or new revisions."""
-    require_supervisor(actor)
-    now = now or timezone.now()
+def snow_event_get(event_id: Any) -> SnowEvent:
     try:
-        event = SnowEvent.objects.get(pk=event_id)
+        return SnowEvent.objects.get(pk=event_id)
     except (SnowEvent.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("Snowfall event not found.")) from None
+
+
+def snow_event_check(event: SnowEvent, now: dt.datetime) -> dt.date:
+    """The event's day, once it may be evaluated: its deadlines passed, its month not frozen."""
     if last_deadline(event) > now:
         raise DomainError(
             _("The event can be evaluated once its last deadline (%(at)s) has passed.")
@@ -189,11 +202,31 @@ def evaluate_snow_event(
             _("The month of this event is published: its snow results are frozen."),
             code="frozen",
         )
+    return day
+
+
+def evaluate_snow_event(
+    *,
+    event_id: int,
+    actor: Any,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> list[SnowEvaluation]:
+    """Score every contract inspected in the event; store new results or new revisions.
+
+    Every contract is scored first (reads only, reporting ``progress``), then all results are
+    written in one transaction under the event's row lock: all or nothing.
+    """
+    require_supervisor(actor)
+    now = now or timezone.now()
+    event = snow_event_get(event_id)
+    day = snow_event_check(event, now)
     scheme = scheme_in_force(family_id=_family().pk, day=day)
     if scheme is None:
         raise DomainError(_("No snow-removal scheme is in force."), code="no_scheme")
-    snapshot = scheme_snapshot(scheme_with_rules(scheme.pk))
-    per_contract = event_inputs(event)
+    rules = scheme_with_rules(scheme.pk)
+    snapshot = scheme_snapshot(rules)
+    per_contract = event_inputs(event, snow_left_items(rules))
     if not per_contract:
         raise DomainError(
             _("No acceptance inspection of this event has been submitted yet."),
@@ -201,31 +234,36 @@ def evaluate_snow_event(
         )
     share = s.q2(policy_get().snow_fee_percent)
     contracts = Contract.objects.in_bulk(list(per_contract))
+    scored: list[tuple[int, dict[str, Any]]] = []
+    for contract_id, data in sorted(per_contract.items()):
+        fee = s.q2(contracts[contract_id].monthly_fee * share / s.HUNDRED)
+        inputs = {
+            "event": event.pk,
+            "day": day.isoformat(),
+            "fee": str(fee),
+            "fee_percent": str(share),
+            "roads": data["roads"],
+            "evidence": data["evidence"],
+            "penalties": {},
+            "components": {
+                c["code"]: {"findings": data["findings"].get(c["code"], {})}
+                for c in snapshot["components"]
+            },
+        }
+        try:
+            scored.append((contract_id, snow_values(snapshot=snapshot, inputs=inputs)))
+        except s.ScoringError as exc:
+            raise DomainError(exc.message, code="scoring") from exc
+        if progress is not None:
+            progress(len(scored), len(per_contract))
     stored: list[SnowEvaluation] = []
     with transaction.atomic():
         SnowEvent.objects.select_for_update().get(pk=event.pk)
+        snow_event_check(event, now)  # a month published meanwhile freezes the event
         current = {
             e.contract_id: e for e in SnowEvaluation.objects.filter(event=event, is_current=True)
         }
-        for contract_id, data in sorted(per_contract.items()):
-            fee = s.q2(contracts[contract_id].monthly_fee * share / s.HUNDRED)
-            inputs = {
-                "event": event.pk,
-                "day": day.isoformat(),
-                "fee": str(fee),
-                "fee_percent": str(share),
-                "roads": data["roads"],
-                "evidence": data["evidence"],
-                "penalties": {},
-                "components": {
-                    c["code"]: {"findings": data["findings"].get(c["code"], {})}
-                    for c in snapshot["components"]
-                },
-            }
-            try:
-                values = snow_values(snapshot=snapshot, inputs=inputs)
-            except s.ScoringError as exc:
-                raise DomainError(exc.message, code="scoring") from exc
+        for contract_id, values in scored:
             old = current.get(contract_id)
             if old and (old.scheme_id, old.inputs, old.result) == (
                 scheme.pk, values["inputs"], values["result"],
@@ -279,14 +317,17 @@ def month_snow_lines(
         .select_related("event")
         .order_by("event__ended_at", "pk")
     ):
-        lines[e.contract_id].append(
-            {
-                "id": e.pk,
-                "event": e.event.name,
-                "revision": e.revision,
-                "score": str(e.score),
-                "grade": e.grade_name,
-                "deduction": str(e.deduction),
-            }
-        )
+        lines[e.contract_id].append(snow_line(e))
     return lines
+
+
+def snow_line(e: SnowEvaluation) -> dict[str, Any]:
+    """The month's payment line of one snow result (stored in the month's inputs)."""
+    return {
+        "id": e.pk,
+        "event": e.event.name,
+        "revision": e.revision,
+        "score": str(e.score),
+        "grade": e.grade_name,
+        "deduction": str(e.deduction),
+    }

@@ -11,3 +11,11 @@ from cityops.evaluations.runs import run_execute
 def evaluation_run_task(run_id: int) -> str:
     """Execute a queued monthly run; returns its final status."""
     return str(run_execute(run_id=run_id).status)
+
+
+@task()
+def snow_evaluation_task(run_id: int) -> str:
+    """Execute a queued evaluation of a snowfall event; returns its final status."""
+    from cityops.evaluations.snow_runs import snow_run_execute
+
+    return str(snow_run_execute(run_id=run_id).status)

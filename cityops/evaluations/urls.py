@@ -49,9 +49,16 @@ urlpatterns = [
     path("survey/<str:token>/", views_surveys.public_survey_view, name="public-survey"),
     path("policy/", views_surveys.policy_view, name="policy"),
     path("snow/<int:snow_id>/", views_snow.snow_evaluation_view, name="snow-evaluation"),
+    path("snow/<int:snow_id>/appeal/", views_snow.snow_appeal_file_view, name="snow-appeal-file"),
+    path("snow/<int:snow_id>/diff/<int:other_id>/", views_snow.snow_diff_view, name="snow-diff"),
     path(
         "snow-events/<int:event_id>/evaluate/",
         views_snow.snow_evaluate_view,
         name="snow-evaluate",
+    ),
+    path(
+        "snow-runs/<int:run_id>/progress/",
+        views_snow.snow_run_progress_view,
+        name="snow-run-progress",
     ),
 ]

@@ -31,7 +31,7 @@ from cityops.evaluations.appeals import (
 )
 from cityops.evaluations.explain import describe_step
 from cityops.evaluations.forms import AppealForm, DecideForm
-from cityops.evaluations.models import AppealEvidence, AppealStatus, Evaluation
+from cityops.evaluations.models import AppealEvidence, AppealStatus, Evaluation, SnowEvaluation
 from cityops.evaluations.reports.ranking import access_report
 from cityops.evaluations.surveys import policy_get
 from cityops.evaluations.views_common import evaluations_user_required, form_error
@@ -71,7 +71,7 @@ def _items(evaluation: Evaluation) -> list[dict[str, Any]]:
     return rows
 
 
-def _item_name(evaluation: Evaluation, component: str, item: str) -> str:
+def _item_name(evaluation: Evaluation | SnowEvaluation, component: str, item: str) -> str:
     snap = evaluation.scheme_snapshot
     for c in snap["components"]:
         for i in c["items"]:
@@ -135,7 +135,7 @@ def _detail(
                 ]
             ],
             "revisions": revisions,
-            "appeals": evaluation.appeals.select_related("filed_by").all(),
+            "appeals": evaluation.appeals.select_related("filed_by", "snow_evaluation__event"),
             "form": form
             if form is not None
             else (_appeal_form(evaluation) if may_appeal else None),
@@ -234,7 +234,9 @@ def _appeal_page(
             "may_withdraw": appeal.is_open
             and appeal.evaluation.contract.operator_id in operator_orgs(request.user),
             "payment": appeal.component == "payment",
-            "item_name": _item_name(appeal.evaluation, appeal.component, appeal.item),
+            "item_name": _item_name(
+                appeal.snow_evaluation or appeal.evaluation, appeal.component, appeal.item
+            ),
         },
         status=status,
     )

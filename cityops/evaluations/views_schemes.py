@@ -49,7 +49,8 @@ PenaltyFormSet: Any = inlineformset_factory(
     can_delete=True,
 )  # fmt: skip
 ItemFormSet: Any = inlineformset_factory(
-    SchemeComponent, SchemeItem, fields=["code", "name", "rule", "points", "cap", "veto", "order"],
+    SchemeComponent, SchemeItem,
+    fields=["code", "name", "rule", "points", "cap", "veto", "snow_left", "order"],
     extra=2, can_delete=True,
 )  # fmt: skip
 

@@ -1,67 +1,79 @@
-"""Per-snowfall evaluation pages: a supervisor evaluates an event; a contract's snow score with
-its drill-down (roads, deadlines, days late, items, inspections)."""
+"""Per-snowfall evaluation pages: a supervisor queues the evaluation of an event (background
+job with an htmx progress fragment); a contract's snow score with its drill-down (roads,
+deadlines, days late, items, inspections), its revisions and diffs, and the operator's appeal
+of one of its deductions."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import DateField, Exists, OuterRef, QuerySet
-from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cityops.accounts.access import actor_for
-from cityops.accounts.models import Role
-from cityops.core.errors import DomainError, NotFound
-from cityops.evaluations.access import is_supervisor, operator_orgs
+from cityops.core.errors import Conflict, DomainError, NotFound
+from cityops.evaluations.access import (
+    access_snow_evaluation,
+    is_supervisor,
+    operator_orgs,
+    snow_evaluations_visible_to,
+)
+from cityops.evaluations.appeals import deductions_of, revision_diff
+from cityops.evaluations.appeals_snow import snow_appeal_file, snow_appeal_window
 from cityops.evaluations.explain import describe_step
-from cityops.evaluations.models import Period, PeriodStatus, SnowEvaluation
-from cityops.evaluations.snow import evaluate_snow_event
-from cityops.evaluations.views_common import supervisor_required
+from cityops.evaluations.forms import AppealForm
+from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun
+from cityops.evaluations.snow_runs import snow_run_start
+from cityops.evaluations.views_common import form_error, supervisor_required
 
-
-def snow_evaluations_visible_to(user: object) -> QuerySet[SnowEvaluation]:
-    """Supervisors: all; the mayor's office: those of published months; operator staff: their
-    organisations' contracts once the month of the snowfall is published (like monthly
-    scores); others: none. The month of an event is the month its snow stopped."""
-    qs = SnowEvaluation.objects.select_related("event", "contract", "contract__operator", "scheme")
-    if is_supervisor(user):
-        return qs
-    qs = qs.annotate(snow_month=TruncMonth("event__ended_at", output_field=DateField()))
-    published = Exists(
-        Period.objects.filter(month=OuterRef("snow_month"), status=PeriodStatus.PUBLISHED)
-    )
-    if actor_for(user).has_role(Role.MAYOR_VIEWER):
-        return qs.filter(published)
-    orgs = operator_orgs(user)
-    return qs.filter(published, contract__operator_id__in=orgs) if orgs else qs.none()
+__all__ = ["snow_evaluations_visible_to"]
 
 
 @supervisor_required
 @require_POST
 def snow_evaluate_view(request: HttpRequest, event_id: int) -> HttpResponse:
+    back = redirect(reverse("inspections:snow-detail", args=[event_id]))
     try:
-        stored = evaluate_snow_event(event_id=event_id, actor=request.user)
+        _run, created = snow_run_start(event_id=event_id, actor=request.user)
     except NotFound as exc:
         raise Http404(_("Snowfall event not found.")) from exc
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        return redirect(reverse("inspections:snow-detail", args=[event_id]))
-    messages.success(request, _("%(n)d contracts evaluated for this event.") % {"n": len(stored)})
-    return redirect(reverse("inspections:snow-detail", args=[event_id]))
+        return back
+    if created:
+        messages.success(request, _("The evaluation of this event is queued."))
+    else:
+        messages.info(request, _("The evaluation of this event is already under way."))
+    return back
 
 
-@login_required
+@supervisor_required
 @require_GET
-def snow_evaluation_view(request: HttpRequest, snow_id: int) -> HttpResponse:
-    evaluation = snow_evaluations_visible_to(request.user).filter(pk=snow_id).first()
-    if evaluation is None:
-        raise Http404(_("No such evaluation."))
+def snow_run_progress_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(SnowEvaluationRun, pk=run_id)
+    response = render(request, "evaluations/_snow_run_progress.html", {"run": run})
+    if not run.is_active and request.headers.get("HX-Request"):
+        # The run ended: reload the event page so its results table shows the new numbers.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _appeal_form(snow: SnowEvaluation, data: Any = None, files: Any = None) -> AppealForm:
+    choices = [
+        (f"{d.component}/{d.item}", f"{d.name} ({d.quantity} → −{d.deduction})")
+        for d in deductions_of(snow)
+    ]
+    return AppealForm(data, files, choices=choices)
+
+
+def _page(
+    request: HttpRequest, evaluation: SnowEvaluation, form: AppealForm | None, status: int = 200
+) -> HttpResponse:
     snapshot = evaluation.scheme_snapshot
     names = {c["code"]: c["name"] for c in snapshot["components"]}
     item_names = {
@@ -80,9 +92,20 @@ def snow_evaluation_view(request: HttpRequest, snow_id: int) -> HttpResponse:
         for i in c.get("items", [])
         if Decimal(i["quantity"]) > 0
     ]
-    revisions = SnowEvaluation.objects.filter(
+    revisions = snow_evaluations_visible_to(request.user).filter(
         event_id=evaluation.event_id, contract_id=evaluation.contract_id
-    ).order_by("revision")
+    )
+    deadline = None
+    may_appeal = evaluation.is_current and evaluation.contract.operator_id in operator_orgs(
+        request.user
+    )
+    if may_appeal:
+        try:
+            _month, deadline = snow_appeal_window(evaluation)
+        except Conflict:
+            may_appeal = False
+    if form is None and may_appeal:
+        form = _appeal_form(evaluation)
     return render(
         request,
         "evaluations/snow_evaluation.html",
@@ -95,7 +118,61 @@ def snow_evaluation_view(request: HttpRequest, snow_id: int) -> HttpResponse:
             "items": items,
             "roads": evaluation.inputs.get("roads", []),
             "explanation": [describe_step(step) for step in evaluation.result.get("steps", [])],
-            "revisions": revisions,
+            "revisions": revisions.order_by("revision"),
+            "appeals": evaluation.appeals.select_related("filed_by").order_by("created_at"),
+            "may_appeal": may_appeal,
+            "deadline": deadline,
+            "form": form if may_appeal else None,
             "is_supervisor": is_supervisor(request.user),
         },
+        status=status,
+    )
+
+
+def _snow_or_404(snow_id: int, request: HttpRequest) -> SnowEvaluation:
+    try:
+        return access_snow_evaluation(snow_id, request.user)
+    except NotFound as exc:
+        raise Http404(_("No such evaluation.")) from exc
+
+
+@login_required
+@require_GET
+def snow_evaluation_view(request: HttpRequest, snow_id: int) -> HttpResponse:
+    return _page(request, _snow_or_404(snow_id, request), None)
+
+
+@login_required
+@require_POST
+def snow_appeal_file_view(request: HttpRequest, snow_id: int) -> HttpResponse:
+    evaluation = _snow_or_404(snow_id, request)
+    form = _appeal_form(evaluation, request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, evaluation, form, status=400)
+    component, item = form.target()
+    try:
+        appeal = snow_appeal_file(
+            snow_id=evaluation.pk, component=component, item=item,
+            reason=form.cleaned_data["reason"], files=form.cleaned_data["evidence"],
+            actor=request.user,
+        )  # fmt: skip
+    except DomainError as exc:
+        status = form_error(form, exc)
+        return _page(request, evaluation, form, status=status)
+    messages.success(request, _("Your appeal is filed."))
+    return redirect("evaluations:appeal", appeal_id=appeal.pk)
+
+
+@login_required
+@require_GET
+def snow_diff_view(request: HttpRequest, snow_id: int, other_id: int) -> HttpResponse:
+    a = _snow_or_404(snow_id, request)
+    b = _snow_or_404(other_id, request)
+    if (a.event_id, a.contract_id) != (b.event_id, b.contract_id):
+        raise Http404
+    old, new = (a, b) if a.revision < b.revision else (b, a)
+    return render(
+        request,
+        "evaluations/snow_diff.html",
+        {"old": old, "new": new, "diff": revision_diff(old, new)},
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError, NotFound
+from cityops.core.sql import first_where
 from cityops.open311.models import ApiKey
 
 KEY_PREFIX = "o311_"
@@ -53,7 +54,8 @@ def key_check(plaintext: str) -> ApiKey | None:
     """The active key with this plaintext, or None (the caller answers 403)."""
     if not plaintext:
         return None
-    key = ApiKey.objects.filter(key_hash=key_hash(plaintext), active=True).first()
+    # Every Open311 call checks its key: SQL built once (cityops/core/sql.py).
+    key = first_where(ApiKey, "key_hash = %s AND active = %s", [key_hash(plaintext), True])
     if key is not None:
         now = timezone.now()
         # At most one write a minute per key: the timestamp is informative, not a counter.

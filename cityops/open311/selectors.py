@@ -11,6 +11,7 @@ from django.db.models import Max, QuerySet
 
 from cityops.cases.models import Category
 from cityops.cases.models.catalogue import QuestionKind
+from cityops.core.sql import first_where
 from cityops.open311.listing import service_code_of
 from cityops.registry.models import Component, Compound, RoadSegment
 
@@ -40,11 +41,11 @@ def category_for_code(code: str) -> Category | None:
     kind, _sep, number = code.partition("-")
     if not number:
         return None
-    return (
-        Category.objects.filter(kind=kind, code=number, active=True, parent__isnull=False)
-        .select_related("parent")
-        .first()
-    )
+    # Every POST looks its category up: SQL built once (cityops/core/sql.py).
+    return first_where(
+        Category, "kind = %s AND code = %s AND active = %s AND parent_id IS NOT NULL",
+        [kind, number, True],
+    )  # fmt: skip
 
 
 def _services_qs() -> QuerySet[Category]:

@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-
 from cityops.cases.models import Case, Category, Source
 from cityops.cases.services import case_report
+from cityops.core.audit import insert_one
 from cityops.open311.models import ApiKey, Open311Request
 from cityops.registry.models import Component
 
@@ -63,29 +62,16 @@ def open311_request_submit(
     idempotency_key: str = "",
     component: Component | None = None,
 ) -> Open311Request:
-    """Create the case (or find the one a retry already created) and its Open311 record."""
-    with transaction.atomic():
-        case: Case = case_report(
-            source=Source.PUBLIC,
-            category=category,
-            lon=lon,
-            lat=lat,
-            address=address,
-            description=description,
-            answers=answers,
-            reporter_name=reporter_name(contact),
-            reporter_phone=contact.phone,
-            photos=media,
-            idempotency_key=idempotency_key,
-            client=f"open311:{api_key.pk}",
-            component=component,
-        )
-        # Only a retry (idempotency key) can answer an existing case: skip the look-up (and
-        # get_or_create's savepoint) for a first POST, the common case.
-        found = Open311Request.objects.filter(case=case).first() if idempotency_key else None
-        if found is not None:
-            return found
-        record = Open311Request.objects.create(
+    """Create the case (or find the one a retry already created) and its Open311 record.
+
+    The record is written inside the report's own transaction (``attach``): no enclosing
+    transaction here, so that intake takes the case number without holding the day's counter
+    row until commit (see ``cityops.cases.services.intake._reserve_early``).
+    """
+    created: list[Open311Request] = []
+
+    def attach(case: Case) -> None:
+        record = Open311Request(
             case=case,
             api_key=api_key,
             token=secrets.token_urlsafe(18),
@@ -94,4 +80,26 @@ def open311_request_submit(
             account_id=contact.account_id[:100],
             media_url=media_url[:500],
         )
-    return record
+        insert_one(record)  # INSERT compiled once (cityops/core/audit.py)
+        created.append(record)
+
+    case: Case = case_report(
+        source=Source.PUBLIC,
+        category=category,
+        lon=lon,
+        lat=lat,
+        address=address,
+        description=description,
+        answers=answers,
+        reporter_name=reporter_name(contact),
+        reporter_phone=contact.phone,
+        photos=media,
+        idempotency_key=idempotency_key,
+        client=f"open311:{api_key.pk}",
+        component=component,
+        attach=attach,
+    )
+    if created:
+        return created[0]
+    # An idempotent retry: the first call committed its record with the case.
+    return Open311Request.objects.get(case=case)

@@ -1,7 +1,8 @@
 """GeoReport v2 endpoints. Thin adapters: parse → selector/service → render.
 
 Every answer is XML or JSON by the URL suffix; every error is the spec's ``errors`` document
-with the matching HTTP status (404 unknown resource or jurisdiction, 403 api_key, 400 else).
+with the matching HTTP status (404 unknown resource or jurisdiction, 403 api_key, 429 over the
+rate limit with Retry-After, 400 else).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from cityops.cases.models import Case
 from cityops.core.errors import DomainError
 from cityops.open311 import codec, listing, selectors
 from cityops.open311.keys import key_check
+from cityops.open311.models import ApiKey
+from cityops.open311.ratelimit import rate_limit_hit
 from cityops.open311.services import Contact, open311_request_submit, retry_key
 
 WINDOW = dt.timedelta(days=90)
@@ -44,6 +47,7 @@ PENDING_NOTICE = gettext_lazy(
     "Received. The request becomes a service request once the command centre has verified"
     " and accepted it: look its token up at tokens/{token} for the service_request_id."
 )
+KEY_ATTRIBUTE = "_cityops_open311_key"  # the caller's ApiKey (or None), set by open311_view
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
 
@@ -72,9 +76,12 @@ def open311_view(
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
         try:
+            params = request.POST if request.method == "POST" else request.GET
+            limited = _rate_limited(request, params, fmt)
+            if limited is not None:
+                return limited
             if fmt not in codec.FORMATS:
                 raise Open311Error(400, _("Unknown format: use .xml or .json."))
-            params = request.POST if request.method == "POST" else request.GET
             jurisdiction = param(params, "jurisdiction_id") or param(request.GET, "jurisdiction_id")
             if jurisdiction and jurisdiction != settings.OPEN311_JURISDICTION_ID:
                 raise Open311Error(404, _("Unknown jurisdiction_id: %(j)s.") % {"j": jurisdiction})
@@ -90,6 +97,26 @@ def open311_view(
             return _error_response(fmt, Open311Error(status, message))
 
     return wrapped
+
+
+def _rate_limited(request: HttpRequest, params: QueryDict, fmt: str) -> HttpResponse | None:
+    """The 429 answer when the caller is over its limit (per key, else per IP; ratelimit.py).
+
+    The key looked up here is kept on the request so that the POST does not look it up again.
+    """
+    key = key_check(param(params, "api_key") or param(request.GET, "api_key"))
+    setattr(request, KEY_ATTRIBUTE, key)
+    wait = rate_limit_hit(
+        method=request.method or "GET",
+        key_id=key.pk if key is not None else None,
+        ip=str(request.META.get("REMOTE_ADDR") or "unknown"),
+    )
+    if wait is None:
+        return None
+    error = Open311Error(429, _("Too many requests: try again in %(n)d seconds.") % {"n": wait})
+    response = _error_response(fmt, error)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def param(params: QueryDict, name: str) -> str:
@@ -285,7 +312,7 @@ def _location(params: QueryDict) -> tuple[selectors.Place, str]:
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.POST
-    api_key = key_check(param(params, "api_key") or param(request.GET, "api_key"))
+    api_key: ApiKey | None = getattr(request, KEY_ATTRIBUTE, None)
     if api_key is None:
         raise Open311Error(403, _("Invalid api_key received -- can't proceed with create_request."))
     code = param(params, "service_code")

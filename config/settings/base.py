@@ -224,6 +224,11 @@ OPEN311_CONTACT = env_str("CITYOPS_OPEN311_CONTACT", "通辽市城市运行管�
 OPEN311_KEY_SERVICE = env_str(
     "CITYOPS_OPEN311_KEY_SERVICE", "API keys are issued by the command centre's administrator."
 )
+# Open311 rate limits ("N/sec|min|hour|day", empty = none): per API key for POST and GET, and
+# per client IP for calls without a valid key (cityops/open311/ratelimit.py).
+OPEN311_RATE_POST_KEY = env_str("CITYOPS_OPEN311_RATE_POST_KEY", "60/min")
+OPEN311_RATE_GET_KEY = env_str("CITYOPS_OPEN311_RATE_GET_KEY", "600/min")
+OPEN311_RATE_IP = env_str("CITYOPS_OPEN311_RATE_IP", "120/min")
 # Operators' webhooks: plain HTTP allowed only to loopback, and only when this is on.
 CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK", DEBUG)
 # Largest JSON / form body the REST API and Open311 accept (uploads: CITYOPS_MAX_IMAGE_BYTES).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -66,3 +68,79 @@ def _fresh_throttle_counters() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+# Names the tests use, and what they resolve to. The sandbox may have no DNS: the resolver is
+# the standard library's boundary, so it is replaced (IP literals and localhost resolve as usual).
+PUBLIC_IP = "93.184.215.14"
+FAKE_DNS: dict[str, list[str]] = {
+    "ops.example.com": [PUBLIC_IP],
+    "hooks.example.com": [PUBLIC_IP],
+    "intranet.example.com": ["10.20.30.40"],
+    "mixed.example.com": [PUBLIC_IP, "192.168.1.10"],
+    "metadata.example.com": ["169.254.169.254"],
+}
+
+
+@pytest.fixture(autouse=True)
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    import ipaddress
+    import socket
+
+    real = socket.getaddrinfo
+    table = dict(FAKE_DNS)
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name in table:
+            out = []
+            for address in table[name]:
+                family = socket.AF_INET6 if ":" in address else socket.AF_INET
+                sockaddr: Any = (address, int(port or 0))
+                if family == socket.AF_INET6:
+                    sockaddr = (address, int(port or 0), 0, 0)
+                out.append((family, socket.SOCK_STREAM, 6, "", sockaddr))
+            return out
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            if name != "localhost":
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return table
+
+
+class Receiver:
+    def __init__(self, fail_first: int = 0) -> None:
+        self.fail_first = fail_first
+        self.redirect_to = ""
+        self.received: list[tuple[dict[str, str], bytes]] = []
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[Receiver, str]]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            if state.redirect_to and self.path != "/elsewhere":
+                self.send_response(307)
+                self.send_header("Location", state.redirect_to)
+                self.end_headers()
+                return
+            ok = len(state.received) > state.fail_first
+            self.send_response(200 if ok else 503)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state, f"http://127.0.0.1:{server.server_port}/hook"
+    server.shutdown()

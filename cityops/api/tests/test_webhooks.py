@@ -3,56 +3,20 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from cityops.api.models import WebhookDelivery
-from cityops.api.tests.conftest import EAST
+from cityops.api.tests.conftest import EAST, Receiver
 from cityops.api.webhooks import verify, webhook_endpoint_register, webhook_redeliver
 from cityops.core.errors import DomainError
 from cityops.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    def __init__(self, fail_first: int = 0) -> None:
-        self.fail_first = fail_first
-        self.redirect_to = ""
-        self.received: list[tuple[dict[str, str], bytes]] = []
-
-
-@pytest.fixture
-def receiver() -> Iterator[tuple[Receiver, str]]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            if state.redirect_to and self.path != "/elsewhere":
-                self.send_response(307)
-                self.send_header("Location", state.redirect_to)
-                self.end_headers()
-                return
-            ok = len(state.received) > state.fail_first
-            self.send_response(200 if ok else 503)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            return None
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_port}/hook"
-    server.shutdown()
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,14 @@ from rest_framework.views import APIView
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
 from cityops.api.base import ApiView
-from cityops.api.models import WebhookDelivery, WebhookEndpoint
+from cityops.api.models import WebhookDelivery
+from cityops.api.webhook_selectors import (
+    access_delivery,
+    webhook_deliveries_visible,
+    webhook_endpoints_visible,
+)
 from cityops.api.webhooks import webhook_endpoint_register, webhook_redeliver
-from cityops.core.errors import DomainError, NotFound
+from cityops.core.errors import DomainError
 from cityops.registry.models import Organisation
 
 
@@ -50,7 +55,7 @@ class WebhookListView(ApiView):
 
     @extend_schema(responses=WebhookOutSerializer(many=True), operation_id="webhooks_list")
     def get(self, request: Request) -> Response:
-        rows = WebhookEndpoint.objects.filter(organisation=self._org(request))
+        rows = webhook_endpoints_visible(user=request.user).order_by("organisation", "url")
         return Response([{"id": e.pk, "url": e.url, "active": e.active} for e in rows])
 
     @extend_schema(
@@ -81,12 +86,6 @@ class DeliveryOutSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
 
 
-def _unit_deliveries(request: Request) -> Any:
-    """Deliveries to the endpoints of the caller's units only (others' are unknown: 404)."""
-    units = actor_for(request.user).organisation_ids
-    return WebhookDelivery.objects.filter(endpoint__organisation_id__in=units)
-
-
 def _delivery(d: WebhookDelivery) -> dict[str, Any]:
     return {
         "id": d.pk, "endpoint": d.endpoint_id, "event": d.event, "status": d.status,
@@ -103,7 +102,7 @@ class DeliveryListView(ApiView):
 
     @extend_schema(responses=DeliveryOutSerializer(many=True), operation_id="webhook_deliveries")
     def get(self, request: Request) -> Response:
-        rows = _unit_deliveries(request).order_by("-created_at", "-id")[:100]
+        rows = webhook_deliveries_visible(user=request.user)[:100]
         return Response([_delivery(d) for d in rows])
 
 
@@ -117,8 +116,7 @@ class DeliveryRedeliverView(ApiView):
         description="Send a delivery again (a fresh round of attempts; audited).",
     )
     def post(self, request: Request, delivery_id: int) -> Response:
-        if not _unit_deliveries(request).filter(pk=delivery_id).exists():
-            raise NotFound(_("Delivery not found."))
+        access_delivery(delivery_id=delivery_id, user=request.user)  # 404 out of scope
         webhook_redeliver(delivery_id=delivery_id, actor=request.user)
         delivery = WebhookDelivery.objects.get(pk=delivery_id)
         return Response(_delivery(delivery), status=status.HTTP_202_ACCEPTED)

@@ -76,9 +76,11 @@ class Light(models.TextChoices):
 class Case(BaseModel):
     number = models.CharField(_("case number"), max_length=20, unique=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    # Indexed by ``cases_dup_window`` (category, reported_at), whose prefix serves it too.
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
-    )
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases",
+        db_index=False,
+    )  # fmt: skip
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
@@ -91,9 +93,10 @@ class Case(BaseModel):
     # Where: WGS-84, plus the registry cells found by locate() at intake.
     lon = models.FloatField(_("longitude (WGS-84)"))
     lat = models.FloatField(_("latitude (WGS-84)"))
+    # Indexed by ``cases_grid_status`` (grid, status), whose prefix serves it too.
     grid = models.ForeignKey(
         "registry.Grid", verbose_name=_("grid"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="cases",
+        on_delete=models.SET_NULL, related_name="cases", db_index=False,
     )  # fmt: skip
     community = models.ForeignKey(
         "registry.Community", verbose_name=_("community"), null=True, blank=True,
@@ -124,20 +127,23 @@ class Case(BaseModel):
     )  # fmt: skip
     routing_explanation = models.TextField(_("routing explanation"), blank=True)
     # The unit the case is dispatched to now (operator or department); scopes operator access.
+    # Indexed by ``cases_assignee_status`` (assignee, status), whose prefix serves it too.
     assignee = models.ForeignKey(
         "registry.Organisation", verbose_name=_("responsible unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="assigned_cases",
+        on_delete=models.PROTECT, related_name="assigned_cases", db_index=False,
     )  # fmt: skip
 
     # Reporter: personal data, encrypted at rest; the blind index finds "cases by this phone".
     reporter_name = EncryptedTextField(_("reporter name"), blank=True, default="")
     reporter_phone = EncryptedTextField(_("reporter phone"), blank=True, default="")
-    reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    # Exact look-ups only: indexed in Meta (a plain btree, no pattern-ops twin on PostgreSQL).
+    reporter_phone_index = models.CharField(max_length=64, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="reported_cases",
     )  # fmt: skip
-    tracking_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Compared after the look-up by number: never searched, so not indexed.
+    tracking_hash = models.CharField(max_length=64, blank=True)
     tracking_nonce = models.CharField(max_length=32, blank=True)
     client = models.CharField(_("source client"), max_length=80, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
@@ -209,6 +215,9 @@ class Case(BaseModel):
             models.Index(fields=["category", "reported_at"], name="cases_dup_window"),
             models.Index(fields=["assignee", "status"], name="cases_assignee_status"),
             models.Index(fields=["lat", "lon"], name="cases_latlon"),
+            models.Index(fields=["reporter_phone_index"], name="cases_reporter_phone"),
+            # The staff map's per-area counts (GROUP BY grid under a status filter).
+            models.Index(fields=["grid", "status"], name="cases_grid_status"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ import hmac
 import math
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -80,9 +80,25 @@ def _bump(day: Any) -> int | None:
     return int(row[0]) if row else None
 
 
+def _reserve_early() -> bool:
+    """Whether to take the case number in its own short transaction, before the report's.
+
+    The counter UPDATE locks the day's row until the transaction that ran it commits. Inside
+    the report's transaction that lock would be held while the case, its event and its audit
+    row are written and committed, so concurrent intakes on PostgreSQL would queue behind one
+    another. Run on its own (autocommit: one statement, its own commit) the lock lasts one
+    statement. The price: a report whose transaction then fails leaves a gap in the day's
+    numbers (numbers stay unique and increasing). SQLite serialises writers anyway, and an
+    extra commit there would cost an fsync, so it keeps the single transaction; so does a
+    caller's enclosing transaction (its writes must commit with the case).
+    """
+    conn = connections[router.db_for_write(CaseNumberCounter)]
+    return conn.vendor == "postgresql" and not conn.in_atomic_block
+
+
 def _next_number(now: Any) -> str:
     day = timezone.localtime(now).date()
-    # The UPDATE locks the day's row until commit: numbers are unique and ordered per day.
+    # UPDATE … RETURNING: numbers are unique and ordered per day (the row lock serialises).
     last = _bump(day)
     if last is None:
         try:
@@ -201,11 +217,15 @@ def case_report(
     client: str = "",
     urgency: str = Urgency.NORMAL,
     component: Component | None = None,
+    attach: Callable[[Case], object] | None = None,
 ) -> Case:
     """Create a case (or return the one a previous call with the same key created).
 
     The returned case carries ``tracking_code`` (the reporter's private code, shown once).
     Self-handled reports (自处理) need before and after photos and await intake approval.
+    ``attach(case)`` runs inside the report's transaction once the case exists (a channel's own
+    record, such as the Open311 request, commits with the case or not at all); it is not
+    called when an idempotent retry returns the existing case.
     """
     if source not in _SOURCES:
         raise DomainError(_("Unknown source."), field="source")
@@ -246,10 +266,13 @@ def case_report(
     }
     now = timezone.now()
     user = actor if getattr(actor, "is_authenticated", False) else None
+    number = _next_number(now) if _reserve_early() else ""
     try:
-        with transaction.atomic():
+        # A savepoint (when nested) only where a duplicate key can be answered by the retry
+        # below; without a key an IntegrityError is re-raised and rolls the caller back anyway.
+        with transaction.atomic(savepoint=bool(key)):
             case = Case(
-                number=_next_number(now),
+                number=number or _next_number(now),
                 source=source,
                 category=cat,
                 urgency=urgency,
@@ -317,6 +340,8 @@ def case_report(
                     "case.self_handled",
                     notices.title(notices.MESSAGES["self_handled"], case),
                 )
+            if attach is not None:
+                attach(case)
     except IntegrityError:
         # A concurrent retry with the same key won the unique constraint: return its case.
         if (found := _existing(client, key)) is not None:

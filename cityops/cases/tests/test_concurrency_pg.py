@@ -71,3 +71,51 @@ def test_concurrent_retries_create_one_case(catalogue, personas) -> None:
     assert all(isinstance(r, Case) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Case.objects.filter(idempotency_key="k-1").count() == 1
+
+
+def test_an_open_report_does_not_hold_up_the_next_one(catalogue, personas) -> None:
+    """The day's number counter is not locked while a report's transaction is still open."""
+    inside, release = threading.Event(), threading.Event()
+    done: dict[str, Any] = {}
+
+    def report(name: str, wait: bool) -> None:
+        def attach(case: Case) -> None:
+            if wait:
+                inside.set()
+                release.wait(timeout=30)
+
+        try:
+            done[name] = case_report(
+                source="inspector", category=catalogue["garbage"], lon=WEST[0], lat=WEST[1],
+                address="x", description=name, actor=personas.inspector, attach=attach,
+            )  # fmt: skip
+        finally:
+            connections.close_all()
+
+    slow = threading.Thread(target=report, args=("slow", True))
+    slow.start()
+    assert inside.wait(timeout=30)
+    fast = threading.Thread(target=report, args=("fast", False))
+    fast.start()
+    fast.join(timeout=10)
+    # The second report committed while the first still held its transaction open.
+    finished_first = not fast.is_alive()
+    release.set()
+    slow.join(timeout=30)
+    fast.join(timeout=30)
+    assert finished_first
+    assert Case.objects.get(pk=done["fast"].pk).description == "fast"
+    assert done["slow"].number < done["fast"].number  # numbers still ordered by reservation
+
+
+def test_a_failed_attachment_rolls_the_report_back(catalogue, personas) -> None:
+    def attach(case: Case) -> None:
+        raise RuntimeError("channel record failed")
+
+    with pytest.raises(RuntimeError):
+        case_report(
+            source="inspector", category=catalogue["garbage"], lon=WEST[0], lat=WEST[1],
+            address="x", description="never", actor=personas.inspector, attach=attach,
+        )  # fmt: skip
+    assert not Case.objects.filter(description="never").exists()
+    assert not CaseEvent.objects.filter(case__description="never").exists()

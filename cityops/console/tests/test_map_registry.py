@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from cityops.cases.models import Light
 from cityops.console import selectors_map
@@ -217,8 +220,9 @@ def test_query_counts_are_pinned(
     with django_assert_max_num_queries(4):
         assert data(client, bbox=DISTRICT).json()["count"] == 4
     monkeypatch.setattr(selectors_map, "MARKER_CAP", 1)
-    # … plus the per-cell aggregate when there are too many.
-    with django_assert_max_num_queries(5):
+    # … plus, when there are too many, the grids in view, the count per grid, the overdue
+    # count per grid and the cases outside every grid: whatever the number of cases.
+    with django_assert_max_num_queries(8):
         assert data(client, bbox=DISTRICT).json()["mode"] == "cells"
     url = reverse("console:registry-detail", args=["roads", small_city.road_west.pk])
     client.get(url)
@@ -226,3 +230,74 @@ def test_query_counts_are_pinned(
     # cases, the notifications badge, the estates nav (2): no query per case.
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+def english(client: Any) -> Any:
+    """The texts below are checked in English (the site's default language is Chinese)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def _close(case: Any, light: str = Light.NONE) -> None:
+    # Set-up only: the workflow to closure is tested in cityops/cases.
+    type(case).objects.filter(pk=case.pk).update(status="closed", light=light)
+
+
+def test_map_data_without_a_filter_shows_open_cases_and_says_so(login, personas, report):
+    open_case = report()
+    closed = report()
+    _close(closed)
+    client = english(login(personas.dispatcher))
+    payload = data(client, bbox=DISTRICT).json()  # bbox alone: the map's default filter
+    assert [c["number"] for c in payload["cases"]] == [open_case.number]
+    assert "open cases" in payload["counted"]
+    # A submitted filter form always sends its fields: empty ones mean every case.
+    payload = data(client, bbox=DISTRICT, q="").json()
+    assert {c["number"] for c in payload["cases"]} == {open_case.number, closed.number}
+    assert "closed ones included" in payload["counted"]
+    assert "2 cases in view" in payload["message"]
+    page = client.get(reverse("console:case-map")).content.decode()
+    assert "untick" in page
+    assert "open_only=on" in page
+
+
+def test_map_markers_carry_an_accessible_name(login, personas, report):
+    case = report()
+    client = english(login(personas.dispatcher))
+    payload = data(client, bbox=DISTRICT).json()
+    with translation.override("en"):
+        assert payload["cases"][0]["status_label"] == str(case.get_status_display())
+    page = client.get(reverse("console:case-map")).content.decode()
+    assert "Case %(number)s, %(category)s, %(status)s" in page  # the name's template
+    assert 'aria-describedby="case-map-keys"' in page
+
+
+def test_area_counts_go_by_grid_and_red_means_overdue_now(
+    login, personas, report, dispatched, small_city, monkeypatch
+):
+    west = [report() for _ in range(3)]
+    east = dispatched(point=EAST)
+    outside = report(point=(122.2695, 43.6295))
+    type(outside).objects.filter(pk=outside.pk).update(grid=None)  # outside every grid
+    past = timezone.now() - dt.timedelta(hours=1)
+    # The SLA scan's result, set directly: the unit's clock runs and the deadline has passed.
+    type(east).objects.filter(pk=east.pk).update(light=Light.RED, deadline_at=past)
+    _close(west[0], light=Light.RED)  # closed late: no longer overdue
+    type(west[1]).objects.filter(pk=west[1].pk).update(light=Light.RED)  # no clock running
+    monkeypatch.setattr(selectors_map, "MARKER_CAP", 2)
+    payload = data(english(login(personas.dispatcher)), bbox=DISTRICT, q="").json()
+    assert payload["mode"] == "cells"
+    assert payload["count"] == 5
+    by_count = sorted((c["count"], c["red"]) for c in payload["cells"])
+    assert by_count == [(1, 0), (1, 1), (3, 0)]
+    assert "grid it lies in" in payload["message"]
+    assert payload["cells"] == sorted(payload["cells"], key=lambda c: (c["lon"], c["lat"]))
+    # The east grid's centre (122.265, 43.625) is outside this view: its case is not counted,
+    # and neither is the case outside every grid (its own position is outside too).
+    west_view = "122.25,43.61,122.2625,43.63"
+    payload = data(login(personas.dispatcher), bbox=west_view, q="").json()
+    assert payload["count"] == 3
+    assert [c["red"] for c in payload["cells"]] == [0]
+    # Open cases only (the default): the closed west case drops out of the count.
+    payload = data(login(personas.dispatcher), bbox=DISTRICT).json()
+    assert payload["count"] == 4

@@ -22,7 +22,7 @@ from cityops.accounts.models import Role
 from cityops.assessment.models import RankingRule
 from cityops.core.errors import NotFound
 from cityops.evaluations.explain import describe_step
-from cityops.evaluations.models import Evaluation, Period, PeriodStatus
+from cityops.evaluations.models import Evaluation, Period, PeriodStatus, SnowEvaluation
 from cityops.registry.models import ServiceType
 
 VIEWER_ROLES = (Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN)
@@ -203,8 +203,46 @@ def _inspection_links(ids: Iterable[Any]) -> list[dict[str, Any]]:
     return links
 
 
+def _snow_url(snow_id: Any) -> str:
+    try:
+        return reverse("evaluations:snow-evaluation", args=[int(snow_id)])
+    except (NoReverseMatch, TypeError, ValueError):
+        return ""
+
+
+def snow_drilldown(evaluation: Evaluation) -> dict[str, Any]:
+    """The month's snow line: each event's stored result → its roads → acceptance inspections
+    (whose pages show the photos); the events are the ones the month's run stored."""
+    snow = (evaluation.result or {}).get("snow") or {}
+    lines = snow.get("events") or []
+    if not lines:
+        return {"events": [], "deduction": None}
+    rows = SnowEvaluation.objects.in_bulk([line["id"] for line in lines])
+    events = []
+    for line in lines:
+        row = rows.get(line["id"])
+        roads = ((row.inputs or {}).get("roads") if row else None) or []
+        events.append(
+            {
+                **line,
+                "url": _snow_url(line["id"]),
+                "roads": [
+                    {
+                        "road": road.get("road", ""),
+                        "clear_days": (road.get("clear") or {}).get("days", "0"),
+                        "haul_days": (road.get("haul") or {}).get("days", "0"),
+                        "inspection": _inspection_links([road["inspection"]])[0],
+                    }
+                    for road in roads
+                ],
+            }
+        )
+    return {"events": events, "deduction": snow.get("deduction")}
+
+
 def drilldown(evaluation: Evaluation) -> dict[str, Any]:
-    """Score → component → item (quantity, deduction) → inspections, from the stored run only."""
+    """Score → component → item (quantity, deduction) → inspections, from the stored run only;
+    the snow line → event → acceptance inspection beside it."""
     snapshot = evaluation.scheme_snapshot or {}
     result = evaluation.result or {}
     inspection = (evaluation.inputs or {}).get("inspection") or {}
@@ -244,6 +282,9 @@ def drilldown(evaluation: Evaluation) -> dict[str, Any]:
     return {
         "components": components,
         "payment": result.get("payment", {}),
+        "snow": snow_drilldown(evaluation),
+        "total_deduction": evaluation.deduction,
+        "payable": evaluation.payable,
         "case_counts": [
             (CASE_LABELS.get(code, code), value)
             for code, value in ((evaluation.inputs or {}).get("case_counts") or {}).items()

@@ -56,6 +56,7 @@ def city_summary_xlsx(period: Period, periods: Sequence[Period]) -> bytes:
             _("Penalties (CNY)"),
             _("Veto deduction (CNY)"),
             _("Cap (CNY)"),
+            _("Snow-removal deduction (CNY)"),
             _("Total deduction (CNY)"),
             _("Payable (CNY)"),
             _("List"),
@@ -89,12 +90,31 @@ def city_summary_xlsx(period: Period, periods: Sequence[Period]) -> bytes:
             _("Inspections"),
         ],
     )
+    snow_sheet = _sheet(
+        book,
+        _("Snowfall events"),
+        [
+            _("Contract"),
+            _("Event"),
+            _("Revision"),
+            _("Score"),
+            _("Grade"),
+            _("Payment deduction (CNY)"),
+            _("Acceptance inspections"),
+        ],
+    )
     labels = {RED: _("Red list"), BLACK: _("Black list")}
-    totals = {"fee": Decimal(0), "deduction": Decimal(0), "payable": Decimal(0)}
+    totals = {
+        "fee": Decimal(0),
+        "snow": Decimal(0),
+        "deduction": Decimal(0),
+        "payable": Decimal(0),
+    }
     for group in month_ranking(period):
         for entry in group.entries:
             e = entry.evaluation
             pay = (e.result or {}).get("payment", {})
+            drill = drilldown(e)
             summary.append(
                 [
                     group.label,
@@ -110,6 +130,7 @@ def city_summary_xlsx(period: Period, periods: Sequence[Period]) -> bytes:
                     _n(pay.get("penalty_deduction")),
                     _n(pay.get("veto_deduction")),
                     _n(pay.get("cap")),
+                    _n(drill["snow"]["deduction"]),
                     float(e.deduction),
                     float(e.payable),
                     labels.get(entry.listed, ""),
@@ -122,7 +143,21 @@ def city_summary_xlsx(period: Period, periods: Sequence[Period]) -> bytes:
             totals["fee"] += e.fee
             totals["deduction"] += e.deduction
             totals["payable"] += e.payable
-            for c in drilldown(e)["components"]:
+            snow = Decimal(str(drill["snow"]["deduction"] or 0))
+            totals["snow"] += snow
+            for line in drill["snow"]["events"]:
+                snow_sheet.append(
+                    [
+                        e.contract.number,
+                        line["event"],
+                        line["revision"],
+                        _n(line["score"]),
+                        line["grade"],
+                        _n(line["deduction"]),
+                        ", ".join(f"#{r['inspection']['id']}" for r in line["roads"]),
+                    ]
+                )
+            for c in drill["components"]:
                 components.append(
                     [
                         e.contract.number,
@@ -166,6 +201,7 @@ def city_summary_xlsx(period: Period, periods: Sequence[Period]) -> bytes:
             None,
             None,
             None,
+            float(totals["snow"]),
             float(totals["deduction"]),
             float(totals["payable"]),
         ]

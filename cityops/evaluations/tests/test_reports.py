@@ -71,8 +71,8 @@ def test_operator_b_gets_own_report(months: dict[str, Any], personas: Any, small
 
 
 SHEETS = {  # the sheet names as each language writes them (names are translated)
-    "en": ["Month 2026-09", "Components", "Deductions", "Trends"],
-    "zh-hans": ["2026-09 月度汇总", "考评项", "扣分明细", "趋势"],
+    "en": ["Month 2026-09", "Components", "Deductions", "Snowfall events", "Trends"],
+    "zh-hans": ["2026-09 月度汇总", "考评项", "扣分明细", "降雪过程", "趋势"],
 }
 
 
@@ -88,18 +88,24 @@ def test_city_summary_xlsx(
     # The sheet names follow the reader's language; the figures do not.
     assert book.sheetnames == SHEETS[language]
     with translation.override(language):
-        names = [str(_("Components")), str(_("Deductions")), str(_("Trends"))]
+        names = [
+            str(_("Components")),
+            str(_("Deductions")),
+            str(_("Snowfall events")),
+            str(_("Trends")),
+        ]
     assert names == SHEETS[language][1:]
-    components_name, deductions_name, trends_name = names
+    components_name, deductions_name, _snow_name, trends_name = names
     rows = list(book[book.sheetnames[0]].iter_rows(values_only=True))
     a = next(r for r in rows if r[2] == small_city.contract_a.number)
     assert a[5] == 83.75
     assert a[8] == 500000.0
-    assert a[13] == 150000.0
-    assert a[14] == 350000.0
+    assert a[13] is None  # no snowfall in September: the snow column stays empty
+    assert a[14] == 150000.0
+    assert a[15] == 350000.0
     total = rows[-1]
     contracts = [r for r in rows[1:] if r and r[2]]
-    assert total[14] == sum(float(str(r[14])) for r in contracts)
+    assert total[15] == sum(float(str(r[15])) for r in contracts)
     deductions = list(book[deductions_name].iter_rows(values_only=True))
     garbage = next(r for r in deductions if r[0] == "HW-A" and r[3] == 3.0)
     assert garbage[4] == 6.0
@@ -119,7 +125,7 @@ def test_summary_of_an_open_month_for_supervisors(months: dict[str, Any], person
     trend = list(book[book.sheetnames[-1]].iter_rows(values_only=True))  # the trends sheet
     assert trend[0][1:] == ("2026-09", "2026-10")
     status = [
-        r[16] for r in book[book.sheetnames[0]].iter_rows(min_row=2, values_only=True) if r[16]
+        r[17] for r in book[book.sheetnames[0]].iter_rows(min_row=2, values_only=True) if r[17]
     ]
     assert status
     assert all("draft" in str(s) for s in status)

@@ -193,14 +193,20 @@ def test_the_month_shows_the_snow_line(
     assert reverse("evaluations:snow-evaluation", args=[snow.pk]) in page.content.decode()
 
 
-def test_pages_and_access(snowfall: dict[str, Any], personas: Any, small_city: Any) -> None:
+def test_pages_and_access(
+    snowfall: dict[str, Any],
+    personas: Any,
+    small_city: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     event = snowfall["event"]
     url = reverse("evaluations:snow-evaluate", args=[event.pk])
     assert client_for(personas.inspector).post(url).status_code == 404
     assert client_for(personas.operator_a).post(url).status_code == 404
     assert not SnowEvaluation.objects.exists()
     supervisor = client_for(personas.supervisor)
-    response = supervisor.post(url)
+    with django_capture_on_commit_callbacks(execute=True):  # the background job runs at commit
+        response = supervisor.post(url)
     assert response.status_code == 302
     assert response["Location"] == reverse("inspections:snow-detail", args=[event.pk])
     assert supervisor.get(url).status_code == 405

@@ -37,6 +37,7 @@ from cityops.inspections.services.common import (
     inspection_settings,
     scheme_for_contract,
 )
+from cityops.inspections.transitions import INSPECTION
 from cityops.registry.models import Lot
 
 SIDES = ("left", "right")
@@ -134,6 +135,7 @@ def _editable(inspection_id: int, actor: Any) -> Inspection:
 
 def _start(inspection: Inspection, actor: Any, now: dt.datetime) -> None:
     if inspection.status == Status.PLANNED:
+        INSPECTION.check(inspection.status, Status.IN_PROGRESS)
         inspection.status = Status.IN_PROGRESS
         inspection.started_at = now
         if inspection.inspector_id is None:
@@ -321,8 +323,9 @@ def inspection_submit(
     """In progress → submitted. Announced inspections need the signatures of both parties."""
     with transaction.atomic():
         inspection = _editable(inspection_id, actor)
-        if inspection.status != Status.IN_PROGRESS:
+        if inspection.status == Status.PLANNED:
             raise Conflict(_("Record the inspection before submitting it."), code="not_started")
+        INSPECTION.check(inspection.status, Status.SUBMITTED)
         if inspection.announced:
             mine = evidence.signature_prepare(inspector_signature, field="inspector_signature")
             theirs = evidence.signature_prepare(operator_signature, field="operator_signature")

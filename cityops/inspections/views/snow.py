@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cityops.core.errors import DomainError
-from cityops.evaluations.models import SnowEvaluation
+from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun
 from cityops.evaluations.snow import last_deadline
 from cityops.inspections.forms import SnowEventForm
 from cityops.inspections.models import SnowEvent
@@ -109,6 +109,7 @@ def snow_detail_view(request: HttpRequest, event_id: int) -> HttpResponse:
             .select_related("contract", "contract__operator")
             .order_by("contract__number"),
             "evaluable_from": last_deadline(event),
+            "snow_run": SnowEvaluationRun.objects.filter(event=event).first(),
         },
         status=status,
     )

@@ -94,3 +94,12 @@ def post(client: Client, api_key: str, catalogue: dict[str, Category]) -> Any:
         return client.post(f"/open311/v2/requests.{fmt}", values)
 
     return send
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counters() -> None:
+    """Rate-limit counters live in the cache (per key, per IP): one test's calls must not
+    count against the next test's."""
+    from django.core.cache import cache
+
+    cache.clear()

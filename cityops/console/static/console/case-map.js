@@ -2,6 +2,10 @@
 // markers are clustered and coloured by traffic light; when too many cases match, the server
 // answers with counts per area and the page asks to zoom in. Grid and community boundaries
 // are layers the user switches on (also loaded per viewport).
+// Keyboard: case markers, cluster icons and area counts are buttons in the Tab order (Leaflet
+// markers with a div icon, not SVG circles, which cannot take focus); Enter opens a case's
+// popup and moves focus to its link (Escape closes it and returns to the marker), Enter on a
+// cluster or an area zooms in. Each has an accessible name (number, category, status).
 (function () {
   "use strict";
   const el = document.querySelector("[data-staff-case-map]");
@@ -24,8 +28,36 @@
   }
   map.setView(options.center || [43.62, 122.26], options.zoom || 13);
 
+  function fill(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (_m, key) {
+      return values[key] === undefined ? "" : String(values[key]);
+    });
+  }
+
+  // Text as DOM nodes (never HTML strings): category names come from the database.
+  function badge(className, visible, name, size) {
+    const box = document.createElement("div");
+    const shown = document.createElement("span");
+    shown.setAttribute("aria-hidden", "true");
+    shown.textContent = visible;
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = name;
+    box.append(shown, hidden);
+    return L.divIcon({ className: className, html: box, iconSize: size || [40, 40] });
+  }
+
+  function clusterIcon(cluster) {
+    const n = cluster.getChildCount();
+    const size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+    return badge("marker-cluster marker-cluster-" + size, String(n),
+      fill(options.clusterName, { count: n }));
+  }
+
   const markers = typeof L.markerClusterGroup === "function"
-    ? L.markerClusterGroup({ showCoverageOnHover: false, chunkedLoading: true })
+    ? L.markerClusterGroup({
+      showCoverageOnHover: false, chunkedLoading: true, iconCreateFunction: clusterIcon,
+    })
     : L.layerGroup();
   const cells = L.layerGroup();
   markers.addTo(map);
@@ -56,17 +88,37 @@
   function say(text) { if (status) status.textContent = text; }
 
   function marker(c) {
-    const colour = COLOURS[c.light] || COLOURS.none;
-    const m = L.circleMarker([c.lat, c.lon], {
-      radius: 8, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.9,
+    const name = fill(options.markerName, {
+      number: c.number, category: c.category, status: c.status_label || c.status,
     });
+    const light = COLOURS[c.light] ? c.light : "none";
+    const icon = badge("case-marker case-marker--" + light, "", name, [18, 18]);
+    const m = L.marker([c.lat, c.lon], { icon: icon, keyboard: true, title: name });
     m.options.light = c.light;
     const link = document.createElement("a");
     link.href = options.detailUrl + c.id + "/";
-    link.textContent = c.number + " · " + c.category;
+    link.textContent = c.number + " · " + c.category + " · " + (c.status_label || c.status);
     link.setAttribute("data-case-link", c.number);
+    // Keyboard users land on the link (Enter follows it); closing returns focus to the marker.
+    // (Registered before bindPopup: its own keypress handler opens the popup.)
+    let viaKeyboard = false;
+    m.on("keypress", function (e) {
+      viaKeyboard = Boolean(e.originalEvent && e.originalEvent.keyCode === 13);
+    });
     m.bindPopup(link);
-    m.on("click", function () { m.openPopup(); });
+    // Leaflet closes popups on Escape only while the map itself has focus, not its link.
+    link.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { e.preventDefault(); m.closePopup(); }
+    });
+    m.on("popupopen", function () {
+      if (viaKeyboard) link.focus();
+    });
+    m.on("popupclose", function () {
+      if (!viaKeyboard) return;
+      viaKeyboard = false;
+      const icon = m.getElement();
+      if (icon) icon.focus();
+    });
     return m;
   }
 
@@ -88,21 +140,24 @@
         if (data.mode === "cells") {
           say(data.message || options.tooMany || "");
           data.cells.forEach(function (cell) {
-            const icon = L.divIcon({
-              className: "map-cell" + (cell.red ? " map-cell--red" : ""),
-              html: "<span>" + cell.count + "</span>",
-              iconSize: [44, 44],
+            const name = fill(options.areaName, { count: cell.count });
+            const icon = badge(
+              "map-cell" + (cell.red ? " map-cell--red" : ""), String(cell.count), name, [44, 44]);
+            const m = L.marker([cell.lat, cell.lon], { icon: icon, keyboard: true, title: name });
+            function zoomIn() { map.setView([cell.lat, cell.lon], map.getZoom() + 2); }
+            m.on("click", zoomIn);
+            m.on("keypress", function (e) {
+              if (e.originalEvent && e.originalEvent.keyCode === 13) zoomIn();
             });
-            const m = L.marker([cell.lat, cell.lon], { icon: icon, keyboard: true, title: String(cell.count) });
-            m.on("click", function () { map.setView([cell.lat, cell.lon], map.getZoom() + 2); });
             cells.addLayer(m);
           });
         } else {
-          say(String(data.count));
+          say(data.message || String(data.count));
           const list = data.cases.map(marker);
           if (typeof markers.addLayers === "function") markers.addLayers(list);
           else list.forEach(function (m) { markers.addLayer(m); });
         }
+        el.dataset.loaded = String(mine);  // which load is drawn (tests wait on it)
       })
       .catch(function () { if (mine === seq) say("✗"); });
   }
@@ -122,7 +177,20 @@
     });
   }
 
-  map.on("moveend", function () { loadCases(); loadBoundaries(); });
+  // While a popup is open (its auto-pan moves the map too) the cases are not reloaded, so the
+  // marker and the focused link stay; closing the popup catches up.
+  let popupOpen = false;
+  let stale = false;
+  map.on("popupopen", function () { popupOpen = true; });
+  map.on("popupclose", function () {
+    popupOpen = false;
+    if (stale) { stale = false; loadCases(); }
+  });
+  map.on("moveend", function () {
+    if (popupOpen) stale = true;
+    else loadCases();
+    loadBoundaries();
+  });
   map.on("overlayadd", loadBoundaries);
   loadCases();
 })();

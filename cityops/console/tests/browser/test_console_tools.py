@@ -34,20 +34,15 @@ def test_case_map_shows_the_viewport_cases(
     page.wait_for_selector("#case-map[data-mode=markers]")
     assert page.locator("#case-map").get_attribute("data-count") == "2"
     # Clustered or single, every case is drawn; a cluster opens on a click.
-    page.wait_for_selector(".marker-cluster, path.leaflet-interactive")
+    page.wait_for_selector(".marker-cluster, .case-marker")
     if page.locator(".marker-cluster").count():
         page.locator(".marker-cluster").first.click()
-    markers = page.locator(".leaflet-marker-pane .marker-cluster, path.leaflet-interactive")
-    markers.first.wait_for()
+    page.locator(".case-marker").first.wait_for()
     page.locator(".leaflet-control-layers-overlays input").first.check()  # grid boundaries
     page.locator(".leaflet-overlay-pane path").nth(3).wait_for(state="attached")
     shot(page, "console-case-map")
     # A marker opens a popup whose link leads to the case.
-    page.locator("path.leaflet-interactive[fill]").first.wait_for()
-    for marker in page.locator("path.leaflet-interactive").all():
-        if marker.get_attribute("fill") not in (None, "none"):
-            marker.click(force=True)
-            break
+    page.locator(".case-marker").first.click(force=True)
     link = page.locator("[data-case-link]")
     link.wait_for()
     number = link.get_attribute("data-case-link")

@@ -1,0 +1,48 @@
+"""Real concurrency on PostgreSQL: two supervisors click "Evaluate this event" at once; one job
+is queued, the other click gets that job back (the partial unique constraint decides)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+
+from cityops.evaluations.models import SnowEvaluationRun
+from cityops.evaluations.snow_runs import snow_run_start
+from cityops.evaluations.tests.test_concurrency_pg import race
+from cityops.evaluations.tests.test_snow_events import snowfall  # noqa: F401
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("schemes"),
+]
+
+
+@pytest.fixture
+def deadline_defaults(db: None) -> None:
+    """Transactional tests before this one flushed the tables, data migrations' rows too: the
+    snow deadline defaults are seeded again the way their migration does it."""
+    seed = import_module("cityops.inspections.migrations.0002_snow_deadline_defaults").seed
+    if not django_apps.get_model("inspections", "SnowDeadline").objects.exists():
+        seed(django_apps, None)
+
+
+def test_two_clicks_at_once_make_one_job(
+    deadline_defaults: None,
+    snowfall: dict[str, Any],  # noqa: F811
+    personas: Any,
+    settings: Any,
+) -> None:
+    # The jobs stay queued (no worker), as between a click and the worker picking it up.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    event = snowfall["event"]
+    results = race(lambda: snow_run_start(event_id=event.pk, actor=personas.supervisor))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    runs = {run.pk for run, _created in results}
+    assert len(runs) == 1
+    assert sorted(created for _run, created in results) == [False, True]
+    assert SnowEvaluationRun.objects.filter(event=event).count() == 1
