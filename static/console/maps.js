@@ -4,7 +4,8 @@
 // [data-pick-map]   the report form's pin: a tap sets the lon/lat inputs ([data-geo]);
 //                   [data-locate] asks the browser for the GPS position. Without JavaScript
 //                   the form still works with the typed position or the community + address.
-// [data-public-map] public cases in the current viewport only, clustered.
+// [data-public-map] public cases in the current viewport only, clustered; markers and clusters
+//                   work with the keyboard (needs console/map-kit.js, loaded before this file).
 (function () {
   "use strict";
 
@@ -108,32 +109,39 @@
     }
   }
 
+  // Keyboard and accessible names: console/map-kit.js (loaded before this file on the page).
   function publicMap(el) {
+    const kit = window.CityOpsMap;
     const options = readJson(el.dataset.options) || {};
     const map = baseMap(el, options);
-    const layer = typeof L.markerClusterGroup === "function" ? L.markerClusterGroup() : L.layerGroup();
+    const layer = kit.clusterGroup(el.dataset.clusterName);
     layer.addTo(map);
+    let seq = 0;
+    function marker(c) {
+      const name = kit.fill(el.dataset.markerName, {
+        number: c.number, category: c.category, status: c.status,
+      });
+      // Only what the public list shows: number, category, status (the selector decides).
+      const link = document.createElement("a");
+      link.href = el.dataset.detailUrl + encodeURIComponent(c.number) + "/";
+      link.textContent = c.number + " · " + c.category + " · " + c.status;
+      link.setAttribute("data-case-link", c.number);
+      const state = c.closed ? "case-marker--closed" : "case-marker--open";
+      return kit.caseMarker([c.lat, c.lon], state, name, link);
+    }
     function load() {
-      const b = map.getBounds();
-      const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].join(",");
-      fetch(el.dataset.url + "?bbox=" + encodeURIComponent(bbox))
+      const mine = ++seq;
+      fetch(el.dataset.url + "?bbox=" + encodeURIComponent(kit.bboxParam(map)))
         .then(function (r) { return r.json(); })
         .then(function (data) {
+          if (mine !== seq) return;
           layer.clearLayers();
-          (data.cases || []).forEach(function (c) {
-            const m = L.circleMarker([c.lat, c.lon], {
-              radius: 7, color: c.closed ? "#1b7f3b" : "#a86b00", fillOpacity: 0.8,
-            });
-            const a = document.createElement("a");
-            a.href = el.dataset.detailUrl + encodeURIComponent(c.number) + "/";
-            a.textContent = c.number + " · " + c.category + " · " + c.status;
-            m.bindPopup(a);
-            layer.addLayer(m);
-          });
+          kit.addAll(layer, (data.cases || []).map(marker));
+          el.dataset.loaded = String(mine);  // which load is drawn (tests wait on it)
         })
         .catch(function () {});
     }
-    map.on("moveend", load);
+    map.on("moveend", kit.heldWhilePopupOpen(map, load));
     load();
   }
 
@@ -149,7 +157,7 @@
     document.querySelectorAll("[data-report-form]").forEach(once(reportForm));
     if (typeof L === "undefined") return;
     document.querySelectorAll("[data-case-map]").forEach(once(caseMap));
-    document.querySelectorAll("[data-public-map]").forEach(once(publicMap));
+    if (window.CityOpsMap) document.querySelectorAll("[data-public-map]").forEach(once(publicMap));
   }
   init();
   // htmx swaps in new content (a case page after an action): set up its maps too.

@@ -144,6 +144,35 @@ def light_at(yellow_at: dt.datetime, deadline_at: dt.datetime, moment: dt.dateti
     return "green"
 
 
+@dataclass(frozen=True)
+class Request:
+    """A request a unit may make in a case's first round, and how the command centre answers."""
+
+    window: tuple[float, float]  # when the unit asks, as fractions of its time limit
+    reasons: tuple[str, ...]
+    decision: tuple[float, float]  # minutes the centre takes to decide
+    p_approve: float
+    approved: str  # the status an approval leads to (a refusal goes back to dispatched)
+    refusal: str  # the centre's reason for refusing
+
+
+# 回退 (return), 挂账 (park), 延期 (extension).
+REQUESTS = {
+    "return": Request(
+        (0.03, 0.3), RETURN_REASONS, (10, 120), P_APPROVE_RETURN, "filed", "经核实属于本单位职责"
+    ),
+    "park": Request((0.2, 0.7), PARK_REASONS, (30, 600), P_APPROVE_PARK, "parked", "请按时限处置"),
+    "extension": Request(
+        (0.4, 0.95),
+        EXTENSION_REASONS,
+        (10, 180),
+        P_APPROVE_EXTENSION,
+        "dispatched",
+        "请按原时限处置",
+    ),
+}
+
+
 class Simulator:
     def __init__(
         self,
@@ -161,13 +190,14 @@ class Simulator:
         self.tz = calendar.tz
 
     # ------------------------------------------------------------------ helpers
+    # One ``rng`` serves a whole day's cases, so every draw stays in the same order (and none
+    # is made after a ``Stop``): the history of a seed must not change.
     def _pick(self, rng: random.Random, ids: tuple[int, ...]) -> int | None:
         return rng.choice(ids) if ids else None
 
     def _emit(
         self,
         d: Draft,
-        rng: random.Random,
         action: str,
         to: str,
         at: dt.datetime,
@@ -179,6 +209,32 @@ class Simulator:
             raise Stop
         d.events.append(EventDraft(action, d.status, to, at, actor_id, reason, data or {}))
         d.status = to
+
+    def _end(
+        self,
+        d: Draft,
+        action: str,
+        to: str,
+        at: dt.datetime,
+        actor: int | None,
+        reason: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self._emit(d, action, to, at, actor, reason, data)
+        d.pending_request = {}
+        d.ended_at = at
+
+    def _rejected(self, d: Draft, rng: random.Random, t: dt.datetime, p: float) -> bool:
+        """With probability ``p`` a clerk rejects the report (不予受理) at ``t``."""
+        if rng.random() >= p:
+            return False
+        clerk = self._pick(rng, self.actors.clerks)
+        self._end(d, "reject", "rejected", t, clerk, rng.choice(REJECT_REASONS))
+        return True
+
+    def _void(self, d: Draft, rng: random.Random, t: dt.datetime) -> None:
+        lead = self._pick(rng, self.actors.shift_leads)
+        self._end(d, "void", "voided", t, lead, rng.choice(VOID_REASONS))
 
     def _centre(self, rng: random.Random, at: dt.datetime, lo: float, hi: float) -> dt.datetime:
         """The command centre acts within lo–hi minutes; at night (22:00–07:00) from 07:00."""
@@ -257,98 +313,38 @@ class Simulator:
                 self._settle(d, self.now)
         return d
 
-    def _end(
-        self,
-        d: Draft,
-        rng: random.Random,
-        action: str,
-        to: str,
-        at: dt.datetime,
-        actor: int | None,
-        reason: str,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        self._emit(d, rng, action, to, at, actor, reason, data)
-        d.pending_request = {}
-        d.ended_at = at
-
     def _life(self, d: Draft, rng: random.Random) -> None:
         spec, a = d.spec, self.actors
         t = spec.reported_at
         if spec.source == "self_handled":
             t = self._centre(rng, t, 10, 90)
-            if rng.random() < P_REJECT_SELF:
-                self._end(
-                    d,
-                    rng,
-                    "reject",
-                    "rejected",
-                    t,
-                    self._pick(rng, a.clerks),
-                    rng.choice(REJECT_REASONS),
-                )
+            if self._rejected(d, rng, t, P_REJECT_SELF):
                 return
-            self._emit(d, rng, "approve_self_handled", "closed", t, self._pick(rng, a.clerks))
+            self._emit(d, "approve_self_handled", "closed", t, self._pick(rng, a.clerks))
             d.accepted_at = d.filed_at = d.closed_at = d.ended_at = t
             return
         if spec.source == "public":
             t = self._field(rng, t, 0.3, 4)
-            if rng.random() < P_REJECT_PUBLIC:
-                self._end(
-                    d,
-                    rng,
-                    "reject",
-                    "rejected",
-                    t,
-                    self._pick(rng, a.clerks),
-                    rng.choice(REJECT_REASONS),
-                )
+            if self._rejected(d, rng, t, P_REJECT_PUBLIC):
                 return
-            self._emit(d, rng, "confirm_report", "reported", t, self._pick(rng, a.inspectors))
+            self._emit(d, "confirm_report", "reported", t, self._pick(rng, a.inspectors))
         t = self._centre(rng, t, 2, 30)
         target = spec.duplicate_of
         if target is not None and (target.ended_at is None or target.ended_at > t):
             # The writer fills in the target's number (numbers are given at write time).
-            self._end(
-                d, rng, "merge", "merged", t, self._pick(rng, a.clerks), "重复上报", {"into": ""}
-            )
+            self._end(d, "merge", "merged", t, self._pick(rng, a.clerks), "重复上报", {"into": ""})
             d.merged = True
             return
-        if rng.random() < P_REJECT:
-            self._end(
-                d,
-                rng,
-                "reject",
-                "rejected",
-                t,
-                self._pick(rng, a.clerks),
-                rng.choice(REJECT_REASONS),
-            )
+        if self._rejected(d, rng, t, P_REJECT):
             return
-        self._emit(d, rng, "accept", "accepted", t, self._pick(rng, a.clerks))
+        self._emit(d, "accept", "accepted", t, self._pick(rng, a.clerks))
         d.accepted_at = t
         t = self._centre(rng, t, 3, 40)
-        self._emit(
-            d,
-            rng,
-            "file",
-            "filed",
-            t,
-            self._pick(rng, a.shift_leads),
-            data={"filing_condition": spec.filing_condition},
-        )
+        filing = {"filing_condition": spec.filing_condition}
+        self._emit(d, "file", "filed", t, self._pick(rng, a.shift_leads), data=filing)
         d.filed_at = t
         if rng.random() < P_VOID_FILED:
-            t = self._centre(rng, t, 5, 120)
-            self._end(
-                d,
-                rng,
-                "void",
-                "voided",
-                t,
-                self._pick(rng, a.shift_leads),
-                rng.choice(VOID_REASONS),
-            )
+            self._void(d, rng, self._centre(rng, t, 5, 120))
             return
         unit = spec.routed_org_id or spec.alt_org_id
         override = spec.routed_org_id is None
@@ -371,16 +367,8 @@ class Simulator:
         d.assignee_id = unit
         d.dispatched_at = t
         self._start_round(d, t, limit, data)
-        self._emit(
-            d,
-            rng,
-            "dispatch",
-            "dispatched",
-            t,
-            self._pick(rng, self.actors.dispatchers),
-            reason,
-            data,
-        )
+        dispatcher = self._pick(rng, self.actors.dispatchers)
+        self._emit(d, "dispatch", "dispatched", t, dispatcher, reason, data)
         return t
 
     def _start_round(self, d: Draft, t: dt.datetime, limit: Limit, data: dict[str, Any]) -> None:
@@ -396,191 +384,125 @@ class Simulator:
         while True:
             excluded: list[tuple[dt.datetime, dt.datetime]] = []
             extended = False
-            r = rng.random()
-            if first and d.return_count == 0 and r < P_RETURN and d.spec.alt_org_id:
-                t = self._fraction_at(d, rng.uniform(0.03, 0.3), excluded)
-                reason = rng.choice(RETURN_REASONS)
-                self._emit(
-                    d, rng, "request_return", "return_requested", t, self._staff(rng, d), reason
-                )
-                d.pending_request = {"type": "return", "reason": reason}
-                t = self._centre(rng, t, 10, 120)
-                if rng.random() < P_APPROVE_RETURN:
-                    data: dict[str, Any] = {"returned_by": {"id": d.assignee_id}}
-                    self._emit(
-                        d,
-                        rng,
-                        "approve_return",
-                        "filed",
-                        t,
-                        self._pick(rng, a.dispatchers),
-                        data=data,
-                    )
-                    d.pending_request = {}
-                    d.return_count += 1
-                    d.assignee_id = None
-                    d.clock_started_at = d.deadline_at = d.yellow_at = d.red_since = None
-                    d.limit_amount, d.limit_unit = None, ""
-                    d.light, d.escalation_level = "", 0
-                    t = self._dispatch(
-                        d,
-                        rng,
-                        self._centre(rng, t, 5, 60),
-                        d.spec.alt_org_id,
-                        d.spec.alt_org_id != d.spec.routed_org_id,
-                    )
+            kind = self._wish(d, rng.random(), first)
+            if kind is not None:
+                ask = REQUESTS[kind]
+                t = max(self._fraction_at(d, rng.uniform(*ask.window), excluded), t)
+                new = self._wished_deadline(d, rng) if kind == "extension" else None
+                t, granted = self._ask(d, rng, t, kind, new)
+                if granted is not None and kind == "return":
+                    t = self._returned(d, rng, t)
                     first = False
                     continue
-                self._emit(
-                    d,
-                    rng,
-                    "refuse_return",
-                    "dispatched",
-                    t,
-                    self._pick(rng, a.dispatchers),
-                    "经核实属于本单位职责",
-                )
-                d.pending_request = {}
-            elif first and r < P_RETURN + P_PARK:
-                t = max(self._fraction_at(d, rng.uniform(0.2, 0.7), excluded), t)
-                reason = rng.choice(PARK_REASONS)
-                self._emit(d, rng, "request_park", "park_requested", t, self._staff(rng, d), reason)
-                d.pending_request = {"type": "park", "reason": reason}
-                t = self._centre(rng, t, 30, 600)
-                if rng.random() < P_APPROVE_PARK:
-                    self._emit(d, rng, "approve_park", "parked", t, self._pick(rng, a.dispatchers))
-                    d.pending_request = {}
-                    self._settle(d, t)  # the clock stops: the light stays as it was
-                    d.parked_at = t
-                    resume = self._centre(rng, t + dt.timedelta(days=rng.uniform(2, 40)), 0, 60)
-                    self._emit(
-                        d, rng, "resume", "dispatched", resume, self._pick(rng, a.dispatchers)
-                    )
-                    start, end = t, resume
-                    d.parked_intervals = [*d.parked_intervals, [start.isoformat(), end.isoformat()]]
-                    d.parked_total_s += max(int((end - start).total_seconds()), 0)
-                    d.parked_at = None
-                    excluded = [(start, end)]
-                    assert d.clock_started_at is not None
-                    assert d.limit_amount is not None
-                    m = self.calendar.milestones(
-                        d.clock_started_at, d.limit_amount, d.limit_unit, excluded
-                    )
-                    self._apply(d, m, resume, d.events[-1].data)
-                    t = resume
-                else:
-                    self._emit(
-                        d,
-                        rng,
-                        "refuse_park",
-                        "dispatched",
-                        t,
-                        self._pick(rng, a.dispatchers),
-                        "请按时限处置",
-                    )
-                    d.pending_request = {}
-            elif first and r < P_RETURN + P_PARK + P_EXTENSION:
-                t = max(self._fraction_at(d, rng.uniform(0.4, 0.95), excluded), t)
-                assert d.deadline_at is not None
-                assert d.limit_amount is not None
-                extra = Decimal(d.limit_amount) * Decimal(round(rng.uniform(0.5, 1.5), 2))
-                new = self.clock.add(d.deadline_at, extra, d.limit_unit)
-                reason = rng.choice(EXTENSION_REASONS)
-                self._emit(
-                    d,
-                    rng,
-                    "request_extension",
-                    "extension_requested",
-                    t,
-                    self._staff(rng, d),
-                    reason,
-                    {"new_deadline": new.isoformat()},
-                )
-                d.pending_request = {
-                    "type": "extension",
-                    "reason": reason,
-                    "new_deadline": new.isoformat(),
-                }
-                t = self._centre(rng, t, 10, 180)
-                if rng.random() < P_APPROVE_EXTENSION:
-                    data = {"new_deadline": new.isoformat()}
-                    self._emit(
-                        d,
-                        rng,
-                        "approve_extension",
-                        "dispatched",
-                        t,
-                        self._pick(rng, a.dispatchers),
-                        data=data,
-                    )
-                    d.pending_request = {}
+                if granted is not None and kind == "park":
+                    t, excluded = self._parked(d, rng, t)
+                elif granted is not None and new is not None:
                     d.extension_count += 1
-                    self._apply(d, self._stretched(d, new), t, data)
+                    self._apply(d, self._stretched(d, new), t, granted)
                     extended = True
-                else:
-                    self._emit(
-                        d,
-                        rng,
-                        "refuse_extension",
-                        "dispatched",
-                        t,
-                        self._pick(rng, a.dispatchers),
-                        "请按原时限处置",
-                    )
-                    d.pending_request = {}
             if rng.random() < P_VOID_ROUND:
                 t = self._centre(rng, t, 30, 600)
                 self._settle(d, t)
-                self._end(
-                    d,
-                    rng,
-                    "void",
-                    "voided",
-                    t,
-                    self._pick(rng, a.shift_leads),
-                    rng.choice(VOID_REASONS),
-                )
+                self._void(d, rng, t)
                 return
             t = self._handle_time(d, rng, t, excluded, extended)
-            self._emit(
-                d,
-                rng,
-                "handle",
-                "handled",
-                t,
-                self._staff(rng, d),
-                data={"note": rng.choice(HANDLE_NOTES)},
-            )
+            staff = self._staff(rng, d)
+            self._emit(d, "handle", "handled", t, staff, data={"note": rng.choice(HANDLE_NOTES)})
             d.handled_at = t
             d.pending_request = {}
             self._settle(d, t)
             t = self._field(rng, t, 0.3, 5)
             p = P_REWORK_FIRST if d.rework_count == 0 else P_REWORK_AGAIN
             if d.rework_count < MAX_REWORKS and rng.random() < p:
-                data = {}
+                data: dict[str, Any] = {}
                 if t > self.now:
                     raise Stop
                 d.rework_count += 1
                 d.handled_at = None
                 self._start_round(d, t, self._limit(d), data)
-                self._emit(
-                    d,
-                    rng,
-                    "rework",
-                    "dispatched",
-                    t,
-                    self._pick(rng, a.inspectors),
-                    rng.choice(REWORK_REASONS),
-                    data,
-                )
+                inspector = self._pick(rng, a.inspectors)
+                reason = rng.choice(REWORK_REASONS)
+                self._emit(d, "rework", "dispatched", t, inspector, reason, data)
                 first = False
                 continue
-            self._emit(d, rng, "verify", "verified", t, self._pick(rng, a.inspectors))
+            self._emit(d, "verify", "verified", t, self._pick(rng, a.inspectors))
             d.verified_at = t
             t = self._centre(rng, t, 5, 180)
-            self._emit(d, rng, "close", "closed", t, self._pick(rng, a.shift_leads))
+            self._emit(d, "close", "closed", t, self._pick(rng, a.shift_leads))
             d.closed_at = d.ended_at = t
             return
+
+    def _wish(self, d: Draft, r: float, first: bool) -> str | None:
+        """Which request (``REQUESTS``) the unit makes in this round, if any (``r`` uniform)."""
+        if not first:
+            return None
+        if d.return_count == 0 and r < P_RETURN and d.spec.alt_org_id:
+            return "return"
+        if r < P_RETURN + P_PARK:
+            return "park"
+        if r < P_RETURN + P_PARK + P_EXTENSION:
+            return "extension"
+        return None
+
+    def _wished_deadline(self, d: Draft, rng: random.Random) -> dt.datetime:
+        """The deadline an extension request asks for: 0.5–1.5 limits after the current one."""
+        assert d.deadline_at is not None
+        assert d.limit_amount is not None
+        extra = Decimal(d.limit_amount) * Decimal(round(rng.uniform(0.5, 1.5), 2))
+        return self.clock.add(d.deadline_at, extra, d.limit_unit)
+
+    def _ask(
+        self, d: Draft, rng: random.Random, t: dt.datetime, kind: str, new: dt.datetime | None
+    ) -> tuple[dt.datetime, dict[str, Any] | None]:
+        """The unit asks at ``t``, the centre decides: its time, and the approval's event data
+        (``None`` when refused; the case is then dispatched again under the same limit)."""
+        ask = REQUESTS[kind]
+        asked: dict[str, Any] = {} if new is None else {"new_deadline": new.isoformat()}
+        reason = rng.choice(ask.reasons)
+        staff = self._staff(rng, d)
+        self._emit(d, f"request_{kind}", f"{kind}_requested", t, staff, reason, dict(asked))
+        d.pending_request = {"type": kind, "reason": reason, **asked}
+        t = self._centre(rng, t, *ask.decision)
+        approved = rng.random() < ask.p_approve
+        dispatcher = self._pick(rng, self.actors.dispatchers)
+        if approved:
+            data: dict[str, Any] = (
+                {"returned_by": {"id": d.assignee_id}} if kind == "return" else dict(asked)
+            )
+            self._emit(d, f"approve_{kind}", ask.approved, t, dispatcher, data=data)
+        else:
+            self._emit(d, f"refuse_{kind}", "dispatched", t, dispatcher, ask.refusal)
+        d.pending_request = {}
+        return t, d.events[-1].data if approved else None
+
+    def _returned(self, d: Draft, rng: random.Random, t: dt.datetime) -> dt.datetime:
+        """A return (回退) approved at ``t``: the round is void, the alternative unit gets it."""
+        d.return_count += 1
+        d.assignee_id = None
+        d.clock_started_at = d.deadline_at = d.yellow_at = d.red_since = None
+        d.limit_amount, d.limit_unit = None, ""
+        d.light, d.escalation_level = "", 0
+        alt, again = d.spec.alt_org_id, self._centre(rng, t, 5, 60)
+        return self._dispatch(d, rng, again, alt, alt != d.spec.routed_org_id)
+
+    def _parked(
+        self, d: Draft, rng: random.Random, t: dt.datetime
+    ) -> tuple[dt.datetime, list[tuple[dt.datetime, dt.datetime]]]:
+        """Parking (挂账) approved at ``t``: the clock stops until the case resumes; returns
+        the resume time and the parked interval the round's milestones now exclude."""
+        self._settle(d, t)  # the clock stops: the light stays as it was
+        d.parked_at = t
+        resume = self._centre(rng, t + dt.timedelta(days=rng.uniform(2, 40)), 0, 60)
+        self._emit(d, "resume", "dispatched", resume, self._pick(rng, self.actors.dispatchers))
+        d.parked_intervals = [*d.parked_intervals, [t.isoformat(), resume.isoformat()]]
+        d.parked_total_s += max(int((resume - t).total_seconds()), 0)
+        d.parked_at = None
+        excluded = [(t, resume)]
+        assert d.clock_started_at is not None
+        assert d.limit_amount is not None
+        m = self.calendar.milestones(d.clock_started_at, d.limit_amount, d.limit_unit, excluded)
+        self._apply(d, m, resume, d.events[-1].data)
+        return resume, excluded
 
     def _stretched(self, d: Draft, new: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         """deadlines.stretched_to: the round's limit becomes start → new deadline."""

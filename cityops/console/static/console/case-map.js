@@ -6,10 +6,12 @@
 // markers with a div icon, not SVG circles, which cannot take focus); Enter opens a case's
 // popup and moves focus to its link (Escape closes it and returns to the marker), Enter on a
 // cluster or an area zooms in. Each has an accessible name (number, category, status).
+// Shared with the residents' map: console/map-kit.js (loaded before this file).
 (function () {
   "use strict";
   const el = document.querySelector("[data-staff-case-map]");
-  if (!el || typeof L === "undefined") return;
+  const kit = window.CityOpsMap;
+  if (!el || typeof L === "undefined" || !kit) return;
   const optionsEl = document.getElementById(el.dataset.options);
   const options = optionsEl ? JSON.parse(optionsEl.textContent || "{}") : {};
   const status = document.getElementById("map-status");
@@ -28,37 +30,7 @@
   }
   map.setView(options.center || [43.62, 122.26], options.zoom || 13);
 
-  function fill(template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (_m, key) {
-      return values[key] === undefined ? "" : String(values[key]);
-    });
-  }
-
-  // Text as DOM nodes (never HTML strings): category names come from the database.
-  function badge(className, visible, name, size) {
-    const box = document.createElement("div");
-    const shown = document.createElement("span");
-    shown.setAttribute("aria-hidden", "true");
-    shown.textContent = visible;
-    const hidden = document.createElement("span");
-    hidden.className = "visually-hidden";
-    hidden.textContent = name;
-    box.append(shown, hidden);
-    return L.divIcon({ className: className, html: box, iconSize: size || [40, 40] });
-  }
-
-  function clusterIcon(cluster) {
-    const n = cluster.getChildCount();
-    const size = n < 10 ? "small" : n < 100 ? "medium" : "large";
-    return badge("marker-cluster marker-cluster-" + size, String(n),
-      fill(options.clusterName, { count: n }));
-  }
-
-  const markers = typeof L.markerClusterGroup === "function"
-    ? L.markerClusterGroup({
-      showCoverageOnHover: false, chunkedLoading: true, iconCreateFunction: clusterIcon,
-    })
-    : L.layerGroup();
+  const markers = kit.clusterGroup(options.clusterName);
   const cells = L.layerGroup();
   markers.addTo(map);
   cells.addTo(map);
@@ -79,46 +51,19 @@
   });
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
-  function bboxParam() {
-    const b = map.getBounds();
-    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
-      .map(function (v) { return v.toFixed(6); }).join(",");
-  }
-
   function say(text) { if (status) status.textContent = text; }
 
   function marker(c) {
-    const name = fill(options.markerName, {
+    const name = kit.fill(options.markerName, {
       number: c.number, category: c.category, status: c.status_label || c.status,
     });
     const light = COLOURS[c.light] ? c.light : "none";
-    const icon = badge("case-marker case-marker--" + light, "", name, [18, 18]);
-    const m = L.marker([c.lat, c.lon], { icon: icon, keyboard: true, title: name });
-    m.options.light = c.light;
     const link = document.createElement("a");
     link.href = options.detailUrl + c.id + "/";
     link.textContent = c.number + " · " + c.category + " · " + (c.status_label || c.status);
     link.setAttribute("data-case-link", c.number);
-    // Keyboard users land on the link (Enter follows it); closing returns focus to the marker.
-    // (Registered before bindPopup: its own keypress handler opens the popup.)
-    let viaKeyboard = false;
-    m.on("keypress", function (e) {
-      viaKeyboard = Boolean(e.originalEvent && e.originalEvent.keyCode === 13);
-    });
-    m.bindPopup(link);
-    // Leaflet closes popups on Escape only while the map itself has focus, not its link.
-    link.addEventListener("keydown", function (e) {
-      if (e.key === "Escape") { e.preventDefault(); m.closePopup(); }
-    });
-    m.on("popupopen", function () {
-      if (viaKeyboard) link.focus();
-    });
-    m.on("popupclose", function () {
-      if (!viaKeyboard) return;
-      viaKeyboard = false;
-      const icon = m.getElement();
-      if (icon) icon.focus();
-    });
+    const m = kit.caseMarker([c.lat, c.lon], "case-marker--" + light, name, link);
+    m.options.light = c.light;
     return m;
   }
 
@@ -126,7 +71,7 @@
   function loadCases() {
     const mine = ++seq;
     const url = options.dataUrl + (options.dataUrl.indexOf("?") >= 0 ? "&" : "?") +
-      "bbox=" + encodeURIComponent(bboxParam());
+      "bbox=" + encodeURIComponent(kit.bboxParam(map));
     fetch(url, { credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); })
       .then(function (res) {
@@ -140,8 +85,8 @@
         if (data.mode === "cells") {
           say(data.message || options.tooMany || "");
           data.cells.forEach(function (cell) {
-            const name = fill(options.areaName, { count: cell.count });
-            const icon = badge(
+            const name = kit.fill(options.areaName, { count: cell.count });
+            const icon = kit.badge(
               "map-cell" + (cell.red ? " map-cell--red" : ""), String(cell.count), name, [44, 44]);
             const m = L.marker([cell.lat, cell.lon], { icon: icon, keyboard: true, title: name });
             function zoomIn() { map.setView([cell.lat, cell.lon], map.getZoom() + 2); }
@@ -153,9 +98,7 @@
           });
         } else {
           say(data.message || String(data.count));
-          const list = data.cases.map(marker);
-          if (typeof markers.addLayers === "function") markers.addLayers(list);
-          else list.forEach(function (m) { markers.addLayer(m); });
+          kit.addAll(markers, data.cases.map(marker));
         }
         el.dataset.loaded = String(mine);  // which load is drawn (tests wait on it)
       })
@@ -166,7 +109,7 @@
     Object.keys(boundaryLayers).forEach(function (key) {
       const layer = boundaryLayers[key];
       if (!map.hasLayer(layer)) return;
-      const url = options.layersUrl.replace("{layer}", key) + "?bbox=" + encodeURIComponent(bboxParam());
+      const url = options.layersUrl.replace("{layer}", key) + "?bbox=" + encodeURIComponent(kit.bboxParam(map));
       fetch(url, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
@@ -177,18 +120,10 @@
     });
   }
 
-  // While a popup is open (its auto-pan moves the map too) the cases are not reloaded, so the
-  // marker and the focused link stay; closing the popup catches up.
-  let popupOpen = false;
-  let stale = false;
-  map.on("popupopen", function () { popupOpen = true; });
-  map.on("popupclose", function () {
-    popupOpen = false;
-    if (stale) { stale = false; loadCases(); }
-  });
+  // Not while a popup is open (its marker and focused link stay); closing it catches up.
+  const reloadCases = kit.heldWhilePopupOpen(map, loadCases);
   map.on("moveend", function () {
-    if (popupOpen) stale = true;
-    else loadCases();
+    reloadCases();
     loadBoundaries();
   });
   map.on("overlayadd", loadBoundaries);
