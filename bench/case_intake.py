@@ -118,10 +118,15 @@ def child(n: int) -> None:
     print(f"  case_report + accept + file:      {n / full_s:8.0f} cases/s  ({full_s:.2f} s)")
     print(f"  the same, all in one transaction: {n / one_tx_s:8.0f} cases/s  ({one_tx_s:.2f} s)")
     print(f"  baseline Case.objects.create:     {n / bare_s:8.0f} cases/s  ({bare_s:.2f} s)")
-    print(
-        f"  service path costs {full_s / bare_s:.1f}× the bare insert (target ≥ 300 cases/s "
-        f"for report+file on SQLite: {'met' if n / full_s >= 300 else 'NOT met'})"
+    from django.db import connection
+
+    verdict = (
+        f" (target ≥ 300 cases/s for report+file on SQLite: "
+        f"{'met' if n / full_s >= 300 else 'NOT met'})"
+        if connection.vendor == "sqlite"
+        else " (reported for comparison; the target is set for SQLite)"
     )
+    print(f"  service path costs {full_s / bare_s:.1f}× the bare insert{verdict}")
 
 
 def main() -> int:
