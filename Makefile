@@ -45,7 +45,7 @@ demo: export CITYOPS_DEBUG := 1
 demo: export CITYOPS_HTTPS := 0
 demo: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py demo_setup
+	$(PY) manage.py demo_setup --url http://$(HOST):$(PORT)/
 	@echo "CityOps demo on http://$(HOST):$(PORT)/  (Ctrl-C stops the site, worker and scheduler)"
 	@$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
 	  $(PY) manage.py run_scheduler & scheduler=$$!; \

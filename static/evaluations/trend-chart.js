@@ -12,8 +12,8 @@
   var chart = window.echarts.init(el);
   chart.setOption({
     tooltip: { trigger: "axis" },
-    legend: { data: data.series.map(function (s) { return s.name; }) },
-    grid: { left: 40, right: 10, bottom: 30, containLabel: true },
+    legend: { top: 0, type: "scroll", data: data.series.map(function (s) { return s.name; }) },
+    grid: { top: 36, left: 40, right: 10, bottom: 24, containLabel: true },
     xAxis: { type: "category", data: data.months },
     yAxis: { type: "value", min: 0, max: 100 },
     series: data.series.map(function (s) {
