@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import DateField, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
 from cityops.accounts.access import Actor, actor_for
 from cityops.accounts.models import Membership, Role
@@ -108,10 +109,14 @@ def access_appeal(appeal_id: int, user: Any, *, for_write: bool = False) -> Appe
         raise NotFound("not found") from exc
 
 
-def require_operator_of(evaluation: Evaluation, user: Any) -> None:
+def require_contract_operator(contract: Any, user: Any) -> None:
     """Only the contract's own operator staff may appeal (a supervisor sees it but may not)."""
-    if evaluation.contract.operator_id not in operator_orgs(user):
-        raise PermissionDenied("only the operator's staff may appeal")
+    if contract.operator_id not in operator_orgs(user):
+        raise PermissionDenied(_("Only the contract's operator staff may appeal."))
+
+
+def require_operator_of(evaluation: Evaluation, user: Any) -> None:
+    require_contract_operator(evaluation.contract, user)
 
 
 def supervisors() -> list[Any]:

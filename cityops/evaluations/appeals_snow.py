@@ -23,8 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.audit import audit_record
-from cityops.core.errors import Conflict, DomainError, PermissionDenied
-from cityops.evaluations.access import access_snow_evaluation, operator_orgs
+from cityops.core.errors import Conflict, DomainError
+from cityops.evaluations.access import (
+    access_snow_evaluation,
+    require_contract_operator,
+)
 from cityops.evaluations.appeals import (
     adjust_inputs,
     appeal_create,
@@ -78,8 +81,7 @@ def snow_appeal_file(
     evidence = evidence_read(files)
     with transaction.atomic():
         snow = access_snow_evaluation(snow_id, actor)  # 404 out of scope
-        if snow.contract.operator_id not in operator_orgs(actor):
-            raise PermissionDenied("only the operator's staff may appeal")
+        require_contract_operator(snow.contract, actor)
         if not snow.is_current:
             raise Conflict(
                 _("This revision has been replaced; appeal the current one."), code="stale"
