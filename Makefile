@@ -82,6 +82,7 @@ test: install lint typecheck messages-check pytest-sqlite pytest-postgres scorin
 scoring-coverage: install
 	$(BIN)/pytest -q -p no:cacheprovider cityops/evaluations/tests/test_scoring.py \
 	  --cov=cityops.evaluations.scoring.core --cov=cityops.evaluations.scoring.measures \
+	  --cov=cityops.evaluations.scoring.schemes \
 	  --cov=cityops.evaluations.scoring --cov-branch --cov-report=term-missing --cov-fail-under=100
 
 # ---------------------------------------------------------------- developer tools

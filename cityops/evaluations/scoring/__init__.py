@@ -1,6 +1,7 @@
 """The evaluation scoring: pure functions, plain data in and out, no ORM (issue 6).
 
-``core``: schemes, items, components, grade bands, vetoes and the payment rule.
+``schemes``: the data (schemes, items, components, grade bands, vetoes, the payment rule,
+inputs and results); ``core``: the arithmetic over them (items, components, grade, payment).
 ``measures``: the measured base scores fed into the core (road-cleaning sensory method,
 case-performance formula). Both are re-exported here: import from ``cityops.evaluations.scoring``.
 """

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from cityops.evaluations.scoring.core import (
+from cityops.evaluations.scoring.schemes import (
     HUNDRED,
     ZERO,
     ComponentInput,
