@@ -8,20 +8,21 @@ return (回退), an extension (延期) or parking (挂账), a few cases are void
 earlier duplicate. Anything that would happen after ``now`` does not happen: the case stays
 in the status it has reached, which makes the open backlog.
 
-The fields each step sets are those of ``cityops.cases.services.effects`` (the service path);
-``writer.py`` turns a ``Draft`` into rows. Invariants kept identical to the service path are
-listed in ``cityops/cases/history/__init__.py``.
+The fields each step sets are those of ``cityops.cases.services.effects`` (the service path),
+on the plain data of ``draft.py``; ``writer.py`` turns a ``Draft`` into rows. Invariants kept
+identical to the service path are listed in ``cityops/cases/history/__init__.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from cityops.cases.history.clock import FastClock
+from cityops.cases.history.draft import Actors, CaseSpec, Draft, EventDraft, Limit
 from cityops.workcal.calendar import Milestones, WorkingCalendar
 
 # Probabilities of the behaviours (per case or per round), chosen to give a plausible mix.
@@ -50,98 +51,8 @@ VOID_REASONS = ("重复立案", "立案信息有误", "问题已由其他渠道�
 HANDLE_NOTES = ("已处置完毕", "已清理干净", "已修复，恢复正常", "已按标准处置，附照片")
 
 
-@dataclass(frozen=True)
-class Limit:
-    amount: int
-    unit: str
-
-
-@dataclass(frozen=True)
-class Actors:
-    """User ids per role (one is drawn per step); operator staff per organisation."""
-
-    inspectors: tuple[int, ...]
-    clerks: tuple[int, ...]
-    shift_leads: tuple[int, ...]
-    dispatchers: tuple[int, ...]
-    unit_staff: dict[int, tuple[int, ...]]
-
-
-@dataclass(frozen=True)
-class CaseSpec:
-    """What intake knows: the report, the routing result and a unit to fall back on."""
-
-    reported_at: dt.datetime
-    source: str
-    urgency: str
-    limits: dict[str, Limit]  # by urgency; "normal" always present
-    filing_condition: str
-    routed_org_id: int | None
-    alt_org_id: int | None  # where a returned case goes (or where unrouted cases go)
-    reporter_id: int | None
-    reliability: float  # the routed unit's: 1 = always on time, lower = later
-    duplicate_of: Draft | None = None
-
-
-@dataclass
-class EventDraft:
-    action: str
-    from_status: str
-    to_status: str
-    at: dt.datetime
-    actor_id: int | None
-    reason: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Draft:
-    """The case's fields at ``now`` and its events (same names as ``Case`` fields)."""
-
-    spec: CaseSpec
-    status: str = ""
-    events: list[EventDraft] = field(default_factory=list)
-    accepted_at: dt.datetime | None = None
-    filed_at: dt.datetime | None = None
-    dispatched_at: dt.datetime | None = None
-    clock_started_at: dt.datetime | None = None
-    deadline_at: dt.datetime | None = None
-    yellow_at: dt.datetime | None = None
-    handled_at: dt.datetime | None = None
-    verified_at: dt.datetime | None = None
-    closed_at: dt.datetime | None = None
-    parked_at: dt.datetime | None = None
-    parked_intervals: list[list[str]] = field(default_factory=list)
-    parked_total_s: int = 0
-    limit_amount: int | None = None
-    limit_unit: str = ""
-    rework_count: int = 0
-    return_count: int = 0
-    extension_count: int = 0
-    light: str = ""
-    escalation_level: int = 0
-    red_since: dt.datetime | None = None
-    pending_request: dict[str, Any] = field(default_factory=dict)
-    assignee_id: int | None = None
-    merged: bool = False
-    ended_at: dt.datetime | None = None  # time of the terminal event, if any
-
-    @property
-    def last_at(self) -> dt.datetime:
-        return self.events[-1].at
-
-
 class Stop(Exception):
     """The next step would happen after ``now``: the case stays where it is."""
-
-
-def light_at(yellow_at: dt.datetime, deadline_at: dt.datetime, moment: dt.datetime) -> str:
-    """``cityops.cases.deadlines.light_at`` on plain instants."""
-    if moment >= deadline_at:
-        return "red"
-    if moment >= yellow_at:
-        return "yellow"
-    return "green"
 
 
 @dataclass(frozen=True)
@@ -267,19 +178,8 @@ class Simulator:
         """effects._apply: new milestones, the light they show at ``at``, escalation afresh."""
         yellow, deadline = (m.yellow_at, m.deadline_at) if isinstance(m, Milestones) else m
         d.yellow_at, d.deadline_at = yellow, deadline
-        self._settle(d, at)
+        d.settle(at, self.supervisor_after)
         data["deadline_at"] = deadline.isoformat()
-
-    def _settle(self, d: Draft, at: dt.datetime) -> None:
-        """The light and escalation the SLA scan leaves at ``at`` (it runs continuously)."""
-        assert d.yellow_at is not None
-        assert d.deadline_at is not None
-        d.light = light_at(d.yellow_at, d.deadline_at, at)
-        d.red_since = d.deadline_at if d.light == "red" else None
-        level = {"green": 0, "yellow": 1, "red": 2}[d.light]
-        if d.light == "red" and at - d.deadline_at >= self.supervisor_after:
-            level = 3
-        d.escalation_level = level
 
     def _fraction_at(
         self, d: Draft, fraction: float, excluded: list[tuple[dt.datetime, dt.datetime]]
@@ -310,7 +210,7 @@ class Simulator:
                 "extension_requested",
                 "park_requested",
             ):
-                self._settle(d, self.now)
+                d.settle(self.now, self.supervisor_after)
         return d
 
     def _life(self, d: Draft, rng: random.Random) -> None:
@@ -402,7 +302,7 @@ class Simulator:
                     extended = True
             if rng.random() < P_VOID_ROUND:
                 t = self._centre(rng, t, 30, 600)
-                self._settle(d, t)
+                d.settle(t, self.supervisor_after)
                 self._void(d, rng, t)
                 return
             t = self._handle_time(d, rng, t, excluded, extended)
@@ -410,7 +310,7 @@ class Simulator:
             self._emit(d, "handle", "handled", t, staff, data={"note": rng.choice(HANDLE_NOTES)})
             d.handled_at = t
             d.pending_request = {}
-            self._settle(d, t)
+            d.settle(t, self.supervisor_after)
             t = self._field(rng, t, 0.3, 5)
             p = P_REWORK_FIRST if d.rework_count == 0 else P_REWORK_AGAIN
             if d.rework_count < MAX_REWORKS and rng.random() < p:
@@ -490,7 +390,7 @@ class Simulator:
     ) -> tuple[dt.datetime, list[tuple[dt.datetime, dt.datetime]]]:
         """Parking (挂账) approved at ``t``: the clock stops until the case resumes; returns
         the resume time and the parked interval the round's milestones now exclude."""
-        self._settle(d, t)  # the clock stops: the light stays as it was
+        d.settle(t, self.supervisor_after)  # the clock stops: the light stays as it was
         d.parked_at = t
         resume = self._centre(rng, t + dt.timedelta(days=rng.uniform(2, 40)), 0, 60)
         self._emit(d, "resume", "dispatched", resume, self._pick(rng, self.actors.dispatchers))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cityops.accounts.models import Membership, Role
-from cityops.cases.history.simulate import Actors, Limit
+from cityops.cases.history.draft import Actors, Limit
 from cityops.cases.models import Category, CategoryKind, TimeLimit
 from cityops.cases.routing import Routing, route
 from cityops.registry import models as rm
