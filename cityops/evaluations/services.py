@@ -24,6 +24,7 @@ from cityops.core.errors import Conflict, DomainError
 from cityops.evaluations import scoring as s
 from cityops.evaluations import snapshots
 from cityops.evaluations.case_stats import case_counts_for_month
+from cityops.evaluations.diagram import PERIOD, SCHEME
 from cityops.evaluations.interfaces import (
     InspectionMonth,
     InspectionSource,
@@ -140,6 +141,7 @@ def scheme_publish(*, scheme_id: int, actor: Any, valid_from: dt.date | None = N
     scheme = Scheme.objects.select_for_update().get(pk=scheme_id)
     if scheme.status != SchemeStatus.DRAFT:
         raise Conflict(_("Only a draft can be published."), code="not_draft")
+    SCHEME.check(scheme.status, SchemeStatus.PUBLISHED)  # the status table (diagram.py)
     start = valid_from or scheme.valid_from
     if start.day != 1:
         raise DomainError(_("A version starts on the first day of a month."), field="valid_from")
@@ -472,6 +474,8 @@ def period_publish(*, month: dt.date, actor: Any) -> Period:
     period = Period.objects.filter(month=first).first()
     if period is None or not period.evaluations.exists():
         raise DomainError(_("Run the month before publishing it."), code="not_run")
+    # The compare-and-swap below takes exactly this step of the table (diagram.py).
+    PERIOD.check(PeriodStatus.OPEN, PeriodStatus.PUBLISHED)
     changed = Period.objects.filter(pk=period.pk, status=PeriodStatus.OPEN).update(
         status=PeriodStatus.PUBLISHED,
         published_at=timezone.now(),

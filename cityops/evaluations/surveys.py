@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
+from cityops.evaluations.diagram import SURVEY
 from cityops.evaluations.models import (
     EvaluationPolicy,
     Survey,
@@ -187,6 +188,8 @@ def survey_answer_add(
 
 
 def survey_close(*, survey_id: int, actor: Any) -> Survey:
+    # The compare-and-swap below takes exactly this step of the table (diagram.py).
+    SURVEY.check(SurveyStatus.OPEN, SurveyStatus.CLOSED)
     with transaction.atomic():
         changed = Survey.objects.filter(pk=survey_id, status=SurveyStatus.OPEN).update(
             status=SurveyStatus.CLOSED, updated_at=timezone.now()
