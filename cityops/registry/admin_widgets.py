@@ -1,7 +1,8 @@
 """Map previews of GeoJSON geometry for the registry back office.
 
 The map itself is drawn by ``static/cityops/map-preview.js``, which initialises every
-``[data-map-preview]`` element: configuration travels in data attributes and JSON data blocks
+``[data-map-preview]`` element on the base map of ``static/cityops/map-base.js`` (loaded
+before it): configuration travels in data attributes and JSON data blocks
 (``json_script``), never in inline script code, so a Content-Security-Policy without inline
 scripts holds. Leaflet is served from ``/static/vendor/leaflet/`` (``make assets``), never a CDN.
 """
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 LEAFLET_JS = "vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "vendor/leaflet/leaflet.css"
+BASE_JS = "cityops/map-base.js"  # readJson and the base map, shared with the other maps
 PREVIEW_JS = "cityops/map-preview.js"
 PREVIEW_CSS = "cityops/map-preview.css"
 
@@ -35,7 +37,9 @@ class ContextLayer:
 
 
 def map_media() -> forms.Media:
-    return forms.Media(css={"all": [LEAFLET_CSS, PREVIEW_CSS]}, js=[LEAFLET_JS, PREVIEW_JS])
+    return forms.Media(
+        css={"all": [LEAFLET_CSS, PREVIEW_CSS]}, js=[LEAFLET_JS, BASE_JS, PREVIEW_JS]
+    )
 
 
 def map_options(

@@ -14,15 +14,8 @@
     asset: { color: "#1b7f3b", weight: 2, fillOpacity: 0.15 },
   };
 
-  function readJson(id) {
-    const el = id ? document.getElementById(id) : null;
-    if (!el) return null;
-    try {
-      return JSON.parse(el.textContent || "null");
-    } catch (err) {
-      return null;
-    }
-  }
+  // readJson and the base map: cityops/map-base.js (loaded before this file on the page).
+  const base = window.CityOpsMapBase;
 
   function pointLayer(style) {
     return function (feature, latlng) {
@@ -40,28 +33,15 @@
   }
 
   function initMap(el) {
-    if (el.dataset.mapReady || typeof L === "undefined") return;
+    if (el.dataset.mapReady || typeof L === "undefined" || !base) return;
     el.dataset.mapReady = "1";
-    const options = readJson(el.dataset.options) || {};
+    const options = base.readJson(el.dataset.options) || {};
     const messages = options.messages || {};
     const messageEl = el.parentElement && el.parentElement.querySelector("[data-map-message]");
-    const map = L.map(el, {
-      maxZoom: 19,
-      zoomSnap: 0.25,
-      scrollWheelZoom: false,
-      attributionControl: true,
+    const map = base.baseMap(el, options, {
+      map: { zoomSnap: 0.25, attributionControl: true },
+      plainClass: "map-preview--plain",
     });
-    map.attributionControl.setPrefix("Leaflet");
-    if (options.tileUrl) {
-      L.tileLayer(options.tileUrl, {
-        attribution: options.tileAttribution || "",
-        subdomains: options.tileSubdomains || "abc",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      el.classList.add("map-preview--plain");
-    }
-    map.setView(options.center || [43.62, 122.26], options.zoom || 13);
 
     const contextLayer = L.featureGroup().addTo(map);
     (options.context || []).forEach(function (item) {
@@ -147,7 +127,7 @@
       });
       render();
     } else {
-      show(readJson(el.dataset.geometry));
+      show(base.readJson(el.dataset.geometry));
     }
 
     // The admin's layout settles after we run (fonts, widgets, collapsed fieldsets): follow the

@@ -9,36 +9,13 @@
 (function () {
   "use strict";
 
-  function readJson(id) {
-    const el = id ? document.getElementById(id) : null;
-    if (!el) return null;
-    try {
-      return JSON.parse(el.textContent || "null");
-    } catch (err) {
-      return null;
-    }
-  }
-
-  function baseMap(el, options) {
-    const map = L.map(el, { maxZoom: 19, scrollWheelZoom: false });
-    map.attributionControl.setPrefix("Leaflet");
-    if (options.tileUrl) {
-      L.tileLayer(options.tileUrl, {
-        attribution: options.tileAttribution || "",
-        subdomains: options.tileSubdomains || "abc",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      el.classList.add("map--plain");
-    }
-    map.setView(options.center || [43.62, 122.26], options.zoom || 13);
-    return map;
-  }
+  // readJson and the base map: cityops/map-base.js (loaded before this file on the page).
+  const base = window.CityOpsMapBase;
 
   function caseMap(el) {
-    const options = readJson(el.dataset.options) || {};
-    const point = readJson(el.dataset.point);
-    const map = baseMap(el, options);
+    const options = base.readJson(el.dataset.options) || {};
+    const point = base.readJson(el.dataset.point);
+    const map = base.baseMap(el, options);
     if (point && point.coordinates) {
       const ll = [point.coordinates[1], point.coordinates[0]];
       L.circleMarker(ll, { radius: 9, color: "#b3261e", fillOpacity: 0.8 }).addTo(map);
@@ -80,9 +57,9 @@
       checkDuplicates();
     }
 
-    if (mapEl && typeof L !== "undefined") {
+    if (mapEl && typeof L !== "undefined" && base) {
       mapEl.hidden = false;
-      map = baseMap(mapEl, readJson(mapEl.dataset.options) || {});
+      map = base.baseMap(mapEl, base.readJson(mapEl.dataset.options) || {});
       map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
       if (lon.value && lat.value) setPoint(parseFloat(lat.value), parseFloat(lon.value), true);
     }
@@ -112,8 +89,8 @@
   // Keyboard and accessible names: console/map-kit.js (loaded before this file on the page).
   function publicMap(el) {
     const kit = window.CityOpsMap;
-    const options = readJson(el.dataset.options) || {};
-    const map = baseMap(el, options);
+    const options = base.readJson(el.dataset.options) || {};
+    const map = base.baseMap(el, options);
     const layer = kit.clusterGroup(el.dataset.clusterName);
     layer.addTo(map);
     let seq = 0;
@@ -155,7 +132,7 @@
 
   function init() {
     document.querySelectorAll("[data-report-form]").forEach(once(reportForm));
-    if (typeof L === "undefined") return;
+    if (typeof L === "undefined" || !base) return;
     document.querySelectorAll("[data-case-map]").forEach(once(caseMap));
     if (window.CityOpsMap) document.querySelectorAll("[data-public-map]").forEach(once(publicMap));
   }

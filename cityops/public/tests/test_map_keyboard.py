@@ -1,4 +1,5 @@
-"""The residents' case map with the keyboard only: Tab to a marker, its name, Enter, axe-core."""
+"""The residents' case map with the keyboard only: Tab to a marker, its name, Enter, axe-core;
+its legend names the colours in words."""
 
 from __future__ import annotations
 
@@ -36,7 +37,24 @@ def test_public_markers_work_with_the_keyboard(
     page.goto(f"{live_server.url}/public/")
     page.wait_for_selector("#public-map[data-loaded]")
     assert page.get_attribute("#public-map", "aria-describedby") == "public-map-keys"
+    # The legend says in words what each colour means (not colour alone), with the markers'
+    # own dots; the browser asks for zh-CN.
+    legend = page.get_by_role("list", name="地图图例")
+    assert legend.is_visible()
+    spoken = legend.get_by_role("listitem").evaluate_all(  # the text outside aria-hidden
+        "els => els.map(e => [...e.childNodes].filter(n => !(n.closest && n.closest("
+        "'[aria-hidden]'))).map(n => n.textContent).join('').trim())"
+    )
+    assert spoken == [
+        "橙色圆点：处理中的案件",
+        "绿色圆点：已结案的案件",
+        "带数字的圆圈：附近有这么多件案件（请放大查看）",
+    ]
+    swatches = legend.locator(".case-marker").evaluate_all("els => els.map(e => e.className)")
+    assert swatches == ["case-marker case-marker--open", "case-marker case-marker--closed"]
     name = _tab_to_marker(page, "#public-map")
+    # A case being handled wears the legend's "being handled" dot.
+    assert "case-marker--open" in page.evaluate("document.activeElement.className")
     number = next(n for n in cases if n in name)
     assert internal.number not in name
     with translation.override("zh-hans"):  # the browser asks for zh-CN

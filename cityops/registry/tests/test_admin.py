@@ -24,6 +24,7 @@ from cityops.registry.admin_widgets import GeoJSONMapWidget
 from cityops.registry.testing import SmallCity, box, make_uscc
 
 LEAFLET_TAG = '<script src="/static/vendor/leaflet/leaflet.js"></script>'
+BASE_TAG = '<script src="/static/cityops/map-base.js"></script>'
 PREVIEW_TAG = '<script src="/static/cityops/map-preview.js"></script>'
 
 # model -> (a sample row of the small city, a search term that finds it, the changelist's own
@@ -105,7 +106,8 @@ def test_every_page_renders_in_both_languages(
         if model in GEO_MODELS:
             assert "data-map-preview" in html
             assert LEAFLET_TAG in html
-            assert PREVIEW_TAG in html
+            # Leaflet, then the shared base map, then the preview that uses both.
+            assert html.index(LEAFLET_TAG) < html.index(BASE_TAG) < html.index(PREVIEW_TAG)
             assert "https://" not in html.split("<body")[0]  # nothing from a CDN
 
 
@@ -439,6 +441,7 @@ def test_map_script_draws_valid_geometry_and_explains_bad_text(tmp_path: Path) -
         f'<link rel="stylesheet" href="{(static / "map-preview.css").as_uri()}">'
         f"</head><body>{fields}"
         f'<script src="{(LEAFLET / "leaflet.js").as_uri()}"></script>'
+        f'<script src="{(static / "map-base.js").as_uri()}"></script>'
         f'<script src="{(static / "map-preview.js").as_uri()}"></script></body></html>',
         encoding="utf-8",
     )

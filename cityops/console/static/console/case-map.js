@@ -11,24 +11,15 @@
   "use strict";
   const el = document.querySelector("[data-staff-case-map]");
   const kit = window.CityOpsMap;
-  if (!el || typeof L === "undefined" || !kit) return;
+  const base = window.CityOpsMapBase; // cityops/map-base.js, loaded before this file
+  if (!el || typeof L === "undefined" || !kit || !base) return;
   const optionsEl = document.getElementById(el.dataset.options);
   const options = optionsEl ? JSON.parse(optionsEl.textContent || "{}") : {};
   const status = document.getElementById("map-status");
   const COLOURS = { red: "#b3261e", yellow: "#c98a00", green: "#1b7f3b", none: "#5b6b7c" };
 
-  const map = L.map(el, { maxZoom: 19 });
-  map.attributionControl.setPrefix("Leaflet");
-  if (options.tileUrl) {
-    L.tileLayer(options.tileUrl, {
-      attribution: options.tileAttribution || "",
-      subdomains: options.tileSubdomains || "abc",
-      maxZoom: 19,
-    }).addTo(map);
-  } else {
-    el.classList.add("map--plain");
-  }
-  map.setView(options.center || [43.62, 122.26], options.zoom || 13);
+  // Unlike the small maps, this one zooms with the mouse wheel (Leaflet's default).
+  const map = base.baseMap(el, options, { map: { scrollWheelZoom: true } });
 
   const markers = kit.clusterGroup(options.clusterName);
   const cells = L.layerGroup();

@@ -1,26 +1,13 @@
 // Registry detail: draw the row's outline (area or road line) from a json_script block.
+// The base map: cityops/map-base.js (loaded before this file on the page).
 (function () {
   "use strict";
-  if (typeof L === "undefined") return;
-  function readJson(id) {
-    const el = id ? document.getElementById(id) : null;
-    try { return el ? JSON.parse(el.textContent || "null") : null; } catch (e) { return null; }
-  }
+  const base = window.CityOpsMapBase;
+  if (typeof L === "undefined" || !base) return;
   document.querySelectorAll("[data-registry-map]").forEach(function (el) {
-    const options = readJson(el.dataset.options) || {};
-    const shape = readJson(el.dataset.shape);
-    const map = L.map(el, { maxZoom: 19, scrollWheelZoom: false });
-    map.attributionControl.setPrefix("Leaflet");
-    if (options.tileUrl) {
-      L.tileLayer(options.tileUrl, {
-        attribution: options.tileAttribution || "",
-        subdomains: options.tileSubdomains || "abc",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      el.classList.add("map--plain");
-    }
-    map.setView(options.center || [43.62, 122.26], options.zoom || 15);
+    const options = base.readJson(el.dataset.options) || {};
+    const shape = base.readJson(el.dataset.shape);
+    const map = base.baseMap(el, options, { zoom: 15 });
     if (shape) {
       const layer = L.geoJSON(shape, { style: { color: "#0b5cad", weight: 3, fillOpacity: 0.15 } });
       layer.addTo(map);

@@ -9,15 +9,8 @@
 (function () {
   "use strict";
 
-  function readJson(id) {
-    const el = id ? document.getElementById(id) : null;
-    if (!el) return null;
-    try {
-      return JSON.parse(el.textContent || "null");
-    } catch (err) {
-      return null;
-    }
-  }
+  // readJson and the base map: cityops/map-base.js (loaded before this file on the page).
+  const base = window.CityOpsMapBase;
 
   function geoInput(form, name) {
     return form ? form.querySelector("[data-geo=" + name + "]") : null;
@@ -32,22 +25,11 @@
   }
 
   function inspectionMap(el) {
-    if (typeof L === "undefined") return null;
-    const options = readJson(el.dataset.options) || {};
-    const asset = readJson(el.dataset.asset);
-    const point = readJson(el.dataset.point);
-    const map = L.map(el, { maxZoom: 19, scrollWheelZoom: false });
-    map.attributionControl.setPrefix("Leaflet");
-    if (options.tileUrl) {
-      L.tileLayer(options.tileUrl, {
-        attribution: options.tileAttribution || "",
-        subdomains: options.tileSubdomains || "abc",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      el.classList.add("map--plain");
-    }
-    map.setView(options.center || [43.62, 122.26], options.zoom || 13);
+    if (typeof L === "undefined" || !base) return null;
+    const options = base.readJson(el.dataset.options) || {};
+    const asset = base.readJson(el.dataset.asset);
+    const point = base.readJson(el.dataset.point);
+    const map = base.baseMap(el, options);
     let bounds = null;
     if (asset) {
       const layer = L.geoJSON(asset, { style: { color: "#1f6feb", weight: 5 } }).addTo(map);
