@@ -3,10 +3,27 @@
 ``schemes``: the data (schemes, items, components, grade bands, vetoes, the payment rule,
 inputs and results); ``core``: the arithmetic over them (items, components, grade, payment).
 ``measures``: the measured base scores fed into the core (road-cleaning sensory method,
-case-performance formula). Both are re-exported here: import from ``cityops.evaluations.scoring``.
+case-performance formula). All are re-exported here: import from ``cityops.evaluations.scoring``.
 """
 
 from cityops.evaluations.scoring.core import (
+    grade_for,
+    payment,
+    score,
+    score_component,
+    score_item,
+)
+from cityops.evaluations.scoring.measures import (
+    CaseCounts,
+    CasePerformanceRule,
+    SensoryMethod,
+    SensoryRating,
+    VolumeBand,
+    case_performance,
+    sensory_score,
+    sensory_section_score,
+)
+from cityops.evaluations.scoring.schemes import (
     CENT,
     DEFAULT_BANDS,
     HUNDRED,
@@ -28,23 +45,8 @@ from cityops.evaluations.scoring.core import (
     Step,
     VetoMode,
     VetoRule,
-    grade_for,
-    payment,
     q2,
     q2_down,
-    score,
-    score_component,
-    score_item,
-)
-from cityops.evaluations.scoring.measures import (
-    CaseCounts,
-    CasePerformanceRule,
-    SensoryMethod,
-    SensoryRating,
-    VolumeBand,
-    case_performance,
-    sensory_score,
-    sensory_section_score,
 )
 
 __all__ = [

@@ -22,58 +22,26 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from cityops.evaluations.scoring.schemes import (
-    CENT,
-    DEFAULT_BANDS,
     HUNDRED,
     ZERO,
     Band,
     Component,
     ComponentInput,
     ComponentResult,
-    DeductionRule,
     Item,
     ItemResult,
     MissingInput,
     PaymentResult,
     PaymentRule,
-    Penalty,
     Result,
     Scheme,
     ScoringError,
     Step,
     VetoMode,
-    VetoRule,
     _s,
     q2,
     q2_down,
 )
-
-__all__ = [
-    "CENT",
-    "DEFAULT_BANDS",
-    "HUNDRED",
-    "ZERO",
-    "Band",
-    "Component",
-    "ComponentInput",
-    "ComponentResult",
-    "DeductionRule",
-    "Item",
-    "ItemResult",
-    "MissingInput",
-    "PaymentResult",
-    "PaymentRule",
-    "Penalty",
-    "Result",
-    "Scheme",
-    "ScoringError",
-    "Step",
-    "VetoMode",
-    "VetoRule",
-    "q2",
-    "q2_down",
-]
-
 
 # --- Scoring --------------------------------------------------------------------------------
 
