@@ -37,6 +37,7 @@ class Job:
 # recomputes the previous month (idempotent).
 DEFAULT_JOBS: tuple[Job, ...] = (
     Job("sla_scan", "cityops.cases.sla.sla_scan", 60),
+    Job("open311_intake", "cityops.open311.intake.intake_drain", 30),
     Job("case_reminders", "cityops.cases.reminders.reminders_send", 300),
     Job("notifications_retry", "cityops.notifications.services.deliveries_retry", 120),
     Job("phone_messages_retry", "cityops.notifications.phone.phone_messages_retry", 120),

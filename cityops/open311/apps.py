@@ -11,3 +11,16 @@ class Open311Config(AppConfig):
         from cityops.open311.ratelimit import check_rates
 
         check_rates()  # a malformed CITYOPS_OPEN311_RATE_* stops the process at start-up
+
+        from django.db.models.signals import post_delete, post_save
+
+        from cityops.cases.models import Category, Question
+        from cityops.open311.keys import forget_checked_keys
+        from cityops.open311.models import ApiKey
+        from cityops.open311.selectors import forget_posted_categories
+
+        # The POST's short-lived memories (keys.py, selectors.py) forget what this process edits.
+        for signal in (post_save, post_delete):
+            for model in (Category, Question):
+                signal.connect(forget_posted_categories, sender=model, dispatch_uid="open311-cat")
+            signal.connect(forget_checked_keys, sender=ApiKey, dispatch_uid="open311-key")

@@ -142,7 +142,7 @@ def request_by_number(number: str, *, absolute: Absolute, extensions: bool = Fal
 def request_by_token(token: str) -> Open311Request | None:
     return (
         Open311Request.objects.select_related("case")
-        .only("token", "case__number", "case__status")
+        .only("token", "status", "error", "case__number", "case__status")
         .filter(token=token)
         .first()
     )

@@ -39,19 +39,41 @@ class ApiKey(BaseModel):
         return f"{self.name} ({self.prefix}…)"
 
 
-class Open311Request(BaseModel):
-    """The Open311 facts of a case: the key, the token and the submitter's contact data.
+class IntakeStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    FILED = "filed", _("filed")
+    REJECTED = "rejected", _("rejected")
 
-    Contact data is personal data: encrypted at rest, never returned by any GET.
+
+class Open311Request(BaseModel):
+    """A POSTed service request: the key, the token, the submitter's contact data, and the
+    case once the intake queue has filed it (``cityops.open311.intake``).
+
+    Contact data is personal data: encrypted at rest, never returned by any GET. ``payload``
+    holds the submission (encrypted: it carries the reporter's name and phone) only while it is
+    queued; filing or rejecting it empties it.
     """
 
     case = models.OneToOneField(
-        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="open311"
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="open311",
     )
     api_key = models.ForeignKey(
         ApiKey, verbose_name=_("API key"), on_delete=models.PROTECT, related_name="requests"
     )
     token = models.CharField(_("token"), max_length=40, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.FILED
+    )
+    payload = EncryptedTextField(_("queued submission"), blank=True, default="")
+    error = models.CharField(_("reason not filed"), max_length=300, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
+    claim = models.CharField(max_length=24, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     email = EncryptedTextField(_("e-mail"), blank=True, default="")
     device_id = models.CharField(_("device id"), max_length=100, blank=True)
     account_id = models.CharField(_("account id"), max_length=100, blank=True)
@@ -61,6 +83,20 @@ class Open311Request(BaseModel):
         verbose_name = _("Open311 request")
         verbose_name_plural = _("Open311 requests")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="open311_request_key_once",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="queued"),
+                name="open311_request_queued",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.token

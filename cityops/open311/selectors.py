@@ -4,10 +4,12 @@ place of a request sent without lat/long. Requests themselves: cityops/open311/l
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.conf import settings
+from django.db.models import Max, QuerySet, prefetch_related_objects
 
 from cityops.cases.models import Category
 from cityops.cases.models.catalogue import QuestionKind
@@ -46,6 +48,36 @@ def category_for_code(code: str) -> Category | None:
         Category, "kind = %s AND code = %s AND active = %s AND parent_id IS NOT NULL",
         [kind, number, True],
     )  # fmt: skip
+
+
+# code → (time.monotonic() when read, category with its questions): the POST's checks only.
+_POSTED: dict[str, tuple[float, Category]] = {}
+
+
+def category_for_post(code: str) -> Category | None:
+    """``category_for_code`` with its questions loaded, as the POST checks it.
+
+    Remembered for ``OPEN311_POST_CHECK_MAX_AGE`` seconds (an edit in this process forgets it
+    at once, see apps.py): the intake drain checks every request again against the current
+    catalogue, so a category withdrawn meanwhile is refused there, not filed.
+    """
+    max_age = float(settings.OPEN311_POST_CHECK_MAX_AGE)
+    now = time.monotonic()
+    hit = _POSTED.get(code)
+    if hit is not None and now - hit[0] < max_age:
+        return hit[1]
+    category = category_for_code(code)
+    if category is None:
+        _POSTED.pop(code, None)
+        return None
+    prefetch_related_objects([category], "questions")
+    if max_age > 0:
+        _POSTED[code] = (now, category)
+    return category
+
+
+def forget_posted_categories(**_kwargs: Any) -> None:
+    _POSTED.clear()
 
 
 def _services_qs() -> QuerySet[Category]:

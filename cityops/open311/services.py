@@ -68,6 +68,9 @@ def open311_request_submit(
     transaction here, so that intake takes the case number without holding the day's counter
     row until commit (see ``cityops.cases.services.intake._reserve_early``).
     """
+    key = idempotency_key.strip()[:100]
+    if key and (found := Open311Request.objects.filter(api_key=api_key, idempotency_key=key)):
+        return found[0]  # a retry of a request already received (queued or filed)
     created: list[Open311Request] = []
 
     def attach(case: Case) -> None:
@@ -75,6 +78,7 @@ def open311_request_submit(
             case=case,
             api_key=api_key,
             token=secrets.token_urlsafe(18),
+            idempotency_key=key,
             email=contact.email,
             device_id=contact.device_id[:100],
             account_id=contact.account_id[:100],
@@ -94,7 +98,7 @@ def open311_request_submit(
         reporter_name=reporter_name(contact),
         reporter_phone=contact.phone,
         photos=media,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         client=f"open311:{api_key.pk}",
         component=component,
         attach=attach,

@@ -25,8 +25,9 @@ from django.views.decorators.http import require_http_methods
 from cityops.cases.models import Case
 from cityops.core.errors import DomainError
 from cityops.open311 import codec, listing, selectors
+from cityops.open311.intake import request_queue
 from cityops.open311.keys import key_check
-from cityops.open311.models import ApiKey
+from cityops.open311.models import ApiKey, IntakeStatus
 from cityops.open311.ratelimit import rate_limit_hit
 from cityops.open311.services import Contact, open311_request_submit, retry_key
 
@@ -104,7 +105,10 @@ def _rate_limited(request: HttpRequest, params: QueryDict, fmt: str) -> HttpResp
 
     The key looked up here is kept on the request so that the POST does not look it up again.
     """
-    key = key_check(param(params, "api_key") or param(request.GET, "api_key"))
+    key = key_check(
+        param(params, "api_key") or param(request.GET, "api_key"),
+        max_age=float(settings.OPEN311_POST_CHECK_MAX_AGE),
+    )
     setattr(request, KEY_ATTRIBUTE, key)
     wait = rate_limit_hit(
         method=request.method or "GET",
@@ -264,10 +268,15 @@ def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
     record = listing.request_by_token(token)
     if record is None:
         raise Open311Error(404, _("Unknown token: %(t)s.") % {"t": token})
-    # Until the command centre accepts the report there is no service request: the spec's
-    # answer then carries the token alone, and clients poll again later.
+    if record.status == IntakeStatus.REJECTED:
+        raise Open311Error(
+            404, _("The request was not filed: %(reason)s") % {"reason": record.error}
+        )
+    # Until the queue has filed it and the command centre has accepted the report there is
+    # no service request: the spec's answer then carries the token alone, and clients poll
+    # again later.
     row: dict[str, Any] = {"token": token}
-    if not listing.is_pending(record.case):
+    if record.case is not None and not listing.is_pending(record.case):
         row = {"service_request_id": record.case.number, "token": token}
     return respond(fmt, "service_requests", [row])
 
@@ -318,7 +327,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     code = param(params, "service_code")
     if not code:
         raise Open311Error(400, _("service_code is required."))
-    category = selectors.category_for_code(code)
+    category = selectors.category_for_post(code)
     if category is None:
         raise Open311Error(404, _("Unknown service_code: %(c)s.") % {"c": code})
     place, address = _location(params)
@@ -341,25 +350,31 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if not key and contact.device_id:
         content = {k: params.getlist(k) for k in params if k not in ("api_key", "jurisdiction_id")}
         key = retry_key(device_id=contact.device_id, fields=content)
-    record = open311_request_submit(
-        api_key=api_key,
-        category=category,
-        lon=place.lon,
-        lat=place.lat,
-        address=address,
-        description=description or category.name,
-        answers=answers,
-        contact=contact,
-        media_url=media_url,
-        media=request.FILES.getlist("media"),
-        idempotency_key=key,
-        component=place.component,
-    )
-    case: Case = record.case
+    files = request.FILES.getlist("media")
+    arguments: dict[str, Any] = {
+        "api_key": api_key,
+        "category": category,
+        "lon": place.lon,
+        "lat": place.lat,
+        "address": address,
+        "description": description or category.name,
+        "answers": answers,
+        "contact": contact,
+        "media_url": media_url,
+        "idempotency_key": key,
+        "component": place.component,
+    }
+    # Uploaded photos are checked and stored with the case in the request (the queue keeps no
+    # files); every other request goes through the intake queue (cityops/open311/intake.py).
+    if files:
+        record = open311_request_submit(**arguments, media=files)
+    else:
+        record = request_queue(**arguments)
     # Spec: either service_request_id or token, never both. A resident's report must first be
     # verified and accepted, so a new request answers its token (type "batch").
     row: dict[str, Any]
-    if listing.is_pending(case):
+    case: Case | None = record.case
+    if case is None or listing.is_pending(case):
         row = {"token": record.token, "service_notice": str(PENDING_NOTICE)}
     else:
         row = {"service_request_id": case.number, "service_notice": ""}

@@ -29,6 +29,7 @@ import contextvars
 import datetime as dt
 import math
 import threading
+import time
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -321,6 +322,7 @@ def build_registry_index(*, version: int, generation: int = 0) -> RegistryIndex:
 _lock = threading.Lock()
 _current: RegistryIndex | None = None
 _generation = 0
+_verified_at = -math.inf  # time.monotonic() of the last version read that found _current fresh
 
 
 def _read_version() -> int:
@@ -339,17 +341,19 @@ _pinned: contextvars.ContextVar[RegistryIndex | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def pinned_index() -> Iterator[RegistryIndex]:
+def pinned_index(*, max_age: float = 0.0) -> Iterator[RegistryIndex]:
     """Read the registry version once and answer every ``registry_index()`` inside from it.
 
     For one request or one service call that locates and routes the same point: the registry
-    cannot change meaningfully within it, and each version read is a query.
+    cannot change meaningfully within it, and each version read is a query. ``max_age`` > 0
+    skips even that read when this process confirmed its index that recently (edits made in
+    this process still apply at once): for checks that a later step repeats with fresh data.
     """
     idx = _pinned.get()
     if idx is not None:
         yield idx
         return
-    idx = registry_index()
+    idx = _recent(max_age) or registry_index()
     token = _pinned.set(idx)
     try:
         yield idx
@@ -357,16 +361,31 @@ def pinned_index() -> Iterator[RegistryIndex]:
         _pinned.reset(token)
 
 
+def _recent(max_age: float) -> RegistryIndex | None:
+    idx = _current
+    if (
+        max_age > 0
+        and idx is not None
+        and time.monotonic() - _verified_at < max_age
+        and idx.generation == _generation
+        and idx.built_on == today_local()
+    ):
+        return idx
+    return None
+
+
 def registry_index() -> RegistryIndex:
     """The current index, rebuilt first if the registry changed (one query per call)."""
-    global _current
+    global _current, _verified_at
     if (held := _pinned.get()) is not None:
         return held
+    checked = time.monotonic()
     version = _read_version()
     today = today_local()
     idx = _current
     if _fresh(idx, version, today):
         assert idx is not None
+        _verified_at = checked
         return idx
     with _lock:  # one thread rebuilds; the others wait and reuse its result
         idx = _current
@@ -374,7 +393,7 @@ def registry_index() -> RegistryIndex:
             assert idx is not None
             return idx
         idx = build_registry_index(version=version, generation=_generation)
-        _current = idx
+        _current, _verified_at = idx, checked
         return idx
 
 

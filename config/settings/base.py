@@ -233,6 +233,16 @@ OPEN311_KEY_SERVICE = env_str(
 OPEN311_RATE_POST_KEY = env_str("CITYOPS_OPEN311_RATE_POST_KEY", "60/min")
 OPEN311_RATE_GET_KEY = env_str("CITYOPS_OPEN311_RATE_GET_KEY", "600/min")
 OPEN311_RATE_IP = env_str("CITYOPS_OPEN311_RATE_IP", "120/min")
+# Open311 intake queue (cityops/open311/intake.py): a POST asks a worker to drain at most once
+# per this many seconds per process (0: every POST); a drain files this many requests per
+# transaction, runs at most this long, and takes over claims older than the claim timeout.
+OPEN311_INTAKE_KICK_SECONDS = float(env_str("CITYOPS_OPEN311_INTAKE_KICK_SECONDS", "1"))
+OPEN311_INTAKE_BATCH = env_int("CITYOPS_OPEN311_INTAKE_BATCH", 200)
+OPEN311_INTAKE_DRAIN_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_DRAIN_SECONDS", 30)
+OPEN311_INTAKE_CLAIM_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_CLAIM_SECONDS", 300)
+# The POST's checks may use the catalogue and registry as this process read them up to this
+# many seconds ago (0: read them on every POST); the drain checks again with current data.
+OPEN311_POST_CHECK_MAX_AGE = float(env_str("CITYOPS_OPEN311_POST_CHECK_MAX_AGE", "10"))
 # Operators' webhooks: plain HTTP allowed only to loopback, and only when this is on.
 CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK", DEBUG)
 # Largest JSON / form body the REST API and Open311 accept (uploads: CITYOPS_MAX_IMAGE_BYTES).

@@ -12,6 +12,7 @@ import math
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -33,15 +34,16 @@ from cityops.cases.models import (
     Urgency,
 )
 from cityops.cases.questions import QuestionSpec, clean_answers
-from cityops.cases.routing import route
+from cityops.cases.routing import Routing, route
 from cityops.cases.services import notices
 from cityops.cases.services.photos import photos_prepare, photos_store
-from cityops.core.audit import audit_record, insert_one
+from cityops.core.audit import audit_event, insert_one
 from cityops.core.coords import to_wgs84
 from cityops.core.crypto import blind_index
 from cityops.core.errors import DomainError, PermissionDenied
+from cityops.core.models import AuditEvent
 from cityops.registry.models import Component
-from cityops.registry.spatial import pinned_index
+from cityops.registry.spatial import PointContext, pinned_index
 
 # Who may report through each source (None: anyone, signed in or not).
 SOURCE_ROLES: dict[str, tuple[str, ...] | None] = {
@@ -68,19 +70,20 @@ def tracking_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
-def _bump(day: Any) -> int | None:
-    """Add one to the day's counter and return it (one statement: ``UPDATE … RETURNING``)."""
+def _bump(day: Any, count: int = 1) -> int | None:
+    """Add ``count`` to the day's counter and return the new last number (one statement:
+    ``UPDATE … RETURNING``)."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {table} SET "last" = "last" + 1 WHERE "day" = %s RETURNING "last"',  # noqa: S608
-            [connection.ops.adapt_datefield_value(day)],
+            f'UPDATE {table} SET "last" = "last" + %s WHERE "day" = %s RETURNING "last"',  # noqa: S608
+            [count, connection.ops.adapt_datefield_value(day)],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else None
 
 
-def _reserve_early() -> bool:
+def reserve_early() -> bool:
     """Whether to take the case number in its own short transaction, before the report's.
 
     The counter UPDATE locks the day's row until the transaction that ran it commits. Inside
@@ -96,22 +99,26 @@ def _reserve_early() -> bool:
     return conn.vendor == "postgresql" and not conn.in_atomic_block
 
 
-def _next_number(now: Any) -> str:
-    day = timezone.localtime(now).date()
+def next_numbers(day: Any, count: int) -> list[str]:
+    """``count`` new case numbers of ``day`` (a local date), in order."""
     # UPDATE … RETURNING: numbers are unique and ordered per day (the row lock serialises).
-    last = _bump(day)
+    last = _bump(day, count)
     if last is None:
         try:
             with transaction.atomic():
-                CaseNumberCounter.objects.create(day=day, last=1)
-            last = 1
+                CaseNumberCounter.objects.create(day=day, last=count)
+            last = count
         except IntegrityError:
-            last = _bump(day)
+            last = _bump(day, count)
     assert last is not None
-    return f"{day:%Y%m%d}{last:05d}"
+    return [f"{day:%Y%m%d}{n:05d}" for n in range(last - count + 1, last + 1)]
 
 
-def _category(value: Category | int | str) -> Category:
+def _next_number(now: Any) -> str:
+    return next_numbers(timezone.localtime(now).date(), 1)[0]
+
+
+def category_check(value: Category | int | str) -> Category:
     if isinstance(value, Category):
         category: Category | None = value
     else:
@@ -124,7 +131,7 @@ def _category(value: Category | int | str) -> Category:
 _QUESTIONS_SQL: dict[str, str] = {}
 
 
-def _question_specs(cat: Category) -> list[QuestionSpec]:
+def question_specs(cat: Category) -> list[QuestionSpec]:
     """The category's questions, read on every report (never cached: an edit applies at once).
 
     Prefetched questions are used as they are; otherwise one query whose SQL is built once per
@@ -198,6 +205,165 @@ def _existing(client: str, key: str) -> Case | None:
     return case
 
 
+_STATUS_OF_SOURCE: dict[str, str] = {
+    Source.PUBLIC: Status.AWAITING_VERIFICATION,
+    Source.SELF_HANDLED: Status.SELF_HANDLED,
+}
+
+
+@dataclass(frozen=True)
+class CheckedReport:
+    """A report's inputs once every check passed, normalised (``report_check``)."""
+
+    text: str
+    lon: float
+    lat: float
+    place: PointContext
+    answers: dict[str, Any]
+    reporter_name: str
+    reporter_phone: str
+
+
+def report_check(
+    *,
+    cat: Category,
+    lon: float,
+    lat: float,
+    description: str,
+    answers: Mapping[str, Any] | None,
+    reporter_name: str,
+    reporter_phone: str,
+    coord_sys: str,
+    urgency: str,
+) -> CheckedReport:
+    """Every check a report passes (after its category's), in the order errors are reported.
+
+    Raises ``DomainError`` naming the field. Writes nothing: the Open311 POST runs it before
+    queueing, ``report_draft`` before building the case.
+    """
+    if urgency not in _URGENCIES:
+        raise DomainError(_("Unknown urgency."), field="urgency")
+    text = description.strip()
+    if not text or len(text) > MAX_DESCRIPTION:
+        raise DomainError(
+            _("Describe the problem (1 to %(n)d characters).") % {"n": MAX_DESCRIPTION},
+            field="description",
+        )
+    x, y = _point(lon, lat, coord_sys)
+    with pinned_index() as idx:
+        ctx = idx.locate(x, y)
+    if ctx.district_id is None:
+        raise DomainError(_("The place is outside the governed area."), field="lon")
+    cleaned = clean_answers(question_specs(cat), answers)
+    name, phone = _check_reporter(reporter_name, reporter_phone)
+    return CheckedReport(text, x, y, ctx, cleaned, name, phone)
+
+
+def report_draft(
+    *,
+    source: str,
+    cat: Category,
+    lon: float,
+    lat: float,
+    address: str,
+    description: str,
+    answers: Mapping[str, Any] | None,
+    reporter_name: str,
+    reporter_phone: str,
+    user: Any,
+    coord_sys: str,
+    client: str,
+    key: str,
+    urgency: str,
+    component: Component | None,
+    reported_at: Any,
+) -> tuple[Case, Routing]:
+    """Check one report and build its unsaved case (no number yet) and routing decision.
+
+    Shared by ``case_report`` and the batch writer (``intake_batch.case_report_many``).
+    """
+    with pinned_index():  # one registry-version read for locating and routing
+        checked = report_check(
+            cat=cat, lon=lon, lat=lat, description=description, answers=answers,
+            reporter_name=reporter_name, reporter_phone=reporter_phone, coord_sys=coord_sys,
+            urgency=urgency,
+        )  # fmt: skip
+        x, y, ctx = checked.lon, checked.lat, checked.place
+        decision = route(category=cat, lon=x, lat=y, component=component, context=ctx)
+    name, phone, cleaned, text = (
+        checked.reporter_name, checked.reporter_phone, checked.answers, checked.text
+    )  # fmt: skip
+    case = Case(
+        number="",
+        source=source,
+        category=cat,
+        urgency=urgency,
+        status=_STATUS_OF_SOURCE.get(source, Status.REPORTED),
+        description=text,
+        address=address.strip()[:200],
+        answers=cleaned,
+        lon=x,
+        lat=y,
+        grid_id=ctx.grid_id,
+        community_id=ctx.community_id,
+        street_id=ctx.street_id,
+        component=component,
+        service_type=decision.service_type,
+        lot_id=decision.lot_id,
+        contract_id=decision.contract_id,
+        routed_org_id=decision.org_id,
+        routing_explanation=decision.explanation,
+        reporter_name=name,
+        reporter_phone=phone,
+        reporter_phone_index=blind_index(phone, purpose="case_reporter_phone") if phone else "",
+        reported_by=user,
+        tracking_nonce=secrets.token_hex(8),
+        client=client,
+        idempotency_key=key,
+        reported_at=reported_at,
+    )
+    return case, decision
+
+
+def report_seal(case: Case, number: str) -> str:
+    """Give the drafted case its number and tracking hash; returns the private code.
+
+    Number and nonce are known before the insert: one INSERT, no follow-up UPDATE.
+    """
+    case.number = number
+    private_code = tracking_code_for(case)
+    case.tracking_hash = tracking_hash(private_code)
+    return private_code
+
+
+def report_event(case: Case, decision: Routing) -> CaseEvent:
+    return CaseEvent(
+        case=case,
+        at=case.reported_at,
+        actor=case.reported_by,
+        action="report",
+        from_status="",
+        to_status=case.status,
+        data={"source": case.source, "routing": decision.matched_by},
+    )
+
+
+def report_audit(case: Case, decision: Routing, actor: Any) -> AuditEvent:
+    return audit_event(
+        code="case.report",
+        target=case,
+        actor=actor,
+        summary=f"{case.number} {case.source} {case.category.code}",
+        data={
+            "source": case.source,
+            "category": case.category.code,
+            "status": case.status,
+            "routed_org": decision.org_id,
+            "matched_by": decision.matched_by,
+        },
+    )
+
+
 def case_report(
     *,
     source: str,
@@ -236,103 +402,45 @@ def case_report(
     key = idempotency_key.strip()[:100]
     if (found := _existing(client, key)) is not None:
         return found
-    cat = _category(category)
-    if urgency not in _URGENCIES:
-        raise DomainError(_("Unknown urgency."), field="urgency")
-    text = description.strip()
-    if not text or len(text) > MAX_DESCRIPTION:
-        raise DomainError(
-            _("Describe the problem (1 to %(n)d characters).") % {"n": MAX_DESCRIPTION},
-            field="description",
-        )
-    x, y = _point(lon, lat, coord_sys)
-    with pinned_index() as idx:  # one registry-version read for locating and routing
-        ctx = idx.locate(x, y)
-        if ctx.district_id is not None:
-            decision = route(category=cat, lon=x, lat=y, component=component, context=ctx)
-    if ctx.district_id is None:
-        raise DomainError(_("The place is outside the governed area."), field="lon")
-    cleaned = clean_answers(_question_specs(cat), answers)
-    name, phone = _check_reporter(reporter_name, reporter_phone)
+    now = timezone.now()
+    case, decision = report_draft(
+        source=source,
+        cat=category_check(category),
+        lon=lon,
+        lat=lat,
+        address=address,
+        description=description,
+        answers=answers,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        user=actor if getattr(actor, "is_authenticated", False) else None,
+        coord_sys=coord_sys,
+        client=client,
+        key=key,
+        urgency=urgency,
+        component=component,
+        reported_at=now,
+    )
     if source == Source.SELF_HANDLED and (not photos or not after_photos):
         raise DomainError(
             _("A self-handled report needs photos before and after the work."), field="photos"
         )
     before_images = photos_prepare(photos)
     after_images = photos_prepare(after_photos)
-    status: dict[str, str] = {
-        Source.PUBLIC: Status.AWAITING_VERIFICATION,
-        Source.SELF_HANDLED: Status.SELF_HANDLED,
-    }
-    now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    number = _next_number(now) if _reserve_early() else ""
+    number = _next_number(now) if reserve_early() else ""
     try:
         # A savepoint (when nested) only where a duplicate key can be answered by the retry
         # below; without a key an IntegrityError is re-raised and rolls the caller back anyway.
         with transaction.atomic(savepoint=bool(key)):
-            case = Case(
-                number=number or _next_number(now),
-                source=source,
-                category=cat,
-                urgency=urgency,
-                status=status.get(source, Status.REPORTED),
-                description=text,
-                address=address.strip()[:200],
-                answers=cleaned,
-                lon=x,
-                lat=y,
-                grid_id=ctx.grid_id,
-                community_id=ctx.community_id,
-                street_id=ctx.street_id,
-                component=component,
-                service_type=decision.service_type,
-                lot_id=decision.lot_id,
-                contract_id=decision.contract_id,
-                routed_org_id=decision.org_id,
-                routing_explanation=decision.explanation,
-                reporter_name=name,
-                reporter_phone=phone,
-                reporter_phone_index=blind_index(phone, purpose="case_reporter_phone")
-                if phone
-                else "",
-                reported_by=user,
-                tracking_nonce=secrets.token_hex(8),
-                client=client,
-                idempotency_key=key,
-                reported_at=now,
-            )
-            # Number and nonce are known before the insert: one INSERT, no follow-up UPDATE.
-            private_code = tracking_code_for(case)
-            case.tracking_hash = tracking_hash(private_code)
+            private_code = report_seal(case, number or _next_number(now))
             insert_one(case)
-            event = CaseEvent(
-                case=case,
-                at=now,
-                actor=user,
-                action="report",
-                from_status="",
-                to_status=case.status,
-                data={"source": source, "routing": decision.matched_by},
-            )
+            event = report_event(case, decision)
             insert_one(event)
             photos_store(case=case, kind=PhotoKind.BEFORE, processed=before_images, event=event,
                          actor=actor)  # fmt: skip
             photos_store(case=case, kind=PhotoKind.AFTER, processed=after_images, event=event,
                          actor=actor)  # fmt: skip
-            audit_record(
-                code="case.report",
-                target=case,
-                actor=actor,
-                summary=f"{case.number} {source} {cat.code}",
-                data={
-                    "source": source,
-                    "category": cat.code,
-                    "status": case.status,
-                    "routed_org": decision.org_id,
-                    "matched_by": decision.matched_by,
-                },
-            )
+            insert_one(report_audit(case, decision, actor))
             if source == Source.SELF_HANDLED:
                 notices.send(
                     notices.role_users(Role.INTAKE_CLERK),

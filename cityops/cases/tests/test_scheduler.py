@@ -23,6 +23,7 @@ QUIET = {
     "credit_from_cases": 0,
     "notifications_retry": 0,
     "phone_messages_retry": 0,
+    "open311_intake": 0,
 }
 
 

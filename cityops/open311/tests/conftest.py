@@ -10,9 +10,10 @@ from django.test import Client
 from PIL import Image
 
 from cityops.cases.catalogue_demo import CATALOGUE
-from cityops.cases.models import Category, Question
+from cityops.cases.models import Case, Category, Question
 from cityops.cases.services.catalogue import catalogue_load
 from cityops.open311.keys import key_create
+from cityops.open311.models import Open311Request
 
 WEST = (122.255, 43.615)  # operator A's lot
 
@@ -59,6 +60,15 @@ def catalogue(small_city: Any) -> dict[str, Category]:
     return {"garbage": garbage, "survey": survey}
 
 
+def filed_case(token: str) -> Case:
+    """The case the intake queue filed for the request with this token (tests run tasks at
+    once, so a POST has been drained before it answers)."""
+    record = Open311Request.objects.select_related("case").get(token=token)
+    assert record.status == "filed", (record.status, record.error)
+    assert record.case is not None
+    return record.case
+
+
 @pytest.fixture
 def api_key(db: None) -> str:
     return key_create(name="test app")[1]
@@ -68,10 +78,9 @@ def api_key(db: None) -> str:
 def admit(personas: Any) -> Any:
     """Verify and accept (核实, 受理) the report behind a POST's token; its case number."""
     from cityops.cases.services import case_accept, case_confirm_report
-    from cityops.open311.models import Open311Request
 
     def run(token: str) -> str:
-        case = Open311Request.objects.select_related("case").get(token=token).case
+        case = filed_case(token)
         case_confirm_report(case_id=case.pk, actor=personas.inspector)
         case_accept(case_id=case.pk, actor=personas.intake_clerk)
         return case.number

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cityops.cases.models import Case, CasePhoto
 from cityops.open311.keys import key_create, key_revoke
 from cityops.open311.models import Open311Request
-from cityops.open311.tests.conftest import WEST, jpeg_with_exif
+from cityops.open311.tests.conftest import WEST, filed_case, jpeg_with_exif
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_post_json_creates_a_routed_public_case(post: Any) -> None:
     assert "service_request_id" not in body[0]  # never both
     assert "tokens/" in body[0]["service_notice"]
     assert body[0]["account_id"] == "acc-9"
-    case = Open311Request.objects.get(token=body[0]["token"]).case
+    case = filed_case(body[0]["token"])
     assert case.status == "awaiting_verification"
     assert case.source == "public"
     assert case.answers == {"volume_m3": 2}
@@ -208,7 +208,7 @@ def test_location_by_address_string_and_id(post: Any, small_city: Any) -> None:
     by_asset = post(lat=None, long=None, address_id=small_city.component.code,
                     service_code="component-0102")  # fmt: skip
     assert by_asset.status_code == 200, by_asset.content
-    case = Open311Request.objects.get(token=js(by_asset)[0]["token"]).case
+    case = filed_case(js(by_asset)[0]["token"])
     assert case.component_id == small_city.component.pk
     unknown = post(lat=None, long=None, address_string="不存在的地方")
     assert "address_string" in assert_error(unknown, 400)
@@ -345,7 +345,7 @@ def test_extensions_notes_and_attributes(
     from cityops.cases.services import case_reject
 
     token = js(post(description="第四处", **{"attribute[volume_m3]": "1"}))[0]["token"]
-    case = Open311Request.objects.get(token=token).case
+    case = filed_case(token)
     case_reject(case_id=case.pk, actor=personas.intake_clerk, reason="重复上报")
     # A rejected report is decided: the client learns its number and the reason.
     assert js(client.get(f"/open311/v2/tokens/{token}.json"))[0]["service_request_id"] == (
@@ -400,7 +400,7 @@ def test_pending_request_is_a_token_until_accepted(
     sent = post(fmt, device_id="phone-9", **{"attribute[volume_m3]": "1"})
     token = js(sent)[0]["token"] if fmt == "json" else xml(sent).findtext("request/token")
     assert token
-    number = Open311Request.objects.get(token=token).case.number
+    number = filed_case(token).number
     pending = client.get(f"/open311/v2/tokens/{token}.{fmt}")
     if fmt == "json":
         assert js(pending) == [{"token": token}]

@@ -132,6 +132,32 @@ def test_unchanged_version_and_no_local_edit_keeps_the_index(small_city):
     assert spatial.registry_index() is idx
 
 
+def test_a_recently_confirmed_index_is_pinned_without_reading_the_version(small_city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    confirmed = spatial.registry_index()
+    with CaptureQueriesContext(connection) as queries, spatial.pinned_index(max_age=60) as idx:
+        assert idx is confirmed
+        assert spatial.registry_index() is idx  # nested calls reuse the pin
+    assert len(queries) == 0
+    with CaptureQueriesContext(connection) as queries, spatial.pinned_index():
+        pass
+    assert len(queries) == 1  # without max_age: the version is read
+    # Another process commits: a max_age pin may answer from the old index until it expires…
+    m.RegistryVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    with spatial.pinned_index(max_age=60) as idx:
+        assert idx is confirmed
+    with spatial.pinned_index(max_age=1e-9) as idx:  # …an expired one reads and rebuilds
+        assert idx is not confirmed
+    # An edit in this process applies at once, whatever max_age says.
+    grid = small_city.grids["west_north"]
+    grid.geometry = box(W, MID_LAT, 122.254, N)
+    grid.save()
+    with spatial.pinned_index(max_age=60) as idx:
+        assert idx.locate(122.255, 43.625).grid_id is None
+
+
 def test_contract_edits_reach_the_lot_data(small_city):
     idx = spatial.registry_index()
     assert [lot.code for lot in idx.lots_with_asset("road", small_city.road_west.id)] == ["HW-A-1"]
