@@ -34,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,6 +142,19 @@ def drain_soon() -> None:
         intake_drain_task.enqueue()
     except Exception:  # the request is stored; the scheduler's sweep files it
         log.exception("could not enqueue the Open311 intake drain")
+
+
+def queue_health() -> dict[str, Any]:
+    """For /healthz: how many requests wait for the drain and for how long (no content)."""
+    waiting = Open311Request.objects.filter(status=IntakeStatus.QUEUED).aggregate(
+        queued=Count("pk"), oldest=Min("created_at")
+    )
+    age = (timezone.now() - waiting["oldest"]).total_seconds() if waiting["oldest"] else 0.0
+    return {
+        "ok": age <= float(settings.OPEN311_INTAKE_ALERT_SECONDS),
+        "queued": waiting["queued"],
+        "oldest_seconds": round(age),
+    }
 
 
 def intake_drain(*, batch: int | None = None, max_seconds: float | None = None) -> DrainResult:

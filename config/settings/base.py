@@ -240,6 +240,10 @@ OPEN311_INTAKE_KICK_SECONDS = float(env_str("CITYOPS_OPEN311_INTAKE_KICK_SECONDS
 OPEN311_INTAKE_BATCH = env_int("CITYOPS_OPEN311_INTAKE_BATCH", 200)
 OPEN311_INTAKE_DRAIN_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_DRAIN_SECONDS", 30)
 OPEN311_INTAKE_CLAIM_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_CLAIM_SECONDS", 300)
+# /healthz runs these (cityops.core.views.healthz); the Open311 queue is "degraded" when a
+# request has waited for the worker longer than the age below (seconds): is db_worker running?
+CITYOPS_HEALTH_CHECKS = ["cityops.open311.intake.queue_health"]
+OPEN311_INTAKE_ALERT_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_ALERT_SECONDS", 300)
 # The POST's checks may use the catalogue and registry as this process read them up to this
 # many seconds ago (0: read them on every POST); the drain checks again with current data.
 OPEN311_POST_CHECK_MAX_AGE = float(env_str("CITYOPS_OPEN311_POST_CHECK_MAX_AGE", "10"))

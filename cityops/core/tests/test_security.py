@@ -33,7 +33,10 @@ def test_home_has_no_inline_script(client):
 
 @pytest.mark.django_db
 def test_health_endpoint(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "checks": {"queue_health": {"ok": True, "queued": 0, "oldest_seconds": 0}},
+    }
 
 
 @pytest.mark.django_db

@@ -246,3 +246,23 @@ def test_the_scheduler_job_drains_the_queue(post: Any, no_kick: None) -> None:
     token = token_of(post(**VOLUME))
     job_run("open311_intake")
     assert filed_case(token)
+
+
+def test_healthz_says_when_requests_wait_too_long_for_the_worker(
+    post: Any, client: Client, no_kick: None, settings: Any
+) -> None:
+    token = token_of(post(**VOLUME))
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok"
+    assert health["checks"]["queue_health"]["queued"] == 1
+    Open311Request.objects.filter(token=token).update(
+        created_at=timezone.now() - dt.timedelta(seconds=settings.OPEN311_INTAKE_ALERT_SECONDS + 60)
+    )
+    health = client.get("/healthz").json()
+    assert health["status"] == "degraded"
+    assert health["checks"]["queue_health"]["ok"] is False
+    assert (
+        health["checks"]["queue_health"]["oldest_seconds"] > settings.OPEN311_INTAKE_ALERT_SECONDS
+    )
+    intake_drain()
+    assert client.get("/healthz").json()["status"] == "ok"
