@@ -187,7 +187,9 @@ def _claim(size: int) -> list[Open311Request]:
     # the condition on the locked row; SQLite runs one writer at a time).
     queued.filter(takeable, pk__in=ids).update(claim=claim, claimed_at=now)
     return list(
-        Open311Request.objects.filter(claim=claim, status=IntakeStatus.QUEUED).order_by("id")
+        Open311Request.objects.filter(claim=claim, status=IntakeStatus.QUEUED)
+        .defer("email", "device_id", "account_id", "media_url")  # not needed to file
+        .order_by("id")
     )
 
 
