@@ -1,4 +1,6 @@
-"""Writes of the Open311 interface: a POSTed service request becomes a case via ``case_report``.
+"""Writes of the Open311 interface: a POSTed service request with uploaded media becomes a case
+in the request via ``case_report``; every other POST goes through the intake queue
+(``cityops.open311.intake``), whose drain files it with ``case_report_many``.
 
 Nothing here re-implements intake: validation of the category, place, answers, reporter data
 and photos, routing and idempotency all live in ``cityops.cases.services.case_report``.
@@ -62,11 +64,12 @@ def open311_request_submit(
     idempotency_key: str = "",
     component: Component | None = None,
 ) -> Open311Request:
-    """Create the case (or find the one a retry already created) and its Open311 record.
+    """Create the case (or find the one a retry already created) and its Open311 record:
+    for a request with uploaded media, which the queue does not keep.
 
     The record is written inside the report's own transaction (``attach``): no enclosing
     transaction here, so that intake takes the case number without holding the day's counter
-    row until commit (see ``cityops.cases.services.intake._reserve_early``).
+    row until commit (see ``cityops.cases.services.intake.reserve_early``).
     """
     key = idempotency_key.strip()[:100]
     if key and (found := Open311Request.objects.filter(api_key=api_key, idempotency_key=key)):

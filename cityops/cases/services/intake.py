@@ -290,18 +290,16 @@ def report_draft(
         )  # fmt: skip
         x, y, ctx = checked.lon, checked.lat, checked.place
         decision = route(category=cat, lon=x, lat=y, component=component, context=ctx)
-    name, phone, cleaned, text = (
-        checked.reporter_name, checked.reporter_phone, checked.answers, checked.text
-    )  # fmt: skip
+    phone = checked.reporter_phone
     case = Case(
         number="",
         source=source,
         category=cat,
         urgency=urgency,
         status=_STATUS_OF_SOURCE.get(source, Status.REPORTED),
-        description=text,
+        description=checked.text,
         address=address.strip()[:200],
-        answers=cleaned,
+        answers=checked.answers,
         lon=x,
         lat=y,
         grid_id=ctx.grid_id,
@@ -313,7 +311,7 @@ def report_draft(
         contract_id=decision.contract_id,
         routed_org_id=decision.org_id,
         routing_explanation=decision.explanation,
-        reporter_name=name,
+        reporter_name=checked.reporter_name,
         reporter_phone=phone,
         reporter_phone_index=blind_index(phone, purpose="case_reporter_phone") if phone else "",
         reported_by=user,
