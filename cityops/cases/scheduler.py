@@ -43,6 +43,7 @@ DEFAULT_JOBS: tuple[Job, ...] = (
     Job("phone_messages_retry", "cityops.notifications.phone.phone_messages_retry", 120),
     Job("estates_advance", "cityops.estates.services.votes.proposals_advance", 300),
     Job("credit_from_cases", "cityops.estates.tasks.credit_from_cases_task", 86_400),
+    Job("task_results_prune", "cityops.core.maintenance.task_results_prune", 86_400),
 )
 KEEP_LEDGER = dt.timedelta(days=7)
 

@@ -240,6 +240,9 @@ OPEN311_INTAKE_KICK_SECONDS = float(env_str("CITYOPS_OPEN311_INTAKE_KICK_SECONDS
 OPEN311_INTAKE_BATCH = env_int("CITYOPS_OPEN311_INTAKE_BATCH", 200)
 OPEN311_INTAKE_DRAIN_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_DRAIN_SECONDS", 30)
 OPEN311_INTAKE_CLAIM_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_CLAIM_SECONDS", 300)
+# Finished background-task results are deleted after these many days (daily scheduler job).
+CITYOPS_TASK_RESULTS_KEEP_DAYS = env_int("CITYOPS_TASK_RESULTS_KEEP_DAYS", 7)
+CITYOPS_TASK_FAILURES_KEEP_DAYS = env_int("CITYOPS_TASK_FAILURES_KEEP_DAYS", 30)
 # /healthz runs these (cityops.core.views.healthz); the Open311 queue is "degraded" when a
 # request has waited for the worker longer than the age below (seconds): is db_worker running?
 CITYOPS_HEALTH_CHECKS = ["cityops.open311.intake.queue_health"]

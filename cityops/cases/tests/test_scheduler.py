@@ -24,6 +24,7 @@ QUIET = {
     "notifications_retry": 0,
     "phone_messages_retry": 0,
     "open311_intake": 0,
+    "task_results_prune": 0,
 }
 
 
