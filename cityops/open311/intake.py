@@ -46,7 +46,7 @@ from cityops.core.audit import audit_event, insert_one
 from cityops.core.errors import DomainError
 from cityops.core.models import AuditEvent
 from cityops.open311.models import ApiKey, IntakeStatus, Open311Request
-from cityops.open311.services import Contact, reporter_name
+from cityops.open311.services import Contact, reporter_name, request_by_key
 from cityops.registry.models import Component
 from cityops.registry.spatial import pinned_index
 
@@ -79,7 +79,7 @@ def request_queue(
     With an idempotency key, a retry answers the record of the first call.
     """
     key = idempotency_key.strip()[:100]
-    if key and (found := _by_key(api_key, key)) is not None:
+    if key and (found := request_by_key(api_key, key)) is not None:
         return found
     name = reporter_name(contact)
     # The checks of case_report (DomainError → 400), with the registry index as this process
@@ -118,15 +118,11 @@ def request_queue(
         with transaction.atomic() if key else contextlib.nullcontext():
             insert_one(record)
     except IntegrityError:
-        if key and (found := _by_key(api_key, key)) is not None:
+        if key and (found := request_by_key(api_key, key)) is not None:
             return found
         raise
     drain_soon()
     return record
-
-
-def _by_key(api_key: ApiKey, key: str) -> Open311Request | None:
-    return Open311Request.objects.filter(api_key=api_key, idempotency_key=key).first()
 
 
 def drain_soon() -> None:

@@ -49,6 +49,11 @@ def retry_key(*, device_id: str, fields: Mapping[str, Any]) -> str:
     return "dev:" + hashlib.sha256(f"{device_id}\n{canonical}".encode()).hexdigest()[:60]
 
 
+def request_by_key(api_key: ApiKey, key: str) -> Open311Request | None:
+    """The request this key already sent with this idempotency key (queued or filed)."""
+    return Open311Request.objects.filter(api_key=api_key, idempotency_key=key).first()
+
+
 def open311_request_submit(
     *,
     api_key: ApiKey,
@@ -72,8 +77,8 @@ def open311_request_submit(
     row until commit (see ``cityops.cases.services.intake.reserve_early``).
     """
     key = idempotency_key.strip()[:100]
-    if key and (found := Open311Request.objects.filter(api_key=api_key, idempotency_key=key)):
-        return found[0]  # a retry of a request already received (queued or filed)
+    if key and (found := request_by_key(api_key, key)) is not None:
+        return found  # a retry of a request already received (queued or filed)
     created: list[Open311Request] = []
 
     def attach(case: Case) -> None:
