@@ -9,15 +9,27 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cityops_ci
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install chromium assets messages-compile messages messages-check lint typecheck \
+.PHONY: demo test install lock chromium assets messages-compile messages messages-check lint typecheck \
         pytest-sqlite pytest-postgres serve worker bench wrk clean
 
 # ---------------------------------------------------------------- set-up
-$(STAMP): pyproject.toml
+# Python packages come from the lock file (exact versions and hashes, requirements/dev.lock);
+# CityOps itself is installed editable without resolving anything. `make lock` updates the locks.
+$(STAMP): pyproject.toml requirements/dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Re-resolve the locks after a change of pyproject.toml: prod.lock (run time + set-up, for
+# deployments) and dev.lock (that plus tests and linters). pip-tools runs in its own venv.
+LOCK_OPTS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+             --no-emit-find-links --no-emit-trusted-host
+lock:
+	@test -x var/lockenv/bin/pip-compile || { $(PYTHON) -m venv var/lockenv && \
+	  var/lockenv/bin/pip install --quiet pip-tools; }
+	var/lockenv/bin/pip-compile $(LOCK_OPTS) --extra build -o requirements/prod.lock pyproject.toml
+	var/lockenv/bin/pip-compile $(LOCK_OPTS) --extra build --extra dev -o requirements/dev.lock pyproject.toml
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
