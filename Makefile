@@ -68,6 +68,7 @@ demo: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(PY) scripts/check_imports.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy cityops config

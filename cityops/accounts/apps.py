@@ -8,6 +8,18 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
+        from cityops.core.management.demo_steps import (
+            DemoStep,
+            demo_delete_hook_register,
+            demo_step_register,
+            demo_table_register,
+        )
+
+        demo_step_register(
+            DemoStep("users", _("demo users"), "cityops.accounts.demo.setup_step", order=20)
+        )
+        demo_delete_hook_register("cityops.accounts.demo.delete_hook", order=90)
+        demo_table_register("cityops.accounts.demo.logins_table", order=10)
         from django.db.models.signals import post_migrate
 
         from cityops.accounts.roles import sync_role_groups

@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cityops.accounts.models import Membership, Role, User
 from cityops.accounts.services import user_ensure
 from cityops.core.errors import DomainError
+from cityops.core.management.demo_steps import DemoTable
 from cityops.registry import models as rm
 from cityops.registry.demo import names
 from cityops.registry.demo.loader import demo_district
-from cityops.registry.demo.organisations import OPERATORS
+from cityops.registry.demo.organisations import FIXED, OPERATORS
 
 DEMO_PASSWORD = "cityops-demo"  # noqa: S105  (public on purpose: printed by demo_setup)
 PREFIX = "demo_"
@@ -123,3 +125,28 @@ def setup_step(context: Any) -> str:
     """The ``users`` step of manage.py demo_setup."""
     users = demo_users_ensure()
     return _("%(n)d demo users ready.") % {"n": len(users)}
+
+
+def delete_hook(district: rm.District) -> dict[str, int]:
+    """Demo reset: memberships scoped to the demo organisations or territory go before the
+    registry rows they point at (``demo_setup`` creates the demo users again)."""
+    in_district = Q(street__district=district) | Q(community__street__district=district)
+    fixed = Q(uscc__in=[s.uscc for s in FIXED])
+    organisations = rm.Organisation.objects.filter(fixed | in_district)
+    memberships = Membership.objects.filter(Q(organisation__in=organisations) | in_district)
+    count = memberships.count()
+    memberships.delete()
+    return {"memberships": count}
+
+
+def logins_table() -> DemoTable | None:
+    """Printed by ``demo_setup`` at the end: who can log in, as what, with which password."""
+    logins = demo_logins()
+    if not logins:
+        return None
+    return DemoTable(
+        header=(_("username"), _("role"), _("scope"), _("password")),
+        rows=tuple((x.username, x.role, x.scope, x.password) for x in logins),
+        note=_("Every demo user has the password %(password)s (demo data only).")
+        % {"password": DEMO_PASSWORD},
+    )

@@ -6,3 +6,17 @@ class CasesConfig(AppConfig):
     name = "cityops.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from cityops.core.management.demo_steps import (
+            DemoStep,
+            demo_delete_hook_register,
+            demo_step_register,
+        )
+
+        demo_step_register(
+            DemoStep(
+                "history", _("case history"), "cityops.cases.history.demo.history_step", order=50
+            )
+        )
+        demo_delete_hook_register("cityops.cases.history.demo.delete_hook", order=10)

@@ -6,3 +6,23 @@ class EstatesConfig(AppConfig):
     name = "cityops.estates"
     label = "estates"
     verbose_name = _("Property management")
+
+    def ready(self) -> None:
+        from cityops.core.management.demo_steps import (
+            DemoStep,
+            demo_delete_hook_register,
+            demo_step_register,
+        )
+        from cityops.estates.demo_credit import STEP_DESCRIPTION as CREDIT_STEP
+
+        demo_step_register(
+            DemoStep(
+                "estates", _("property management"), "cityops.estates.demo.setup_step", order=30
+            )
+        )
+        demo_step_register(
+            DemoStep(
+                "estates_credit", CREDIT_STEP, "cityops.estates.demo_credit.credit_step", order=60
+            )
+        )
+        demo_delete_hook_register("cityops.estates.demo.delete_hook", order=20)

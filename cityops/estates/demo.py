@@ -422,5 +422,5 @@ def demo_estates_delete() -> dict[str, int]:
 
 
 def delete_hook(district: Any) -> dict[str, int]:
-    """``registry.demo.loader.DELETE_HOOKS`` entry: clear estates rows before a demo reset."""
+    """Demo delete hook (registered in ``EstatesConfig.ready``): estates rows go before a reset."""
     return demo_estates_delete()

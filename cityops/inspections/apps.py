@@ -6,3 +6,15 @@ class InspectionsConfig(AppConfig):
     name = "cityops.inspections"
     label = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self) -> None:
+        from cityops.core.management.demo_steps import DemoStep, demo_step_register
+
+        demo_step_register(
+            DemoStep(
+                "inspections",
+                _("inspection plans and inspections"),
+                "cityops.inspections.demo.inspections_step",
+                order=70,
+            )
+        )

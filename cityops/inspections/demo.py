@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from PIL import Image, ImageDraw
 
 from cityops.accounts.models import Membership, Role
@@ -38,8 +37,6 @@ from cityops.inspections.services.plans import inspection_assign, plans_draw_mon
 from cityops.inspections.services.snow import snow_acceptance_plan, snow_event_create
 
 PER_PLAN = 4
-# The step's name in ``core.management.demo_steps`` (kept here so this app's catalogue has it).
-STEP_DESCRIPTION = gettext_lazy("inspection plans and inspections")
 FAR_SHARE = 0.05
 
 

@@ -8,6 +8,11 @@ class Open311Config(AppConfig):
     verbose_name = _("Open311 GeoReport v2")
 
     def ready(self) -> None:
+        from cityops.core.management.demo_steps import DemoStep, demo_step_register
+
+        demo_step_register(
+            DemoStep("open311", _("Open311 demo key"), "cityops.open311.demo.setup_step", order=40)
+        )
         from cityops.open311.ratelimit import check_rates
 
         check_rates()  # a malformed CITYOPS_OPEN311_RATE_* stops the process at start-up

@@ -12,13 +12,13 @@ from django.utils import translation
 
 from cityops.accounts.demo import ACCOUNTS, DEMO_PASSWORD, demo_logins
 from cityops.accounts.models import Membership, Role, User
-from cityops.core.management.demo_steps import DEMO_STEPS
+from cityops.core.management.demo_steps import demo_steps
 from cityops.registry import models as m
 from cityops.registry.demo import names
 
 MINE = ("city", "users")
 # Steps added by other apps are tested by those apps; these tests cover city and users.
-OTHERS = [arg for step in DEMO_STEPS if step.name not in MINE for arg in ("--skip", step.name)]
+OTHERS = [arg for step in demo_steps() if step.name not in MINE for arg in ("--skip", step.name)]
 SMALL = ("--scale", "0.1", "--no-progress")
 DEMO_USERS = [a.username for a in ACCOUNTS]
 
@@ -107,7 +107,7 @@ def test_force_runs_without_debug_and_skip_leaves_a_step_out(settings) -> None:
     assert not demo_users().exists()
     assert DEMO_PASSWORD not in out
     assert "[demo users] skipped" in out
-    assert {step.name for step in DEMO_STEPS} >= {"city", "users"}
+    assert {step.name for step in demo_steps()} >= {"city", "users"}
 
 
 @pytest.mark.django_db
@@ -125,6 +125,6 @@ def test_every_registered_step_runs_and_is_idempotent(settings) -> None:
     first = run(*SMALL, only_mine=False)
     second = run(*SMALL, only_mine=False)
     with translation.override("en"):
-        labels = [f"[{step.description}]" for step in DEMO_STEPS]
+        labels = [f"[{step.description}]" for step in demo_steps()]
     assert all(label in first and label in second for label in labels)
     assert demo_users().count() == len(ACCOUNTS)

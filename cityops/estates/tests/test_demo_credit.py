@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from cityops.cases.models import Case
-from cityops.core.management.demo_steps import DEMO_STEPS
+from cityops.core.management.demo_steps import demo_steps
 from cityops.estates.demo_credit import credit_from_history
 from cityops.estates.models import CreditRecord, CreditSource
 from cityops.estates.selectors import credit_history
@@ -19,7 +19,7 @@ NOV_20 = dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC)
 
 
 def test_the_credit_step_runs_after_the_case_history():
-    names = [s.name for s in DEMO_STEPS]
+    names = [s.name for s in demo_steps()]
     assert names.index("estates_credit") > names.index("history") > names.index("estates")
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from cityops.core.errors import DomainError
+from cityops.core.management.demo_steps import DemoContext
 from cityops.registry.demo.loader import (
     PHASES,
     DemoSummary,
@@ -40,16 +41,15 @@ def _counts(counts: dict[str, int]) -> str:
     """ "街道 6, 社区 32, …" with each layer's translated plural name."""
     from django.apps import apps
 
+    # Every app's models: the delete hooks of other apps report their rows too.
     labels = {
-        model._meta.model_name: str(model._meta.verbose_name_plural)
-        for model in apps.get_app_config("registry").get_models()
+        model._meta.model_name: str(model._meta.verbose_name_plural) for model in apps.get_models()
     }
-    labels["memberships"] = str(apps.get_model("accounts", "Membership")._meta.verbose_name_plural)
     aliases = {"cities": "city", "districts": "district", "streets": "street"}
     aliases |= {"communities": "community", "grids": "grid", "organisations": "organisation"}
     aliases |= {"road_segments": "roadsegment", "green_spaces": "greenspace"}
     aliases |= {"compounds": "compound", "components": "component", "contracts": "contract"}
-    aliases |= {"lots": "lot"}
+    aliases |= {"lots": "lot", "memberships": "membership"}
     return ", ".join(f"{labels.get(aliases.get(k, k), k)} {v}" for k, v in counts.items())
 
 
@@ -72,3 +72,15 @@ def describe(summary: DemoSummary) -> str:
 def describe_deleted(summary: DemoSummary) -> str:
     counts = _counts(summary.deleted)
     return _("Deleted the previous demo district: %(counts)s.") % {"counts": counts}
+
+
+def city_step(context: DemoContext) -> str:
+    """``demo_setup`` step "city": the demo district, with a progress bar over its phases."""
+    summary = load_with_progress(
+        seed=context.seed,
+        scale=context.scale,
+        reset=context.reset,
+        stream=context.progress_stream,
+        show=context.show_progress,
+    )
+    return describe(summary)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
+from cityops.core.management.demo_steps import DEFAULT_SEED, demo_delete_hooks
 from cityops.registry import models as m
 from cityops.registry.demo import names
 from cityops.registry.demo.assets import plan_assets
@@ -32,16 +33,8 @@ from cityops.registry.demo.writer import (
 )
 from cityops.registry.signals import bulk_registry_change
 
-DEFAULT_SEED = 2026
 MAX_SCALE = 100.0
 
-# Dotted paths of callables ``hook(district) -> dict[str, int]`` run first by
-# demo_city_delete: apps that load demo rows pointing at the registry (e.g. a cases history)
-# add theirs here so that ``--reset`` removes those rows before the registry.
-DELETE_HOOKS: list[str] = [
-    "cityops.cases.history.demo.delete_hook",
-    "cityops.estates.demo.delete_hook",
-]
 
 PHASES: tuple[tuple[str, Promise], ...] = (
     ("plan", gettext_lazy("planning")),
@@ -174,12 +167,11 @@ def _build(summary: DemoSummary, progress: Callable[[str, Promise], None] | None
 def demo_city_delete(*, actor: Any = None) -> dict[str, int]:
     """Delete the demo registry in dependency order (PROTECT foreign keys come first).
 
-    Memberships scoped to demo organisations or territories go too (the demo users are
-    re-created by ``demo_setup``). Anything else that still points at demo rows stops the
-    deletion with a DemoConflict and nothing is deleted.
+    Apps whose demo rows point at the district delete them first through the hooks they
+    registered (``core.management.demo_steps.demo_delete_hook_register``: memberships, case
+    history, estates). Anything else that still points at demo rows stops the deletion with
+    a DemoConflict and nothing is deleted.
     """
-    from cityops.accounts.models import Membership
-
     district = demo_district()
     if district is None:
         return {}
@@ -187,12 +179,6 @@ def demo_city_delete(*, actor: Any = None) -> dict[str, int]:
     org_q = Q(uscc__in=[s.uscc for s in FIXED]) | in_district
     prefix = names.CODE_PREFIX
     steps: list[tuple[str, Any]] = [
-        (
-            "memberships",
-            Membership.objects.filter(
-                Q(organisation__in=m.Organisation.objects.filter(org_q)) | in_district
-            ),
-        ),
         ("contracts", m.Contract.objects.filter(number__startswith=prefix)),
         ("components", m.Component.objects.filter(code__startswith=names.DISTRICT_CODE)),
         ("compounds", m.Compound.objects.filter(code__startswith=prefix)),
@@ -209,7 +195,7 @@ def demo_city_delete(*, actor: Any = None) -> dict[str, int]:
     district_pk = district.pk
     try:
         with transaction.atomic(), bulk_registry_change():
-            for hook in DELETE_HOOKS:
+            for hook in demo_delete_hooks():
                 counts.update(import_string(hook)(district))
             for label, queryset in steps:
                 counts[label] = queryset.count()

@@ -17,9 +17,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cityops.core.errors import DomainError
-from cityops.core.management.demo_steps import DEMO_STEPS, DemoContext
-from cityops.registry.demo import DEFAULT_SEED
-from cityops.registry.management.commands.load_demo_city import scale_value
+from cityops.core.management.demo_steps import (
+    DEFAULT_SEED,
+    DemoContext,
+    DemoTable,
+    demo_steps,
+    demo_tables,
+    scale_value,
+)
 
 
 def width(text: str) -> int:
@@ -41,7 +46,7 @@ class Command(BaseCommand):
     help = "Set up the demo: demo district, one demo user per role; prints the logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        names = [step.name for step in DEMO_STEPS]
+        names = [step.name for step in demo_steps()]
         parser.add_argument(
             "--force",
             action="store_true",
@@ -71,7 +76,7 @@ class Command(BaseCommand):
             progress_stream=self.stderr,
             show_progress=not options["no_progress"],
         )
-        for step in DEMO_STEPS:
+        for step in demo_steps():
             if step.name in options["skip"]:
                 self.stdout.write(_("[%(step)s] skipped") % {"step": step.description})
                 continue
@@ -81,20 +86,15 @@ class Command(BaseCommand):
             except DomainError as exc:
                 raise CommandError(f"[{step.description}] {exc.message}") from exc
             self.stdout.write(f"[{step.description}] {message}")
-        self._print_logins(options["url"])
+        for path in demo_tables():
+            table: DemoTable | None = import_string(path)()
+            if table is not None and table.rows:
+                self.stdout.write("\n" + render_table(table.header, table.rows))
+                if table.note:
+                    self.stdout.write(table.note)
+        self._print_site(options["url"])
 
-    def _print_logins(self, url: str) -> None:
-        from cityops.accounts.demo import DEMO_PASSWORD, demo_logins
-
-        logins = demo_logins()
-        if logins:
-            header = [_("username"), _("role"), _("scope"), _("password")]
-            rows = [[x.username, x.role, x.scope, x.password] for x in logins]
-            self.stdout.write("\n" + render_table(header, rows))
-            self.stdout.write(
-                _("Every demo user has the password %(password)s (demo data only).")
-                % {"password": DEMO_PASSWORD}
-            )
+    def _print_site(self, url: str) -> None:
         base = url.rstrip("/")
         self.stdout.write(
             self.style.SUCCESS(_("Site: %(site)s/  Admin: %(site)s/admin/") % {"site": base})

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext as _
 
-from cityops.registry.demo import DEFAULT_SEED
+from cityops.core.management.demo_steps import DEFAULT_SEED, scale_value
 from cityops.registry.demo.cli import describe, describe_deleted, load_with_progress
-
-
-def scale_value(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            _("The scale must be a number, not %(value)r.") % {"value": value}
-        ) from exc
 
 
 class Command(BaseCommand):
