@@ -5,8 +5,8 @@ and scale; writer.py, organisations.py and contracts.py insert the plan with bul
 loader.py is the entry point (``demo_city_load``, ``demo_city_exists``, ``demo_city_delete``).
 """
 
+from cityops.core.management.demo_steps import DEFAULT_SEED
 from cityops.registry.demo.loader import (
-    DEFAULT_SEED,
     DemoConflict,
     DemoSummary,
     demo_city_delete,
