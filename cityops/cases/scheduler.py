@@ -6,15 +6,15 @@ enqueued (django-tasks, ``run_scheduled_job``) for the current time slot of its 
 the one that inserts the row enqueues, in the same transaction. The jobs themselves are
 idempotent (claims by conditional UPDATE, dedupe keys), so a job that runs twice is harmless.
 
-Intervals are settings (seconds; 0 disables a job): ``CITYOPS_SCHEDULE`` as a dict, or the
-environment variable ``CITYOPS_SCHEDULE="sla_scan=60,credit_from_cases=0"``. Cron instead of
+Intervals are settings (seconds; 0 disables a job): ``CITYOPS_SCHEDULE``, read from the
+environment variable ``CITYOPS_SCHEDULE="sla_scan=60,credit_from_cases=0"`` (a malformed value
+stops the process at start-up). Cron instead of
 the scheduler: run the same jobs with ``manage.py run_scheduler --once --job NAME``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,12 +49,8 @@ KEEP_LEDGER = dt.timedelta(days=7)
 
 
 def _overrides() -> dict[str, Any]:
-    found: dict[str, Any] = dict(getattr(settings, "CITYOPS_SCHEDULE", {}) or {})
-    for part in os.environ.get("CITYOPS_SCHEDULE", "").split(","):
-        name, _sep, value = part.partition("=")
-        if name.strip() and value.strip().isdigit():
-            found[name.strip()] = int(value)
-    return found
+    # The environment variable is parsed (strictly) by the settings: config/settings/base.py.
+    return dict(settings.CITYOPS_SCHEDULE or {})
 
 
 def jobs() -> list[Job]:

@@ -52,6 +52,21 @@ def env_int(name: str, default: int) -> int:
         raise EnvError(f"{name}={raw!r} is not an integer") from exc
 
 
+def env_intervals(name: str) -> dict[str, int]:
+    """``NAME=job=seconds,job=seconds`` (e.g. the scheduler's intervals); a malformed part
+    stops the process at start-up instead of being ignored."""
+    raw = os.environ.get(name, "")
+    found: dict[str, int] = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip().isdigit():
+            raise EnvError(f"{name}: {part.strip()!r} is not name=seconds (seconds ≥ 0)")
+        found[key.strip()] = int(value)
+    return found
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

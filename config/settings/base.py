@@ -7,6 +7,7 @@ secret has a default: a missing one stops the process at start-up.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from cityops.core.env import (
     EnvError,
     env_bool,
     env_int,
+    env_intervals,
     env_list,
     env_str,
     load_env_file,
@@ -286,6 +288,15 @@ CITYOPS_MAP_ZOOM = 13
 
 # Cases: tell the bureau supervisors when a case has been red (overdue) this many hours.
 CITYOPS_CASES_SUPERVISOR_AFTER_HOURS = env_int("CITYOPS_CASES_SUPERVISOR_AFTER_HOURS", 24)
+# Cases: remind the handling unit this many calendar hours before a deadline (0: no reminders).
+CITYOPS_CASES_REMINDER_HOURS = env_int("CITYOPS_CASES_REMINDER_HOURS", 2)
+# Cases: at most this many escalation notices per SLA pass (a backlog is worked off over passes).
+CITYOPS_CASES_ESCALATIONS_PER_PASS = env_int("CITYOPS_CASES_ESCALATIONS_PER_PASS", 100_000)
+# Public report form: reports accepted per client per hour.
+CITYOPS_PUBLIC_REPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_REPORTS_PER_HOUR", 10)
+# Scheduler intervals in seconds per job (0 disables one), e.g. "sla_scan=30,credit_from_cases=0";
+# in Python settings a job may also be a dict {"target": "dotted.path", "every": seconds}.
+CITYOPS_SCHEDULE: dict[str, Any] = dict(env_intervals("CITYOPS_SCHEDULE"))
 
 LOGGING = {
     "version": 1,

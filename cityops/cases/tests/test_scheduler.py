@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 
 from cityops.cases.models import ScheduledRun
 from cityops.cases.scheduler import Job, jobs, schedule_tick, slot_for
+from cityops.core.env import EnvError, env_intervals
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +58,19 @@ def test_each_slot_is_enqueued_once(small_city) -> None:
 
 
 @override_settings(CITYOPS_SCHEDULE={**QUIET, "case_reminders": 0, "sla_scan": 30})
-def test_intervals_and_disabling_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_intervals_and_disabling_come_from_settings() -> None:
     assert [(j.name, j.every) for j in jobs()] == [("sla_scan", 30)]
-    monkeypatch.setenv("CITYOPS_SCHEDULE", "sla_scan=0,case_reminders=120")
-    assert [(j.name, j.every) for j in jobs()] == [("case_reminders", 120)]
+
+
+def test_the_environment_variable_is_parsed_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITYOPS_SCHEDULE", "sla_scan=0, case_reminders=120")
+    assert env_intervals("CITYOPS_SCHEDULE") == {"sla_scan": 0, "case_reminders": 120}
+    with override_settings(CITYOPS_SCHEDULE={**QUIET, **env_intervals("CITYOPS_SCHEDULE")}):
+        assert [(j.name, j.every) for j in jobs()] == [("case_reminders", 120)]
+    for bad in ("sla_scan=fast", "sla_scan", "=30", "sla_scan=-1"):
+        monkeypatch.setenv("CITYOPS_SCHEDULE", bad)
+        with pytest.raises(EnvError, match="CITYOPS_SCHEDULE"):
+            env_intervals("CITYOPS_SCHEDULE")
 
 
 @override_settings(
