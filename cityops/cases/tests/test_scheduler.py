@@ -25,6 +25,7 @@ QUIET = {
     "phone_messages_retry": 0,
     "open311_intake": 0,
     "task_results_prune": 0,
+    "workers_reap": 0,
 }
 
 

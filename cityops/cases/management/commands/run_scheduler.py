@@ -1,8 +1,9 @@
 """``manage.py run_scheduler``: enqueue the periodic jobs at their intervals (beside db_worker).
 
 Several schedulers may run at once (one per host): the ``ScheduledRun`` ledger lets one of them
-enqueue each job slot. ``--once`` does one tick and exits (for cron); ``--once --job NAME
---now`` runs one job in this process without the worker.
+enqueue each job slot. The loop beats a heartbeat and rides out database outages (waits with
+capped backoff, then ticks again: ``cityops.core.workers``). ``--once`` does one tick and
+exits (for cron); ``--once --job NAME --now`` runs one job in this process without the worker.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cityops.cases.scheduler import job_run, jobs, schedule_tick
+from cityops.core.workers import process_start, process_stop, ride_out
 
 
 class Command(BaseCommand):
@@ -52,12 +54,24 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        while not stopping:
-            enqueued = schedule_tick(only=options["job"])
-            if enqueued:
-                self.stdout.write(f"enqueued: {', '.join(enqueued)}")
-            if options["once"]:
-                return
-            deadline = time.monotonic() + options["tick"]
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(0.5)
+        if options["once"]:
+            self._tick(options["job"])
+            return
+        beater = process_start(kind="scheduler")
+
+        def loop() -> None:
+            while not stopping:
+                self._tick(options["job"])
+                deadline = time.monotonic() + options["tick"]
+                while not stopping and time.monotonic() < deadline:
+                    time.sleep(0.5)
+
+        try:
+            ride_out(loop, name="run_scheduler", keep_going=lambda: not stopping)
+        finally:
+            process_stop(beater)
+
+    def _tick(self, only: str) -> None:
+        enqueued = schedule_tick(only=only)
+        if enqueued:
+            self.stdout.write(f"enqueued: {', '.join(enqueued)}")
