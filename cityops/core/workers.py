@@ -192,7 +192,7 @@ def tasks_abandon(*, worker_ids: set[str] | None = None) -> int:
         )
         AuditEvent.objects.bulk_create(
             audit_event(
-                code="task.abandoned", target_type="django_tasks_db.dbtaskresult", target_id=pk
+                code="task.abandoned", target_type="django_tasks_db.dbtaskresult", target_id=str(pk)
             )
             for pk in ids
         )

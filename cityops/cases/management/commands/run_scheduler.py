@@ -9,6 +9,7 @@ exits (for cron); ``--once --job NAME --now`` runs one job in this process witho
 from __future__ import annotations
 
 import signal
+import socket
 import time
 from types import FrameType
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cityops.cases.scheduler import job_run, jobs, schedule_tick
-from cityops.core.workers import process_start, process_stop, ride_out
+from cityops.core.workers import heartbeat_beat, process_start, process_stop, ride_out
 
 
 class Command(BaseCommand):
@@ -56,6 +57,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         if options["once"]:
             self._tick(options["job"])
+            # From cron: one beat per run under one row per host, so /healthz sees the
+            # scheduler (with a timeout longer than the cron interval).
+            heartbeat_beat(token=f"cron@{socket.gethostname()}"[:64], kind="scheduler")
             return
         beater = process_start(kind="scheduler")
 
