@@ -63,15 +63,18 @@ class Command(BaseCommand):
             return
         beater = process_start(kind="scheduler")
 
+        def nap(seconds: float) -> None:  # a stop request ends it
+            deadline = time.monotonic() + seconds
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.5)
+
         def loop() -> None:
             while not stopping:
                 self._tick(options["job"])
-                deadline = time.monotonic() + options["tick"]
-                while not stopping and time.monotonic() < deadline:
-                    time.sleep(0.5)
+                nap(options["tick"])
 
         try:
-            ride_out(loop, name="run_scheduler", keep_going=lambda: not stopping)
+            ride_out(loop, name="run_scheduler", keep_going=lambda: not stopping, sleep=nap)
         finally:
             process_stop(beater)
 

@@ -53,14 +53,17 @@ class Command(upstream.Command):
             worker_id=token,
             excluded_queue_names=excluded,
         )
+        reload = options["reload"] and not options["batch"]
+        child = os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"
+        if reload and not child:  # the reloader's parent runs no task: no heartbeat
+            run_with_reloader(worker.run)
+            return
         beater = process_start(kind="worker", token=token)
         try:
-            if options["reload"] and not options["batch"]:
-                if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
-                    worker.configure_signals()  # only the child process
+            worker.configure_signals()
+            if reload:
                 run_with_reloader(worker.run)
             else:
-                worker.configure_signals()
                 worker.run()
         finally:
             process_stop(beater)
