@@ -44,6 +44,7 @@ DEFAULT_JOBS: tuple[Job, ...] = (
     Job("estates_advance", "cityops.estates.services.votes.proposals_advance", 300),
     Job("credit_from_cases", "cityops.estates.tasks.credit_from_cases_task", 86_400),
     Job("task_results_prune", "cityops.core.maintenance.task_results_prune", 86_400),
+    Job("workers_reap", "cityops.core.workers.workers_reap", 60),
 )
 KEEP_LEDGER = dt.timedelta(days=7)
 

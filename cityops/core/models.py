@@ -52,3 +52,33 @@ class AuditEvent(models.Model):
     @property
     def details(self) -> dict[str, Any]:
         return dict(self.data)
+
+
+class ProcessKind(models.TextChoices):
+    WORKER = "worker", _("background worker")
+    SCHEDULER = "scheduler", _("scheduler")
+
+
+class Heartbeat(models.Model):
+    """One row per running ``db_worker`` / ``run_scheduler`` process, beaten every few seconds.
+
+    A row whose beat is older than ``CITYOPS_HEARTBEAT_TIMEOUT_SECONDS`` is a dead process:
+    /healthz reports the missing kind, its Open311 claims are taken over and the task it was
+    running is marked failed (``cityops.core.workers``). The token is the process's
+    django-tasks worker id and the owner part of its Open311 claims.
+    """
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=ProcessKind.choices)
+    hostname = models.CharField(_("host name"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    beat_at = models.DateTimeField(_("last beat"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("process heartbeat")
+        verbose_name_plural = _("process heartbeats")
+        ordering = ["kind", "hostname", "pid"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.hostname}:{self.pid}"

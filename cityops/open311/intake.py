@@ -11,10 +11,18 @@ and one INSERT, and lets the drain write cases set-based (``case_report_many``),
   answers, reporter, description), so a bad request is a 400 before anything is stored, and
   stores the submission encrypted (it carries the reporter's name and phone).
 - ``intake_drain`` claims queued rows (``claim`` + ``claimed_at``: a conditional UPDATE, safe
-  with several workers; a claim older than ``OPEN311_INTAKE_CLAIM_SECONDS`` is taken over),
-  checks them again against the current catalogue and registry, and files them. A request
-  that no longer passes (its category was withdrawn meanwhile) is rejected with the reason,
-  which ``tokens/{token}`` then answers. Filing or rejecting empties the stored submission.
+  with several workers), checks them again against the current catalogue and registry, and
+  files them. A request that no longer passes (its category was withdrawn meanwhile) is
+  rejected with the reason, which ``tokens/{token}`` then answers. Filing or rejecting
+  empties the stored submission.
+- A claim names the claiming process (its heartbeat token, ``cityops.core.workers``). It is
+  taken over once that process stops beating (killed, paused), else after
+  ``OPEN311_INTAKE_CLAIM_SECONDS``. Filing is fenced: the transaction that creates the cases
+  marks the requests filed only ``WHERE claim = <ours>`` and rolls back when a row was taken
+  over meanwhile, so a drain that stalled past its claim never files a request twice.
+- One bad request never blocks the others: when a batch fails, its requests are filed one at
+  a time, and one that still fails is marked ``failed`` (audited, logged, and /healthz is
+  "degraded" for ``OPEN311_INTAKE_FAILED_ALERT_HOURS``); its submission is kept.
 - Each POST asks for a drain (``intake_drain_task``) at most once per
   ``OPEN311_INTAKE_KICK_SECONDS`` per process; the scheduler's ``open311_intake`` job sweeps
   whatever a lost request left behind.
@@ -28,7 +36,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +53,8 @@ from cityops.cases.services.intake_batch import Outcome, PublicReport, case_repo
 from cityops.core.audit import audit_event, insert_one
 from cityops.core.errors import DomainError
 from cityops.core.models import AuditEvent
+from cityops.core.workers import OUTAGE_ERRORS, live_tokens, process_token
+from cityops.core.workers import timeout as heartbeat_timeout
 from cityops.open311.models import ApiKey, IntakeStatus, Open311Request
 from cityops.open311.services import Contact, reporter_name, request_by_key
 from cityops.registry.models import Component
@@ -58,6 +68,11 @@ _last_kick = -1e9  # time.monotonic() of this process's last drain request
 class DrainResult:
     filed: int = 0
     rejected: int = 0
+    failed: int = 0
+
+
+class ClaimLost(Exception):
+    """Another drain took the batch over (ours stalled past the claim): file nothing."""
 
 
 def request_queue(
@@ -145,11 +160,16 @@ def queue_health() -> dict[str, Any]:
     waiting = Open311Request.objects.filter(status=IntakeStatus.QUEUED).aggregate(
         queued=Count("pk"), oldest=Min("created_at")
     )
-    age = (timezone.now() - waiting["oldest"]).total_seconds() if waiting["oldest"] else 0.0
+    now = timezone.now()
+    age = (now - waiting["oldest"]).total_seconds() if waiting["oldest"] else 0.0
+    since = now - dt.timedelta(hours=float(settings.OPEN311_INTAKE_FAILED_ALERT_HOURS))
+    failed = Open311Request.objects.filter(status=IntakeStatus.FAILED, updated_at__gte=since)
+    failed_count = failed.count()
     return {
-        "ok": age <= float(settings.OPEN311_INTAKE_ALERT_SECONDS),
+        "ok": age <= float(settings.OPEN311_INTAKE_ALERT_SECONDS) and not failed_count,
         "queued": waiting["queued"],
         "oldest_seconds": round(age),
+        "failed": failed_count,
     }
 
 
@@ -158,27 +178,35 @@ def intake_drain(*, batch: int | None = None, max_seconds: float | None = None) 
     size = int(batch or settings.OPEN311_INTAKE_BATCH)
     limit = float(settings.OPEN311_INTAKE_DRAIN_SECONDS if max_seconds is None else max_seconds)
     stop = time.monotonic() + limit
-    filed = rejected = 0
+    filed = rejected = failed = 0
     while True:
         records = _claim(size)
         if not records:
             break
         done = _file(records)
-        filed += done.filed
-        rejected += done.rejected
+        filed, rejected, failed = filed + done.filed, rejected + done.rejected, failed + done.failed
         if time.monotonic() >= stop:
             break
-    return DrainResult(filed=filed, rejected=rejected)
+    return DrainResult(filed=filed, rejected=rejected, failed=failed)
+
+
+def _takeable(now: dt.datetime) -> Q:
+    """Unclaimed, claimed too long ago, or claimed by a worker that no longer beats (a claim
+    younger than the heartbeat timeout is kept: its worker may not have beaten yet)."""
+    orphaned = Q(claimed_at__lt=now - heartbeat_timeout()) & ~Q(claim__startswith="-.")
+    for token in live_tokens():
+        orphaned &= ~Q(claim__startswith=f"{token}.")
+    return Q(claim="") | Q(claimed_at__lt=now - _claim_timeout()) | orphaned
 
 
 def _claim(size: int) -> list[Open311Request]:
     now = timezone.now()
-    takeable = Q(claim="") | Q(claimed_at__lt=now - _claim_timeout())
+    takeable = _takeable(now)
     queued = Open311Request.objects.filter(status=IntakeStatus.QUEUED)
     ids = list(queued.filter(takeable).order_by("id").values_list("pk", flat=True)[:size])
     if not ids:
         return []
-    claim = secrets.token_hex(12)
+    claim = f"{process_token() or '-'}.{secrets.token_hex(6)}"
     # Conditional: a row another drain claimed in between is not taken (PostgreSQL re-checks
     # the condition on the locked row; SQLite runs one writer at a time).
     queued.filter(takeable, pk__in=ids).update(claim=claim, claimed_at=now)
@@ -238,9 +266,19 @@ def _file(records: list[Open311Request]) -> DrainResult:
 
     try:
         outcomes = case_report_many(reports, attach=attach)
+    except ClaimLost:
+        log.warning("Open311 drain: batch %s was taken over, filed nothing", records[0].claim)
+        return DrainResult()
     except IntegrityError:
         # A case with one of these idempotency keys exists already: one at a time, where
         # case_report answers the existing case.
+        return _file_one_by_one(readable, refused)
+    except OUTAGE_ERRORS:
+        raise  # the database is away: the batch stays claimed, the worker retries
+    except Exception:
+        # One bad request (a NUL byte PostgreSQL refuses…) must not hold the others: one at a
+        # time, each in its own transaction, and the one that still fails is set aside.
+        log.exception("Open311 drain: a batch of %d failed, filing one at a time", len(records))
         return _file_one_by_one(readable, refused)
     filed = sum(1 for outcome in outcomes if isinstance(outcome, Case))
     return DrainResult(filed=filed, rejected=len(records) - filed)
@@ -251,8 +289,12 @@ def _settle(
     outcomes: list[Outcome],
     refused: list[tuple[Open311Request, str]],
 ) -> None:
-    """Record each request's outcome (inside the filing transaction) and audit rejections."""
+    """Record each request's outcome (inside the filing transaction) and audit rejections.
+
+    Fenced: every row is written ``WHERE claim = <the claim we took>``; a row another drain
+    took over raises ``ClaimLost``, which rolls the filing transaction back."""
     now = timezone.now()
+    claims = {record.pk: record.claim for record in [*records, *(r for r, _why in refused)]}
     failed: list[Open311Request] = []
     for record, outcome in zip(records, outcomes, strict=True):
         if isinstance(outcome, Case):
@@ -264,13 +306,17 @@ def _settle(
         record.status, record.error = IntakeStatus.REJECTED, reason[:300]
         failed.append(record)
     for record in [*records, *(record for record, _reason in refused)]:
-        record.payload, record.claim, record.claimed_at, record.updated_at = "", "", None, now
-    _mark_filed([r for r in records if r.status == IntakeStatus.FILED], now)
+        record.payload, record.updated_at = "", now  # (the claim stays: a retry is fenced by it)
+    _mark_filed([r for r in records if r.status == IntakeStatus.FILED], now, claims)
     for record in failed:
-        Open311Request.objects.filter(pk=record.pk).update(
+        held = Open311Request.objects.filter(
+            pk=record.pk, claim=claims[record.pk], status=IntakeStatus.QUEUED
+        )
+        if not held.update(
             status=record.status, error=record.error, payload="", claim="", claimed_at=None,
             updated_at=now,
-        )  # fmt: skip
+        ):  # fmt: skip
+            raise ClaimLost
     AuditEvent.objects.bulk_create(
         audit_event(
             code="open311.request.rejected",
@@ -282,21 +328,23 @@ def _settle(
     )
 
 
-def _mark_filed(records: list[Open311Request], now: dt.datetime) -> None:
+def _mark_filed(records: list[Open311Request], now: dt.datetime, claims: dict[int, str]) -> None:
     """One UPDATE for the batch: each row gets its case (joined from a VALUES list), the
-    status and an empty submission (``bulk_update`` built a CASE per row and column)."""
+    status and an empty submission (``bulk_update`` built a CASE per row and column) — where
+    the row still carries our claim (joined too); a row short raises ``ClaimLost``."""
     if not records:
         return
     conn = connections[router.db_for_write(Open311Request)]
     qn = conn.ops.quote_name
     meta = Open311Request._meta
     table, payload = qn(meta.db_table), meta.get_field("payload")
-    rows = ", ".join(["(%s, %s)"] * len(records))
+    rows = ", ".join(["(%s, %s, %s)"] * len(records))
     sql = (
         f"UPDATE {table} SET {qn('case_id')} = v.column2, {qn('status')} = %s, "  # noqa: S608 (model metadata)
         f"{qn('error')} = '', {qn('payload')} = %s, {qn('claim')} = '', "
         f"{qn('claimed_at')} = NULL, {qn('updated_at')} = %s "
-        f"FROM (VALUES {rows}) AS v WHERE {table}.{qn('id')} = v.column1"
+        f"FROM (VALUES {rows}) AS v WHERE {table}.{qn('id')} = v.column1 "
+        f"AND {table}.{qn('claim')} = v.column3 AND {table}.{qn('status')} = %s"
     )
     params: list[Any] = [
         IntakeStatus.FILED.value,
@@ -305,15 +353,18 @@ def _mark_filed(records: list[Open311Request], now: dt.datetime) -> None:
     ]
     for record in records:
         assert record.case is not None
-        params += [record.pk, record.case.pk]
+        params += [record.pk, record.case.pk, claims[record.pk]]
+    params.append(IntakeStatus.QUEUED.value)
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
+        if cursor.rowcount != len(records):
+            raise ClaimLost
 
 
 def _file_one_by_one(
     records: list[Open311Request], refused: list[tuple[Open311Request, str]]
 ) -> DrainResult:
-    filed = rejected = 0
+    filed = rejected = failed = 0
     for record in records:
         report = _report(record)
         settled: list[Case] = []
@@ -325,33 +376,78 @@ def _file_one_by_one(
             settled.append(case)
 
         try:
-            case = case_report(
-                source=Source.PUBLIC,
-                category=report.category_id,
-                lon=report.lon,
-                lat=report.lat,
-                address=report.address,
-                description=report.description,
-                answers=report.answers,
-                reporter_name=report.reporter_name,
-                reporter_phone=report.reporter_phone,
-                idempotency_key=report.idempotency_key,
-                client=report.client,
-                component=Component.objects.filter(pk=report.component_id).first()
-                if report.component_id
-                else None,
-                attach=attach,
-            )
+            with transaction.atomic():  # a savepoint: a failing request leaves the rest usable
+                case = _file_one(record, report, attach)
+        except ClaimLost:
+            continue
         except DomainError as exc:
-            with transaction.atomic():
-                _settle([record], [exc], [])
+            try:
+                with transaction.atomic():
+                    _settle([record], [exc], [])
+            except ClaimLost:
+                continue
             rejected += 1
             continue
+        except OUTAGE_ERRORS:
+            raise
+        except Exception as exc:
+            failed += _fail(record, exc)
+            continue
         if not settled:  # an idempotent retry: the case existed before this request
-            with transaction.atomic():
-                _settle([record], [case], [])
+            try:
+                with transaction.atomic():
+                    _settle([record], [case], [])
+            except ClaimLost:
+                continue
         filed += 1
     if refused:
-        with transaction.atomic():
-            _settle([], [], refused)
-    return DrainResult(filed=filed, rejected=rejected + len(refused))
+        try:
+            with transaction.atomic():
+                _settle([], [], refused)
+        except ClaimLost:
+            refused = []
+    return DrainResult(filed=filed, rejected=rejected + len(refused), failed=failed)
+
+
+def _file_one(record: Open311Request, report: PublicReport, attach: Callable[[Case], None]) -> Case:
+    """``case_report`` for one queued request (its own transaction; ``attach`` inside)."""
+    return case_report(
+        source=Source.PUBLIC,
+        category=report.category_id,
+        lon=report.lon,
+        lat=report.lat,
+        address=report.address,
+        description=report.description,
+        answers=report.answers,
+        reporter_name=report.reporter_name,
+        reporter_phone=report.reporter_phone,
+        idempotency_key=report.idempotency_key,
+        client=report.client,
+        component=Component.objects.filter(pk=report.component_id).first()
+        if report.component_id
+        else None,
+        attach=attach,
+    )
+
+
+def _fail(record: Open311Request, exc: Exception) -> int:
+    """Set a request aside that cannot be filed (a fault): ``failed``, audited, logged; its
+    submission is kept for the operators. 1, or 0 when another drain took it over."""
+    log.error("Open311 request %s could not be filed: %r", record.pk, exc)
+    now = timezone.now()
+    reason = str(_("The request could not be filed; the operators were alerted."))
+    with transaction.atomic():
+        held = Open311Request.objects.filter(
+            pk=record.pk, claim=record.claim, status=IntakeStatus.QUEUED
+        )
+        if not held.update(
+            status=IntakeStatus.FAILED, error=reason, claim="", claimed_at=None, updated_at=now
+        ):
+            return 0
+        audit_event(
+            code="open311.request.failed",
+            target=record,
+            summary=f"{record.token[:8]} {type(exc).__name__}",
+            data={"error": f"{type(exc).__name__}: {exc}"[:500]},
+        ).save()
+    return 1

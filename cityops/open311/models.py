@@ -43,6 +43,7 @@ class IntakeStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     FILED = "filed", _("filed")
     REJECTED = "rejected", _("rejected")
+    FAILED = "failed", _("failed")  # the drain could not file it (a fault, not the request's)
 
 
 class Open311Request(BaseModel):
@@ -72,7 +73,9 @@ class Open311Request(BaseModel):
     payload = EncryptedTextField(_("queued submission"), blank=True, default="")
     error = models.CharField(_("reason not filed"), max_length=300, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
-    claim = models.CharField(max_length=24, blank=True, editable=False)
+    # "<heartbeat token of the claiming process>.<batch>" ("-." outside a worker): the drain
+    # files only while it still holds it, and takes over claims of dead workers.
+    claim = models.CharField(max_length=80, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     email = EncryptedTextField(_("e-mail"), blank=True, default="")
     device_id = models.CharField(_("device id"), max_length=100, blank=True)

@@ -268,7 +268,7 @@ def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
     record = listing.request_by_token(token)
     if record is None:
         raise Open311Error(404, _("Unknown token: %(t)s.") % {"t": token})
-    if record.status == IntakeStatus.REJECTED:
+    if record.status in (IntakeStatus.REJECTED, IntakeStatus.FAILED):
         raise Open311Error(
             404, _("The request was not filed: %(reason)s") % {"reason": record.error}
         )

@@ -57,9 +57,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    # Before django_tasks_db: its ``db_worker`` command is cityops.core's (heartbeat, outages).
+    "cityops.core",
     "django_tasks",
     "django_tasks_db",
-    "cityops.core",
     "cityops.accounts",
     "cityops.registry",
     "cityops.workcal",
@@ -245,10 +246,23 @@ OPEN311_INTAKE_CLAIM_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_CLAIM_SECONDS", 3
 # Finished background-task results are deleted after these many days (daily scheduler job).
 CITYOPS_TASK_RESULTS_KEEP_DAYS = env_int("CITYOPS_TASK_RESULTS_KEEP_DAYS", 7)
 CITYOPS_TASK_FAILURES_KEEP_DAYS = env_int("CITYOPS_TASK_FAILURES_KEEP_DAYS", 30)
+# db_worker and run_scheduler beat a heartbeat this often (seconds); one silent for the timeout
+# is dead: /healthz is "degraded" without a live worker and scheduler, its Open311 claims are
+# taken over and its running task is marked failed. A database outage pauses them, retrying
+# with backoff doubling up to the cap (seconds).
+CITYOPS_HEARTBEAT_SECONDS = env_int("CITYOPS_HEARTBEAT_SECONDS", 10)
+CITYOPS_HEARTBEAT_TIMEOUT_SECONDS = env_int("CITYOPS_HEARTBEAT_TIMEOUT_SECONDS", 45)
+CITYOPS_OUTAGE_MAX_BACKOFF_SECONDS = env_int("CITYOPS_OUTAGE_MAX_BACKOFF_SECONDS", 30)
 # /healthz runs these (cityops.core.views.healthz); the Open311 queue is "degraded" when a
 # request has waited for the worker longer than the age below (seconds): is db_worker running?
-CITYOPS_HEALTH_CHECKS = ["cityops.open311.intake.queue_health"]
+CITYOPS_HEALTH_CHECKS = [
+    "cityops.open311.intake.queue_health",
+    "cityops.core.workers.workers_health",
+]
 OPEN311_INTAKE_ALERT_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_ALERT_SECONDS", 300)
+# … and for this many hours after the drain set a request aside as "failed" (it could not be
+# filed: a fault to look into; the audit event "open311.request.failed" says why).
+OPEN311_INTAKE_FAILED_ALERT_HOURS = env_int("CITYOPS_OPEN311_INTAKE_FAILED_ALERT_HOURS", 24)
 # The POST's checks may use the catalogue and registry as this process read them up to this
 # many seconds ago (0: read them on every POST); the drain checks again with current data.
 OPEN311_POST_CHECK_MAX_AGE = float(env_str("CITYOPS_OPEN311_POST_CHECK_MAX_AGE", "10"))

@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 from cityops.cases.models import ScheduledRun
 from cityops.cases.scheduler import Job, jobs, schedule_tick, slot_for
 from cityops.core.env import EnvError, env_intervals
+from cityops.core.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ QUIET = {
     "phone_messages_retry": 0,
     "open311_intake": 0,
     "task_results_prune": 0,
+    "workers_reap": 0,
 }
 
 
@@ -95,6 +97,7 @@ def test_command(small_city) -> None:
     with override_settings(CITYOPS_SCHEDULE=QUIET):
         call_command("run_scheduler", "--once", stdout=out)
     assert "sla_scan" in out.getvalue()
+    assert Heartbeat.objects.get().kind == "scheduler"  # cron runs beat too
     out = StringIO()
     call_command("run_scheduler", "--job", "sla_scan", "--now", stdout=out)
     assert "ScanResult" in out.getvalue()

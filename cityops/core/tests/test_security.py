@@ -1,6 +1,7 @@
 import pytest
 
 from cityops.core.middleware import tile_origin
+from cityops.core.workers import heartbeat_beat
 
 
 def test_tile_origin_wildcards_subdomain_template():
@@ -33,9 +34,14 @@ def test_home_has_no_inline_script(client):
 
 @pytest.mark.django_db
 def test_health_endpoint(client):
+    heartbeat_beat(token="w1", kind="worker")
+    heartbeat_beat(token="s1", kind="scheduler")
     assert client.get("/healthz").json() == {
         "status": "ok",
-        "checks": {"queue_health": {"ok": True, "queued": 0, "oldest_seconds": 0}},
+        "checks": {
+            "queue_health": {"ok": True, "queued": 0, "oldest_seconds": 0, "failed": 0},
+            "workers_health": {"ok": True, "workers": 1, "schedulers": 1},
+        },
     }
 
 

@@ -251,6 +251,7 @@ def test_the_scheduler_job_drains_the_queue(post: Any, no_kick: None) -> None:
 def test_healthz_says_when_requests_wait_too_long_for_the_worker(
     post: Any, client: Client, no_kick: None, settings: Any
 ) -> None:
+    settings.CITYOPS_HEALTH_CHECKS = ["cityops.open311.intake.queue_health"]
     token = token_of(post(**VOLUME))
     health = client.get("/healthz").json()
     assert health["status"] == "ok"

@@ -1,13 +1,15 @@
 """``manage.py run_scheduler``: enqueue the periodic jobs at their intervals (beside db_worker).
 
 Several schedulers may run at once (one per host): the ``ScheduledRun`` ledger lets one of them
-enqueue each job slot. ``--once`` does one tick and exits (for cron); ``--once --job NAME
---now`` runs one job in this process without the worker.
+enqueue each job slot. The loop beats a heartbeat and rides out database outages (waits with
+capped backoff, then ticks again: ``cityops.core.workers``). ``--once`` does one tick and
+exits (for cron); ``--once --job NAME --now`` runs one job in this process without the worker.
 """
 
 from __future__ import annotations
 
 import signal
+import socket
 import time
 from types import FrameType
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cityops.cases.scheduler import job_run, jobs, schedule_tick
+from cityops.core.workers import heartbeat_beat, process_start, process_stop, ride_out
 
 
 class Command(BaseCommand):
@@ -52,12 +55,30 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        while not stopping:
-            enqueued = schedule_tick(only=options["job"])
-            if enqueued:
-                self.stdout.write(f"enqueued: {', '.join(enqueued)}")
-            if options["once"]:
-                return
-            deadline = time.monotonic() + options["tick"]
+        if options["once"]:
+            self._tick(options["job"])
+            # From cron: one beat per run under one row per host, so /healthz sees the
+            # scheduler (with a timeout longer than the cron interval).
+            heartbeat_beat(token=f"cron@{socket.gethostname()}"[:64], kind="scheduler")
+            return
+        beater = process_start(kind="scheduler")
+
+        def nap(seconds: float) -> None:  # a stop request ends it
+            deadline = time.monotonic() + seconds
             while not stopping and time.monotonic() < deadline:
                 time.sleep(0.5)
+
+        def loop() -> None:
+            while not stopping:
+                self._tick(options["job"])
+                nap(options["tick"])
+
+        try:
+            ride_out(loop, name="run_scheduler", keep_going=lambda: not stopping, sleep=nap)
+        finally:
+            process_stop(beater)
+
+    def _tick(self, only: str) -> None:
+        enqueued = schedule_tick(only=only)
+        if enqueued:
+            self.stdout.write(f"enqueued: {', '.join(enqueued)}")

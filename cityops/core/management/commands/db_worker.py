@@ -1,0 +1,69 @@
+"""``manage.py db_worker``: django-tasks' database worker, beating and riding out outages.
+
+The same command line as ``django_tasks_db``'s (this app is listed before it, so this one
+runs), with two additions: the process beats a heartbeat (its worker id is the heartbeat
+token, so a dead worker's tasks and Open311 claims are recognised), and a database error
+ends neither the process nor its heartbeat: the worker waits with capped backoff and polls
+again, and the task the outage interrupted is marked failed (``cityops.core.workers``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks_db.management.commands import db_worker as upstream
+
+from cityops.core.workers import new_token, process_start, process_stop, ride_out, tasks_abandon
+
+
+class Worker(upstream.Worker):
+    def run(self) -> None:
+        def again() -> None:
+            # The task an outage interrupted stays RUNNING under our id: fail it (set_failed
+            # could not write it while the database was away).
+            tasks_abandon(worker_ids={self.worker_id})
+            upstream.Worker.run(self)
+
+        ride_out(again, name=f"db_worker {self.worker_id}", keep_going=lambda: self.running)
+
+
+class Command(upstream.Command):
+    def add_arguments(self, parser: Any) -> None:
+        super().add_arguments(parser)
+        # One id per process (upstream's default is computed once per import).
+        parser.set_defaults(worker_id=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        token = options["worker_id"] or new_token()
+        self.configure_logging(options["verbosity"])
+        queues = options["queue_name"].split(",")
+        excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
+        if excluded and "*" not in queues:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = Worker(
+            queue_names=queues,
+            interval=options["interval"],
+            batch=options["batch"],
+            backend_name=options["backend_name"],
+            startup_delay=options["startup_delay"],
+            max_tasks=options["max_tasks"],
+            worker_id=token,
+            excluded_queue_names=excluded,
+        )
+        reload = options["reload"] and not options["batch"]
+        child = os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"
+        if reload and not child:  # the reloader's parent runs no task: no heartbeat
+            run_with_reloader(worker.run)
+            return
+        beater = process_start(kind="worker", token=token)
+        try:
+            worker.configure_signals()
+            if reload:
+                run_with_reloader(worker.run)
+            else:
+                worker.run()
+        finally:
+            process_stop(beater)
