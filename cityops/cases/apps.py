@@ -8,6 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from cityops.core.scheduler import Job, schedule_job_register
+
+        schedule_job_register(Job("sla_scan", "cityops.cases.sla.sla_scan", 60))
+        schedule_job_register(Job("case_reminders", "cityops.cases.reminders.reminders_send", 300))
         from cityops.core.management.demo_steps import (
             DemoStep,
             demo_delete_hook_register,

@@ -20,11 +20,3 @@ def sla_scan_task() -> dict[str, Any]:
         "notified_dispatcher": result.notified_dispatcher,
         "notified_supervisor": result.notified_supervisor,
     }
-
-
-@task()
-def run_scheduled_job(name: str) -> str:
-    """One periodic job (``cityops.cases.scheduler``), enqueued by ``run_scheduler``."""
-    from cityops.cases.scheduler import job_run
-
-    return repr(job_run(name))[:2000]

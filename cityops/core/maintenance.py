@@ -1,4 +1,4 @@
-"""Housekeeping jobs run by the scheduler (``cityops.cases.scheduler``)."""
+"""Housekeeping jobs run by the scheduler (``cityops.core.scheduler``)."""
 
 from __future__ import annotations
 

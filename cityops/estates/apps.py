@@ -8,6 +8,15 @@ class EstatesConfig(AppConfig):
     verbose_name = _("Property management")
 
     def ready(self) -> None:
+        from cityops.core.scheduler import Job, schedule_job_register
+
+        # The monthly credit update runs daily and recomputes the previous month (idempotent).
+        schedule_job_register(
+            Job("estates_advance", "cityops.estates.services.votes.proposals_advance", 300)
+        )
+        schedule_job_register(
+            Job("credit_from_cases", "cityops.estates.tasks.credit_from_cases_task", 86_400)
+        )
         from cityops.core.management.demo_steps import (
             DemoStep,
             demo_delete_hook_register,

@@ -8,6 +8,9 @@ class Open311Config(AppConfig):
     verbose_name = _("Open311 GeoReport v2")
 
     def ready(self) -> None:
+        from cityops.core.scheduler import Job, schedule_job_register
+
+        schedule_job_register(Job("open311_intake", "cityops.open311.intake.intake_drain", 30))
         from cityops.core.management.demo_steps import DemoStep, demo_step_register
 
         demo_step_register(

@@ -22,7 +22,6 @@ from cityops.cases.models.catalogue import (
     TimeUnit,
     Urgency,
 )
-from cityops.cases.models.jobs import ScheduledRun
 
 __all__ = [
     "OPEN_STATUSES",
@@ -38,7 +37,6 @@ __all__ = [
     "PhotoKind",
     "Question",
     "QuestionKind",
-    "ScheduledRun",
     "Source",
     "Status",
     "TimeLimit",

@@ -240,7 +240,7 @@ def test_the_posts_memories_of_key_and_category_forget_edits(
 
 
 def test_the_scheduler_job_drains_the_queue(post: Any, no_kick: None) -> None:
-    from cityops.cases.scheduler import job_run, jobs
+    from cityops.core.scheduler import job_run, jobs
 
     assert "open311_intake" in [job.name for job in jobs()]
     token = token_of(post(**VOLUME))

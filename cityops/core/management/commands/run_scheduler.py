@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cityops.cases.scheduler import job_run, jobs, schedule_tick
+from cityops.core.scheduler import job_run, jobs, schedule_tick
 from cityops.core.workers import heartbeat_beat, process_start, process_stop, ride_out
 
 

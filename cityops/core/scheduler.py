@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from cityops.cases.models import ScheduledRun
+from cityops.core.models import ScheduledRun
 
 
 @dataclass(frozen=True)
@@ -33,19 +33,21 @@ class Job:
     every: int  # seconds; 0 = disabled
 
 
-# ◐ defaults: every job is safe to run more often; the monthly credit update runs daily and
-# recomputes the previous month (idempotent).
-DEFAULT_JOBS: tuple[Job, ...] = (
-    Job("sla_scan", "cityops.cases.sla.sla_scan", 60),
-    Job("open311_intake", "cityops.open311.intake.intake_drain", 30),
-    Job("case_reminders", "cityops.cases.reminders.reminders_send", 300),
-    Job("notifications_retry", "cityops.notifications.services.deliveries_retry", 120),
-    Job("phone_messages_retry", "cityops.notifications.phone.phone_messages_retry", 120),
-    Job("estates_advance", "cityops.estates.services.votes.proposals_advance", 300),
-    Job("credit_from_cases", "cityops.estates.tasks.credit_from_cases_task", 86_400),
-    Job("task_results_prune", "cityops.core.maintenance.task_results_prune", 86_400),
-    Job("workers_reap", "cityops.core.workers.workers_reap", 60),
-)
+# Every app registers its jobs in ``AppConfig.ready`` (◐ default intervals; each job is safe to
+# run more often than scheduled). ``run_scheduler --list`` prints them.
+_JOBS: dict[str, Job] = {}
+
+
+def schedule_job_register(job: Job) -> None:
+    """Add an app's periodic job (registering a name again replaces it)."""
+    _JOBS[job.name] = job
+
+
+def registered_jobs() -> tuple[Job, ...]:
+    """The registered jobs with their default intervals, in registration order."""
+    return tuple(_JOBS.values())
+
+
 KEEP_LEDGER = dt.timedelta(days=7)
 
 
@@ -62,8 +64,8 @@ def jobs() -> list[Job]:
     """
     overrides = _overrides()
     result = []
-    known = {job.name for job in DEFAULT_JOBS}
-    for job in DEFAULT_JOBS:
+    known = {job.name for job in registered_jobs()}
+    for job in registered_jobs():
         value = overrides.get(job.name, job.every)
         if isinstance(value, dict):
             job = Job(job.name, str(value.get("target", job.target)), int(value.get("every", 0)))
@@ -95,7 +97,7 @@ def job_run(name: str) -> Any:
 
 def schedule_tick(*, now: dt.datetime | None = None, only: str = "") -> list[str]:
     """Enqueue every job whose current slot has not been enqueued yet; returns their names."""
-    from cityops.cases.tasks import run_scheduled_job
+    from cityops.core.tasks import run_scheduled_job
 
     now = now or timezone.now()
     enqueued = []

@@ -11,10 +11,9 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from django.utils.module_loading import import_string
 
-from cityops.cases.models import ScheduledRun
-from cityops.cases.scheduler import Job, jobs, schedule_tick, slot_for
 from cityops.core.env import EnvError, env_intervals
-from cityops.core.models import Heartbeat
+from cityops.core.models import Heartbeat, ScheduledRun
+from cityops.core.scheduler import Job, jobs, schedule_tick, slot_for
 
 pytestmark = pytest.mark.django_db
 
