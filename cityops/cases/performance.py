@@ -5,7 +5,9 @@ street, community, grid, category, service) it answers, set-based (one GROUP BY 
 and one over the trail, whatever the history's size), with the definitions written once here
 and in docs/architecture.md ("Case performance"):
 
-- 立案数 ``dispatched``: cases dispatched (派遣) in the period, whatever happened later;
+- 立案数 ``dispatched``: cases dispatched (派遣) in the period and still with a unit, whatever
+  happened later (a case returned (回退) belongs to no unit until it is dispatched again, and
+  then counts in the period of that dispatch);
 - 应结案数 ``to_close``: of those, the counted ones; 结案数 ``closed``: of those, closed before
   the period ended;
 - 应处置数 ``due``: counted cases whose deadline falls in the period. The deadline is kept in
@@ -92,7 +94,7 @@ class Performance:
 
 def _q(period: Period) -> dict[str, Q]:
     start, end = period.bounds
-    dispatched = Q(dispatched_at__gte=start, dispatched_at__lt=end)
+    dispatched = Q(dispatched_at__gte=start, dispatched_at__lt=end, assignee__isnull=False)
     deadline = Q(deadline_at__gte=start, deadline_at__lt=end)
     counted = ~Q(status__in=NOT_COUNTED)
     in_time = Q(handled_at__isnull=False, handled_at__lte=F("deadline_at"))
