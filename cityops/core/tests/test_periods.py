@@ -14,8 +14,8 @@ from cityops.core.periods import Kind, Period
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+def local(year: int, month: int, day: int) -> dt.datetime:
+    return dt.datetime(year, month, day, tzinfo=SHANGHAI)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from cityops.cases.catalogue_demo import CATALOGUE
@@ -152,3 +152,15 @@ def test_task_records_the_month(small_city, property_case):
         result = credit_from_cases_task.enqueue()  # default: the previous month
     assert result.return_value == {str(small_city.property_company.pk): 1}
     assert "2026-10" in credit_history(small_city.property_company)[0].cause
+
+
+def test_command_takes_any_period_and_refuses_nonsense(small_city, property_case):
+    property_case(late=True)
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("credit_from_cases", "--period", "2026-13")
+    assert not CreditRecord.objects.exists()
+    out = io.StringIO()
+    with time_machine.travel(dt.datetime(2027, 1, 2, 2, tzinfo=dt.UTC), tick=False):
+        call_command("credit_from_cases", "--period", "2026-Q4", stdout=out)
+    assert "1 complaints" in out.getvalue()
+    assert "2026-Q4" in credit_history(small_city.property_company)[0].cause
