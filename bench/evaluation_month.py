@@ -62,10 +62,11 @@ def child(months: int, per_day: float) -> None:
     from cityops.cases.history import history_generate
     from cityops.cases.models import Case
     from cityops.cases.services.catalogue import catalogue_load
+    from cityops.core.periods import Period
     from cityops.evaluations.case_stats import case_counts_for_month
     from cityops.evaluations.demo import load_demo_schemes
     from cityops.evaluations.selectors import contracts_active
-    from cityops.evaluations.services import evaluate_month, month_bounds
+    from cityops.evaluations.services import evaluate_month
     from cityops.registry.demo import demo_city_load
 
     call_command("migrate", verbosity=0)
@@ -95,13 +96,13 @@ def child(months: int, per_day: float) -> None:
     worst = 0.0
     month = first
     while month < this_month:
-        lo, hi = month_bounds(month)
-        start = dt.datetime.combine(lo, dt.time.min, tzinfo=tz)
-        stop = dt.datetime.combine(hi + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        period = Period.month_of(month)
+        lo, hi = period.first, period.last
+        start, stop = period.bounds
         ids = [c.pk for c in contracts_active(first=lo, last=hi)]
         cases = Case.objects.filter(dispatched_at__gte=start, dispatched_at__lt=stop)
         baseline = _best(lambda: cases.count())  # noqa: B023
-        counts = _best(lambda: case_counts_for_month(contract_ids=ids, start=start, end=stop))  # noqa: B023
+        counts = _best(lambda: case_counts_for_month(contract_ids=ids, month=period))  # noqa: B023
         t1 = time.perf_counter()
         report = evaluate_month(month=month)
         run = time.perf_counter() - t1

@@ -3,9 +3,9 @@
 Three aggregations over the history, whatever its size, never a loop over cases:
 
 1. cases filed in the period, GROUP BY (street, community) → the region tables;
-2. cases dispatched or due in the period, GROUP BY responsible unit → the unit table;
-3. the trail's events of the period, GROUP BY (actor, action, …) → every staff-role table and the
-   units' handlings and reworks.
+2. the unit table: :func:`cityops.cases.performance.case_performance` by organisation (the one
+   definition of due / on time / late that evaluations and the credit rating use too);
+3. the trail's events of the period, GROUP BY (actor, action, …) → every staff-role table.
 
 Step timings come from the trail: the time a case *entered* a step is the latest event that led
 into the status the step's action starts from (a correlated subquery on the (case, at) index),
@@ -38,11 +38,11 @@ from django.db.models import (
 from django.db.models import Case as Cond
 
 from cityops.accounts.models import Membership, Role
-from cityops.cases.models import Case, CaseEvent, Source, Status
+from cityops.cases.models import Case, CaseEvent, Source
+from cityops.cases.performance import NOT_COUNTED, PUBLIC_SOURCES, Grouping, case_performance
+from cityops.core.periods import Period
 from cityops.registry.models import Grid
 
-NOT_COUNTED = (Status.VOIDED, Status.MERGED, Status.REJECTED)
-PUBLIC_SOURCES = (Source.PUBLIC, Source.HOTLINE)
 FIELD_SOURCES = (Source.INSPECTOR, Source.SELF_HANDLED)
 # action → the step limit it is timed against
 STEP_LIMITS = {
@@ -54,7 +54,6 @@ STEP_LIMITS = {
     "rework": "check",
     "close": "close",
 }
-UNIT_ACTIONS = ("handle", "rework")
 STAFF_ROLES = (Role.INSPECTOR, Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEAD)
 
 Counts = dict[int, dict[str, int]]
@@ -121,13 +120,11 @@ def region_counts(*, start: dt.datetime, end: dt.datetime) -> tuple[Counts, Coun
 
 @dataclass(frozen=True)
 class StepRow:
-    """Events of one (actor, action) — for 立案 also by the clerk who accepted the case, for
-    handlings and reworks also by the responsible unit."""
+    """Events of one (actor, action) — for 立案 also by the clerk who accepted the case."""
 
     actor_id: int | None
     action: str
     clerk_id: int | None
-    unit_id: int | None
     n: int
     on_time: int
     kept: int  # not returned (回退) later, for a dispatch; not voided later, for a filing
@@ -155,7 +152,7 @@ def _later(action: str) -> Exists:
 
 
 def step_rows(*, start: dt.datetime, end: dt.datetime, limits: Mapping[str, Any]) -> list[StepRow]:
-    """One aggregation over the period's events of every timed step and of the handlings."""
+    """One aggregation over the period's events of every timed step."""
     limit = Cond(
         *[
             When(action=action, then=Value(dt.timedelta(minutes=float(limits[step]))))
@@ -184,25 +181,17 @@ def step_rows(*, start: dt.datetime, end: dt.datetime, limits: Mapping[str, Any]
         default=Value(True),
         output_field=BooleanField(),
     )
-    unit = Cond(
-        When(action__in=UNIT_ACTIONS, then=F("case__assignee_id")),
-        default=Value(None),
-        output_field=IntegerField(),
-    )
     rows = (
-        CaseEvent.objects.filter(
-            action__in=(*STEP_LIMITS, *UNIT_ACTIONS), at__gte=start, at__lt=end
-        )
+        CaseEvent.objects.filter(action__in=list(STEP_LIMITS), at__gte=start, at__lt=end)
         .annotate(
             clerk_id=clerk,
-            unit_id=unit,
             timed=Cond(
                 When(action__in=list(STEP_LIMITS), then=_entered_at() + limit),
                 default=Value(None),
             ),
             kept_flag=kept,
         )
-        .values("actor_id", "action", "clerk_id", "unit_id")
+        .values("actor_id", "action", "clerk_id")
         .annotate(
             n=Count("id"),
             on_time=Count("id", filter=Q(at__lte=F("timed"))),
@@ -290,34 +279,23 @@ def inspector_reports(*, start: dt.datetime, end: dt.datetime) -> Counts:
 # --- Units (departments and operators) --------------------------------------------------------
 
 
-def unit_counts(*, start: dt.datetime, end: dt.datetime, steps: list[StepRow]) -> Counts:
-    """Per responsible unit: 立案数 ``dispatched`` to it, ``to_close``/``closed``, 应处置数
-    ``due`` (deadline in the period), 按时处置数 ``on_time``, 超期数 ``overdue``, 处置数
-    ``handled`` and 返工数 ``reworks`` (from the trail, since a rework clears ``handled_at``)."""
-    dispatched = Q(dispatched_at__gte=start, dispatched_at__lt=end)
-    due = Q(deadline_at__gte=start, deadline_at__lt=end) & ~Q(status__in=NOT_COUNTED)
-    on_time = due & Q(handled_at__isnull=False, handled_at__lte=F("deadline_at"))
-    to_close = dispatched & ~Q(status__in=NOT_COUNTED)
-    rows = (
-        Case.objects.filter(assignee__isnull=False)
-        .filter(dispatched | due)
-        .values("assignee_id")
-        .annotate(
-            dispatched=Count("id", filter=dispatched),
-            to_close=Count("id", filter=to_close),
-            closed=Count("id", filter=to_close & Q(closed_at__isnull=False, closed_at__lt=end)),
-            due=Count("id", filter=due),
-            on_time=Count("id", filter=on_time),
-        )
-        .order_by()
-    )
-    counts = _collect(rows, "assignee_id")
-    for row in steps:
-        if row.unit_id is None or row.action not in UNIT_ACTIONS:
-            continue
-        name = "handled" if row.action == "handle" else "reworks"
-        c = counts.setdefault(row.unit_id, {})
-        c[name] = c.get(name, 0) + row.n
-    for c in counts.values():
-        c["overdue"] = c.get("due", 0) - c.get("on_time", 0)
+def unit_counts(*, period: Period) -> Counts:
+    """Per responsible unit, the case-performance figures of :mod:`cityops.cases.performance`
+    (one definition of due / on time / late for evaluations, assessment and credit): 立案数
+    ``dispatched`` to it, ``to_close``/``closed``, 应处置数 ``due``, 按时处置数 ``on_time``,
+    超期数 ``overdue`` (= late), 处置数 ``handled`` and 返工数 ``reworks``."""
+    counts: Counts = {}
+    for ident, p in case_performance(period=period, by=Grouping.ORGANISATION).items():
+        figures = {
+            "dispatched": p.dispatched,
+            "to_close": p.to_close,
+            "closed": p.closed,
+            "due": p.due,
+            "on_time": p.on_time,
+            "overdue": p.late,
+            "handled": p.handled,
+            "reworks": p.reworks,
+        }
+        if any(figures.values()):  # a unit with only returns has nothing to assess
+            counts[int(ident)] = figures
     return counts

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.accounts.models import Role, User
@@ -15,6 +14,7 @@ from cityops.assessment import formulas as f
 from cityops.assessment import indicators as ind
 from cityops.assessment.models import AssessmentRules
 from cityops.core.errors import DomainError
+from cityops.core.periods import Period
 from cityops.registry.models import Community, Organisation, Street
 
 TABLES = ("street", "community", "unit", "inspector", "intake_clerk", "dispatcher", "shift_lead")
@@ -46,16 +46,11 @@ class Assessment:
     tables: dict[str, list[Row]]
 
 
-def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Aware datetimes for whole months ``first`` … ``last`` (both the first day of a month)."""
+def whole_months(first: dt.date, last: dt.date) -> Period:
+    """The period of whole months ``first`` … ``last`` (any day of each month)."""
     if last < first:
         raise DomainError(_("The period ends before it starts."), code="period")
-    tz = timezone.get_current_timezone()
-    following = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return (
-        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(following, dt.time.min, tzinfo=tz),
-    )
+    return Period.range(Period.month_of(first).first, Period.month_of(last).last)
 
 
 def _finish(rows: list[Row], weights: dict[str, Any], grades: list[dict[str, Any]]) -> list[Row]:
@@ -180,7 +175,8 @@ def _people(table: str, counts: ind.Counts, rules: dict[str, Any]) -> list[Row]:
 def assessment_for_period(*, first: dt.date, last: dt.date) -> Assessment:
     """Every table of the comprehensive evaluation for whole months ``first`` … ``last``."""
     rules = rules_current()
-    start, end = period_bounds(first, last)
+    period = whole_months(first, last)
+    start, end = period.bounds
     streets, communities = ind.region_counts(start=start, end=end)
     steps = ind.step_rows(start=start, end=end, limits=rules["step_limits_minutes"])
     roles = ind.role_counts(steps, ind.holders())
@@ -190,7 +186,7 @@ def assessment_for_period(*, first: dt.date, last: dt.date) -> Assessment:
     tables = {
         "street": _regions("street", streets, rules),
         "community": _regions("community", communities, rules),
-        "unit": _units(ind.unit_counts(start=start, end=end, steps=steps), rules),
+        "unit": _units(ind.unit_counts(period=period), rules),
         "inspector": _people("inspector", inspectors, rules),
         "intake_clerk": _people("intake_clerk", roles[Role.INTAKE_CLERK], rules),
         "dispatcher": _people("dispatcher", roles[Role.DISPATCHER], rules),

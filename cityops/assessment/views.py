@@ -22,6 +22,7 @@ from cityops.assessment.columns import COUNTS, TITLES, VALUES
 from cityops.assessment.selectors import TABLES, assessment_for_period
 from cityops.assessment.xlsx import assessment_xlsx
 from cityops.core.errors import DomainError
+from cityops.core.periods import Kind, Period
 from cityops.evaluations.services import parse_month
 
 VIEWER_ROLES = (Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN)
@@ -33,13 +34,8 @@ def _require_viewer(request: HttpRequest) -> None:
         raise Http404(_("No such page."))
 
 
-def _last_month() -> dt.date:
-    today = timezone.localdate()
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    default = _last_month()
+    default = Period.last_complete(Kind.MONTH, timezone.now()).first
     first = parse_month(request.GET["from"]) if request.GET.get("from") else default
     last = parse_month(request.GET["to"]) if request.GET.get("to") else first
     if last < first:
@@ -58,7 +54,7 @@ def _chart(rows: list[Any]) -> dict[str, Any]:
 @require_GET
 def assessment_page(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
-    default = _last_month()
+    default = Period.last_complete(Kind.MONTH, timezone.now()).first
     try:
         first, last = _period(request)
     except DomainError as exc:

@@ -4,7 +4,8 @@ It runs after the ``history`` step, through the same job as the monthly timer
 (:func:`cityops.estates.jobs.credit_update_from_cases`), so the grade a company shows on its
 credit page moves because of real case records, and the score history says why. The period is
 the generated history up to yesterday (records count from the day after their period);
-idempotent: a second run finds the period's records and stops.
+idempotent: a second run finds the period rated and stops, and the monthly timer's later run
+of a month inside it counts nothing again (rated periods, :mod:`cityops.estates.jobs`).
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def history_window(*, today: dt.date | None = None) -> tuple[dt.date, dt.date] |
 
 def credit_from_history(*, today: dt.date | None = None) -> str:
     # Imported here: demo_steps imports this module for STEP_DESCRIPTION before apps load.
+    from cityops.core.periods import Period
     from cityops.estates.jobs import credit_update_from_cases
-    from cityops.estates.models import CreditRecord, CreditSource
+    from cityops.estates.models import CreditRatedPeriod
     from cityops.estates.services.credit import credit_score_of
     from cityops.registry.models import Organisation, OrganisationKind, ServiceType
 
@@ -51,9 +53,7 @@ def credit_from_history(*, today: dt.date | None = None) -> str:
     if window is None:
         return _("no case history yet: nothing to rate.")
     first, last = window
-    if CreditRecord.objects.filter(
-        source=CreditSource.CASE_STATISTICS, source_ref__startswith=f"{first:%Y%m%d}-"
-    ).exists():
+    if CreditRatedPeriod.objects.filter(first=first, last=last).exists():
         return _("the companies are already rated on the case history.")
     companies = list(
         Organisation.objects.filter(
@@ -61,7 +61,7 @@ def credit_from_history(*, today: dt.date | None = None) -> str:
         ).order_by("name")
     )
     before = {c.pk: credit_score_of(c).grade for c in companies}
-    stats = credit_update_from_cases(period_start=first, period_end=last)
+    stats = credit_update_from_cases(period=Period.range(first, last))
     moved = []
     for company in companies:
         grade = credit_score_of(company).grade

@@ -1,118 +1,114 @@
 """Jobs that feed property management from other domains.
 
-The monthly credit job is the one place that reads case records for the credit rating: it counts,
-set-based, what the cases app routed to each property company and hands the counts to
+The credit job is the one place that reads case performance for the credit rating: it takes,
+per property company, the figures of :mod:`cityops.cases.performance` (the definitions that
+evaluations and the comprehensive evaluation use too) and hands them to
 :func:`credit_case_statistics_record`, so the scoring rules stay in one service.
+
+Each company's rated periods are remembered (:class:`CreditRatedPeriod`): a period counts only
+the days no earlier-rated period covers, so overlapping periods never count a case twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
-from django.utils import timezone
+from django.db import transaction
 
-from cityops.cases.models import Case, Status
+from cityops.cases.performance import Grouping, case_performance
+from cityops.core.periods import Period
+from cityops.estates.models import CreditRatedPeriod
 from cityops.estates.services.credit import credit_case_statistics_record
 from cityops.registry.models import Organisation, OrganisationKind, ServiceType
-
-# Cases that never reached the company do not count against it.
-NOT_COUNTED = (Status.REJECTED, Status.VOIDED, Status.MERGED)
 
 
 @dataclass(frozen=True)
 class CompanyCaseStats:
+    """What the credit rating reads: ``complaints`` = cases dispatched to the company (counted
+    ones), ``due``/``on_time`` and ``rework`` (failed checks), all as case performance defines
+    them."""
+
     company_id: int
-    complaints: int
-    handled: int
-    on_time: int
-    rework: int
+    complaints: int = 0
+    due: int = 0
+    on_time: int = 0
+    rework: int = 0
 
     @property
     def on_time_rate(self) -> Decimal:
-        # Nothing handled means nothing handled late: the rate is full.
-        if not self.handled:
+        # Nothing due means nothing handled late: the rate is full.
+        if not self.due:
             return Decimal(1)
-        return (Decimal(self.on_time) / Decimal(self.handled)).quantize(Decimal("0.0001"))
+        return (Decimal(self.on_time) / Decimal(self.due)).quantize(Decimal("0.0001"))
 
 
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    """``"2026-10"`` → (2026-10-01, 2026-10-31)."""
-    if not re.fullmatch(r"\d{4}-\d{2}", month):
-        raise ValueError(month)
-    start = dt.date(int(month[:4]), int(month[5:]), 1)
-    nxt = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return start, nxt - dt.timedelta(days=1)
-
-
-def _aware(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def case_statistics(*, period_start: dt.date, period_end: dt.date) -> dict[int, CompanyCaseStats]:
-    """Per property company, one query: complaints reported in the period, cases handled in the
-    period and how many of those before their deadline, and the reworks of the period's cases."""
-    lo, hi = _aware(period_start), _aware(period_end + dt.timedelta(days=1))
-    reported = Q(reported_at__gte=lo, reported_at__lt=hi)
-    handled = Q(handled_at__gte=lo, handled_at__lt=hi)
-    rows = (
-        Case.objects.filter(
-            routed_org__kind=OrganisationKind.OPERATOR,
-            routed_org__operator_type=ServiceType.PROPERTY,
-        )
-        .exclude(status__in=NOT_COUNTED)
-        .filter(reported | handled)
-        .values("routed_org_id")
-        .annotate(
-            complaints=Count("id", filter=reported),
-            handled=Count("id", filter=handled),
-            on_time=Count("id", filter=handled & Q(deadline_at__gte=F("handled_at"))),
-            rework=Sum("rework_count", filter=reported, default=0),
-        )
-    )
-    return {
-        r["routed_org_id"]: CompanyCaseStats(
-            company_id=r["routed_org_id"],
-            complaints=r["complaints"],
-            handled=r["handled"],
-            on_time=r["on_time"],
-            rework=r["rework"] or 0,
-        )
-        for r in rows
-    }
-
-
-def credit_update_from_cases(
-    *, period_start: dt.date, period_end: dt.date, period: str = ""
+def case_statistics(
+    *, periods: Sequence[Period], company_ids: Sequence[int]
 ) -> dict[int, CompanyCaseStats]:
-    """Record one period's case statistics for every active property company.
+    """Per company, the figures summed over ``periods`` (which must not overlap)."""
+    sums = {pk: [0, 0, 0, 0] for pk in company_ids}
+    for period in periods:
+        figures = case_performance(period=period, by=Grouping.ORGANISATION, keys=company_ids)
+        for pk, p in figures.items():
+            row = sums[int(pk)]
+            for i, value in enumerate((p.to_close, p.due, p.on_time, p.reworks)):
+                row[i] += value
+    return {pk: CompanyCaseStats(pk, *values) for pk, values in sums.items()}
 
-    Idempotent per (company, period): the credit service replaces the period's earlier records.
-    A company without cases in the period gets its (empty) statistics too, so a rerun after
-    cases were voided withdraws the deductions.
+
+def _not_yet_rated(period: Period, rows: list[CreditRatedPeriod]) -> list[Period]:
+    """The parts of ``period`` that no period rated before it covers."""
+    own = next((r for r in rows if (r.first, r.last) == (period.first, period.last)), None)
+    earlier = [
+        Period.range(r.first, r.last)
+        for r in rows
+        if r is not own and (own is None or r.pk < own.pk)
+    ]
+    return period.minus(earlier)
+
+
+def credit_update_from_cases(*, period: Period) -> dict[int, CompanyCaseStats]:
+    """Rate one period's case figures into every active property company's credit.
+
+    Idempotent per (company, period): the credit service replaces the period's earlier
+    records, and days an earlier-rated period covers are left out (a period fully covered
+    records nothing). A company without cases in the period gets its (empty) statistics too, so
+    a rerun after cases were voided withdraws the deductions. Returns what was counted.
     """
-    period = period or (
-        period_start.strftime("%Y-%m")
-        if (period_start.day == 1 and month_bounds(period_start.strftime("%Y-%m"))[1] == period_end)
-        else f"{period_start:%Y%m%d}-{period_end:%Y%m%d}"
-    )
-    stats = case_statistics(period_start=period_start, period_end=period_end)
-    companies = Organisation.objects.filter(
-        kind=OrganisationKind.OPERATOR, operator_type=ServiceType.PROPERTY, active=True
-    ).order_by("pk")
-    out: dict[int, CompanyCaseStats] = {}
-    for company in companies:
-        s = stats.get(company.pk) or CompanyCaseStats(company.pk, 0, 0, 0, 0)
-        credit_case_statistics_record(
-            company=company,
-            period=period,
-            complaints=s.complaints,
-            on_time_rate=s.on_time_rate,
-            rework=s.rework,
-            valid_from=period_end + dt.timedelta(days=1),
+    with transaction.atomic():
+        # Locked so two runs cannot both decide that the same days are not rated yet.
+        companies = list(
+            Organisation.objects.select_for_update()
+            .filter(kind=OrganisationKind.OPERATOR, operator_type=ServiceType.PROPERTY, active=True)
+            .order_by("pk")
         )
-        out[company.pk] = s
-    return out
+        rated: dict[int, list[CreditRatedPeriod]] = {c.pk: [] for c in companies}
+        for row in CreditRatedPeriod.objects.filter(company__in=companies).order_by("pk"):
+            rated[row.company_id].append(row)
+        pieces = {c.pk: tuple(_not_yet_rated(period, rated[c.pk])) for c in companies}
+        stats: dict[int, CompanyCaseStats] = {}
+        for parts in set(pieces.values()):
+            ids = [pk for pk, p in pieces.items() if p == parts]
+            stats.update(case_statistics(periods=parts, company_ids=ids))
+        for company in companies:
+            if not pieces[company.pk]:
+                continue  # every day of it was rated before
+            s = stats[company.pk]
+            credit_case_statistics_record(
+                company=company,
+                period=period.code,
+                complaints=s.complaints,
+                on_time_rate=s.on_time_rate,
+                rework=s.rework,
+                valid_from=period.last + dt.timedelta(days=1),
+            )
+            CreditRatedPeriod.objects.get_or_create(
+                company=company,
+                first=period.first,
+                last=period.last,
+                defaults={"label": period.code},
+            )
+    return stats

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityops.accounts.models import Membership, Role
+from cityops.core import periods
 from cityops.core.errors import DomainError
 from cityops.evaluations.appeals import appeal_file, deductions_of
 from cityops.evaluations.demo import load_demo_schemes
@@ -33,9 +34,9 @@ APPEAL_REASON = "该处扣分所涉案件系暴雨期间道路封闭，无法按
 
 def complete_months(today: dt.date) -> tuple[dt.date, dt.date]:
     """(month before last, last month), each as its first day."""
-    last = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    before = (last - dt.timedelta(days=1)).replace(day=1)
-    return before, last
+    last = periods.Period.month_of(today.replace(day=1) - dt.timedelta(days=1))
+    before = periods.Period.month_of(last.first - dt.timedelta(days=1))
+    return before.first, last.first
 
 
 def _operator_user(organisation_id: int) -> Any:

@@ -7,7 +7,6 @@ revisions of single evaluations, keeping the history).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityops.core import periods
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
 from cityops.evaluations import scoring as s
@@ -62,16 +62,20 @@ COMPLAINT_PENALTY = "complaint_unfixed"
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    first = month.replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    return first, last
+    """First and last day of ``month``'s calendar month (:class:`~cityops.core.periods.Period`)."""
+    period = periods.Period.month_of(month)
+    return period.first, period.last
 
 
 def parse_month(text: str) -> dt.date:
+    """``YYYY-MM`` → its first day; a DomainError for anything else (forms, URLs, commands)."""
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date()  # noqa: DTZ007 (a calendar month)
-    except ValueError as exc:
-        raise DomainError(_("A month is written YYYY-MM."), code="month") from exc
+        period = periods.Period.parse(text)
+    except ValueError:
+        period = None
+    if period is None or period.kind is not periods.Kind.MONTH:
+        raise DomainError(_("A month is written YYYY-MM."), code="month")
+    return period.first
 
 
 # --- Scheme versions -------------------------------------------------------------------------
@@ -289,10 +293,9 @@ def evaluate_month(
     """Score every active contract for ``month`` with the scheme version in force on its first
     day, and store each result with its inputs. Re-running an open month recomputes; a result
     that did not change is left alone. A published month is refused."""
-    first, last = month_bounds(month)
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    whole = periods.Period.month_of(month)
+    first, last = whole.first, whole.last
+    start, end = whole.bounds
     if end > timezone.now():
         # Counts are bounded by the month's end; before it, "overdue" would still move.
         raise DomainError(_("A month can be evaluated once it has ended."), code="month_open")
@@ -365,7 +368,7 @@ def _score_contracts(
     contracts = contracts_active(first=first, last=last)
     families = families_for_contracts(contracts)
     ids = [c.pk for c in contracts]
-    counts = case_counts_for_month(contract_ids=ids, start=start, end=end)
+    counts = case_counts_for_month(contract_ids=ids, month=periods.Period.month_of(first))
     inspected = inspections(contract_ids=ids, month=first)
     surveyed = satisfaction(contract_ids=ids, month=first)
     penalty_rows = (

@@ -18,6 +18,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityops.core import periods
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
 from cityops.evaluations.diagram import SURVEY
@@ -60,13 +61,7 @@ def combine(
 
 
 def _month_span(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    first = month.replace(day=1)
-    nxt = (first + dt.timedelta(days=32)).replace(day=1)
-    return (
-        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(nxt, dt.time.min, tzinfo=tz),
-    )
+    return periods.Period.month_of(month).bounds
 
 
 def satisfaction_parts(*, contract_ids: Sequence[int], month: dt.date) -> dict[int, dict[str, Any]]:

@@ -14,15 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cityops.core.errors import DomainError
+from cityops.core.periods import Kind
+from cityops.core.periods import Period as CalendarPeriod
 from cityops.evaluations.forms import MonthForm
 from cityops.evaluations.models import Appeal, Evaluation, EvaluationRun, Period
 from cityops.evaluations.runs import run_start
 from cityops.evaluations.services import parse_month, period_publish
 from cityops.evaluations.views_common import form_error, supervisor_required
-
-
-def _last_complete_month() -> dt.date:
-    return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 @supervisor_required
@@ -32,7 +30,8 @@ def months_view(request: HttpRequest) -> HttpResponse:
         n=Count("evaluations", filter=Q(evaluations__is_current=True)),
         appeals=Count("evaluations__appeals", filter=Q(evaluations__appeals__status="open")),
     ).order_by("-month")
-    form = MonthForm(initial={"month": f"{_last_complete_month():%Y-%m}"})
+    last = CalendarPeriod.last_complete(Kind.MONTH, timezone.now())
+    form = MonthForm(initial={"month": str(last)})
     runs = EvaluationRun.objects.select_related("requested_by")[:10]
     return render(
         request, "evaluations/months.html", {"periods": periods, "form": form, "runs": runs}

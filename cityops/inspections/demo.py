@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from cityops.accounts.models import Membership, Role
 from cityops.cases.history.generate import TAG
 from cityops.cases.models import Case
+from cityops.core.periods import Period
 from cityops.evaluations.demo import load_demo_schemes
 from cityops.evaluations.models import ComponentKind, SchemeComponent
 from cityops.inspections.assets import asset_point
@@ -68,11 +69,9 @@ def _jpeg(rng: random.Random) -> bytes:
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, day = [], first.replace(day=1)
-    while day <= last:
-        months.append(day)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    return months
+    if last < first:
+        return []
+    return [month.first for month in Period.range(first, last).months()]
 
 
 @functools.cache
@@ -148,7 +147,7 @@ def inspections_step(context: Any) -> str:
             month=month, actor=supervisor, seed=context.seed * 1000 + month.month
         )
         plans += len(drawn)
-        ended = (month + dt.timedelta(days=32)).replace(day=1) <= today
+        ended = Period.month_of(month).last < today
         for plan in drawn:
             rows = list(plan.inspections.order_by("id")[:PER_PLAN])
             if not rows:

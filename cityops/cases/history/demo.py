@@ -25,14 +25,15 @@ from cityops.cases.history.generate import (
     requirements_missing,
 )
 from cityops.cases.models import Case, Category
+from cityops.core.periods import Period as CalendarPeriod
 
 DEMO_PER_DAY = 70
 
 
 def demo_days(today: dt.date) -> int:
     """From the first day of the month before last up to today: two complete months."""
-    last_month = today.replace(day=1) - dt.timedelta(days=1)
-    first = (last_month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    last_month = CalendarPeriod.month_of(today.replace(day=1) - dt.timedelta(days=1))
+    first = CalendarPeriod.month_of(last_month.first - dt.timedelta(days=1)).first
     return (today - first).days + 1
 
 

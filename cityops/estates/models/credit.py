@@ -101,6 +101,43 @@ class CreditRecord(BaseModel):
         )
 
 
+class CreditRatedPeriod(BaseModel):
+    """A period whose case records have been rated into one company's credit.
+
+    The case-statistics job counts, for a period, only the days that no period rated *earlier*
+    (lower id) for the company covers, so overlapping periods (the demo's history window, then
+    the monthly timer's month) never count a case twice, and rerunning a period replaces its
+    own records with the same figures.
+    """
+
+    company = models.ForeignKey(
+        Organisation,
+        verbose_name=_("property company"),
+        on_delete=models.PROTECT,
+        related_name="credit_rated_periods",
+    )
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    label = models.CharField(_("period"), max_length=20)
+
+    class Meta:
+        verbose_name = _("rated case period")
+        verbose_name_plural = _("rated case periods")
+        ordering = ["company", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "first", "last"], name="estates_credit_rated_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(last__gte=models.F("first")),
+                name="estates_credit_rated_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} {self.label}"
+
+
 class ObjectionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     UPHELD = "upheld", _("Upheld")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from cityops.cases.catalogue_demo import CATALOGUE
@@ -24,7 +24,8 @@ from cityops.cases.services import (
     case_report,
 )
 from cityops.cases.services.catalogue import catalogue_load
-from cityops.estates.jobs import credit_update_from_cases, month_bounds
+from cityops.core.periods import Period
+from cityops.estates.jobs import credit_update_from_cases
 from cityops.estates.models import CreditRecord, CreditSource
 from cityops.estates.selectors import credit_history
 from cityops.estates.services.credit import credit_score_of
@@ -102,11 +103,11 @@ def test_real_cases_change_the_grade_and_the_history_names_the_numbers(small_cit
     property_case(reworks=1)
     assert credit_score_of(company).grade == "AA"
 
-    start, end = month_bounds("2026-10")
+    october = Period.parse("2026-10")
     with time_machine.travel(dt.datetime(2026, 11, 1, 2, tzinfo=dt.UTC), tick=False):
-        stats = credit_update_from_cases(period_start=start, period_end=end)
+        stats = credit_update_from_cases(period=october)
         s = stats[company.pk]
-        assert (s.complaints, s.handled, s.on_time, s.rework) == (9, 9, 7, 3)
+        assert (s.complaints, s.due, s.on_time, s.rework) == (9, 9, 7, 3)
         score = credit_score_of(company)
     # 80 − 4.5 (9 complaints) − 3 (3 reworks) − 6.11 (on-time 77.8 %, 12.2 points below 90 %)
     assert score.grade == "B"
@@ -120,7 +121,7 @@ def test_real_cases_change_the_grade_and_the_history_names_the_numbers(small_cit
 
     # Idempotent: running the month again replaces the period's records, never doubles them.
     with time_machine.travel(dt.datetime(2026, 11, 2, 2, tzinfo=dt.UTC), tick=False):
-        credit_update_from_cases(period_start=start, period_end=end)
+        credit_update_from_cases(period=october)
         assert credit_score_of(company).score == score.score
     counted = CreditRecord.objects.filter(
         company=company, source=CreditSource.CASE_STATISTICS, voided=False
@@ -130,8 +131,7 @@ def test_real_cases_change_the_grade_and_the_history_names_the_numbers(small_cit
 
 def test_other_months_and_other_companies_do_not_count(small_city, property_case):
     property_case(at=dt.datetime(2026, 9, 30, 10, tzinfo=dt.UTC))
-    start, end = month_bounds("2026-10")
-    stats = credit_update_from_cases(period_start=start, period_end=end)
+    stats = credit_update_from_cases(period=Period.parse("2026-10"))
     assert stats[small_city.property_company.pk].complaints == 0
     assert small_city.operator_a.pk not in stats
 
@@ -146,14 +146,21 @@ def test_command_runs_a_month(small_city, property_case):
     assert "2026-10" in credit_history(small_city.property_company)[0].cause
 
 
-def test_month_bounds():
-    assert month_bounds("2026-02") == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
-    assert month_bounds("2026-12") == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
-
-
 def test_task_records_the_month(small_city, property_case):
     property_case(reworks=1)
     with time_machine.travel(dt.datetime(2026, 11, 3, 2, tzinfo=dt.UTC), tick=False):
         result = credit_from_cases_task.enqueue()  # default: the previous month
     assert result.return_value == {str(small_city.property_company.pk): 1}
     assert "2026-10" in credit_history(small_city.property_company)[0].cause
+
+
+def test_command_takes_any_period_and_refuses_nonsense(small_city, property_case):
+    property_case(late=True)
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("credit_from_cases", "--period", "2026-13")
+    assert not CreditRecord.objects.exists()
+    out = io.StringIO()
+    with time_machine.travel(dt.datetime(2027, 1, 2, 2, tzinfo=dt.UTC), tick=False):
+        call_command("credit_from_cases", "--period", "2026-Q4", stdout=out)
+    assert "1 complaints" in out.getvalue()
+    assert "2026-Q4" in credit_history(small_city.property_company)[0].cause

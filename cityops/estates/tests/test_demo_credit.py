@@ -13,6 +13,7 @@ from cityops.estates.demo_credit import credit_from_history
 from cityops.estates.models import CreditRecord, CreditSource
 from cityops.estates.selectors import credit_history
 from cityops.estates.services.credit import credit_score_of
+from cityops.estates.tasks import credit_from_cases_task
 from cityops.estates.tests.test_credit_job import property_case  # noqa: F401 (a fixture)
 
 NOV_20 = dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC)
@@ -59,3 +60,23 @@ def test_history_cases_change_the_grade_once_and_the_page_explains_it(
         page = client.get(reverse("estates:company")).content.decode()
     assert "9 complaints" in page
     assert f"<strong>{score.grade}</strong>" in page
+
+
+def test_the_scheduler_after_demo_setup_deducts_nothing_twice(
+    small_city,
+    property_case,  # noqa: F811
+):
+    """demo_setup rates the history window; the scheduler's first monthly run then rates the
+    last complete month, which lies inside it: it must find those days already rated."""
+    company = small_city.property_company
+    for day in (1, 10, 20):
+        property_case(at=dt.datetime(2026, 11, day, 1, tzinfo=dt.UTC), late=True, reworks=1)
+    property_case(at=dt.datetime(2026, 12, 4, 1, tzinfo=dt.UTC))
+    Case.objects.update(client="history")
+    with time_machine.travel(dt.datetime(2026, 12, 5, 2, tzinfo=dt.UTC), tick=False):
+        assert "2026-11-01 – 2026-12-04" in credit_from_history()
+        score = credit_score_of(company).score
+    with time_machine.travel(dt.datetime(2026, 12, 6, 2, tzinfo=dt.UTC), tick=False):
+        result = credit_from_cases_task.enqueue()  # default: November
+        assert result.return_value == {str(company.pk): 0}
+        assert credit_score_of(company).score == score

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from cityops.core.errors import Conflict, DomainError
 from cityops.core.models import AuditEvent
+from cityops.core.periods import Period as CalendarPeriod
 from cityops.evaluations import scoring as s
 from cityops.evaluations.case_stats import case_counts_for_month
 from cityops.evaluations.interfaces import InspectionMonth
@@ -45,10 +46,11 @@ def test_case_counts_are_set_based_and_bounded_by_the_month(
     october: None, small_city: Any, django_assert_max_num_queries: Any
 ) -> None:
     first, last = month_bounds(OCT)
-    start, end = at(2026, 10, 1), at(2026, 11, 1)
+    month = CalendarPeriod.parse("2026-10")
+    assert month.bounds == (at(2026, 10, 1), at(2026, 11, 1))
     ids = [small_city.contract_a.pk, small_city.contract_b.pk]
     with django_assert_max_num_queries(2):
-        counts = case_counts_for_month(contract_ids=ids, start=start, end=end)
+        counts = case_counts_for_month(contract_ids=ids, month=month)
     a = counts[small_city.contract_a.pk]
     # the reworked case was not handled again: its new deadline passed in October too
     assert (a.filed, a.due, a.handled_on_time, a.overdue) == (3, 3, 1, 2)

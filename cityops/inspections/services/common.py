@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.errors import DomainError
+from cityops.core.periods import Kind, Period
 from cityops.evaluations.models import Scheme, SchemeFamily, SchemeScope
 from cityops.evaluations.selectors import families_for_contracts, scheme_in_force
 from cityops.inspections.models import InspectionSettings
@@ -24,11 +25,14 @@ def first_of_month(day: dt.date) -> dt.date:
 
 
 def parse_month(text: Any) -> dt.date:
+    """``YYYY-MM`` (a day after it is ignored: ``2026-10-05`` is October) → its first day."""
     try:
-        year, month = (int(part) for part in str(text).strip().split("-")[:2])
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        raise DomainError(_("Give the month as YYYY-MM."), field="month") from None
+        period = Period.parse(str(text).strip()[:7])
+    except ValueError:
+        period = None
+    if period is None or period.kind is not Kind.MONTH:
+        raise DomainError(_("Give the month as YYYY-MM."), field="month")
+    return period.first
 
 
 def scheme_for_contract(contract: Contract, month: dt.date) -> Scheme:
