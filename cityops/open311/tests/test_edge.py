@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
@@ -152,3 +153,17 @@ def test_answers_are_well_formed_whatever_is_stored(
         assert row.findtext("address") == "路口"
     else:
         assert js(response)[0]["description"] == "a\x01b\x0bc\x1fd\ufffee"
+
+
+def test_device_and_account_ids_are_encrypted_at_rest(post: Any) -> None:
+    sent = post(device_id="dev-123456", account_id="acc-987654", email="z@example.com",
+                **{"attribute[volume_m3]": "1"})  # fmt: skip
+    token = js(sent)[0]["token"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT device_id, account_id, email FROM open311_open311request")
+        stored = " ".join(cursor.fetchone())
+    assert "dev-123456" not in stored
+    assert "acc-987654" not in stored
+    assert "example.com" not in stored
+    record = Open311Request.objects.get(token=token)
+    assert (record.device_id, record.account_id) == ("dev-123456", "acc-987654")
