@@ -69,7 +69,9 @@ def test_public_report_with_a_nul_is_refused_before_any_write(
 
 @pytest.mark.django_db
 def test_rest_api_answers_json(client: Client, catalogue: Any, personas: Any) -> None:
-    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_create(name='t', user=personas.inspector)[1]}"}
+    auth: dict[str, Any] = {
+        "HTTP_AUTHORIZATION": f"Token {api_token_create(name='t', user=personas.inspector)[1]}"
+    }
     response = client.get("/api/v1/cases/?q=%00", **auth)
     assert response.status_code == 400
     assert "U+0000" in response.json()["detail"]
