@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,12 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from cityops.api import webhooks  # noqa: F401 - connects the case_notice receiver
+        from cityops.core.edge import channel_register
+
+        channel_register(prefix="/api/", render=edge_error)
+
+
+def edge_error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """An error found at the edge (``cityops.core.edge``) in the API's error format."""
+    code = "too_large" if status == 413 else "invalid"
+    return JsonResponse({"detail": message, "code": code}, status=status)

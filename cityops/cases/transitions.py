@@ -105,6 +105,17 @@ def rule_for(action: str) -> Rule | None:
     return TRANSITIONS.get(action)
 
 
+# Events that no rule writes: the report itself (上报) is intake, not a transition.
+EVENT_LABELS: dict[str, str | Promise] = {"report": _("report (上报)")}
+
+
+def action_label(action: str) -> str:
+    """The translated label of a case event's action, for every timeline (console, Open311)."""
+    rule = TRANSITIONS.get(action)
+    label = rule.label if rule is not None else EVENT_LABELS.get(action, action)
+    return str(label)
+
+
 def actions_from(status: str) -> list[Rule]:
     """The actions the table allows from a status (the UI offers those the actor may do)."""
     return [rule for rule in RULES if status in rule.sources]

@@ -26,7 +26,7 @@ from cityops.cases.access import access_case, is_public_viewer, may_reveal_repor
 from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
 from cityops.cases.selectors import case_duplicates
 from cityops.cases.services import case_report, case_reveal_reporter, case_transition
-from cityops.cases.transitions import rule_for
+from cityops.cases.transitions import action_label, rule_for
 from cityops.console import selectors
 from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
 from cityops.core.errors import DomainError, NotFound
@@ -191,13 +191,6 @@ def _access(case_id: int, user: Any) -> Case:
         raise Http404 from None
 
 
-def _event_label(action: str) -> str:
-    if action == "report":
-        return _("report (上报)")
-    rule = rule_for(action)
-    return str(rule.label) if rule else action
-
-
 def _detail_context(
     request: HttpRequest, case: Case, forms: dict[str, ActionForm] | None = None
 ) -> dict[str, Any]:
@@ -215,7 +208,7 @@ def _detail_context(
         {
             "at": e.at,
             "actor": e.actor,
-            "label": _event_label(e.action),
+            "label": action_label(e.action),
             "to": Status(e.to_status).label if e.to_status in Status.values else e.to_status,
             "reason": e.reason,
         }

@@ -20,6 +20,11 @@ class Open311Config(AppConfig):
 
         check_rates()  # a malformed CITYOPS_OPEN311_RATE_* stops the process at start-up
 
+        from cityops.core.edge import channel_register
+        from cityops.open311.views import body_limit, edge_error
+
+        channel_register(prefix="/open311/", render=edge_error, max_body=body_limit)
+
         from django.db.models.signals import post_delete, post_save
 
         from cityops.cases.models import Category, Question

@@ -4,6 +4,11 @@ XML is the required format: UTF-8 declaration, no namespace. JSON is the spec's 
 "Spark convention" mapping: list resources are bare arrays, a service definition and the
 discovery document are objects. A list value in the data becomes, in XML, a container element
 whose children are named by ``ITEM_TAGS`` (``attributes`` → ``attribute``).
+
+Whatever is stored, an answer is well-formed: XML text loses the characters XML 1.0 forbids
+(``cityops.core.text.xml_safe``: control characters written before input was checked at the
+edge must not break ``requests.xml`` for every client), JSON escapes control characters and
+replaces a lone surrogate, which UTF-8 cannot encode.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
+
+from cityops.core.text import xml_safe
 
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -65,7 +72,7 @@ def _fill(node: ET.Element, tag: str, value: Any) -> None:
         for item in value:
             _append(node, child, item)
     else:
-        node.text = _text(value)
+        node.text = xml_safe(_text(value))
 
 
 def to_xml(root: str, value: Any) -> bytes:
@@ -82,7 +89,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def to_json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, default=_jsonable).encode("utf-8")
+    text = json.dumps(value, ensure_ascii=False, default=_jsonable)
+    return text.encode("utf-8", errors="replace")  # a lone surrogate becomes "?"
 
 
 def render(fmt: str, root: str, value: Any) -> tuple[bytes, str]:

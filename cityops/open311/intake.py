@@ -104,7 +104,7 @@ def request_queue(
         report_check(
             cat=category, lon=lon, lat=lat, description=description, answers=answers,
             reporter_name=name, reporter_phone=contact.phone, coord_sys="wgs84",
-            urgency="normal",
+            urgency="normal", address=address,
         )  # fmt: skip
     submission = {
         "category": category.pk,

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cityops.cases.models import TERMINAL_STATUSES, Case, CaseEvent, CasePhoto, PhotoKind, Status
-from cityops.cases.transitions import TRANSITIONS
+from cityops.cases.transitions import EVENT_LABELS, TRANSITIONS, action_label
 from cityops.open311.models import Open311Request
 
 # Statuses whose last reason is told to the public (the reporter learns why it ended).
@@ -109,7 +109,8 @@ def requests_query(query: RequestQuery, *, absolute: Absolute) -> list[Row]:
     order = ("-reported_at", "-id")
     if query.ids:
         # The spec: service_request_id overrides every other argument.
-        found = _rows(qs.filter(number__in=query.ids[:MAX_RESULTS]).order_by(*order), False)
+        wanted = qs.filter(number__in=query.ids[:MAX_RESULTS]).order_by(*order)
+        found = _rows(wanted, query.extensions)  # render reads the columns _rows selected
         return render(list(found), absolute=absolute, extensions=query.extensions)
     if query.service_codes:
         match = Q(pk__in=[])
@@ -196,7 +197,9 @@ def render(rows: list[Row], *, absolute: Absolute, extensions: bool) -> list[Row
     with_trail = ids if extensions else told
     trails = _events(with_trail, reasons_only=not extensions)
     labels = {value: str(label) for value, label in Status.choices}
-    actions = {name: str(rule.label) for name, rule in TRANSITIONS.items()} if extensions else {}
+    actions = (
+        {name: action_label(name) for name in (*TRANSITIONS, *EVENT_LABELS)} if extensions else {}
+    )
     tz = timezone.get_current_timezone()
     context = (labels, actions, tz, extensions)
     return [_fields(r, photos.get(r["id"], []), trails.get(r["id"], []), *context) for r in rows]

@@ -78,8 +78,10 @@ class Open311Request(BaseModel):
     claim = models.CharField(max_length=80, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     email = EncryptedTextField(_("e-mail"), blank=True, default="")
-    device_id = models.CharField(_("device id"), max_length=100, blank=True)
-    account_id = models.CharField(_("account id"), max_length=100, blank=True)
+    # Identify a person's phone or account: personal data like the e-mail (the POST refuses
+    # values over 100 characters, so none is ever cut).
+    device_id = EncryptedTextField(_("device id"), blank=True, default="")
+    account_id = EncryptedTextField(_("account id"), blank=True, default="")
     media_url = models.URLField(_("submitted media URL"), max_length=500, blank=True)
 
     class Meta:

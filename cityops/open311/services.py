@@ -88,8 +88,8 @@ def open311_request_submit(
             token=secrets.token_urlsafe(18),
             idempotency_key=key,
             email=contact.email,
-            device_id=contact.device_id[:100],
-            account_id=contact.account_id[:100],
+            device_id=contact.device_id,
+            account_id=contact.account_id,
             media_url=media_url[:500],
         )
         insert_one(record)  # INSERT compiled once (cityops/core/audit.py)

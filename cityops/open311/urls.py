@@ -13,4 +13,6 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests, name="requests"),
     re_path(r"^requests/(?P<number>[\w-]+)" + FMT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[\w-]+)" + FMT, views.token_detail, name="token"),
+    # Last: anything else (no suffix, a typo) is the spec's 404 document, not a Django page.
+    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
 ]

@@ -1,8 +1,11 @@
 """GeoReport v2 endpoints. Thin adapters: parse → selector/service → render.
 
 Every answer is XML or JSON by the URL suffix; every error is the spec's ``errors`` document
-with the matching HTTP status (404 unknown resource or jurisdiction, 403 api_key, 429 over the
-rate limit with Retry-After, 400 else).
+with the matching HTTP status (404 unknown resource or jurisdiction, 403 api_key, 405 method,
+413 body over the limit, 429 over the rate limit with Retry-After, 400 else), in the format of
+the URL's suffix (XML when it has none). Errors found before a view runs (a forbidden character
+in the path, query or form, a body too large: ``cityops.core.edge``) answer through
+``edge_error``, and a path no endpoint matches through ``not_found``.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from cityops.cases.models import Case
 from cityops.core.errors import DomainError
@@ -43,7 +47,19 @@ FIELD_NAMES = {
     "photos": "media",
     "description": "description",
     "coord_sys": "lat/long",
+    "address": "address_string",
 }
+MAX_MEDIA = 6  # uploaded photos per request, each bounded by CITYOPS_MAX_IMAGE_BYTES
+# Longest accepted value of a POST parameter stored as sent: longer is a 400, never cut.
+MAX_LENGTHS = {
+    "email": 254,
+    "device_id": 100,
+    "account_id": 100,
+    "media_url": 500,
+    "address_id": 100,
+    "Idempotency-Key": 100,
+}
+_SUFFIX = re.compile(r"\.([A-Za-z0-9]+)$")
 PENDING_NOTICE = gettext_lazy(
     "Received. The request becomes a service request once the command centre has verified"
     " and accepted it: look its token up at tokens/{token} for the service_request_id."
@@ -53,10 +69,11 @@ _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, *errors: str) -> None:
+    def __init__(self, status: int, *errors: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(errors[0] if errors else "")
         self.status = status
         self.errors = errors
+        self.headers = headers or {}
 
 
 def respond(fmt: str, root: str, value: Any, status: int = 200) -> HttpResponse:
@@ -66,7 +83,54 @@ def respond(fmt: str, root: str, value: Any, status: int = 200) -> HttpResponse:
 
 def _error_response(fmt: str, exc: Open311Error) -> HttpResponse:
     doc = codec.errors_document([(exc.status, e) for e in exc.errors])
-    return respond(fmt if fmt in codec.FORMATS else "xml", "errors", doc, exc.status)
+    response = respond(fmt if fmt in codec.FORMATS else "xml", "errors", doc, exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
+
+
+def _format_of(path: str) -> str:
+    match = _SUFFIX.search(path)
+    return match.group(1).lower() if match else "xml"
+
+
+def edge_error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """An error found at the edge (``cityops.core.edge``), as the spec's error document."""
+    return _error_response(_format_of(request.path_info), Open311Error(status, message))
+
+
+def body_limit(request: HttpRequest) -> int:
+    """The largest POST body: the REST API's form limit, plus the photos of a multipart one."""
+    limit = int(settings.CITYOPS_API_MAX_BODY_BYTES)
+    if request.content_type == "multipart/form-data":
+        limit += int(settings.CITYOPS_MAX_IMAGE_BYTES) * MAX_MEDIA
+    return limit
+
+
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any path under /open311/v2/ that names no resource (without a suffix, say)."""
+    message = _("Unknown resource: see discovery.xml for the endpoints.")
+    return _error_response(_format_of(request.path_info), Open311Error(404, message))
+
+
+def allow(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """``require_http_methods``, answering 405 as the spec's error document (with Allow)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                error = Open311Error(
+                    405,
+                    _("This resource does not accept %(method)s.") % {"method": request.method},
+                    headers={"Allow": ", ".join(methods)},
+                )
+                return _error_response(fmt, error)
+            return view(request, *args, fmt=fmt, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def open311_view(
@@ -128,6 +192,27 @@ def param(params: QueryDict, name: str) -> str:
     return (params.get(name) or "").strip()
 
 
+def bounded(params: QueryDict, name: str) -> str:
+    """``param``, refused with a 400 when longer than its column (``MAX_LENGTHS``)."""
+    value = param(params, name)
+    most = MAX_LENGTHS.get(name)
+    if most is not None and len(value) > most:
+        raise Open311Error(
+            400, _("%(name)s: at most %(n)d characters.") % {"name": name, "n": most}
+        )
+    return value
+
+
+def _email(params: QueryDict) -> str:
+    value = bounded(params, "email")
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise Open311Error(400, _("email: not a valid e-mail address.")) from None
+    return value
+
+
 def parse_w3c(value: str, name: str) -> dt.datetime | None:
     if not value:
         return None
@@ -166,7 +251,7 @@ def _csv(value: str) -> tuple[str, ...]:
 # --- Discovery and services ------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD"])
+@allow("GET", "HEAD")
 @open311_view
 def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
     changeset = timezone.localtime(selectors.catalogue_changeset())
@@ -188,13 +273,13 @@ def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
     return respond(fmt, "discovery", doc)
 
 
-@require_http_methods(["GET", "HEAD"])
+@allow("GET", "HEAD")
 @open311_view
 def services(request: HttpRequest, *, fmt: str) -> HttpResponse:
     return respond(fmt, "services", selectors.services_list())
 
 
-@require_http_methods(["GET", "HEAD"])
+@allow("GET", "HEAD")
 @open311_view
 def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResponse:
     category = selectors.category_for_code(code)
@@ -207,7 +292,7 @@ def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResp
 
 
 @csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow("GET", "HEAD", "POST")
 @open311_view
 def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -252,7 +337,7 @@ def _filters(params: QueryDict, extensions: bool) -> listing.RequestQuery:
     )
 
 
-@require_http_methods(["GET", "HEAD"])
+@allow("GET", "HEAD")
 @open311_view
 def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpResponse:
     extensions = param(request.GET, "extensions").lower() == "true"
@@ -262,7 +347,7 @@ def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpRespon
     return respond(fmt, "service_requests", [fields])
 
 
-@require_http_methods(["GET", "HEAD"])
+@allow("GET", "HEAD")
 @open311_view
 def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
     record = listing.request_by_token(token)
@@ -305,7 +390,7 @@ def _location(params: QueryDict) -> tuple[selectors.Place, str]:
             return selectors.Place(float(lon), float(lat)), address
         except ValueError:
             raise Open311Error(400, _("lat and long must be numbers.")) from None
-    address_id = param(params, "address_id")
+    address_id = bounded(params, "address_id")
     if not (address or address_id):
         raise Open311Error(
             400, _("A location is required: lat and long, address_string or address_id.")
@@ -324,6 +409,11 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     api_key: ApiKey | None = getattr(request, KEY_ATTRIBUTE, None)
     if api_key is None:
         raise Open311Error(403, _("Invalid api_key received -- can't proceed with create_request."))
+    # A multipart body may be larger (photos, see body_limit); its form fields may not.
+    size = sum(len(k.encode()) + len(v.encode()) for k, vs in params.lists() for v in vs)
+    if size > int(settings.CITYOPS_API_MAX_BODY_BYTES):
+        limit = int(settings.CITYOPS_API_MAX_BODY_BYTES)
+        raise Open311Error(413, _("The request body is larger than %(n)d bytes.") % {"n": limit})
     code = param(params, "service_code")
     if not code:
         raise Open311Error(400, _("service_code is required."))
@@ -334,23 +424,27 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     description = param(params, "description")
     if len(description) > 4000:
         raise Open311Error(400, _("description: at most 4,000 characters."))
-    media_url = param(params, "media_url")
+    media_url = bounded(params, "media_url")
     if media_url and not re.match(r"^https?://\S+$", media_url):
         raise Open311Error(400, _("media_url must be an http(s) URL."))
     contact = Contact(
         first_name=param(params, "first_name"),
         last_name=param(params, "last_name"),
         phone=param(params, "phone"),
-        email=param(params, "email")[:254],
-        device_id=param(params, "device_id"),
-        account_id=param(params, "account_id"),
+        email=_email(params),
+        device_id=bounded(params, "device_id"),
+        account_id=bounded(params, "account_id"),
     )
     answers = _attributes(params)
     key = (request.headers.get("Idempotency-Key") or "").strip()
+    if len(key) > MAX_LENGTHS["Idempotency-Key"]:
+        raise Open311Error(400, _("Idempotency-Key: at most 100 characters."))
     if not key and contact.device_id:
         content = {k: params.getlist(k) for k in params if k not in ("api_key", "jurisdiction_id")}
         key = retry_key(device_id=contact.device_id, fields=content)
     files = request.FILES.getlist("media")
+    if len(files) > MAX_MEDIA:
+        raise Open311Error(400, _("media: at most %(n)d photos.") % {"n": MAX_MEDIA})
     arguments: dict[str, Any] = {
         "api_key": api_key,
         "category": category,

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses control characters in path, query and forms, bodies over a channel's limit.
+    "cityops.core.edge.EdgeInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -219,6 +221,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON strings pass the edge's text rule (cityops/core/text.py) like forms do.
+    "DEFAULT_PARSER_CLASSES": [
+        "cityops.api.parsers.CleanJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # cityops.api: per token (or user) and per IP; the cache holds the counters.
     "DEFAULT_THROTTLE_RATES": {
         "api_client": env_str("CITYOPS_API_RATE_CLIENT", "600/min"),

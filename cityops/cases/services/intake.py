@@ -56,6 +56,7 @@ SOURCE_ROLES: dict[str, tuple[str, ...] | None] = {
 }
 _SOURCES, _URGENCIES = frozenset(Source.values), frozenset(Urgency.values)
 MAX_DESCRIPTION = 2000
+MAX_ADDRESS = 200  # Case.address: a longer address is refused, never cut
 _PHONE = re.compile(r"^\+?[\d\s\-()]{7,20}$")
 
 
@@ -222,6 +223,7 @@ class CheckedReport:
     answers: dict[str, Any]
     reporter_name: str
     reporter_phone: str
+    address: str = ""
 
 
 def report_check(
@@ -235,6 +237,7 @@ def report_check(
     reporter_phone: str,
     coord_sys: str,
     urgency: str,
+    address: str = "",
 ) -> CheckedReport:
     """Every check a report passes (after its category's), in the order errors are reported.
 
@@ -256,7 +259,13 @@ def report_check(
         raise DomainError(_("The place is outside the governed area."), field="lon")
     cleaned = clean_answers(question_specs(cat), answers)
     name, phone = _check_reporter(reporter_name, reporter_phone)
-    return CheckedReport(text, x, y, ctx, cleaned, name, phone)
+    place = address.strip()
+    if len(place) > MAX_ADDRESS:
+        raise DomainError(
+            _("The address is too long (at most %(n)d characters).") % {"n": MAX_ADDRESS},
+            field="address",
+        )
+    return CheckedReport(text, x, y, ctx, cleaned, name, phone, place)
 
 
 def report_draft(
@@ -286,7 +295,7 @@ def report_draft(
         checked = report_check(
             cat=cat, lon=lon, lat=lat, description=description, answers=answers,
             reporter_name=reporter_name, reporter_phone=reporter_phone, coord_sys=coord_sys,
-            urgency=urgency,
+            urgency=urgency, address=address,
         )  # fmt: skip
         x, y, ctx = checked.lon, checked.lat, checked.place
         decision = route(category=cat, lon=x, lat=y, component=component, context=ctx)
@@ -298,7 +307,7 @@ def report_draft(
         urgency=urgency,
         status=_STATUS_OF_SOURCE.get(source, Status.REPORTED),
         description=checked.text,
-        address=address.strip()[:200],
+        address=checked.address,
         answers=checked.answers,
         lon=x,
         lat=y,

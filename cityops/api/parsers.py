@@ -1,0 +1,35 @@
+"""The REST API's JSON parser: JSON bodies pass the edge's text rule too (``cityops.core.text``).
+
+A middleware sees paths, query strings and forms (``cityops.core.edge``) but not JSON, so the
+parser refuses a string or key holding NUL, another control character or a lone surrogate
+(``"\\ud800"`` parses in Python but cannot be stored): a 400 naming the field, never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+from cityops.core.text import UncleanText, clean_json, describe
+
+
+class CleanJSONParser(JSONParser):
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        try:
+            return clean_json(data)
+        except UncleanText as exc:
+            message = _("%(field)s contains a character that is not allowed (%(char)s).") % {
+                "field": exc.field or _("The body"),
+                "char": describe(exc.char),
+            }
+            raise ParseError(message) from None
