@@ -3,12 +3,11 @@ and the connection goes to the address that was checked."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 from collections.abc import Callable
 from typing import Any
-
-import ipaddress
 
 import pytest
 from rest_framework.test import APIClient
