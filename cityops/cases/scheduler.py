@@ -39,8 +39,7 @@ DEFAULT_JOBS: tuple[Job, ...] = (
     Job("sla_scan", "cityops.cases.sla.sla_scan", 60),
     Job("open311_intake", "cityops.open311.intake.intake_drain", 30),
     Job("case_reminders", "cityops.cases.reminders.reminders_send", 300),
-    Job("notifications_retry", "cityops.notifications.services.deliveries_retry", 120),
-    Job("phone_messages_retry", "cityops.notifications.phone.phone_messages_retry", 120),
+    Job("outbox_retry", "cityops.core.outbox.outbox_retry", 120),  # notifications, SMS, webhooks
     Job("estates_advance", "cityops.estates.services.votes.proposals_advance", 300),
     Job("credit_from_cases", "cityops.estates.tasks.credit_from_cases_task", 86_400),
     Job("task_results_prune", "cityops.core.maintenance.task_results_prune", 86_400),

@@ -156,7 +156,7 @@ def test_delivery_rechecks_and_records_the_refusal(
     with django_capture_on_commit_callbacks(execute=True):
         dispatched()
     (delivery,) = WebhookDelivery.objects.all()
-    assert delivery.status == "failed"
+    assert delivery.status == "dead"  # refused: given up at once
     assert delivery.attempts == 1  # refused: not retried
     assert delivery.next_attempt_at is None
     assert "rebind.example.com" in delivery.last_error
@@ -174,7 +174,7 @@ def test_switching_loopback_off_stops_deliveries(
     with django_capture_on_commit_callbacks(execute=True):
         dispatched()
     (delivery,) = WebhookDelivery.objects.all()
-    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 1, None)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("dead", 1, None)
     assert delivery.last_error
     assert state.received == []
 
@@ -207,7 +207,7 @@ def test_the_connection_goes_to_the_checked_address(
     with django_capture_on_commit_callbacks(execute=True):
         dispatched()
     (delivery,) = WebhookDelivery.objects.all()
-    assert delivery.status == "succeeded"
+    assert delivery.status == "sent"
     assert lookups == ["pinned.example.com"]  # checked once, never looked up again
     headers, _body = state.received[0]
     assert headers["host"] == f"pinned.example.com:{port}"
