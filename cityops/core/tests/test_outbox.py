@@ -119,9 +119,10 @@ def test_failures_back_off_then_give_up(
     assert delivery.status == OutboxStatus.FAILED
     assert delivery.next_attempt_at is not None
     assert outbox_retry(now=delivery.next_attempt_at) == 1
-    delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("dead", 3, None)
-    assert delivery.last_error == "HTTP 503"
+    final = WebhookDelivery.objects.values_list(
+        "status", "attempts", "next_attempt_at", "last_error"
+    ).get(pk=delivery.pk)
+    assert final == ("dead", 3, None, "HTTP 503")
     assert outbox_retry(now=timezone.now() + dt.timedelta(days=1)) == 0
     assert receiver.hits == 3
     assert attempts(delivery.pk) == [(1, "failed"), (2, "failed"), (3, "dead")]
@@ -211,7 +212,14 @@ def test_redeliver_racing_an_attempt_in_flight_never_sends_twice(
     delivery: WebhookDelivery, receiver: Receiver, personas: Any
 ) -> None:
     receiver.release.clear()  # the first POST is held at the receiver: its claim stays live
-    first = threading.Thread(target=lambda: (deliver(delivery.pk), connections.close_all()))
+
+    def first_attempt() -> None:
+        try:
+            deliver(delivery.pk)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=first_attempt)
     first.start()
     assert receiver.arrived.wait(timeout=30)
     redeliver = lambda: webhook_redeliver(delivery_id=delivery.pk, actor=personas.operator_a)  # noqa: E731
