@@ -244,7 +244,9 @@ def test_racing_deliver_and_redeliver_one_attempt_per_claim(
         _race([redeliver, redeliver, redeliver, lambda: deliver(delivery.pk)] * 2)
     log = DeliveryAttempt.objects.filter(channel="webhook", delivery_id=delivery.pk)
     # Every send at the receiver is one logged claim, each claim sent once, never two at a time.
-    assert receiver.hits == log.count() >= 1
+    # From the second round on the row starts "sent": the first redeliver wins, so each
+    # round sends at least once.
+    assert receiver.hits == log.count() >= 5
     assert log.values("claim_token").distinct().count() == log.count()
     assert set(log.values_list("outcome", flat=True)) == {"sent"}
     assert receiver.max_inflight == 1
