@@ -5,7 +5,6 @@ and the outbox statuses; existing rows keep their state and backoff."""
 import datetime as dt
 
 from django.db import migrations, models
-from django.db.models import F
 
 OLD_STALE_CLAIM = dt.timedelta(minutes=10)
 OLD_MAX_ATTEMPTS = 5
@@ -27,7 +26,10 @@ STATUS = models.CharField(
 def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
     for name in ("Delivery", "PhoneMessage"):
         rows = apps.get_model("notifications", name).objects
-        rows.filter(status="sending").update(claimed_until=F("claimed_at") + OLD_STALE_CLAIM)
+        # Few rows are "sending" at any time: per row, no backend-specific date arithmetic.
+        for row in rows.filter(status="sending").only("pk", "claimed_at", "created_at"):
+            since = row.claimed_at or row.created_at
+            rows.filter(pk=row.pk).update(claimed_until=since + OLD_STALE_CLAIM)
         rows.filter(status="failed", attempts__gte=OLD_MAX_ATTEMPTS).update(status="dead")
         # The old rule: the next try 2**attempts minutes after the last claim.
         for row in rows.filter(status="failed").only("pk", "attempts", "claimed_at", "created_at"):
@@ -41,7 +43,9 @@ def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
     for name in ("Delivery", "PhoneMessage"):
         rows = apps.get_model("notifications", name).objects
         rows.filter(status="dead").update(status="failed")
-        rows.filter(status="sending").update(claimed_at=F("claimed_until") - OLD_STALE_CLAIM)
+        for row in rows.filter(status="sending").only("pk", "claimed_until", "created_at"):
+            until = row.claimed_until or row.created_at + OLD_STALE_CLAIM
+            rows.filter(pk=row.pk).update(claimed_at=until - OLD_STALE_CLAIM)
 
 
 def outbox_columns(model: str) -> list[migrations.operations.base.Operation]:
