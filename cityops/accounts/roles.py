@@ -72,7 +72,7 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "user": ("view", "add", "change"),
             "membership": ("view", "add", "change", "delete"),
         },
-        "core": {"auditevent": ("view",)},
+        "core": {"auditevent": ("view",), "deliveryattempt": ("view",)},
         "cases": {model: ALL for model in CATALOGUE_MODELS},
         "workcal": {**{model: ALL for model in WORKCAL_MODELS}, "calendarversion": ("view",)},
     },

@@ -103,10 +103,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     """The delivery log; *Redeliver* starts a fresh round of attempts."""
 
     list_display = ("created_at", "event", "endpoint", "status", "attempts", "last_status_code",
-                    "delivered_at")  # fmt: skip
+                    "sent_at")  # fmt: skip
     list_filter = ("status", "event")
     readonly_fields = ("endpoint", "event", "payload", "status", "attempts", "next_attempt_at",
-                       "last_status_code", "last_error", "delivered_at")  # fmt: skip
+                       "last_status_code", "last_error", "sent_at")  # fmt: skip
     actions = ["redeliver"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

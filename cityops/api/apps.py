@@ -10,9 +10,17 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from cityops.api import webhooks  # noqa: F401 - connects the case_notice receiver
+        from cityops.api.models import WebhookDelivery
+        from cityops.core import outbox
         from cityops.core.edge import channel_register
 
         channel_register(prefix="/api/", render=edge_error)
+        outbox.channel_register(
+            name=webhooks.OUTBOX_CHANNEL,
+            model=WebhookDelivery,
+            send=webhooks.webhook_send,
+            load=webhooks.webhook_load,
+        )
 
 
 def edge_error(request: HttpRequest, status: int, message: str) -> HttpResponse:

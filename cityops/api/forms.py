@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cityops.api.models import DeliveryStatus
+from cityops.core.models import OutboxStatus
 from cityops.registry.models import Organisation
 
 
@@ -41,6 +41,6 @@ class DeliveryFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), *DeliveryStatus.choices],
+        choices=[("", _("All")), *OutboxStatus.choices],
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput())

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.crypto import EncryptedTextField
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, OutboxRow
 
 
 class ApiToken(BaseModel):
@@ -87,13 +87,10 @@ class WebhookEndpoint(BaseModel):
         return self.url
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    FAILED = "failed", _("Failed")
+class WebhookDelivery(OutboxRow, BaseModel):
+    """One event for one endpoint: an outbox row (``cityops.core.outbox``, channel
+    ``webhook``); its attempts are in the delivery log (``core.DeliveryAttempt``)."""
 
-
-class WebhookDelivery(BaseModel):
     endpoint = models.ForeignKey(
         WebhookEndpoint,
         verbose_name=_("endpoint"),
@@ -102,21 +99,15 @@ class WebhookDelivery(BaseModel):
     )
     event = models.CharField(_("event"), max_length=40)
     payload = models.JSONField(_("payload"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(
         _("last HTTP status"), null=True, blank=True
     )
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="api_webhook_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id} ({self.status})"

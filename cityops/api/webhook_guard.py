@@ -9,7 +9,9 @@ registration *and* again at every delivery (DNS answers change):
   ``CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK`` is on (development and tests);
 - the host is resolved (``socket.getaddrinfo``) and refused when ANY address is not global
   (``ipaddress`` ``is_global`` false: private, loopback, link-local, multicast, reserved,
-  unspecified, shared, documentation …); loopback only passes with the development switch.
+  unspecified, shared, documentation …); loopback only passes with the development switch;
+- an IPv6 address that embeds an IPv4 one (IPv4-mapped, IPv4-compatible, 6to4, NAT64, Teredo)
+  is refused when the embedded IPv4 address would be (``embedded_ipv4``).
 
 At delivery the TCP connection goes to an address that was just checked (``PinnedConnection``)
 while the ``Host`` header, SNI and the certificate check use the URL's host name. A DNS answer
@@ -62,10 +64,51 @@ def _loopback_allowed() -> bool:
     return bool(getattr(settings, "CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK", False))
 
 
+# NAT64 well-known prefix (RFC 6052): the IPv4 address is the last 32 bits.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# NAT64 local-use prefix (RFC 8215): a network's own translator, never a public destination
+# (where the IPv4 sits depends on the operator's prefix length, so it is refused whole).
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+# IPv4-compatible addresses (RFC 4291 §2.5.5.1, deprecated): ``::a.b.c.d``.
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """Every IPv4 address an IPv6 address carries inside it, by which a relay or translator
+    would reach IPv4: IPv4-mapped, IPv4-compatible, 6to4 (``2002::/16``), NAT64
+    (``64:ff9b::/96``) and Teredo (``2001::/32``: the server and the de-obfuscated client)."""
+    found: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    last32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _NAT64:
+        found.append(last32)
+    if address in _IPV4_COMPATIBLE and int(address) > 1:  # not :: nor ::1
+        found.append(last32)
+    return tuple(found)
+
+
 def address_problem(address: Address, *, allow_loopback: bool) -> str:
-    """Why the platform must not connect to ``address`` ("" when it may)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
+    """Why the platform must not connect to ``address`` ("" when it may).
+
+    An IPv6 address that wraps an IPv4 one is judged by the IPv4 address too: 6to4, NAT64 and
+    Teredo relays forward to it, so ``2002:7f00:1::`` reaches 127.0.0.1. The development switch
+    never lets a wrapped loopback address through: only plain ``127.0.0.0/8`` and ``::1``.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
+        else:
+            if address in _NAT64_LOCAL:
+                return _("a reserved or non-public address")
+            for inner in embedded_ipv4(address):
+                problem = address_problem(inner, allow_loopback=False)
+                if problem:
+                    return problem
     if address.is_loopback:
         return "" if allow_loopback else _("a loopback address")
     if address.is_multicast:

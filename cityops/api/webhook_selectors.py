@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from cityops.accounts.access import Actor, actor_for
 from cityops.accounts.models import Role
-from cityops.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from cityops.api.models import WebhookDelivery, WebhookEndpoint
 from cityops.core.errors import NotFound
+from cityops.core.models import OutboxStatus
 from cityops.registry.models import Organisation, OrganisationKind
 
 
@@ -56,7 +57,7 @@ def webhook_deliveries_visible(*, user: Any, status: str = "") -> QuerySet[Webho
     rows = WebhookDelivery.objects.filter(
         endpoint__in=webhook_endpoints_visible(user=user).values("pk")
     )
-    if status in DeliveryStatus.values:
+    if status in OutboxStatus.values:
         rows = rows.filter(status=status)
     return rows.select_related("endpoint").order_by("-created_at", "-id")
 

@@ -2,8 +2,9 @@
 
 Signature (Stripe-style): header ``X-CityOps-Signature: t=<unix seconds>,v1=<hex>`` where
 ``v1 = HMAC-SHA256(secret, f"{t}.{body}")``. Receivers recompute it and reject old timestamps.
-Deliveries run from the task queue; a failure is retried with exponential backoff
-(``BACKOFF``), each attempt recorded on the ``WebhookDelivery`` row (the delivery log).
+Deliveries are outbox rows (``cityops.core.outbox``, channel ``webhook``): sent from the task
+queue after commit under a claim, a failure retried with the outbox's backoff by the one
+``outbox_retry`` job, each attempt in the delivery log (``core.DeliveryAttempt``).
 Where a webhook may go (HTTPS, public addresses only, checked at registration and again at
 every delivery, connection pinned to the checked address) is ``webhook_guard.py``; a refused
 delivery fails at once with the reason, it is not retried.
@@ -11,27 +12,26 @@ delivery fails at once with the reason, it is not retried.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import http.client
 import json
 import secrets
-from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
 
-from cityops.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from cityops.api.models import WebhookDelivery, WebhookEndpoint
 from cityops.api.webhook_guard import WebhookRefused, post_pinned, webhook_target
 from cityops.cases.models import Case
 from cityops.cases.signals import case_notice
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError, NotFound
+from cityops.core.models import OutboxStatus
+from cityops.core.outbox import Outcome, outbox_enqueue, outbox_redeliver
 
 # Our notice codes → the public event names operators subscribe to.
 EVENTS = {
@@ -40,8 +40,6 @@ EVENTS = {
     "case.sla.yellow": "case.reminder",
     "case.sla.red": "case.overdue",
 }
-BACKOFF = (dt.timedelta(seconds=30), dt.timedelta(minutes=5), dt.timedelta(minutes=30),
-           dt.timedelta(hours=2), dt.timedelta(hours=12))  # fmt: skip
 TIMEOUT_S = 10
 
 
@@ -124,6 +122,9 @@ def _payload(event: str, case: Case) -> dict[str, Any]:
     }
 
 
+OUTBOX_CHANNEL = "webhook"
+
+
 @receiver(case_notice, dispatch_uid="cityops.api.webhooks")
 def _on_case_notice(sender: Any, case: Case, code: str, **kwargs: Any) -> None:
     event = EVENTS.get(code)
@@ -134,11 +135,15 @@ def _on_case_notice(sender: Any, case: Case, code: str, **kwargs: Any) -> None:
         delivery = WebhookDelivery.objects.create(
             endpoint=endpoint, event=event, payload=_payload(event, case)
         )
-        transaction.on_commit(partial(deliver_webhook.enqueue, delivery.pk))
+        outbox_enqueue(channel=OUTBOX_CHANNEL, delivery_id=delivery.pk)
 
 
 def webhook_redeliver(*, delivery_id: int, actor: Any = None) -> None:
-    """Manual redelivery (console, REST, admin): a fresh round of attempts (audited)."""
+    """Manual redelivery (console, REST, admin): a fresh round of attempts (audited).
+
+    Through the outbox: refused (``Conflict``) while an attempt is in progress, so a
+    redelivery never sends a second time next to a running or queued attempt's claim.
+    """
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update()
@@ -150,26 +155,19 @@ def webhook_redeliver(*, delivery_id: int, actor: Any = None) -> None:
             raise NotFound(_("Delivery not found."))
         if not delivery.endpoint.active:
             raise DomainError(_("The endpoint is deactivated: it receives no more deliveries."))
-        delivery.status, delivery.attempts, delivery.next_attempt_at = (
-            DeliveryStatus.PENDING, 0, None,
-        )  # fmt: skip
-        delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        outbox_redeliver(channel=OUTBOX_CHANNEL, delivery_id=delivery_id)
         audit_record(code="webhook.delivery.redelivered", target=delivery, actor=actor,
                      summary=f"{delivery.event} #{delivery.pk}")  # fmt: skip
-        transaction.on_commit(partial(deliver_webhook.enqueue, delivery_id))
 
 
-@task()
-def deliver_webhook(delivery_id: int) -> str:
-    """One attempt; schedules the next one with backoff on failure."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return "skipped"
+def webhook_load(delivery_id: int) -> WebhookDelivery:
+    return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+
+
+def webhook_send(delivery: WebhookDelivery) -> Outcome:
+    """The ``webhook`` outbox channel's sender: one signed POST (the outbox has claimed the row)."""
     if not delivery.endpoint.active:
-        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-        delivery.last_error = str(_("The endpoint was deactivated."))
-        delivery.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
-        return str(delivery.status)
+        return Outcome(OutboxStatus.DEAD, str(_("The endpoint was deactivated.")))
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True).encode()
     timestamp = int(timezone.now().timestamp())
     headers = {
@@ -179,44 +177,23 @@ def deliver_webhook(delivery_id: int) -> str:
         "X-CityOps-Delivery": str(delivery.pk),
         "X-CityOps-Signature": sign(delivery.endpoint.secret, timestamp, body),
     }
-    code: int | None = None
-    error = ""
-    refused = False
     try:
         # Checked again now, and the connection goes to the address just checked: the DNS
         # answer may have changed since registration (webhook_guard).
         target = webhook_target(delivery.endpoint.url)
         code = post_pinned(target, body, headers, timeout=TIMEOUT_S)
     except WebhookRefused as exc:
-        refused, error = True, str(exc.message)[:300]
-    except DomainError as exc:  # unresolved now: DNS may recover, so retried with backoff
+        # The rule refuses this URL: retrying cannot succeed, so the delivery gives up now.
         error = str(exc.message)[:300]
+        return Outcome(OutboxStatus.DEAD, error, fields={"last_status_code": None})
+    except DomainError as exc:  # unresolved now: DNS may recover, so retried with backoff
+        return Outcome(
+            OutboxStatus.FAILED, str(exc.message)[:300], fields={"last_status_code": None}
+        )
     except (OSError, ValueError, http.client.HTTPException) as exc:
         error = (str(exc) or type(exc).__name__)[:300]
-    now = timezone.now()
-    delivery.attempts += 1
-    delivery.last_status_code, delivery.last_error = code, error
-    if refused:
-        # The rule refuses this URL: retrying cannot succeed, so the delivery fails now.
-        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-    elif code is not None and 200 <= code < 300:
-        delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-            DeliveryStatus.SUCCEEDED,
-            now,
-            None,
-        )
-    elif delivery.attempts > len(BACKOFF):
-        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-    else:
-        delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
-    delivery.save(update_fields=["attempts", "last_status_code", "last_error", "status",
-                                 "delivered_at", "next_attempt_at", "updated_at"])  # fmt: skip
-    if delivery.status == DeliveryStatus.PENDING:
-        assert delivery.next_attempt_at is not None
-        # The database backend waits until run_after; a backend without deferral (the
-        # immediate one of development and tests) retries at once.
-        later = deliver_webhook
-        if deliver_webhook.get_backend().supports_defer:
-            later = deliver_webhook.using(run_after=delivery.next_attempt_at)
-        later.enqueue(delivery.pk)
-    return str(delivery.status)
+        return Outcome(OutboxStatus.FAILED, error, fields={"last_status_code": None})
+    fields = {"last_status_code": code}
+    if 200 <= code < 300:
+        return Outcome(OutboxStatus.SENT, status_code=code, fields=fields)
+    return Outcome(OutboxStatus.FAILED, f"HTTP {code}", status_code=code, fields=fields)

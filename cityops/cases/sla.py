@@ -113,7 +113,7 @@ def tell_units(
         users = recipients(staff[assignee_id])
         title = format_lazy(notices.MESSAGES[kind], number=number)
         key = key_for(case_id, deadline_at)
-        url = f"/cases/{case_id}/"
+        url = notices.console_case_url(case_id)  # unit staff: the console page
         items += [InboxNotice(u, code, title, url, key, "cases.case", str(case_id)) for u in users]
         audits.append(
             {

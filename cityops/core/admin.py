@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cityops.core.models import AuditEvent
+from cityops.core.models import AuditEvent, DeliveryAttempt
 
 
 @admin.register(AuditEvent)
@@ -9,6 +9,27 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_filter = ("code",)
     search_fields = ("code", "target_id", "summary")
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(admin.ModelAdmin[DeliveryAttempt]):
+    """The outbox's delivery log (read-only): one row per sending attempt of any channel."""
+
+    list_display = (
+        "started_at", "channel", "delivery_id", "number", "outcome", "status_code", "claimed_by",
+    )  # fmt: skip
+    list_filter = ("channel", "outcome")
+    search_fields = ("=delivery_id",)
+    date_hierarchy = "started_at"
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

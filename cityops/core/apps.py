@@ -8,10 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from cityops.core import checks  # noqa: F401  (registers the deployment check)
         from cityops.core.scheduler import Job, schedule_job_register
 
         schedule_job_register(
             Job("task_results_prune", "cityops.core.maintenance.task_results_prune", 86_400)
         )
         schedule_job_register(Job("workers_reap", "cityops.core.workers.workers_reap", 60))
-        from cityops.core import checks  # noqa: F401  (registers the deployment check)
+        # One retry job for every delivery channel (notifications, SMS, webhooks).
+        schedule_job_register(Job("outbox_retry", "cityops.core.outbox.outbox_retry", 120))

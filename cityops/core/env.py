@@ -74,6 +74,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    """Comma-separated non-negative integers (``"60,300,1800"``); anything else stops loudly."""
+    items = env_list(name, [str(d) for d in default])
+    if not all(item.isdigit() for item in items):
+        raise EnvError(f"{name}={os.environ.get(name)!r}: expected integers like 60,300,1800")
+    return [int(item) for item in items]
+
+
 @dataclass(frozen=True)
 class DatabaseUrl:
     engine: str

@@ -106,3 +106,67 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxStatus(models.TextChoices):
+    """Where one delivery stands (``cityops.core.outbox``); stable values, shown in the API."""
+
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    DEAD = "dead", _("Failed, given up")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class OutboxRow(models.Model):
+    """The columns every outbox delivery has (notification channels, SMS, webhooks).
+
+    Written only by ``cityops.core.outbox``: a claim sets ``status=sending`` with a fresh
+    ``claim_token`` by compare-and-swap; the outcome is written only where the token is still
+    the claimer's (a fenced write), so a worker whose lease ran out cannot overwrite a newer
+    attempt's result.
+    """
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    claim_token = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True, editable=False)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DeliveryAttempt(models.Model):
+    """The delivery log: one row per sending attempt of any outbox channel.
+
+    ``claim_token`` is unique: one claim, at most one attempt (the database says so too).
+    """
+
+    channel = models.CharField(_("channel"), max_length=40)
+    delivery_id = models.BigIntegerField(_("delivery"))
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    claim_token = models.UUIDField(_("claim"), unique=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.SENDING
+    )
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["channel", "delivery_id", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel}#{self.delivery_id} {self.number} {self.outcome}"

@@ -14,7 +14,7 @@ class DeliveryInline(admin.TabularInline[Delivery, Notification]):
     model = Delivery
     extra = 0
     can_delete = False
-    readonly_fields = ["channel", "status", "attempts", "error", "created_at", "sent_at"]
+    readonly_fields = ["channel", "status", "attempts", "last_error", "created_at", "sent_at"]
 
 
 @admin.register(Notification)
@@ -31,7 +31,7 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_display = ["created_at", "notification", "channel", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel"]
     raw_id_fields = ["notification"]
-    readonly_fields = ["error"]
+    readonly_fields = ["last_error"]
 
 
 @admin.register(ContactPoint)

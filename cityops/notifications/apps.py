@@ -8,11 +8,16 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from cityops.core.scheduler import Job, schedule_job_register
+        from cityops.core.outbox import channel_register
+        from cityops.notifications import phone, services
+        from cityops.notifications.models import Delivery, PhoneMessage
 
-        schedule_job_register(
-            Job("notifications_retry", "cityops.notifications.services.deliveries_retry", 120)
+        channel_register(
+            name=services.OUTBOX_CHANNEL,
+            model=Delivery,
+            send=services.delivery_send,
+            load=services.delivery_load,
         )
-        schedule_job_register(
-            Job("phone_messages_retry", "cityops.notifications.phone.phone_messages_retry", 120)
+        channel_register(
+            name=phone.OUTBOX_CHANNEL, model=PhoneMessage, send=phone.phone_message_send
         )

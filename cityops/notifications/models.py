@@ -9,21 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.crypto import EncryptedTextField
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, OutboxRow
 
 
 class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app inbox")
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-    SKIPPED = "skipped", _("Skipped")
 
 
 class ContactPoint(BaseModel):
@@ -101,8 +93,9 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
-class Delivery(models.Model):
-    """Delivery log: one row per notification and channel, with status and last error."""
+class Delivery(OutboxRow):
+    """One notification on one channel: an outbox row (``cityops.core.outbox``, channel
+    ``notification``) with its status, attempts and last error."""
 
     notification = models.ForeignKey(
         Notification,
@@ -111,17 +104,7 @@ class Delivery(models.Model):
         related_name="deliveries",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=DeliveryStatus.choices,
-        default=DeliveryStatus.PENDING,
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -132,18 +115,20 @@ class Delivery(models.Model):
                 fields=["notification", "channel"], name="notifications_delivery_unique"
             )
         ]
-        indexes = [models.Index(fields=["status", "claimed_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notif_delivery_due_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.notification_id} {self.channel} {self.status}"
 
 
-class PhoneMessage(models.Model):
+class PhoneMessage(OutboxRow):
     """An SMS to a phone number without an account (a resident who reported by phone).
 
     The number is kept as the encrypted token copied from the record it belongs to (never
-    decrypted on the way); only the sender (``phone.phone_message_attempt``) decrypts it.
-    ``dedupe_key`` makes each message go out at most once.
+    decrypted on the way); only the sender (``phone._send``, outbox channel ``phone``)
+    decrypts it. ``dedupe_key`` makes each message go out at most once.
     """
 
     phone_token = models.TextField(_("phone (encrypted)"))
@@ -151,23 +136,13 @@ class PhoneMessage(models.Model):
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
     target_type = models.CharField(_("target type"), max_length=80, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=DeliveryStatus.choices,
-        default=DeliveryStatus.PENDING,
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("SMS to a phone number")
         verbose_name_plural = _("SMS to phone numbers")
         ordering = ["id"]
-        indexes = [models.Index(fields=["status", "claimed_at"], name="notif_phone_status_idx")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_phone_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.target_type}:{self.target_id} {self.status}"

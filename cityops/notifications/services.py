@@ -1,8 +1,10 @@
 """Writes of the notifications domain: notify (after commit), deliver, mark read, contacts.
 
 Delivery is idempotent per ``(recipient, dedupe_key)``: a unique constraint makes the inbox row
-the claim ticket, and each channel's :class:`Delivery` row is claimed by compare-and-swap
-before sending, so notify or the task running twice, or several workers, send once.
+the claim ticket, and each channel's :class:`Delivery` row is an outbox row (channel
+``notification`` of ``cityops.core.outbox``: claimed by compare-and-swap before sending,
+retried with backoff by the one ``outbox_retry`` job), so notify or the task running twice, or
+several workers, send once.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -19,7 +20,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -27,20 +27,13 @@ from django.utils.translation import gettext
 from cityops.core.audit import audit_record
 from cityops.core.crypto import blind_index, mask_phone
 from cityops.core.errors import DomainError, NotFound
+from cityops.core.models import OutboxStatus
+from cityops.core.outbox import Outcome, outbox_deliver
 from cityops.notifications.backends import get_sms_backend
-from cityops.notifications.models import (
-    Channel,
-    ContactPoint,
-    Delivery,
-    DeliveryStatus,
-    Notification,
-)
+from cityops.notifications.models import Channel, ContactPoint, Delivery, Notification
 
 logger = logging.getLogger(__name__)
 
-# A worker that died mid-send leaves a delivery in "sending"; after this long another may retry.
-STALE_CLAIM = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
 SMS_MAX_CHARS = 300
 
 
@@ -172,20 +165,11 @@ def notification_deliver(
     )
     for channel in channels:
         delivery, _ = Delivery.objects.get_or_create(notification=notification, channel=channel)
-        delivery_attempt(delivery=delivery)
+        outbox_deliver(channel=OUTBOX_CHANNEL, delivery_id=delivery.pk)
     return notification
 
 
-def _claim(delivery: Delivery, now: datetime) -> bool:
-    claimable = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]) | Q(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
-    changed = (
-        Delivery.objects.filter(claimable, pk=delivery.pk)
-        .filter(attempts__lt=MAX_ATTEMPTS)
-        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-    return changed == 1
+OUTBOX_CHANNEL = "notification"
 
 
 class _Skip(Exception):
@@ -227,46 +211,18 @@ def _send(delivery: Delivery) -> None:
     raise _Skip(f"unknown channel {delivery.channel!r}")
 
 
-def delivery_attempt(*, delivery: Delivery) -> str:
-    """Claim the delivery (compare-and-swap), send it, record sent / failed / skipped."""
-    now = timezone.now()
-    if not _claim(delivery, now):
-        delivery.refresh_from_db(fields=["status"])
-        return delivery.status
-    status, error = DeliveryStatus.SENT, ""
-    sent_at: datetime | None = None
+def delivery_send(delivery: Delivery) -> Outcome:
+    """The ``notification`` outbox channel's sender: one attempt on one channel (the outbox
+    has claimed the row; an exception from the mail server or gateway is a retried failure)."""
     try:
         _send(delivery)
     except _Skip as skip:
-        status, error = DeliveryStatus.SKIPPED, str(skip)
-    except Exception as exc:  # an outside boundary (mail server, SMS gateway) failed
-        logger.warning("notification delivery %s failed: %r", delivery.pk, exc)
-        status, error = DeliveryStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-    else:
-        sent_at = timezone.now()
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=status, error=error, sent_at=sent_at
-    )
-    delivery.status, delivery.error, delivery.sent_at = status, error, sent_at
-    return status
+        return Outcome(OutboxStatus.SKIPPED, str(skip))
+    return Outcome(OutboxStatus.SENT)
 
 
-def deliveries_retry(*, now: datetime | None = None) -> int:
-    """Retry failed deliveries with exponential backoff (2, 4, 8 … minutes) and stale claims."""
-    now = now or timezone.now()
-    candidates = Delivery.objects.filter(
-        Q(status=DeliveryStatus.FAILED)
-        | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM),
-        attempts__lt=MAX_ATTEMPTS,
-    ).select_related("notification__recipient")
-    retried = 0
-    for delivery in candidates:
-        due = (delivery.claimed_at or delivery.created_at) + timedelta(minutes=2**delivery.attempts)
-        if delivery.status == DeliveryStatus.FAILED and due > now:
-            continue
-        delivery_attempt(delivery=delivery)
-        retried += 1
-    return retried
+def delivery_load(delivery_id: int) -> Delivery:
+    return Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
 
 
 def notification_mark_read(*, user: Any, notification_id: int) -> Notification:

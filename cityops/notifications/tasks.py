@@ -33,17 +33,3 @@ def deliver_notification(
         target_id=target_id,
     )
     return notification.pk if notification is not None else None
-
-
-@task()
-def retry_failed_deliveries() -> int:
-    """Retry failed deliveries whose backoff has passed (run by cron or `notifications_retry`)."""
-    return services.deliveries_retry()
-
-
-@task()
-def deliver_phone_message(message_id: int) -> str:
-    """Send one SMS to a phone number without an account. Safe to run twice."""
-    from cityops.notifications.phone import phone_message_attempt
-
-    return phone_message_attempt(message_id=message_id)

@@ -29,7 +29,12 @@ from cityops.public.forms import (
     category_from_query,
 )
 from cityops.public.models import Feedback
-from cityops.public.services import feedback_submit, rate_limit_hit, report_limit
+from cityops.public.services import (
+    feedback_submit,
+    rate_limit_hit,
+    report_limit,
+    too_many_requests,
+)
 
 SESSION_DONE = "public_report_done"
 
@@ -55,13 +60,13 @@ def report_view(request: HttpRequest) -> HttpResponse:
     category = category_from_query(request.GET)
     pick = CategoryPickForm(initial={"category": category.pk} if category else None)
     form = ReportForm(request.POST or None, request.FILES or None, category=category)
-    status, duplicates = 200, []
+    status, duplicates, wait = 200, [], None
     if request.method == "POST":
         status = 400
         limit, window = report_limit()
-        if rate_limit_hit(scope="report", ip=client_ip(request), limit=limit, window_s=window):
+        wait = rate_limit_hit(scope="report", ip=client_ip(request), limit=limit, window_s=window)
+        if wait:
             form.add_error(None, _("Too many reports from your connection. Please try later."))
-            status = 429
         elif form.is_spam:
             form.add_error(None, _("The report could not be accepted."))
         elif form.is_valid():
@@ -88,7 +93,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
                         "code": case.tracking_code,  # type: ignore[attr-defined]
                     }
                     return redirect("public:report-done")
-    return render(
+    response = render(
         request,
         "public/report.html",
         {
@@ -101,6 +106,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+    return too_many_requests(response, wait) if wait else response
 
 
 @require_GET
@@ -157,10 +163,11 @@ def track_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     status = 200
     if request.method == "POST":
-        if rate_limit_hit(scope="track", ip=client_ip(request), limit=60, window_s=600):
+        wait = rate_limit_hit(scope="track", ip=client_ip(request), limit=60, window_s=600)
+        if wait:
             form.add_error(None, _("Too many lookups from your connection. Please try later."))
-            status = 429
-        elif form.is_valid():
+            return too_many_requests(render(request, "public/track.html", context), wait)
+        if form.is_valid():
             found = _track_context(form.cleaned_data["number"], form.cleaned_data["code"])
             if found is None:
                 form.add_error(None, _("No case matches this number and code."))
@@ -178,8 +185,9 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
     track = TrackForm(request.POST)
     status = 400
     context: dict[str, Any] = {"form": track}
-    if rate_limit_hit(scope="track", ip=client_ip(request), limit=60, window_s=600):
-        return render(request, "public/track.html", context, status=429)
+    wait = rate_limit_hit(scope="track", ip=client_ip(request), limit=60, window_s=600)
+    if wait:
+        return too_many_requests(render(request, "public/track.html", context), wait)
     if form.is_valid():
         number, code = form.cleaned_data["number"], form.cleaned_data["code"]
         case = case_find_by_tracking_code(number=number, code=code)

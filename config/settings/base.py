@@ -16,6 +16,7 @@ from cityops.core.env import (
     env_bool,
     env_int,
     env_intervals,
+    env_int_list,
     env_list,
     env_str,
     load_env_file,
@@ -209,6 +210,12 @@ DEFAULT_FROM_EMAIL = env_str("CITYOPS_FROM_EMAIL", "cityops@localhost")
 CITYOPS_SMS_BACKEND = env_str(
     "CITYOPS_SMS_BACKEND", "cityops.notifications.backends.ConsoleSmsBackend"
 )
+
+# Delivery outbox (cityops.core.outbox: notifications, SMS, webhooks): seconds to wait before
+# the 2nd, 3rd … attempt (after the last, the delivery is "dead"), and how long a claim holds
+# before another worker may take a delivery over (a worker that died mid-send).
+CITYOPS_OUTBOX_BACKOFF = env_int_list("CITYOPS_OUTBOX_BACKOFF", [60, 300, 1800, 7200, 43200])
+CITYOPS_OUTBOX_CLAIM_SECONDS = env_int("CITYOPS_OUTBOX_CLAIM_SECONDS", 600)
 
 # Case photos (cityops.core.images): largest accepted upload and thumbnail size.
 CITYOPS_MAX_IMAGE_BYTES = env_int("CITYOPS_MAX_IMAGE_BYTES", 10 * 1024 * 1024)

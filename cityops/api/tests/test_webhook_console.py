@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from cityops.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from cityops.api.models import WebhookDelivery, WebhookEndpoint
 from cityops.api.tests.conftest import Receiver
 from cityops.api.webhooks import sign, verify, webhook_endpoint_register
-from cityops.core.models import AuditEvent
+from cityops.core.models import AuditEvent, OutboxStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -140,12 +140,12 @@ def test_delivery_log_filter_and_redeliver(
     django_capture_on_commit_callbacks: Any,
 ) -> None:  # fmt: skip
     state, url = receiver
-    state.fail_first = 99  # the receiver always fails: retried, then failed
+    state.fail_first = 99  # the receiver always fails: failed, to be retried
     webhook_endpoint_register(organisation=small_city.operator_a, url=url)
     with django_capture_on_commit_callbacks(execute=True):
         case = dispatched()
     (delivery,) = WebhookDelivery.objects.all()
-    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.status == OutboxStatus.FAILED
     client = as_user(personas.operator_a)
     page = client.get(PAGE, {"status": "failed"})
     html = page.content.decode()
@@ -158,8 +158,7 @@ def test_delivery_log_filter_and_redeliver(
     local = delivery.created_at.astimezone(ZoneInfo("Asia/Shanghai"))
     assert local.strftime("%Y-%m-%d %H:%M:%S") in html
     assert (
-        f'id="delivery-{delivery.pk}"'
-        not in client.get(PAGE, {"status": "succeeded"}).content.decode()
+        f'id="delivery-{delivery.pk}"' not in client.get(PAGE, {"status": "sent"}).content.decode()
     )
     # htmx swaps only the log.
     partial = client.get(PAGE, {"status": "failed"}, HTTP_HX_REQUEST="true")
@@ -173,7 +172,7 @@ def test_delivery_log_filter_and_redeliver(
     assert again.status_code == 302
     assert again["Location"] == f"{PAGE}?status=failed&page=1"
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert delivery.status == OutboxStatus.SENT
     audit = AuditEvent.objects.get(code="webhook.delivery.redelivered")
     assert audit.actor == personas.operator_a
     assert audit.target_id == str(delivery.pk)

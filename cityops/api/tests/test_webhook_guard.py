@@ -3,6 +3,7 @@ and the connection goes to the address that was checked."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 from collections.abc import Callable
@@ -13,7 +14,12 @@ from rest_framework.test import APIClient
 
 from cityops.api.models import WebhookDelivery, WebhookEndpoint
 from cityops.api.tests.conftest import PUBLIC_IP, Receiver
-from cityops.api.webhook_guard import PinnedConnection, Target, webhook_target
+from cityops.api.webhook_guard import (
+    PinnedConnection,
+    Target,
+    address_problem,
+    webhook_target,
+)
 from cityops.api.webhooks import webhook_endpoint_register
 from cityops.core.errors import DomainError
 
@@ -56,6 +62,48 @@ def test_registration_refuses_non_public_addresses(
     with pytest.raises(DomainError) as refused:
         webhook_endpoint_register(organisation=small_city.operator_a, url=url)
     assert refused.value.field == "url"
+    assert not WebhookEndpoint.objects.exists()
+
+
+# (IPv6 address, embedded IPv4 it reaches, refused?) — every wrapper form, inner and public.
+EMBEDDED_IPV4 = [
+    ("2002:7f00:1::", "127.0.0.1 in 6to4", True),
+    ("2002:a00:1::1", "10.0.0.1 in 6to4", True),
+    ("2002:a9fe:a9fe::", "169.254.169.254 in 6to4", True),
+    ("2002:5db8:d70e::1", "public IPv4 in 6to4", False),
+    ("64:ff9b::7f00:1", "127.0.0.1 in NAT64", True),
+    ("64:ff9b::a9fe:a9fe", "169.254.169.254 in NAT64", True),
+    ("64:ff9b::c0a8:101", "192.168.1.1 in NAT64", True),
+    ("64:ff9b:1::a00:1", "NAT64 local-use prefix", True),
+    ("64:ff9b:1:7f00:1::", "NAT64 local-use, /48 layout", True),
+    # Teredo: server 65.54.227.120, client obfuscated (bits inverted): 127.0.0.1, 10.0.0.1.
+    ("2001:0:4136:e378:8000:63bf:80ff:fffe", "127.0.0.1 as Teredo client", True),
+    ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "10.0.0.1 as Teredo client", True),
+    ("2001:0:a00:1:8000:63bf:a247:28f1", "10.0.0.1 as Teredo server", True),
+    ("::ffff:127.0.0.1", "IPv4-mapped loopback", True),
+    ("::ffff:10.0.0.1", "IPv4-mapped private", True),
+    ("::ffff:a9fe:a9fe", "IPv4-mapped link-local", True),
+    ("::ffff:93.184.215.14", "IPv4-mapped public", False),
+    ("::127.0.0.1", "IPv4-compatible loopback", True),
+    ("::10.0.0.1", "IPv4-compatible private", True),
+    ("2606:4700::1111", "plain public IPv6", False),
+]
+
+
+@pytest.mark.parametrize(("address", "why", "refused"), EMBEDDED_IPV4)
+def test_embedded_ipv4_is_judged_like_the_ipv4(address: str, why: str, refused: bool) -> None:
+    ip = ipaddress.ip_address(address)
+    assert bool(address_problem(ip, allow_loopback=False)) is refused, why
+    if refused and "mapped loopback" not in why:
+        # The development switch admits only plain loopback, never a wrapped one.
+        assert address_problem(ip, allow_loopback=True), why
+
+
+def test_a_6to4_url_that_wraps_loopback_is_refused(small_city: Any, loopback: Any) -> None:
+    for url in ("https://[2002:7f00:1::]/", "https://[64:ff9b::7f00:1]/", "https://[::127.0.0.1]/"):
+        with pytest.raises(DomainError) as refused:
+            webhook_endpoint_register(organisation=small_city.operator_a, url=url)
+        assert refused.value.field == "url", url
     assert not WebhookEndpoint.objects.exists()
 
 
@@ -108,7 +156,7 @@ def test_delivery_rechecks_and_records_the_refusal(
     with django_capture_on_commit_callbacks(execute=True):
         dispatched()
     (delivery,) = WebhookDelivery.objects.all()
-    assert delivery.status == "failed"
+    assert delivery.status == "dead"  # refused: given up at once
     assert delivery.attempts == 1  # refused: not retried
     assert delivery.next_attempt_at is None
     assert "rebind.example.com" in delivery.last_error
@@ -126,7 +174,7 @@ def test_switching_loopback_off_stops_deliveries(
     with django_capture_on_commit_callbacks(execute=True):
         dispatched()
     (delivery,) = WebhookDelivery.objects.all()
-    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 1, None)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("dead", 1, None)
     assert delivery.last_error
     assert state.received == []
 
@@ -159,7 +207,7 @@ def test_the_connection_goes_to_the_checked_address(
     with django_capture_on_commit_callbacks(execute=True):
         dispatched()
     (delivery,) = WebhookDelivery.objects.all()
-    assert delivery.status == "succeeded"
+    assert delivery.status == "sent"
     assert lookups == ["pinned.example.com"]  # checked once, never looked up again
     headers, _body = state.received[0]
     assert headers["host"] == f"pinned.example.com:{port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from cityops.api.models import WebhookDelivery
 from cityops.api.tests.conftest import EAST, Receiver
 from cityops.api.webhooks import verify, webhook_endpoint_register, webhook_redeliver
 from cityops.core.errors import DomainError
-from cityops.core.models import AuditEvent
+from cityops.core.models import AuditEvent, DeliveryAttempt
+from cityops.core.outbox import outbox_retry
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +68,7 @@ def test_dispatch_is_delivered_signed(
     assert not verify(secret, headers["x-cityops-signature"], body + b" ", now=int(time.time()))
     assert json.loads(body)["case"]["number"] == case.number
     (delivery,) = _deliveries(1)
-    assert delivery.status == "succeeded"
+    assert delivery.status == "sent"
     assert delivery.attempts == 1
 
 
@@ -80,9 +82,21 @@ def test_failure_is_retried_then_redelivered(
     with django_capture_on_commit_callbacks(execute=True):
         dispatched()
     (delivery,) = _deliveries(1)
-    assert delivery.status == "succeeded"
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 1, 503)
+    assert delivery.next_attempt_at is not None
+    # Retries come from the one outbox job, once the backoff has passed.
+    assert outbox_retry(now=delivery.next_attempt_at - dt.timedelta(seconds=1)) == 0
+    for _ in range(2):
+        delivery.refresh_from_db()
+        assert outbox_retry(now=delivery.next_attempt_at) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
     assert delivery.attempts == 3  # 503, 503, 200: retried with backoff
     assert len(state.received) == 3
+    log = DeliveryAttempt.objects.filter(channel="webhook", delivery_id=delivery.pk)
+    assert sorted(log.values_list("number", "outcome", "status_code")) == [
+        (1, "failed", 503), (2, "failed", 503), (3, "sent", 200),
+    ]  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         webhook_redeliver(delivery_id=delivery.pk, actor=personas.admin)
     assert len(state.received) == 4
@@ -102,7 +116,7 @@ def test_redirects_are_not_followed(
         dispatched()
     assert [h for h, _body in state.received if h.get("host")]  # the first POST arrived
     (delivery,) = _deliveries(1)
-    assert delivery.status != "succeeded"
+    assert delivery.status != "sent"
     assert delivery.last_status_code == 307
     # Never re-sent to the redirect target: every attempt went to the registered path.
     assert len(state.received) == delivery.attempts
@@ -134,7 +148,7 @@ def test_operator_reads_its_delivery_log_and_redelivers(
     log = api(personas.operator_a).get("/api/v1/webhooks/deliveries/")
     assert log.status_code == 200
     assert [(d["id"], d["event"], d["status"]) for d in log.json()] == [
-        (delivery.pk, "case.dispatched", "succeeded")
+        (delivery.pk, "case.dispatched", "sent")
     ]
     assert api(personas.operator_b).get("/api/v1/webhooks/deliveries/").json() == []
     assert api(personas.dispatcher).get("/api/v1/webhooks/deliveries/").status_code == 403

@@ -91,7 +91,7 @@ def _delivery(d: WebhookDelivery) -> dict[str, Any]:
         "id": d.pk, "endpoint": d.endpoint_id, "event": d.event, "status": d.status,
         "attempts": d.attempts, "last_status_code": d.last_status_code,
         "last_error": d.last_error, "next_attempt_at": d.next_attempt_at,
-        "delivered_at": d.delivered_at, "created_at": d.created_at,
+        "delivered_at": d.sent_at, "created_at": d.created_at,
     }  # fmt: skip
 
 

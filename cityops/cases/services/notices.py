@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cityops.accounts.models import User
+from cityops.accounts.models import Membership, Role, User
 from cityops.cases.models import Case, Source
 from cityops.cases.signals import case_notice
 from cityops.notifications.phone import phone_message_queue
@@ -68,19 +70,39 @@ def phone_reporters_tell(case: Case, kind: str, *, with_duplicates: bool) -> int
     return sent
 
 
-def case_url(case: Case) -> str:
-    return f"/cases/{case.pk}/"
+def console_case_url(case_id: int) -> str:
+    """The case's page for staff (the console)."""
+    return reverse("console:case-detail", args=[case_id])
+
+
+def track_case_url(number: str) -> str:
+    """The case's page for a resident: the tracking form, number filled in (the private code
+    stays with the resident, never in a link)."""
+    return f"{reverse('public:track')}?{urlencode({'number': number})}"
+
+
+def staff_ids(user_ids: Iterable[int]) -> set[int]:
+    """Which of the users work in the console (any active role but resident, or superuser)."""
+    ids = list(user_ids)
+    member = Membership.objects.filter(user_id__in=ids, active=True).exclude(role=Role.RESIDENT)
+    return set(member.values_list("user_id", flat=True)) | set(
+        User.objects.filter(pk__in=ids, is_superuser=True).values_list("pk", flat=True)
+    )
 
 
 def send(recipients: Iterable[Any], case: Case, code: str, title: Any, *, dedupe: str = "") -> None:
-    notify(
-        recipients=list(recipients),
-        code=code,
-        title=title,
-        url=case_url(case),
-        dedupe_key=dedupe,
-        target=case,
-    )
+    """Notify ``recipients`` about ``case``, each with a link that opens for them: the console
+    page for staff, the tracking page for residents."""
+    users = [u for u in recipients if u is not None and u.pk is not None]
+    staff = staff_ids(u.pk for u in users)
+    for url, group in (
+        (console_case_url(case.pk), [u for u in users if u.pk in staff]),
+        (track_case_url(case.number), [u for u in users if u.pk not in staff]),
+    ):
+        if group:
+            notify(
+                recipients=group, code=code, title=title, url=url, dedupe_key=dedupe, target=case
+            )
     case_notice.send(sender=Case, case=case, code=code)
 
 

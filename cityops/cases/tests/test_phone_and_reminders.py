@@ -18,10 +18,10 @@ from cityops.cases.services import (
     case_merge,
     case_request_extension,
 )
-from cityops.core.models import AuditEvent
+from cityops.core.models import AuditEvent, OutboxStatus
+from cityops.core.outbox import outbox_retry
 from cityops.notifications.backends import SmsBackend
-from cityops.notifications.models import DeliveryStatus, Notification, PhoneMessage
-from cityops.notifications.phone import phone_messages_retry
+from cityops.notifications.models import Notification, PhoneMessage
 
 SH = ZoneInfo("Asia/Shanghai")
 SENT: list[tuple[str, str]] = []
@@ -65,7 +65,7 @@ def test_hotline_caller_gets_an_sms_when_the_case_closes(
     assert SENT[0][0] == "13812345678"
     assert case.number in SENT[0][1]
     message = PhoneMessage.objects.get()
-    assert message.status == DeliveryStatus.SENT
+    assert message.status == OutboxStatus.SENT
     assert message.target_id == str(case.pk)
     # Stored as the encrypted token copied from the case, never the number in clear.
     assert "13812345678" not in message.phone_token
@@ -115,13 +115,13 @@ def test_failed_sms_is_retried_with_backoff(
     ):
         case_close(case_id=case.pk, actor=personas.shift_lead)
     message = PhoneMessage.objects.get()
-    assert message.claimed_at is not None
-    assert (message.status, message.attempts) == (DeliveryStatus.FAILED, 1)
-    assert "gateway down" in message.error
-    assert phone_messages_retry(now=message.claimed_at + dt.timedelta(minutes=1)) == 0
-    assert phone_messages_retry(now=message.claimed_at + dt.timedelta(minutes=3)) == 1
+    assert message.next_attempt_at is not None  # the first backoff step (60 s by default)
+    assert (message.status, message.attempts) == (OutboxStatus.FAILED, 1)
+    assert "gateway down" in message.last_error
+    assert outbox_retry(now=message.next_attempt_at - dt.timedelta(seconds=1)) == 0
+    assert outbox_retry(now=message.next_attempt_at) == 1
     message.refresh_from_db()
-    assert (message.status, message.attempts) == (DeliveryStatus.SENT, 2)
+    assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
     assert [("13812345678", message.text)] == SENT
 
 

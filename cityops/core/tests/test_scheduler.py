@@ -22,8 +22,7 @@ T0 = dt.datetime(2026, 11, 30, 1, 0, 5, tzinfo=dt.UTC)
 QUIET = {
     "estates_advance": 0,
     "credit_from_cases": 0,
-    "notifications_retry": 0,
-    "phone_messages_retry": 0,
+    "outbox_retry": 0,
     "open311_intake": 0,
     "task_results_prune": 0,
     "workers_reap": 0,
@@ -32,7 +31,7 @@ QUIET = {
 
 def test_default_schedule_has_the_jobs_of_the_issue() -> None:
     names = {job.name for job in jobs()}
-    assert {"sla_scan", "case_reminders", "notifications_retry", "estates_advance"} <= names
+    assert {"sla_scan", "case_reminders", "outbox_retry", "estates_advance"} <= names
     assert "credit_from_cases" in names
     for job in jobs():  # every target resolves to something runnable
         target = import_string(job.target)

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from cityops.accounts.models import User
-from cityops.core.models import AuditEvent
+from cityops.core.models import AuditEvent, OutboxStatus
+from cityops.core.outbox import outbox_retry
 from cityops.notifications.backends import SmsBackend
-from cityops.notifications.models import ContactPoint, Delivery, DeliveryStatus, Notification
-from cityops.notifications.services import contact_point_set, deliveries_retry, notify
+from cityops.notifications.models import ContactPoint, Delivery, Notification
+from cityops.notifications.services import contact_point_set, notify
 from cityops.notifications.tasks import deliver_notification
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_delivery_waits_for_commit(alice: User, django_capture_on_commit_callbac
         "案件已派遣",
         None,
     )
-    assert n.deliveries.get().status == DeliveryStatus.SENT
+    assert n.deliveries.get().status == OutboxStatus.SENT
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(
@@ -138,8 +139,8 @@ def test_email_goes_to_the_users_address(alice: User, charlie: User) -> None:
     assert "请在时限内处置" in message.body
     assert "/cases/7/" in message.body
     skipped = Delivery.objects.get(notification__recipient=charlie, channel="email")
-    assert skipped.status == DeliveryStatus.SKIPPED
-    assert "no e-mail" in skipped.error
+    assert skipped.status == OutboxStatus.SKIPPED
+    assert "no e-mail" in skipped.last_error
 
 
 def test_sms_through_console_backend(alice: User, capsys: pytest.CaptureFixture[str]) -> None:
@@ -148,7 +149,7 @@ def test_sms_through_console_backend(alice: User, capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     assert "SMS to 13812345678: 案件已派遣：请在时限内处置" in out
     delivery = Delivery.objects.get(channel="sms")
-    assert delivery.status == DeliveryStatus.SENT
+    assert delivery.status == OutboxStatus.SENT
     notification = Notification.objects.get()
     assert notification.in_inbox is False  # SMS only: not listed in the inbox
 
@@ -159,24 +160,24 @@ def test_failing_sms_backend_is_recorded_and_retried_later(alice: User) -> None:
     with time_machine.travel("2026-03-02 09:00 +08:00", tick=False):
         deliver_notification.call(**_kwargs(alice, channels=["inbox", "sms"]))
         sms = Delivery.objects.get(channel="sms")
-        assert (sms.status, sms.attempts) == (DeliveryStatus.FAILED, 1)
-        assert sms.error == "ConnectionError: gateway timeout"
-        assert Delivery.objects.get(channel="inbox").status == DeliveryStatus.SENT
-        assert deliveries_retry() == 0  # backoff: not yet
+        assert (sms.status, sms.attempts) == (OutboxStatus.FAILED, 1)
+        assert sms.last_error == "ConnectionError: gateway timeout"
+        assert Delivery.objects.get(channel="inbox").status == OutboxStatus.SENT
+        assert outbox_retry() == 0  # backoff: not yet
     with (
         time_machine.travel("2026-03-02 09:03 +08:00", tick=False),
         override_settings(CITYOPS_SMS_BACKEND=f"{HERE}.RecordingSms"),
     ):
-        assert deliveries_retry() == 1
+        assert outbox_retry() == 1
         sms.refresh_from_db()
-        assert (sms.status, sms.attempts, sms.error) == (DeliveryStatus.SENT, 2, "")
+        assert (sms.status, sms.attempts, sms.last_error) == (OutboxStatus.SENT, 2, "")
         assert SENT_SMS == [("13812345678", "案件已派遣：请在时限内处置")]
-        assert deliveries_retry() == 0
+        assert outbox_retry() == 0
 
 
 def test_sms_without_mobile_is_skipped(alice: User) -> None:
     deliver_notification.call(**_kwargs(alice, channels=["sms"]))
-    assert Delivery.objects.get().status == DeliveryStatus.SKIPPED
+    assert Delivery.objects.get().status == OutboxStatus.SKIPPED
 
 
 def test_lazy_text_is_rendered_in_each_recipients_language(
@@ -210,11 +211,13 @@ def test_target_is_recorded(alice: User, django_capture_on_commit_callbacks: Any
 def test_stale_claim_of_a_dead_worker_is_taken_over(alice: User) -> None:
     with time_machine.travel("2026-03-02 09:00 +08:00", tick=False):
         deliver_notification.call(**_kwargs(alice, channels=["email"]))
-        Delivery.objects.update(status=DeliveryStatus.SENDING, claimed_at=timezone.now())
+        Delivery.objects.update(
+            status=OutboxStatus.SENDING, claimed_until=timezone.now() + timedelta(minutes=10)
+        )
         mail.outbox.clear()
-        assert deliveries_retry() == 0  # another worker may still be sending
+        assert outbox_retry() == 0  # another worker may still be sending
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
-        assert deliveries_retry() == 1
+        assert outbox_retry() == 1
     assert len(mail.outbox) == 1
 
 
@@ -237,8 +240,8 @@ def test_retry_command(alice: User) -> None:
         deliver_notification.call(**_kwargs(alice, channels=["sms"]))
     out = StringIO()
     with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        call_command("notifications_retry", stdout=out)
-    assert "retried 1" in out.getvalue()
+        call_command("outbox_retry", stdout=out)
+    assert "1 delivery attempts" in out.getvalue()
     assert Delivery.objects.get().attempts == 2
 
 

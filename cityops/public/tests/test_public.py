@@ -73,8 +73,20 @@ def test_honeypot_and_rate_limit(client, catalogue, settings):
     assert Case.objects.count() == 0
     settings.CITYOPS_PUBLIC_REPORTS_PER_HOUR = 2  # the robot's attempt counted too
     assert post_report(client, catalogue["garbage"]).status_code == 302
-    assert post_report(client, catalogue["garbage"], confirm_new="on").status_code == 429
+    limited = post_report(client, catalogue["garbage"], confirm_new="on")
+    assert limited.status_code == 429
+    assert 1 <= int(limited["Retry-After"]) <= 3600
     assert Case.objects.count() == 1
+
+
+def test_track_rate_limit_says_when_to_retry(client):
+    """60 lookups per 10 minutes and IP; the 61st answers 429 with the seconds left."""
+    for _ in range(60):
+        assert client.post(reverse("public:track"), {"number": "X", "code": "Y"}).status_code == 404
+    for url in (reverse("public:track"), reverse("public:feedback")):
+        limited = client.post(url, {"number": "X", "code": "Y", "score": 5})
+        assert limited.status_code == 429, url
+        assert 1 <= int(limited["Retry-After"]) <= 600, url
 
 
 def test_duplicates_are_suggested_before_submitting(client, catalogue, report):
