@@ -9,7 +9,7 @@ class ApiConfig(AppConfig):
     verbose_name = _("REST API")
 
     def ready(self) -> None:
-        from cityops.api import webhooks  # noqa: F401 - connects the case_notice receiver
+        from cityops.api import webhooks
         from cityops.api.models import WebhookDelivery
         from cityops.core import outbox
         from cityops.core.edge import channel_register

@@ -41,7 +41,7 @@ ROOT = Path(django_settings.BASE_DIR)
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 BEAT, DEAD = 1, 4  # seconds: the subprocesses' heartbeat interval and timeout
 QUIET_JOBS = (
-    "sla_scan=0,case_reminders=0,notifications_retry=0,phone_messages_retry=0,"
+    "sla_scan=0,case_reminders=0,outbox_retry=0,"
     "estates_advance=0,credit_from_cases=0,task_results_prune=0"
 )
 
