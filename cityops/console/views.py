@@ -30,6 +30,7 @@ from cityops.cases.transitions import rule_for
 from cityops.console import selectors
 from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
 from cityops.core.errors import DomainError, NotFound
+from cityops.core.exports import safe_row
 from cityops.core.geo import distance_m
 from cityops.public.forms import CategoryPickForm, ReportForm, category_from_query
 
@@ -158,9 +159,9 @@ def case_export_view(request: HttpRequest, fmt: str) -> HttpResponse | Streaming
 
         def stream() -> Any:
             yield "\ufeff"  # BOM: Excel opens UTF-8 CSV with Chinese text correctly.
-            yield writer.writerow(header)
+            yield writer.writerow(safe_row(header))
             for row in rows:
-                yield writer.writerow(row)
+                yield writer.writerow(safe_row(row))
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
@@ -171,9 +172,9 @@ def case_export_view(request: HttpRequest, fmt: str) -> HttpResponse | Streaming
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Cases"))
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     buf = io.BytesIO()
     book.save(buf)
     out = HttpResponse(
