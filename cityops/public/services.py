@@ -55,3 +55,7 @@ def report_limit() -> tuple[int, int]:
         int(getattr(settings, "CITYOPS_PUBLIC_REPORTS_PER_HOUR", 10)),
         3600,
     )
+
+
+def hint_limit() -> tuple[int, int]:
+    return (int(settings.CITYOPS_PUBLIC_HINTS_PER_HOUR), 3600)

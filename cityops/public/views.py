@@ -7,6 +7,7 @@ brute force).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +30,7 @@ from cityops.public.forms import (
     category_from_query,
 )
 from cityops.public.models import Feedback
-from cityops.public.services import feedback_submit, rate_limit_hit, report_limit
+from cityops.public.services import feedback_submit, hint_limit, rate_limit_hit, report_limit
 
 SESSION_DONE = "public_report_done"
 
@@ -68,7 +69,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
             kwargs = form.report_kwargs()
             if not form.cleaned_data.get("confirm_new"):
                 duplicates = case_duplicates(
-                    category=kwargs["category"], lon=kwargs["lon"], lat=kwargs["lat"]
+                    category=kwargs["category"], lon=kwargs["lon"], lat=kwargs["lat"], public=True
                 )
             if duplicates:
                 status = 200
@@ -105,15 +106,25 @@ def report_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def duplicates_view(request: HttpRequest) -> HttpResponse:
-    """htmx fragment: open cases of the category near the point, before the resident submits."""
-    found: list[Any] = []
+    """htmx fragment: public cases of the category near the point, before the resident submits.
+
+    Only what the public list shows (``public=True``), only for a point and an active category,
+    rate-limited per IP: it cannot be used to page through reports.
+    """
+    limit, window = hint_limit()
+    if rate_limit_hit(scope="hint", ip=client_ip(request), limit=limit, window_s=window):
+        return HttpResponse(_("Too many requests. Please try later."), status=429)
     try:
-        category = Category.objects.filter(pk=int(request.GET.get("category", ""))).first()
+        pk = int(request.GET.get("category", ""))
         lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
     except ValueError:
-        category = None
-    if category is not None:
-        found = case_duplicates(category=category, lon=lon, lat=lat)
+        return HttpResponse(_("A category and a point (lon, lat) are required."), status=400)
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        return HttpResponse(_("A category and a point (lon, lat) are required."), status=400)
+    category = Category.objects.filter(pk=pk, active=True, parent__isnull=False).first()
+    if category is None:
+        return HttpResponse(_("A category and a point (lon, lat) are required."), status=400)
+    found = case_duplicates(category=category, lon=lon, lat=lat, public=True)
     return render(
         request,
         "public/_duplicates.html",

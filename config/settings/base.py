@@ -209,6 +209,8 @@ CITYOPS_SMS_BACKEND = env_str(
 CITYOPS_MAX_IMAGE_BYTES = env_int("CITYOPS_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 CITYOPS_MAX_IMAGE_PIXELS = env_int("CITYOPS_MAX_IMAGE_PIXELS", 50_000_000)
 CITYOPS_THUMBNAIL_PX = env_int("CITYOPS_THUMBNAIL_PX", 320)
+# Residents' duplicate hint (/report/duplicates/): look-ups per IP address and hour.
+CITYOPS_PUBLIC_HINTS_PER_HOUR = env_int("CITYOPS_PUBLIC_HINTS_PER_HOUR", 120)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
