@@ -1,7 +1,7 @@
 """Public reads: cases as anyone may see them — no personal data, no internal notes.
 
-Only cases the one public rule admits are listed (``cases.query.public_visible``: filed or
-later, see PUBLIC_STATUSES): unverified resident reports, rejected, voided and merged ones stay internal.
+Only cases the one public rule admits are listed (``cases.query.public_visible``: accepted or
+later): unverified resident reports, rejected, voided and merged ones stay internal.
 """
 
 from __future__ import annotations

@@ -76,9 +76,10 @@ def test_console_rest_and_open311_agree(login: Any, personas: Any, cases: dict[s
     anonymous = Client()
     assert open311(anonymous, {}) == console(client, {}) & public
     code = f"{garbage.kind}-{garbage.code}"
-    assert open311(anonymous, {"service_code": code}) == console(
-        client, {"category": garbage.pk}
-    ) & public
+    assert (
+        open311(anonymous, {"service_code": code})
+        == console(client, {"category": garbage.pk}) & public
+    )
     now = timezone.now()
     window = {"start_date": (now - dt.timedelta(days=1)).isoformat(), "end_date": now.isoformat()}
     assert open311(anonymous, window) == public
