@@ -124,3 +124,49 @@ def test_unverified_reports_never_appear_publicly(
     assert hidden.number not in fragment
     assert "13912345678" not in fragment
     assert cases["garbage"].number in fragment
+
+
+def test_a_resident_sees_the_public_view_of_their_own_case(
+    login: Any, personas: Any, report: Any, catalogue: Any
+) -> None:
+    from cityops.cases.services import case_dispatch
+
+    case = report(
+        source="public", actor=personas.citizen, reporter_name="王五", reporter_phone="13700001234"
+    )
+    case = Case.objects.get(pk=case.pk)
+    assert case.reported_by_id == personas.citizen.pk
+    from cityops.cases.services import case_confirm_report
+
+    case_confirm_report(case_id=case.pk, actor=personas.inspector)
+    case_accept(case_id=case.pk, actor=personas.intake_clerk)
+    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case = case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+    neighbour = report(description="邻居的案件")
+    case = Case.objects.select_related("assignee").get(pk=case.pk)
+    assert case.assignee is not None
+    assert case.deadline_at is not None
+    staff = [
+        case.assignee.name,
+        case.routing_explanation,
+        personas.dispatcher.username,
+        personas.intake_clerk.username,
+        neighbour.number,
+        timezone.localtime(case.deadline_at).strftime("%Y-%m-%d %H:%M"),
+    ]
+    staff = [s for s in staff if s]
+    client = login(personas.citizen)
+    page = client.get(reverse("console:case-detail", args=[case.pk])).content.decode()
+    assert case.number in page
+    assert "13700001234" in page
+    for text in staff:
+        assert text not in page, text
+    listing = client.get(reverse("console:case-list")).content.decode()
+    assert case.number in listing
+    assert case.assignee.name not in listing
+    response = client.get(reverse("console:case-export", args=["csv"]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert case.number in text
+    assert "13700001234" in text
+    for value in staff:
+        assert value not in text, value
