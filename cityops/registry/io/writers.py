@@ -74,7 +74,7 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, list):
-        return safe_cell(";".join(str(v) for v in value))
+        return str(safe_cell(";".join(str(v) for v in value)))
     return str(safe_cell(value))
 
 
