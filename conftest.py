@@ -20,6 +20,15 @@ PASSWORD = "persona-pass-123"
 pytest_plugins = ["cityops.cases.testing", "cityops.core.testing_browser"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache: rate-limit counters and cached lookups of one
+    test never decide another's answer (the order of tests, and xdist, must not matter)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def small_city(db: None) -> SmallCity:
     return build_small_city()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from openpyxl.styles import Font
 
 from cityops.assessment.columns import COUNTS, TITLES, VALUES
 from cityops.assessment.selectors import Assessment
+from cityops.core.exports import workbook_bytes
 
 BOLD = Font(bold=True)
 
@@ -43,6 +43,4 @@ def assessment_xlsx(assessment: Assessment) -> bytes:
     rules.append([_("Period"), f"{assessment.first:%Y-%m} – {assessment.last:%Y-%m}"])
     for key, value in assessment.rules.items():
         rules.append([key, json.dumps(value, ensure_ascii=False)])
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(book)

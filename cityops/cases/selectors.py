@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cityops.cases.access import access_case, cases_visible_to
 from cityops.cases.models import OPEN_STATUSES, Case, CaseEvent, Category
+from cityops.cases.query import public_visible
 from cityops.core.geo import distance_m
 
 # Metres per degree of latitude (WGS-84 mean); longitude scales with cos(latitude).
@@ -39,8 +40,12 @@ def case_duplicates(
     lat: float,
     at: dt.datetime | None = None,
     exclude_id: int | None = None,
+    public: bool = False,
 ) -> list[Duplicate]:
     """Open cases of the same category within the category's radius and time window.
+
+    ``public=True`` (the residents' hint) keeps only cases the public may see
+    (``cases.query.public_visible``): an unverified report never reaches another resident.
 
     A bounding box on the indexed (lat, lon) columns narrows the query; the exact distance is
     the haversine on the few candidates. Nearest first.
@@ -60,6 +65,8 @@ def case_duplicates(
         lon__gte=lon - dlon,
         lon__lte=lon + dlon,
     ).exclude(merged_into__isnull=False)
+    if public:
+        qs = public_visible(qs)
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
     found = []

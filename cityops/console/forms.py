@@ -7,16 +7,14 @@ input, the service decides.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.cases.models import Category, Source, Status, Urgency
+from cityops.cases.query import SORTS, CaseFilter, day_start
 from cityops.cases.transitions import Rule
-from cityops.console.selectors import SORTS, CaseFilter
 from cityops.registry.models import Community, Grid, Organisation, Street
 
 PAGE_SIZE = 50
@@ -116,25 +114,19 @@ class CaseFilterForm(forms.Form):
             grid = Grid.objects.filter(code=d["grid"].strip()).only("id").first()
             grid_pk = grid.pk if grid else -1
 
-        def day_start(value: dt.date | None, plus: int = 0) -> dt.datetime | None:
-            if value is None:
-                return None
-            naive = dt.datetime.combine(value + dt.timedelta(days=plus), dt.time())
-            return timezone.make_aware(naive)
-
         return CaseFilter(
-            status=d.get("status") or "",
-            category=pk("category"),
-            urgency=d.get("urgency") or "",
-            source=d.get("source") or "",
+            statuses=(d["status"],) if d.get("status") else (),
+            categories=(cat,) if (cat := pk("category")) is not None else (),
+            urgencies=(d["urgency"],) if d.get("urgency") else (),
+            sources=(d["source"],) if d.get("source") else (),
             street=pk("street"),
             community=pk("community"),
             grid=grid_pk,
             operator=pk("operator"),
-            overdue=bool(d.get("overdue")),
-            open_only=bool(d.get("open_only")),
-            date_from=day_start(d.get("date_from")),
-            date_to=day_start(d.get("date_to"), plus=1),
+            overdue=True if d.get("overdue") else None,
+            open=True if d.get("open_only") else None,
+            reported_from=day_start(d["date_from"]) if d.get("date_from") else None,
+            reported_until=day_start(d["date_to"], 1) if d.get("date_to") else None,
             q=d.get("q") or "",
             sort=d.get("sort") or "-reported_at",
         )

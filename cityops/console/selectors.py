@@ -7,7 +7,6 @@ viewer belongs to. The queue is the set of cases in a status from which such an 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -17,19 +16,12 @@ from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, QuerySe
 from cityops.accounts.access import Actor, actor_for
 from cityops.cases.access import cases_visible_to
 from cityops.cases.models import OPEN_STATUSES, Case, Light, Status
+from cityops.cases.query import CaseFilter, case_filter_apply, case_order
 from cityops.cases.transitions import RULES, Rule, actions_from
 
 # Actions that can be taken on almost any open case: they do not put a case in someone's queue.
 NOT_QUEUE_ACTIONS = frozenset({"void", "merge", "raise_urgency", "recategorise", "reject"})
 LIST_RELATED = ("category", "assignee", "street", "community", "grid")
-SORTS: dict[str, tuple[str, ...]] = {
-    "-reported_at": ("-reported_at", "-id"),
-    "reported_at": ("reported_at", "id"),
-    "deadline_at": ("deadline_at", "id"),
-    "-deadline_at": ("-deadline_at", "-id"),
-    "number": ("number",),
-    "-number": ("-number",),
-}
 
 
 def actions_for(case: Case, user: Any) -> list[Rule]:
@@ -79,58 +71,11 @@ def light_counts(*, user: Any) -> dict[str, int]:
     return {k: int(v or 0) for k, v in row.items()}
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    status: str = ""
-    category: int | None = None
-    urgency: str = ""
-    source: str = ""
-    street: int | None = None
-    community: int | None = None
-    grid: int | None = None
-    operator: int | None = None
-    overdue: bool = False
-    open_only: bool = False
-    date_from: dt.datetime | None = None
-    date_to: dt.datetime | None = None
-    q: str = ""
-    sort: str = "-reported_at"
-
-
 def case_search(*, user: Any, flt: CaseFilter) -> QuerySet[Case]:
-    """The cases the user may see that match the filter, in the requested order."""
-    qs = cases_visible_to(user)
-    if flt.status:
-        qs = qs.filter(status=flt.status)
-    if flt.open_only:
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    if flt.category is not None:
-        qs = qs.filter(Q(category_id=flt.category) | Q(category__parent_id=flt.category))
-    if flt.urgency:
-        qs = qs.filter(urgency=flt.urgency)
-    if flt.source:
-        qs = qs.filter(source=flt.source)
-    if flt.street is not None:
-        qs = qs.filter(street_id=flt.street)
-    if flt.community is not None:
-        qs = qs.filter(community_id=flt.community)
-    if flt.grid is not None:
-        qs = qs.filter(grid_id=flt.grid)
-    if flt.operator is not None:
-        qs = qs.filter(assignee_id=flt.operator)
-    if flt.overdue:
-        qs = qs.filter(light=Light.RED)
-    if flt.date_from is not None:
-        qs = qs.filter(reported_at__gte=flt.date_from)
-    if flt.date_to is not None:
-        qs = qs.filter(reported_at__lt=flt.date_to)
-    text = flt.q.strip()
-    if text:
-        if text.isdigit() and len(text) >= 8:
-            qs = qs.filter(number__startswith=text)
-        else:
-            qs = qs.filter(Q(address__icontains=text) | Q(description__icontains=text))
-    return qs.select_related(*LIST_RELATED).order_by(*SORTS.get(flt.sort, SORTS["-reported_at"]))
+    """The cases the user may see that match the filter, in the requested order (the one
+    filter of ``cases.query``, shared with the REST list, Open311 and the public pages)."""
+    qs = case_filter_apply(cases_visible_to(user), flt)
+    return case_order(qs.select_related(*LIST_RELATED), flt.sort)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityops.cases.models import SLA_STATUSES, Case, Light, Status
-from cityops.console.selectors import CaseFilter, case_search
+from cityops.cases.query import CaseFilter
+from cityops.console.selectors import case_search
 from cityops.core.errors import DomainError
 from cityops.registry.models import Community, Grid
 

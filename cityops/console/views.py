@@ -24,12 +24,13 @@ from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
 from cityops.cases.access import access_case, is_public_viewer, may_reveal_reporter
 from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
-from cityops.cases.selectors import case_duplicates
+from cityops.cases.selectors import case_duplicates, case_public_view
 from cityops.cases.services import case_report, case_reveal_reporter, case_transition
 from cityops.cases.transitions import action_label, rule_for
 from cityops.console import selectors
 from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
 from cityops.core.errors import DomainError, NotFound
+from cityops.core.exports import safe_row
 from cityops.core.geo import distance_m
 from cityops.public.forms import CategoryPickForm, ReportForm, category_from_query
 
@@ -87,6 +88,9 @@ def _filter_form(request: HttpRequest) -> CaseFilterForm:
 @require_GET
 def case_list_view(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
+    public_view = is_public_viewer(request.user)
+    if public_view:  # a resident's own reports: no filter by (or list of) responsible units
+        form.fields.pop("operator", None)
     qs = selectors.case_search(user=request.user, flt=form.to_filter())
     try:
         number = int(request.GET.get("page", "1"))
@@ -107,6 +111,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "public_view": public_view,
             "query": query,
             "filter_query": clean_query(query),
             "saved_filters": list(saved_filters_for(request.user)),
@@ -120,6 +125,8 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 def _export_rows(request: HttpRequest) -> tuple[list[str], Any]:
     form = _filter_form(request)
     qs = selectors.case_search(user=request.user, flt=form.to_filter())[:EXPORT_LIMIT]
+    if is_public_viewer(request.user):
+        return _public_export_rows(qs)
     header = [
         _("Case number"), _("Reported at"), _("Status"), _("Category"), _("Urgency"), _("Source"),
         _("Street"), _("Community"), _("Grid"), _("Address"), _("Responsible unit"),
@@ -142,6 +149,26 @@ def _export_rows(request: HttpRequest) -> tuple[list[str], Any]:
     return header, rows()
 
 
+def _public_export_rows(qs: Any) -> tuple[list[str], Any]:
+    """A resident's own reports: the public fields, plus the name and phone they gave."""
+    header = [
+        _("Case number"), _("Reported at"), _("Status"), _("Category"), _("Address"),
+        _("Description"), _("Closed at"), _("Reporter"), _("Reporter phone"),
+    ]  # fmt: skip
+
+    def local(value: Any) -> str:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def rows() -> Any:
+        for c in qs.iterator(chunk_size=2000):
+            yield [
+                c.number, local(c.reported_at), c.get_status_display(), c.category.name,
+                c.address, c.description, local(c.closed_at), c.reporter_name, c.reporter_phone,
+            ]  # fmt: skip
+
+    return header, rows()
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -158,9 +185,9 @@ def case_export_view(request: HttpRequest, fmt: str) -> HttpResponse | Streaming
 
         def stream() -> Any:
             yield "\ufeff"  # BOM: Excel opens UTF-8 CSV with Chinese text correctly.
-            yield writer.writerow(header)
+            yield writer.writerow(safe_row(header))
             for row in rows:
-                yield writer.writerow(row)
+                yield writer.writerow(safe_row(row))
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
@@ -171,9 +198,9 @@ def case_export_view(request: HttpRequest, fmt: str) -> HttpResponse | Streaming
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Cases"))
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     buf = io.BytesIO()
     book.save(buf)
     out = HttpResponse(
@@ -239,7 +266,23 @@ def _detail_context(
 @require_GET
 def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _access(case_id, request.user)
+    if is_public_viewer(request.user):
+        return render(request, "console/case_detail_public.html", _public_context(case))
     return render(request, "console/case_detail.html", _detail_context(request, case))
+
+
+def _public_context(case: Case) -> dict[str, Any]:
+    """A resident's own case: what the public page shows (no routing, unit, contract, deadline,
+    staff names or other cases), plus the name and phone they gave themselves."""
+    from cityops.public.selectors import public_timeline
+
+    return {
+        "view": case_public_view(case),
+        "status_label": case.get_status_display(),
+        "photos": [p for p in case.photos.all() if p.kind == PhotoKind.BEFORE and p.public],
+        "timeline": public_timeline(case=case),
+        "own": {"name": case.reporter_name, "phone": case.reporter_phone},
+    }
 
 
 @login_required

@@ -22,7 +22,16 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cityops.cases.models import TERMINAL_STATUSES, Case, CaseEvent, CasePhoto, PhotoKind, Status
+from cityops.cases.models import (
+    TERMINAL_STATUSES,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    PhotoKind,
+    Status,
+)
+from cityops.cases.query import CaseFilter, case_filter_apply, public_visible
 from cityops.cases.transitions import EVENT_LABELS, TRANSITIONS, action_label
 from cityops.open311.models import Open311Request
 
@@ -81,7 +90,9 @@ def service_code_of(kind: str, code: str) -> str:
 
 
 def _public() -> QuerySet[Case]:
-    return Case.objects.exclude(status__in=PENDING_STATUSES)
+    """The one public rule (``cases.query.public_visible``): accepted (受理) or later; pending,
+    rejected, voided and merged reports are never listed nor shown by number."""
+    return public_visible()
 
 
 def _public_photos() -> QuerySet[CasePhoto]:
@@ -100,7 +111,7 @@ def _rows(qs: QuerySet[Case], extensions: bool) -> QuerySet[Case, dict[str, Any]
 
 def _kind_code(code: str) -> Q | None:
     kind, _sep, number = code.partition("-")
-    return Q(category__kind=kind, category__code=number) if number else None
+    return Q(kind=kind, code=number) if number else None
 
 
 def requests_query(query: RequestQuery, *, absolute: Absolute) -> list[Row]:
@@ -112,19 +123,25 @@ def requests_query(query: RequestQuery, *, absolute: Absolute) -> list[Row]:
         wanted = qs.filter(number__in=query.ids[:MAX_RESULTS]).order_by(*order)
         found = _rows(wanted, query.extensions)  # render reads the columns _rows selected
         return render(list(found), absolute=absolute, extensions=query.extensions)
+    categories: tuple[int, ...] = ()
     if query.service_codes:
         match = Q(pk__in=[])
         for code in query.service_codes:
             if (q := _kind_code(code)) is not None:
                 match |= q
-        qs = qs.filter(match)
+        categories = tuple(Category.objects.filter(match).values_list("pk", flat=True))
+        if not categories:
+            return []
+    is_open: bool | None = None
     if query.statuses and set(query.statuses) != {"open", "closed"}:
-        closed = Q(status__in=TERMINAL_STATUSES)
-        qs = qs.filter(~closed if "open" in query.statuses else closed)
-    if query.start is not None:
-        qs = qs.filter(reported_at__gte=query.start)
-    if query.end is not None:
-        qs = qs.filter(reported_at__lte=query.end)
+        is_open = "open" in query.statuses
+    # The shared filter (cases.query): the spec's end_date is inclusive, the filter's end
+    # exclusive — one microsecond (the columns' resolution) later is the same bound.
+    end = query.end + dt.timedelta(microseconds=1) if query.end is not None else None
+    flt = CaseFilter(
+        categories=categories, open=is_open, reported_from=query.start, reported_until=end
+    )
+    qs = case_filter_apply(qs, flt)
     if query.updated_after is not None:
         qs = qs.filter(updated_at__gte=query.updated_after)
     if query.updated_before is not None:

@@ -1,7 +1,7 @@
 """Public reads: cases as anyone may see them — no personal data, no internal notes.
 
-Only cases the command centre has admitted (filed or later) are listed: unverified resident
-reports, rejected and voided ones stay internal.
+Only cases the one public rule admits are listed (``cases.query.public_visible``: accepted or
+later): unverified resident reports, rejected, voided and merged ones stay internal.
 """
 
 from __future__ import annotations
@@ -11,31 +11,29 @@ from typing import Any
 from django.db.models import QuerySet
 
 from cityops.cases.models import Case, CaseEvent, Status
-
-PUBLIC_STATUSES: tuple[str, ...] = (
-    Status.FILED,
-    Status.DISPATCHED,
-    Status.RETURN_REQUESTED,
-    Status.EXTENSION_REQUESTED,
-    Status.PARK_REQUESTED,
-    Status.PARKED,
-    Status.HANDLED,
-    Status.VERIFIED,
-    Status.CLOSED,
+from cityops.cases.query import (
+    PUBLIC_STATUSES,
+    CaseFilter,
+    case_filter_apply,
+    case_order,
+    public_visible,
 )
+
+__all__ = ["PUBLIC_STATUSES", "public_case", "public_cases", "public_in_bbox"]
+
 PUBLIC_FIELDS = ("id", "number", "status", "category__name", "address", "lon", "lat",
                  "description", "reported_at", "closed_at")  # fmt: skip
 
 
 def public_cases(*, closed: bool | None = None, category: int | None = None) -> QuerySet[Case]:
-    qs = Case.objects.filter(status__in=PUBLIC_STATUSES)
-    if closed is True:
-        qs = qs.filter(status=Status.CLOSED)
-    elif closed is False:
-        qs = qs.exclude(status=Status.CLOSED)
-    if category is not None:
-        qs = qs.filter(category_id=category)
-    return qs.select_related("category").only(*PUBLIC_FIELDS).order_by("-reported_at", "-id")
+    """The public list: ``public_visible`` and the shared filter (a category includes its
+    children, as in the console)."""
+    flt = CaseFilter(
+        open=None if closed is None else not closed,
+        categories=() if category is None else (category,),
+    )
+    qs = case_filter_apply(public_visible(), flt)
+    return case_order(qs.select_related("category").only(*PUBLIC_FIELDS), flt.sort)
 
 
 def public_case(*, number: str) -> Case | None:

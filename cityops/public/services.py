@@ -69,6 +69,10 @@ def too_many_requests(response: HttpResponse, wait: int) -> HttpResponse:
 
 def report_limit() -> tuple[int, int]:
     return (
-        int(getattr(settings, "CITYOPS_PUBLIC_REPORTS_PER_HOUR", 10)),
+        int(settings.CITYOPS_PUBLIC_REPORTS_PER_HOUR),
         3600,
     )
+
+
+def hint_limit() -> tuple[int, int]:
+    return (int(settings.CITYOPS_PUBLIC_HINTS_PER_HOUR), 3600)

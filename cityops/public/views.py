@@ -7,6 +7,7 @@ brute force).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from cityops.public.forms import (
 from cityops.public.models import Feedback
 from cityops.public.services import (
     feedback_submit,
+    hint_limit,
     rate_limit_hit,
     report_limit,
     too_many_requests,
@@ -73,7 +75,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
             kwargs = form.report_kwargs()
             if not form.cleaned_data.get("confirm_new"):
                 duplicates = case_duplicates(
-                    category=kwargs["category"], lon=kwargs["lon"], lat=kwargs["lat"]
+                    category=kwargs["category"], lon=kwargs["lon"], lat=kwargs["lat"], public=True
                 )
             if duplicates:
                 status = 200
@@ -111,15 +113,26 @@ def report_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def duplicates_view(request: HttpRequest) -> HttpResponse:
-    """htmx fragment: open cases of the category near the point, before the resident submits."""
-    found: list[Any] = []
+    """htmx fragment: public cases of the category near the point, before the resident submits.
+
+    Only what the public list shows (``public=True``), only for a point and an active category,
+    rate-limited per IP: it cannot be used to page through reports.
+    """
+    limit, window = hint_limit()
+    wait = rate_limit_hit(scope="hint", ip=client_ip(request), limit=limit, window_s=window)
+    if wait:
+        return too_many_requests(HttpResponse(_("Too many requests. Please try later.")), wait)
     try:
-        category = Category.objects.filter(pk=int(request.GET.get("category", ""))).first()
+        pk = int(request.GET.get("category", ""))
         lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
     except ValueError:
-        category = None
-    if category is not None:
-        found = case_duplicates(category=category, lon=lon, lat=lat)
+        return HttpResponse(_("A category and a point (lon, lat) are required."), status=400)
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        return HttpResponse(_("A category and a point (lon, lat) are required."), status=400)
+    category = Category.objects.filter(pk=pk, active=True, parent__isnull=False).first()
+    if category is None:
+        return HttpResponse(_("A category and a point (lon, lat) are required."), status=400)
+    found = case_duplicates(category=category, lon=lon, lat=lat, public=True)
     return render(
         request,
         "public/_duplicates.html",

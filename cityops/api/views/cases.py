@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,7 +31,8 @@ from cityops.api.serializers import (
     PublicCaseSerializer,
 )
 from cityops.cases.access import cases_visible_to, is_public_viewer
-from cityops.cases.models import Case, Category, Light, Source, Status, Urgency
+from cityops.cases.models import Case, Category, Source, Urgency
+from cityops.cases.query import FilterError, case_filter_apply, parse_case_filter
 from cityops.cases.services import case_report, case_transition
 from cityops.cases.transitions import TRANSITIONS
 from cityops.core.errors import NotFound
@@ -77,49 +78,38 @@ def visible_case(request: Request, number: str) -> Case:
 
 FILTERS = [
     OpenApiParameter("status", str, description="comma-separated statuses"),
-    OpenApiParameter("category", str, description="service code (event-0102) or id"),
-    OpenApiParameter("urgency", str, enum=Urgency.values),
-    OpenApiParameter("source", str, enum=Source.values),
+    OpenApiParameter(
+        "category",
+        str,
+        description="comma-separated service codes (event-0102) or ids; children included",
+    ),
+    OpenApiParameter("urgency", str, description="comma-separated", enum=Urgency.values),
+    OpenApiParameter("source", str, description="comma-separated", enum=Source.values),
     OpenApiParameter("street", int),
     OpenApiParameter("community", int),
     OpenApiParameter("grid", int),
     OpenApiParameter("operator", int, description="id of the unit the case is dispatched to"),
-    OpenApiParameter("overdue", bool),
-    OpenApiParameter("reported_after", OpenApiTypes.DATETIME),
-    OpenApiParameter("reported_before", OpenApiTypes.DATETIME),
-    OpenApiParameter("q", str, description="text in the number, description or address"),
+    OpenApiParameter("overdue", bool, description="handled late, or still open past the deadline"),
+    OpenApiParameter("open_only", bool),
+    OpenApiParameter("date_from", OpenApiTypes.DATE, description="first local day, inclusive"),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, description="last local day, inclusive"),
+    OpenApiParameter("reported_after", OpenApiTypes.DATETIME, description="inclusive (≥)"),
+    OpenApiParameter("reported_before", OpenApiTypes.DATETIME, description="exclusive (<)"),
+    OpenApiParameter(
+        "q", str, description="a case number (8+ digits, prefix) or text in address/description"
+    ),
     OpenApiParameter("coord_sys", str, enum=list(p.COORD_SYS)),
 ]
 
 
 def filter_cases(qs: QuerySet[Case], query: Any) -> QuerySet[Case]:
-    if statuses := p.choices(p.text(query, "status"), "status", Status.values):
-        qs = qs.filter(status__in=statuses)
-    if category := p.text(query, "category"):
-        qs = qs.filter(category=category_from(category))
-    if urgency := p.choices(p.text(query, "urgency"), "urgency", Urgency.values):
-        qs = qs.filter(urgency__in=urgency)
-    if source := p.choices(p.text(query, "source"), "source", Source.values):
-        qs = qs.filter(source__in=source)
-    for name in ("street", "community", "grid"):
-        if (value := p.integer(p.text(query, name), name)) is not None:
-            qs = qs.filter(**{f"{name}_id": value})
-    if (operator := p.integer(p.text(query, "operator"), "operator")) is not None:
-        qs = qs.filter(assignee_id=operator)
-    overdue = p.boolean(p.text(query, "overdue"), "overdue")
-    late = Q(light=Light.RED) | Q(handled_at__isnull=False, deadline_at__isnull=False,
-                                  handled_at__gt=F("deadline_at"))  # fmt: skip
-    if overdue is True:
-        qs = qs.filter(late)
-    elif overdue is False:
-        qs = qs.exclude(late)
-    if (after := p.datetime(p.text(query, "reported_after"), "reported_after")) is not None:
-        qs = qs.filter(reported_at__gte=after)
-    if (before := p.datetime(p.text(query, "reported_before"), "reported_before")) is not None:
-        qs = qs.filter(reported_at__lte=before)
-    if q := p.text(query, "q")[:100]:
-        qs = qs.filter(Q(number=q) | Q(description__icontains=q) | Q(address__icontains=q))
-    return qs
+    """The console's filter (``cases.query``): same parameters, same semantics; a malformed
+    parameter is a 400 naming it. The order is the cursor pagination's."""
+    try:
+        flt = parse_case_filter(query)
+    except FilterError as err:
+        raise bad_request(err.field or "", str(err.message)) from None
+    return case_filter_apply(qs, flt)
 
 
 class CaseListView(ApiView):

@@ -75,3 +75,14 @@ def test_page_in_chinese_and_nav_links(personas: Any) -> None:
     assert f'href="{reverse("assessment:page")}"' in body
     home = client_for(personas.operator_a).get(reverse("console:home")).content.decode()
     assert f'href="{reverse("assessment:page")}"' not in home
+
+
+def test_export_neutralises_formulas(personas: Any, small_city: Any) -> None:
+    operator = small_city.operator_a
+    operator.name = '=HYPERLINK("http://evil.example")'
+    operator.save(update_fields=["name"])
+    response = client_for(personas.supervisor).get(reverse("assessment:export"), OCT)
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert any(c.value == "'" + operator.name for c in cells)
+    assert not any(c.data_type == "f" for c in cells)

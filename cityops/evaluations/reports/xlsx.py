@@ -3,7 +3,6 @@ components, the deductions, and a sheet of trends across the months the reader m
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
@@ -13,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cityops.core.exports import workbook_bytes
 from cityops.evaluations.models import Period
 from cityops.evaluations.reports.ranking import BLACK, RED, drilldown, month_ranking, trends
 
@@ -211,6 +211,4 @@ def city_summary_xlsx(period: Period, periods: Sequence[Period]) -> bytes:
     sheet = _sheet(book, _("Trends"), [_("Operator (contract)"), *trend["months"]])
     for series in trend["series"]:
         sheet.append([series["name"], *series["data"]])
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(book)

@@ -116,6 +116,21 @@ def test_city_summary_xlsx(
     assert any(r[0] == "HW-A" and r[5] is not None for r in components[1:])
 
 
+def test_city_summary_neutralises_formulas(
+    months: dict[str, Any], personas: Any, small_city: Any
+) -> None:
+    operator = small_city.operator_a
+    operator.name = '=HYPERLINK("http://evil.example")'
+    operator.save(update_fields=["name"])
+    response = client_for(personas.mayor, "en").get(
+        reverse("ranking:summary-xlsx", args=["2026-09"])
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert any(c.value == "'" + operator.name for c in cells)
+    assert not any(c.data_type == "f" for c in cells)
+
+
 def test_summary_of_an_open_month_for_supervisors(months: dict[str, Any], personas: Any) -> None:
     response = client_for(personas.supervisor, "en").get(
         reverse("ranking:summary-xlsx", args=["2026-10"])

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from cityops.cases.models import Case, Status
-from cityops.cases.services import case_close
+from cityops.cases.services import case_accept, case_close
 from cityops.console.tests.conftest import WEST, jpeg
 from cityops.public.models import Feedback
 
@@ -89,18 +89,55 @@ def test_track_rate_limit_says_when_to_retry(client):
         assert 1 <= int(limited["Retry-After"]) <= 600, url
 
 
-def test_duplicates_are_suggested_before_submitting(client, catalogue, report):
+def hint(client: Any, category: Any, point: Any = WEST) -> Any:
+    return client.get(
+        reverse("public:report-duplicates"),
+        {"category": category.pk, "lon": point[0], "lat": point[1]},
+    )
+
+
+def test_duplicates_are_suggested_before_submitting(client, catalogue, report, personas):
     existing = report()
+    case_accept(case_id=existing.pk, actor=personas.intake_clerk)
     response = post_report(client, catalogue["garbage"])
     assert response.status_code == 200
     assert existing.number in response.content.decode()
     assert Case.objects.count() == 1
-    fragment = client.get(
-        reverse("public:report-duplicates"),
-        {"category": catalogue["garbage"].pk, "lon": WEST[0], "lat": WEST[1]},
-    )
-    assert existing.number in fragment.content.decode()
+    assert existing.number in hint(client, catalogue["garbage"]).content.decode()
     assert post_report(client, catalogue["garbage"], confirm_new="on").status_code == 302
+
+
+def test_unverified_reports_are_never_hinted(client, catalogue, report):
+    """A report nobody has checked yet (phone numbers in the text) is not shown to others."""
+    unverified = report(source="public", description="电话 13912345678 垃圾", actor=None)
+    assert unverified.status in (Status.AWAITING_VERIFICATION, Status.REPORTED)
+    body = hint(client, catalogue["garbage"]).content.decode()
+    assert unverified.number not in body
+    assert "13912345678" not in body
+    response = post_report(client, catalogue["garbage"])
+    assert response.status_code == 302  # no public duplicate: the report goes straight in
+    assert unverified.number not in client.get(reverse("public:case-list")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"lon": WEST[0], "lat": WEST[1]},
+        {"category": "x", "lon": WEST[0], "lat": WEST[1]},
+        {"category": 1, "lon": "nan", "lat": WEST[1]},
+        {"category": 1, "lon": 500, "lat": WEST[1]},
+    ],
+)
+def test_hint_needs_a_category_and_a_point(client, catalogue, query):
+    assert client.get(reverse("public:report-duplicates"), query).status_code == 400
+
+
+def test_hint_is_rate_limited(client, catalogue, settings):
+    settings.CITYOPS_PUBLIC_HINTS_PER_HOUR = 2
+    assert hint(client, catalogue["garbage"]).status_code == 200
+    assert hint(client, catalogue["garbage"]).status_code == 200
+    assert hint(client, catalogue["garbage"]).status_code == 429
 
 
 def test_track_and_feedback_after_closure(client, catalogue, personas):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cityops.core.exports import restore_cell
 from cityops.registry.io.records import FileFormatError, Issue, Record
 
 
@@ -96,5 +97,5 @@ def read_csv(data: bytes) -> tuple[list[Record], list[Issue]]:
                 )
             )
             continue
-        records.append(Record(index, dict(zip(header, row, strict=True))))
+        records.append(Record(index, dict(zip(header, map(restore_cell, row), strict=True))))
     return records, issues

@@ -13,6 +13,7 @@ import shapely
 from django.db import models
 
 from cityops.core import geo
+from cityops.core.exports import safe_cell
 from cityops.registry import models as m
 from cityops.registry.io.layers import CSV, GEOJSON, LAYERS, Layer
 
@@ -73,8 +74,8 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return str(value)
+        return str(safe_cell(";".join(str(v) for v in value)))
+    return str(safe_cell(value))
 
 
 def export_csv(layer_name: str) -> str:

@@ -140,3 +140,15 @@ def test_export_to_stdout_and_format_errors(small_city):
     ]
     with pytest.raises(CommandError, match="csv"):
         call_command("export_registry", "organisations", format="geojson")
+
+
+def test_csv_export_neutralises_formulas_and_reads_them_back(small_city, tmp_path):
+    contract = small_city.contract_a
+    contract.title = '=HYPERLINK("http://evil.example")'
+    contract.save(update_fields=["title"])
+    path = export("contracts", tmp_path)
+    assert ",\"'=HYPERLINK(" in path.read_text(encoding="utf-8-sig")
+    m.Lot.objects.all().delete()
+    m.Contract.objects.all().delete()
+    call_command("import_registry", "contracts", str(path), verbosity=0)
+    assert m.Contract.objects.get(number=contract.number).title == contract.title

@@ -1,0 +1,287 @@
+"""The one case query layer: the filter, the text search, the sorts and the public rule.
+
+Every case list goes through here — the console list, map and exports, the REST list, the
+Open311 ``GET requests`` listing and the public list, map and duplicates hint — so the same
+filter gives the same cases everywhere. Scope comes first and from elsewhere: staff lists start
+from ``cases_visible_to(user)`` (``cases.access``), public lists from :func:`public_visible`.
+
+Semantics (documented in docs/api.md, "Case filters"):
+
+- ``categories``: each id matches the category *and its children* (a major category of the
+  national catalogue selects its minor categories).
+- ``reported_from`` is inclusive, ``reported_until`` exclusive (half-open interval). A date
+  typed in a form (``date_from``/``date_to``) covers whole local days: ``date_to=2026-10-31``
+  includes the whole of 31 October (until 1 November 00:00).
+- ``overdue``: :attr:`Case.is_overdue` in SQL — handled after the deadline, or not yet handled
+  and red (past the deadline). ``False`` selects the others.
+- ``q``: a case number (8+ digits) matches by prefix; any other text is a case-insensitive
+  substring of the address or the description.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from cityops.cases.models import (
+    OPEN_STATUSES,
+    TERMINAL_STATUSES,
+    Case,
+    Category,
+    Light,
+    Source,
+    Status,
+    Urgency,
+)
+from cityops.core.errors import DomainError
+
+# Visible to the public (public list, map and pages, Open311, the duplicates hint): cases the
+# command centre has accepted (受理) or taken further. Unverified and not yet accepted reports,
+# self-handled ones awaiting approval, rejected, voided and merged ones stay internal:
+# residents type phone numbers into descriptions, and only the command centre's check makes a
+# report public.
+PUBLIC_STATUSES: tuple[str, ...] = (
+    Status.ACCEPTED,
+    Status.FILED,
+    Status.DISPATCHED,
+    Status.RETURN_REQUESTED,
+    Status.EXTENSION_REQUESTED,
+    Status.PARK_REQUESTED,
+    Status.PARKED,
+    Status.HANDLED,
+    Status.VERIFIED,
+    Status.CLOSED,
+)
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "-reported_at": ("-reported_at", "-id"),
+    "reported_at": ("reported_at", "id"),
+    "deadline_at": ("deadline_at", "id"),
+    "-deadline_at": ("-deadline_at", "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
+}
+DEFAULT_SORT = "-reported_at"
+MAX_TEXT = 100
+NUMBER_MIN_DIGITS = 8
+
+
+def public_visible(qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """The one "visible to the public" rule, applied to ``qs`` (default: every case)."""
+    qs = Case.objects.all() if qs is None else qs
+    return qs.filter(status__in=PUBLIC_STATUSES)
+
+
+def is_public_visible(case: Case) -> bool:
+    return case.status in PUBLIC_STATUSES
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    statuses: tuple[str, ...] = ()
+    categories: tuple[int, ...] = ()
+    urgencies: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    street: int | None = None
+    community: int | None = None
+    grid: int | None = None
+    operator: int | None = None
+    overdue: bool | None = None
+    open: bool | None = None
+    reported_from: dt.datetime | None = None
+    reported_until: dt.datetime | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def case_text_q(text: str) -> Q | None:
+    """The one text search: a number by prefix, otherwise address or description."""
+    text = text.strip()[:MAX_TEXT]
+    if not text:
+        return None
+    if text.isdigit() and len(text) >= NUMBER_MIN_DIGITS:
+        return Q(number__startswith=text)
+    return Q(address__icontains=text) | Q(description__icontains=text)
+
+
+def overdue_q() -> Q:
+    """``Case.is_overdue`` as a filter."""
+    return Q(handled_at__isnull=True, light=Light.RED) | Q(
+        handled_at__isnull=False, deadline_at__isnull=False, handled_at__gt=F("deadline_at")
+    )
+
+
+def case_filter_apply(qs: QuerySet[Case], flt: CaseFilter) -> QuerySet[Case]:
+    """``qs`` narrowed by the filter (no ordering)."""
+    if flt.statuses:
+        qs = qs.filter(status__in=flt.statuses)
+    if flt.open is True:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif flt.open is False:
+        qs = qs.filter(status__in=TERMINAL_STATUSES)
+    if flt.categories:
+        ids = list(flt.categories)
+        qs = qs.filter(Q(category_id__in=ids) | Q(category__parent_id__in=ids))
+    if flt.urgencies:
+        qs = qs.filter(urgency__in=flt.urgencies)
+    if flt.sources:
+        qs = qs.filter(source__in=flt.sources)
+    if flt.street is not None:
+        qs = qs.filter(street_id=flt.street)
+    if flt.community is not None:
+        qs = qs.filter(community_id=flt.community)
+    if flt.grid is not None:
+        qs = qs.filter(grid_id=flt.grid)
+    if flt.operator is not None:
+        qs = qs.filter(assignee_id=flt.operator)
+    if flt.overdue is True:
+        qs = qs.filter(overdue_q())
+    elif flt.overdue is False:
+        qs = qs.exclude(overdue_q())
+    if flt.reported_from is not None:
+        qs = qs.filter(reported_at__gte=flt.reported_from)
+    if flt.reported_until is not None:
+        qs = qs.filter(reported_at__lt=flt.reported_until)
+    if (text := case_text_q(flt.q)) is not None:
+        qs = qs.filter(text)
+    return qs
+
+
+def case_order(qs: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+def day_start(day: dt.date, plus: int = 0) -> dt.datetime:
+    """The local midnight starting ``day`` (+ ``plus`` days), timezone-aware."""
+    naive = dt.datetime.combine(day + dt.timedelta(days=plus), dt.time())
+    return timezone.make_aware(naive)
+
+
+# Parsing query parameters (REST): the console's parameter names, plus the API's datetimes.
+class FilterError(DomainError):
+    """A filter parameter is malformed: a 400 naming the parameter (``field``)."""
+
+
+def _items(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    raw = str(params.get(name) or "")
+    items = tuple(v.strip() for v in raw.split(",") if v.strip())
+    bad = [v for v in items if v not in allowed]
+    if bad:
+        raise FilterError(_("unknown value %(v)s.") % {"v": ", ".join(bad)}, field=name)
+    return items
+
+
+def _id(params: Mapping[str, Any], name: str) -> int | None:
+    raw = str(params.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise FilterError(_("expected a whole number."), field=name)
+    return int(raw)
+
+
+def _bool(params: Mapping[str, Any], name: str) -> bool | None:
+    raw = str(params.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("true", "1", "yes", "on"):
+        return True
+    if raw in ("false", "0", "no", "off"):
+        return False
+    raise FilterError(_("expected true or false."), field=name)
+
+
+def _date(params: Mapping[str, Any], name: str) -> dt.date | None:
+    raw = str(params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        raise FilterError(_("expected a date (YYYY-MM-DD)."), field=name)
+    return day
+
+
+def _datetime(params: Mapping[str, Any], name: str) -> dt.datetime | None:
+    raw = str(params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        parsed = parse_datetime(raw.replace(" ", "+"))
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise FilterError(_("expected an ISO 8601 date and time."), field=name)
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def category_ids(value: str, field: str = "category") -> tuple[int, ...]:
+    """Category ids from a comma-separated list of ids or service codes (``event-0102``)."""
+    ids: list[int] = []
+    for item in (v.strip() for v in value.split(",") if v.strip()):
+        kind, _sep, code = item.partition("-")
+        qs = Category.objects.all()
+        found = (
+            qs.filter(pk=int(item)) if item.isdigit() and len(item) <= 12 else
+            qs.filter(kind=kind, code=code) if code else qs.none()
+        ).values_list("pk", flat=True).first()  # fmt: skip
+        if found is None:
+            raise FilterError(
+                _("unknown category (use a service code such as event-0102)."), field=field
+            )
+        ids.append(found)
+    return tuple(ids)
+
+
+def _later(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _earlier(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def parse_case_filter(params: Mapping[str, Any]) -> CaseFilter:
+    """A filter from query parameters; a malformed one raises :class:`FilterError`.
+
+    Names: ``status``, ``urgency``, ``source`` (comma-separated), ``category`` (ids or service
+    codes, children included), ``street``, ``community``, ``grid``, ``operator`` (ids),
+    ``overdue``, ``open_only`` (booleans), ``date_from``/``date_to`` (whole local days),
+    ``reported_after`` (≥) / ``reported_before`` (<) (ISO 8601 instants), ``q``, ``sort``.
+    """
+    sort = str(params.get("sort") or DEFAULT_SORT).strip()
+    if sort not in SORTS:
+        raise FilterError(
+            _("use one of %(c)s.") % {"c": ", ".join(SORTS)},
+            field="sort",
+        )
+    first, last = _date(params, "date_from"), _date(params, "date_to")
+    if first and last and first > last:
+        raise FilterError(_("The end date must not be before the start date."), field="date_to")
+    start = _later(_datetime(params, "reported_after"), day_start(first) if first else None)
+    end = _earlier(_datetime(params, "reported_before"), day_start(last, 1) if last else None)
+    return CaseFilter(
+        statuses=_items(params, "status", tuple(Status.values)),
+        categories=category_ids(str(params.get("category") or "")),
+        urgencies=_items(params, "urgency", tuple(Urgency.values)),
+        sources=_items(params, "source", tuple(Source.values)),
+        street=_id(params, "street"),
+        community=_id(params, "community"),
+        grid=_id(params, "grid"),
+        operator=_id(params, "operator"),
+        overdue=_bool(params, "overdue"),
+        open=True if _bool(params, "open_only") else None,
+        reported_from=start,
+        reported_until=end,
+        q=str(params.get("q") or "")[:MAX_TEXT],
+        sort=sort,
+    )
