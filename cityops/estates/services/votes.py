@@ -38,6 +38,15 @@ S = ProposalStatus
 MANAGER = "manager"  # the compound's committee, its street/community officers, supervisors
 SYSTEM = "system"  # the periodic job (actor None)
 
+THRESHOLD_LABELS = {
+    "quorum_area": gettext_lazy("participating area"),
+    "quorum_owners": gettext_lazy("participating owners"),
+    "major_area": gettext_lazy("approving area (major matters)"),
+    "major_owners": gettext_lazy("approving owners (major matters)"),
+    "ordinary_area": gettext_lazy("approving area"),
+    "ordinary_owners": gettext_lazy("approving owners"),
+}
+
 Guard = Callable[[Proposal, dt.datetime], "str | Promise | None"]
 
 
@@ -106,6 +115,16 @@ def proposal_create(
     fund_matter = matter in (Matter.USE_FUND, Matter.RAISE_FUND)
     if fund_matter and (amount is None or amount <= 0):
         raise DomainError(_("A maintenance fund matter needs a positive amount."), field="amount")
+    rules = rules or tally.STATUTORY_FLOOR
+    if looser := rules.looser_than(tally.STATUTORY_FLOOR):
+        raise DomainError(
+            _(
+                "The thresholds may be stricter than those of Civil Code art. 278, never looser "
+                "(too low: %(names)s)."
+            )
+            % {"names": ", ".join(str(THRESHOLD_LABELS[name]) for name in looser)},
+            field="rules",
+        )
     with transaction.atomic():
         proposal = Proposal.objects.create(
             compound=compound,
@@ -116,7 +135,7 @@ def proposal_create(
             closes_at=closes_at,
             amount=amount if fund_matter else None,
             committee_sees_choices=committee_sees_choices,
-            rules=(rules or tally.Rules()).to_dict(),
+            rules=rules.to_dict(),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
