@@ -31,6 +31,7 @@ from cityops.estates.models import (
     ProposalStatus,
     Unit,
 )
+from cityops.estates.models.register import person_key
 from cityops.registry.models import Compound
 
 NOTICE_DAYS = 15  # 物业管理条例 art. 14: notify all owners ≥ 15 days before the meeting
@@ -209,18 +210,24 @@ def proposal_transition(
 
 
 def proposal_tally(proposal: Proposal) -> tally.TallyResult:
-    """Tally the current ballots against the register (owner = one ``Owner`` row)."""
+    """Tally the current ballots against the register.
+
+    One owner is one person (``person_key``: the blind index of the ID document, else the
+    register row), so a buyer registered under several references counts once with the area of
+    all their units. Should such a person have voted under two references, their latest ballot
+    counts, as when an owner changes their ballot.
+    """
     units = [
-        tally.Unit(str(pk), str(owner_id), area)
-        for pk, owner_id, area in Unit.objects.filter(compound_id=proposal.compound_id)
-        .values_list("pk", "owner_id", "area")
+        tally.Unit(str(pk), person_key(owner_id, id_index), area)
+        for pk, owner_id, id_index, area in Unit.objects.filter(compound_id=proposal.compound_id)
+        .values_list("pk", "owner_id", "owner__id_index", "area")
         .iterator(chunk_size=5000)
     ]
     ballots = {
-        str(owner_id): choice
-        for owner_id, choice in Ballot.objects.filter(proposal=proposal).values_list(
-            "owner_id", "choice"
-        )
+        person_key(owner_id, id_index): choice
+        for owner_id, id_index, choice in Ballot.objects.filter(proposal=proposal)
+        .order_by("updated_at", "pk")
+        .values_list("owner_id", "owner__id_index", "choice")
     }
     return tally.tally(
         units=units, ballots=ballots, matter=proposal.matter, rules=proposal.tally_rules()
