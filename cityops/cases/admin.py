@@ -6,6 +6,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from cityops.cases.models import Case, CaseEvent, CasePhoto, Category, Question, TimeLimit
 from cityops.core.audit import audit_record
@@ -95,3 +98,11 @@ class CaseAdmin(ReadOnlyAdmin):
 class CasePhotoAdmin(ReadOnlyAdmin):
     list_display = ("case", "kind", "content_type", "taken_at", "created_at")
     list_filter = ("kind",)
+    # The original has no URL (private storage): link the authorised, case-scoped view.
+    exclude = ("original",)
+    readonly_fields = ("original_link",)
+
+    @admin.display(description=_("original (staff only)"))
+    def original_link(self, obj: CasePhoto) -> str:
+        href = reverse("console:case-photo-original", args=[obj.case_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', href, _("Open the original"))

@@ -31,6 +31,7 @@ from cityops.console import selectors
 from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.geo import distance_m
+from cityops.core.private_media import private_file_response
 from cityops.public.forms import CategoryPickForm, ReportForm, category_from_query
 
 EXPORT_LIMIT = 50_000
@@ -247,6 +248,20 @@ def _detail_context(
 def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _access(case_id, request.user)
     return render(request, "console/case_detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_GET
+def case_photo_original_view(request: HttpRequest, case_id: int, photo_id: int) -> HttpResponse:
+    """A photo's original (EXIF location, camera) for staff who may see the case; 404 for
+    everyone else, residents included (they get the public copy)."""
+    case = _access(case_id, request.user)
+    if is_public_viewer(request.user):
+        raise Http404
+    photo = case.photos.filter(pk=photo_id).only("original", "content_type").first()
+    if photo is None:
+        raise Http404
+    return private_file_response(photo.original.name, content_type=photo.content_type)
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.env import (
     EnvError,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_str,
@@ -173,6 +174,14 @@ if VENDOR_DIR.is_dir():
     STATICFILES_DIRS.append(("vendor", VENDOR_DIR))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("CITYOPS_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Staff-only files (photo originals with their EXIF GPS position): outside MEDIA_ROOT, never under
+# MEDIA_URL, with random names; only authorised views hand them out (cityops.core.private_media).
+# Such a view streams the file itself ("none"), or lets the web server send it: "nginx" answers
+# X-Accel-Redirect to CITYOPS_MEDIA_ACCEL_PREFIX (an `internal` location aliased to the private
+# root), "apache" answers X-Sendfile with the file's path (mod_xsendfile).
+CITYOPS_PRIVATE_MEDIA_ROOT = Path(env_str("CITYOPS_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+CITYOPS_MEDIA_ACCEL = env_choice("CITYOPS_MEDIA_ACCEL", "none", ("none", "nginx", "apache"))
+CITYOPS_MEDIA_ACCEL_PREFIX = env_str("CITYOPS_MEDIA_ACCEL_PREFIX", "/internal-media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Production: hashed, compressed names (run `manage.py collectstatic` at each release).
