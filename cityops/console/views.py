@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -252,7 +253,7 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_photo_original_view(request: HttpRequest, case_id: int, photo_id: int) -> HttpResponse:
+def case_photo_original_view(request: HttpRequest, case_id: int, photo_id: int) -> HttpResponseBase:
     """A photo's original (EXIF location, camera) for staff who may see the case; 404 for
     everyone else, residents included (they get the public copy)."""
     case = _access(case_id, request.user)

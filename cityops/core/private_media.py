@@ -19,6 +19,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.deconstruct import deconstructible
 
 
@@ -67,14 +68,14 @@ class RandomName:
         return hash(self.folder)
 
 
-def private_file_response(name: str, *, content_type: str = "") -> HttpResponse:
+def private_file_response(name: str, *, content_type: str = "") -> HttpResponseBase:
     """Send a private file; the caller has checked access. Missing file → 404."""
     storage = private_storage()
     if not name or not storage.exists(name):
         raise Http404
     content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     accel = settings.CITYOPS_MEDIA_ACCEL
-    response: HttpResponse
+    response: HttpResponseBase
     if accel == "nginx":
         response = HttpResponse(content_type=content_type)
         prefix = settings.CITYOPS_MEDIA_ACCEL_PREFIX.rstrip("/")

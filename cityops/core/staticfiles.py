@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from whitenoise.storage import CompressedManifestStaticFilesStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage  # type: ignore[import-untyped]
 
 
-class ManifestStorage(CompressedManifestStaticFilesStorage):
+class ManifestStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     """Whitenoise's manifest storage without rewriting source-map comments.
 
     The vendored front-end bundles (var/vendor, from the npm registry) end with

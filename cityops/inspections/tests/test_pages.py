@@ -346,7 +346,8 @@ def test_photo_originals_only_through_the_scoped_view(
     assert original in page.content.decode()
     response = client_for(personas.supervisor).get(original)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == photo.original.open("rb").read()
+    with photo.original.open("rb") as fh:
+        assert b"".join(response.streaming_content) == fh.read()  # type: ignore[attr-defined]
     # The operator sees the inspection but only the copy without metadata; others nothing.
     assert client_for(personas.operator_a).get(original).status_code == 404
     assert client_for(personas.operator_b).get(original).status_code == 404

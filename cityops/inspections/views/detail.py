@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -61,7 +62,7 @@ def _sees_originals(user: object) -> bool:
 @require_GET
 def inspection_photo_original_view(
     request: HttpRequest, inspection_id: int, photo_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A photo's original (EXIF location) for staff who may see the inspection; 404 otherwise."""
     inspection = inspection_or_404(inspection_id, request.user)
     if not _sees_originals(request.user):
