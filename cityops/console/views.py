@@ -23,7 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
-from cityops.cases.access import access_case, is_public_viewer, may_reveal_reporter
+from cityops.cases.access import (
+    access_case,
+    is_public_viewer,
+    may_reveal_reporter,
+    reveal_needs_purpose,
+)
 from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
 from cityops.cases.selectors import case_duplicates
 from cityops.cases.services import case_report, case_reveal_reporter, case_transition
@@ -239,6 +244,7 @@ def _detail_context(
         "originals": not is_public_viewer(request.user),
         "duplicates": duplicates[:10],
         "may_reveal": may_reveal_reporter(request.user),
+        "reveal_needs_purpose": reveal_needs_purpose(request.user),
         "map_options": _map_options(zoom=16, center=[case.lat, case.lon]),
         "map_point": {"type": "Point", "coordinates": [case.lon, case.lat]},
     }
