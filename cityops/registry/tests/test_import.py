@@ -501,3 +501,32 @@ def test_csv_reader_reads_back_what_a_csv_writer_wrote(rows):
         assert issues == []
         expected = [r for r in rows if any(cell.strip() for cell in r)]
         assert [[rec.values[k] for k in "abc"] for rec in records] == expected
+
+
+def test_unclosed_ring_is_refused_not_closed(small_city, tmp_path):
+    ring = [[122.25, 43.61], [122.251, 43.61], [122.251, 43.611], [122.25, 43.611]]
+    path = write(
+        tmp_path, "g.geojson", collection((GRID_OK, {"type": "Polygon", "coordinates": [ring]}))
+    )
+    message = rejected("grids", path)
+    assert "feature 1, geometry: A polygon ring is not closed" in message
+
+
+def test_nul_in_a_csv_cell_is_refused_with_its_row(small_city, tmp_path):
+    csv = (
+        "name,kind,operator_type,uscc\n"
+        "好公司,operator,sanitation,\n"
+        "坏\x00公司,operator,sanitation,\n"
+    )
+    message = rejected("organisations", write(tmp_path, "o.csv", csv))
+    assert "row 3, name: The value contains a control character (U+0000)" in message
+
+
+def test_deeply_nested_json_is_refused_with_a_reason(small_city, tmp_path):
+    deep = '{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    message = rejected("grids", write(tmp_path, "g.geojson", deep))
+    assert "nested deeper than 64 levels" in message
+    shallow_but_too_deep = collection((GRID_OK, GRID_BOX))
+    shallow_but_too_deep["features"][0]["properties"]["extra"] = json.loads("[" * 80 + "]" * 80)
+    message = rejected("grids", write(tmp_path, "h.geojson", shallow_but_too_deep))
+    assert "nested deeper than 64 levels" in message
