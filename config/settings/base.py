@@ -230,6 +230,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "cityops.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # cityops.api: per token (or user) and per IP; the cache holds the counters.
     "DEFAULT_THROTTLE_RATES": {
         "api_client": env_str("CITYOPS_API_RATE_CLIENT", "600/min"),

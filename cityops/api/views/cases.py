@@ -14,13 +14,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cityops.api import params as p
 from cityops.api.base import ApiView, bad_request
 from cityops.api.models import ApiToken
+from cityops.api.parsers import DepthLimitedJSONParser
 from cityops.api.serializers import (
     ActionSerializer,
     CaseCreateSerializer,
@@ -122,7 +123,7 @@ def filter_cases(qs: QuerySet[Case], query: Any) -> QuerySet[Case]:
 
 
 class CaseListView(ApiView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     def _serializer(self, request: Request, detail: bool) -> type[Any]:
         if is_public_viewer(request.user):
@@ -215,7 +216,7 @@ class CaseDetailView(ApiView):
 
 
 class CaseActionView(ApiView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if request.content_type.startswith("multipart/"):
