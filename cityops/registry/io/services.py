@@ -119,7 +119,7 @@ def grid_placement() -> Placement:
 
     def shapes(model: type[models.Model], key: str) -> list[tuple[Any, BaseGeometry]]:
         out = []
-        for k, geometry in model.objects.values_list(key, "geometry").iterator():
+        for k, geometry in model._default_manager.values_list(key, "geometry").iterator():
             try:
                 out.append((k, geo.to_shape(geometry)))
             except geo.GeometryError:
