@@ -6,8 +6,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from cityops.cases.models import Case, CaseEvent, CasePhoto, Category, Question, TimeLimit
+from cityops.cases.services.privacy import case_reveal_reporter
+from cityops.core.admin_personal import PersonalDataAdmin
 from cityops.core.audit import audit_record
 
 
@@ -80,18 +85,31 @@ class CaseEventInline(admin.TabularInline[CaseEvent, Case]):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     list_display = ("number", "status", "category", "urgency", "light", "assignee", "deadline_at")
     list_filter = ("status", "light", "source", "urgency")
     search_fields = ("number", "address")
     date_hierarchy = "reported_at"
-    # Reporter fields are personal data: never shown here (case_reveal_reporter audits reveals).
-    exclude = ("reporter_name", "reporter_phone", "reporter_phone_index", "tracking_hash",
-               "tracking_nonce")  # fmt: skip
+    # Reporter fields are personal data: masked here, shown only by the audited reveal
+    # (case_reveal_reporter, with a stated purpose).
+    personal_fields = {"reporter_name": "name", "reporter_phone": "phone"}
+    exclude = ("reporter_phone_index", "tracking_hash", "tracking_nonce")
     inlines = [CaseEventInline]
+
+    def reveal_personal_data(self, request: HttpRequest, obj: Any, purpose: str) -> dict[str, str]:
+        reporter = case_reveal_reporter(case_id=obj.pk, actor=request.user, purpose=purpose)
+        return {"reporter_name": reporter.name, "reporter_phone": reporter.phone}
 
 
 @admin.register(CasePhoto)
 class CasePhotoAdmin(ReadOnlyAdmin):
     list_display = ("case", "kind", "content_type", "taken_at", "created_at")
     list_filter = ("kind",)
+    # The original has no URL (private storage): link the authorised, case-scoped view.
+    exclude = ("original",)
+    readonly_fields = ("original_link",)
+
+    @admin.display(description=_("original (staff only)"))
+    def original_link(self, obj: CasePhoto) -> str:
+        href = reverse("console:case-photo-original", args=[obj.case_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', href, _("Open the original"))

@@ -42,6 +42,7 @@ def jpeg(color: str = "red", size: tuple[int, int] = (64, 48)) -> bytes:
 def case_media_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Photos written by the tests go to a temporary folder, not var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CITYOPS_PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

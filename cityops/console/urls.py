@@ -22,6 +22,11 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/", views.case_detail_view, name="case-detail"),
     path("cases/<int:case_id>/reveal/", views.case_reveal_view, name="case-reveal"),
+    path(
+        "cases/<int:case_id>/photos/<int:photo_id>/original",
+        views.case_photo_original_view,
+        name="case-photo-original",
+    ),
     path("cases/<int:case_id>/act/<slug:action>/", views.case_action_view, name="case-action"),
     path("registry/<slug:layer>/", views_registry.registry_list_view, name="registry-list"),
     path(

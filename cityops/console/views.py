@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
-from cityops.cases.access import access_case, is_public_viewer, may_reveal_reporter
+from cityops.cases.access import (
+    access_case,
+    is_public_viewer,
+    may_reveal_reporter,
+    reveal_needs_purpose,
+)
 from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
 from cityops.cases.selectors import case_duplicates, case_public_view
 from cityops.cases.services import case_report, case_reveal_reporter, case_transition
@@ -32,6 +38,7 @@ from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.exports import safe_row
 from cityops.core.geo import distance_m
+from cityops.core.private_media import private_file_response
 from cityops.public.forms import CategoryPickForm, ReportForm, category_from_query
 
 EXPORT_LIMIT = 50_000
@@ -257,6 +264,7 @@ def _detail_context(
         "originals": not is_public_viewer(request.user),
         "duplicates": duplicates[:10],
         "may_reveal": may_reveal_reporter(request.user),
+        "reveal_needs_purpose": reveal_needs_purpose(request.user),
         "map_options": _map_options(zoom=16, center=[case.lat, case.lon]),
         "map_point": {"type": "Point", "coordinates": [case.lon, case.lat]},
     }
@@ -283,6 +291,20 @@ def _public_context(case: Case) -> dict[str, Any]:
         "timeline": public_timeline(case=case),
         "own": {"name": case.reporter_name, "phone": case.reporter_phone},
     }
+
+
+@login_required
+@require_GET
+def case_photo_original_view(request: HttpRequest, case_id: int, photo_id: int) -> HttpResponseBase:
+    """A photo's original (EXIF location, camera) for staff who may see the case; 404 for
+    everyone else, residents included (they get the public copy)."""
+    case = _access(case_id, request.user)
+    if is_public_viewer(request.user):
+        raise Http404
+    photo = case.photos.filter(pk=photo_id).only("original", "content_type").first()
+    if photo is None:
+        raise Http404
+    return private_file_response(photo.original.name, content_type=photo.content_type)
 
 
 @login_required

@@ -92,6 +92,27 @@ def projection_for(geom: BaseGeometry) -> LocalProjection:
     return LocalProjection(c.x, c.y)
 
 
+def _require_closed_rings(geojson: dict[str, Any]) -> None:
+    """GeoJSON (RFC 7946 §3.1.6) rings end where they start; shapely would close an open ring
+    silently, which turns a truncated or mistyped boundary into a different area."""
+    gtype = geojson.get("type")
+    coords = geojson.get("coordinates")
+    if gtype == "Polygon":
+        polygons = [coords]
+    elif gtype == "MultiPolygon" and isinstance(coords, list):
+        polygons = coords
+    else:
+        return
+    for polygon in polygons:
+        if not isinstance(polygon, list):
+            return  # malformed: shapely's own error says so
+        for ring in polygon:
+            if isinstance(ring, list) and len(ring) >= 2 and ring[0] != ring[-1]:
+                raise GeometryError(
+                    _("A polygon ring is not closed: its last position must repeat the first.")
+                )
+
+
 def to_shape(
     geojson: dict[str, Any] | None, *, allowed: Sequence[str] | None = None
 ) -> BaseGeometry:
@@ -104,6 +125,7 @@ def to_shape(
             _("Geometry type %(found)s is not allowed here (expected %(expected)s).")
             % {"found": gtype, "expected": ", ".join(allowed)}
         )
+    _require_closed_rings(geojson)
     try:
         geom = shape(geojson)
     except Exception as exc:  # shapely raises several types for malformed input

@@ -57,6 +57,15 @@ class Threshold:
     def met(self, share: Fraction) -> bool:
         return share >= self.fraction if self.inclusive else share > self.fraction
 
+    def at_least_as_strict_as(self, other: Threshold) -> bool:
+        """Every share that meets ``self`` also meets ``other``."""
+        if self.fraction != other.fraction:
+            return self.fraction > other.fraction
+        return other.inclusive or not self.inclusive
+
+    def stricter(self, other: Threshold) -> Threshold:
+        return self if self.at_least_as_strict_as(other) else other
+
     @property
     def operator(self) -> str:
         return "≥" if self.inclusive else ">"
@@ -93,6 +102,28 @@ class Rules:
         if not data:
             return cls()
         return cls(**{k: Threshold.from_dict(v) for k, v in data.items()})
+
+    def looser_than(self, floor: Rules) -> list[str]:
+        """Names of the thresholds that ``floor`` would pass and these rules would not require."""
+        return [
+            name
+            for name in self.__dataclass_fields__
+            if not getattr(self, name).at_least_as_strict_as(getattr(floor, name))
+        ]
+
+    def floored(self, floor: Rules) -> Rules:
+        """These rules, each threshold raised to the floor where it is looser."""
+        return Rules(
+            **{
+                name: getattr(self, name).stricter(getattr(floor, name))
+                for name in self.__dataclass_fields__
+            }
+        )
+
+
+# Civil Code art. 278: rules of procedure (议事规则) may be stricter, never looser. Data, so that a
+# stricter local regulation can be passed as ``floor``; the tally never goes below it.
+STATUTORY_FLOOR = Rules()
 
 
 @dataclass(frozen=True)
@@ -193,8 +224,10 @@ def tally(
     ballots: Mapping[str, Choice | str],
     matter: Matter | str,
     rules: Rules | None = None,
+    floor: Rules = STATUTORY_FLOOR,
 ) -> TallyResult:
-    rules = rules or Rules()
+    # Stored rules written before the floor was enforced (or edited by hand) are raised to it.
+    rules = (rules or floor).floored(floor)
     matter = Matter(matter)
     major = matter in MAJOR_MATTERS
     areas = owner_areas(units)

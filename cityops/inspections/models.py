@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.models import BaseModel
+from cityops.core.private_media import RandomName, private_storage
 from cityops.registry.models import RoadClass
 
 
@@ -356,7 +357,13 @@ class InspectionPhoto(BaseModel):
     item_code = models.SlugField(
         _("item"), max_length=50, blank=True, help_text=_("The finding the photo documents.")
     )
-    original = models.FileField(_("original (staff only)"), upload_to="inspections/original/%Y/%m/")
+    # Private storage, random name: see cityops.core.private_media (staff view only).
+    original = models.FileField(
+        _("original (staff only)"),
+        storage=private_storage,
+        upload_to=RandomName("inspections/original"),
+        max_length=200,
+    )
     public = models.FileField(_("copy without metadata"), upload_to="inspections/public/%Y/%m/")
     thumbnail = models.FileField(_("thumbnail"), upload_to="inspections/thumb/%Y/%m/")
     content_type = models.CharField(_("content type"), max_length=40)

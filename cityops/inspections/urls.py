@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:inspection_id>/", detail.inspection_detail_view, name="detail"),
     path("<int:inspection_id>/correct/", detail.inspection_correct_view, name="correct"),
     path(
+        "<int:inspection_id>/photos/<int:photo_id>/original",
+        detail.inspection_photo_original_view,
+        name="photo-original",
+    ),
+    path(
         "<int:inspection_id>/findings/<int:finding_id>/case/",
         detail.finding_case_view,
         name="finding-case",

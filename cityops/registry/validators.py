@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 # GB 32100-2015 unified social credit code: 18 characters from this alphabet (no I, O, S, V, Z).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# re.ASCII: without it ``\d`` also matches full-width and Arabic-Indic digits, which are not in
+# the GB 32100 alphabet (the check-character arithmetic would then crash on them).
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
 
 
 class CodeError(ValueError):
@@ -50,7 +52,8 @@ def validate_uscc(code: str) -> str:
 
 def _digits(code: str, n: int, what: str) -> str:
     value = (code or "").strip()
-    if not (len(value) == n and value.isdigit()):
+    # str.isdigit() accepts any Unicode digit (全角 "１", Arabic-Indic "١"): codes are ASCII only.
+    if not (len(value) == n and value.isascii() and value.isdigit()):
         raise CodeError(
             _("A %(what)s code has exactly %(n)d digits; got %(value)r.")
             % {"what": what, "n": n, "value": value}

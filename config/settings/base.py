@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.env import (
     EnvError,
     env_bool,
+    env_choice,
     env_int,
     env_int_list,
     env_intervals,
@@ -179,9 +180,22 @@ if VENDOR_DIR.is_dir():
     STATICFILES_DIRS.append(("vendor", VENDOR_DIR))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("CITYOPS_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Staff-only files (photo originals with their EXIF GPS position): outside MEDIA_ROOT, never under
+# MEDIA_URL, with random names; only authorised views hand them out (cityops.core.private_media).
+# Such a view streams the file itself ("none"), or lets the web server send it: "nginx" answers
+# X-Accel-Redirect to CITYOPS_MEDIA_ACCEL_PREFIX (an `internal` location aliased to the private
+# root), "apache" answers X-Sendfile with the file's path (mod_xsendfile).
+CITYOPS_PRIVATE_MEDIA_ROOT = Path(env_str("CITYOPS_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+CITYOPS_MEDIA_ACCEL = env_choice("CITYOPS_MEDIA_ACCEL", "none", ("none", "nginx", "apache"))
+CITYOPS_MEDIA_ACCEL_PREFIX = env_str("CITYOPS_MEDIA_ACCEL_PREFIX", "/internal-media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production: hashed, compressed names (run `manage.py collectstatic` at each release).
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "cityops.core.staticfiles.ManifestStorage"
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CITYOPS_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -230,7 +244,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON strings pass the edge's text rule (cityops/core/text.py) like forms do.
+    # JSON bodies pass the edge's rules (depth, text: cityops/api/parsers.py) like forms do.
     "DEFAULT_PARSER_CLASSES": [
         "cityops.api.parsers.CleanJSONParser",
         "rest_framework.parsers.FormParser",
@@ -296,13 +310,26 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Security headers. HTTPS-only cookies unless explicitly running plain HTTP (demo, tests).
+# Security headers. Production is this same file with CITYOPS_DEBUG=0 (there is no separate
+# production settings module): HTTPS-only cookies, redirect to HTTPS and HSTS unless explicitly
+# running plain HTTP (CITYOPS_HTTPS=0: intranet, demo, tests).
+HTTPS = not DEBUG and env_bool("CITYOPS_HTTPS", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG and env_bool("CITYOPS_HTTPS", True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe the health check over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("CITYOPS_HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CITYOPS_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CITYOPS_HSTS_PRELOAD", False)
+if HTTPS and not SECURE_HSTS_PRELOAD:
+    # Preloading binds every subdomain of the registered domain for years: the domain's owner
+    # decides (CITYOPS_HSTS_PRELOAD=1), so its absence is not a deployment defect.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CITYOPS_BEHIND_PROXY", False) else None
 )

@@ -203,3 +203,16 @@ def test_body_size_limit(api: Api, personas: Any, settings: Any) -> None:
         "/api/v1/cases/", {"description": "x" * 500}, format="json"
     )
     assert response.status_code == 413
+
+
+def test_deeply_nested_json_body_is_a_400(api: Api, personas: Any, catalogue: Any) -> None:
+    client = api(personas.inspector)
+    before = Case.objects.count()
+    for depth in (100, 100_000):  # below and above the interpreter's recursion limit
+        body = '{"category": "event-0102", "answers": ' + "[" * depth + "]" * depth + "}"
+        response = client.post(
+            "/api/v1/cases/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert response.status_code == 400, depth
+        assert "nested deeper than 64 levels" in response.content.decode()
+    assert Case.objects.count() == before

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.cases.models.catalogue import Category, Urgency
 from cityops.core.crypto import EncryptedTextField, mask_name, mask_phone
 from cityops.core.models import BaseModel
+from cityops.core.private_media import RandomName, private_storage
 
 
 class Source(models.TextChoices):
@@ -308,7 +309,13 @@ class CasePhoto(BaseModel):
         on_delete=models.SET_NULL, related_name="photos",
     )  # fmt: skip
     kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
-    original = models.FileField(_("original (staff only)"), upload_to=_photo_path("original"))
+    # Private storage, random name: see cityops.core.private_media (staff view only).
+    original = models.FileField(
+        _("original (staff only)"),
+        storage=private_storage,
+        upload_to=RandomName("cases/original"),
+        max_length=200,
+    )
     public = models.FileField(_("public copy"), upload_to=_photo_path("public"))
     thumbnail = models.FileField(_("thumbnail"), upload_to=_photo_path("thumb"))
     content_type = models.CharField(_("content type"), max_length=40)

@@ -99,3 +99,29 @@ def test_reveal_refused_to_other_roles(dispatched, personas, who) -> None:
     with pytest.raises((PermissionDenied, NotFound)):
         case_reveal_reporter(case_id=case.pk, actor=getattr(personas, who))
     assert not AuditEvent.objects.filter(code="case.reporter_revealed").exists()
+
+
+def test_system_admin_reveals_only_with_a_stated_purpose(report, personas, client) -> None:
+    from cityops.core.errors import DomainError
+
+    case = report(reporter_name="王五", reporter_phone="13712345678")
+    for purpose in ("", "   "):
+        with pytest.raises(DomainError) as excinfo:
+            case_reveal_reporter(case_id=case.pk, actor=personas.admin, purpose=purpose)
+        assert excinfo.value.field == "purpose"
+    assert not AuditEvent.objects.filter(code="case.reporter_revealed").exists()
+    revealed = case_reveal_reporter(case_id=case.pk, actor=personas.admin, purpose="数据更正申请")
+    assert revealed.phone == "13712345678"
+    event = AuditEvent.objects.get(code="case.reporter_revealed")
+    assert event.data["purpose"] == "数据更正申请"
+    # The admin site: masked on the case page, revealed through the same audited service.
+    client.force_login(personas.admin)
+    page = client.get(f"/admin/cases/case/{case.pk}/change/")
+    assert page.status_code == 200
+    assert "13712345678" not in page.content.decode()
+    assert "137****5678" in page.content.decode()
+    reveal = f"/admin/cases/case/{case.pk}/reveal/"
+    assert client.post(reveal, {"purpose": ""}).status_code == 400
+    shown = client.post(reveal, {"purpose": "数据更正申请"})
+    assert "13712345678" in shown.content.decode()
+    assert AuditEvent.objects.filter(code="case.reporter_revealed").count() == 2

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core.crypto import EncryptedTextField, mask_name
+from cityops.core.crypto import EncryptedTextField, blind_index, mask_name
 from cityops.core.models import BaseModel
 from cityops.registry.models import Compound, ManagementModel, Organisation
 
@@ -32,6 +32,9 @@ class Owner(BaseModel):
     co_owners = EncryptedTextField(_("co-owners"), blank=True, default="")
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
+    # Keyed blind index of the ID document (as for reporters' phones): the art. 278 head-count
+    # follows the person, so one buyer registered under two references is still one owner.
+    id_index = models.CharField(max_length=64, blank=True, default="", editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -53,9 +56,32 @@ class Owner(BaseModel):
                 name="estates_owner_one_developer",
             ),
         ]
+        indexes = [models.Index(fields=["compound", "id_index"], name="estates_owner_person")]
 
     def __str__(self) -> str:
         return f"{self.key} {mask_name(self.name)}"
+
+    def set_id_number(self, value: str) -> None:
+        """Write the ID number and its blind index together (never one without the other)."""
+        self.id_number = value
+        self.id_index = id_index(value)
+
+    @property
+    def person_key(self) -> str:
+        return person_key(self.pk, self.id_index)
+
+
+ID_INDEX_PURPOSE = "estates_owner_id_number"
+
+
+def id_index(id_number: str) -> str:
+    return blind_index(id_number, purpose=ID_INDEX_PURPOSE) if id_number.strip() else ""
+
+
+def person_key(owner_pk: object, id_index: str) -> str:
+    """Who is one owner for the head-count: the person behind the ID document when it is
+    registered, otherwise the register row."""
+    return f"person:{id_index}" if id_index else f"owner:{owner_pk}"
 
 
 class Unit(BaseModel):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
 from cityops.estates.models import Owner, Unit
+from cityops.estates.models.register import person_key
 from cityops.registry.models import Compound
 
 COLUMNS = (
@@ -215,9 +216,18 @@ def owners_import(
             owner.name = row.owner_name
             owner.co_owners = row.co_owners
             owner.phone = row.phone
-            owner.id_number = row.id_number
+            owner.set_id_number(row.id_number)
             if owner.pk:
-                owner.save(update_fields=["name", "co_owners", "phone", "id_number", "updated_at"])
+                owner.save(
+                    update_fields=[
+                        "name",
+                        "co_owners",
+                        "phone",
+                        "id_number",
+                        "id_index",
+                        "updated_at",
+                    ]
+                )
         Owner.objects.bulk_create(new_owners)
         summary.owners_created = len(new_owners)
         owners.update({o.key: o for o in new_owners})
@@ -248,8 +258,13 @@ def owners_import(
         Unit.objects.bulk_create(new_units, batch_size=500)
         Unit.objects.bulk_update(changed_units, ["area", "owner", "developer_held"], batch_size=500)
         summary.units_created, summary.units_updated = len(new_units), len(changed_units)
-        summary.owner_count = (
-            Owner.objects.filter(compound=compound, units__isnull=False).distinct().count()
+        summary.owner_count = len(
+            {
+                person_key(pk, index)
+                for pk, index in Owner.objects.filter(compound=compound, units__isnull=False)
+                .values_list("pk", "id_index")
+                .distinct()
+            }
         )
         summary.total_area = sum(
             (u.area for u in Unit.objects.filter(compound=compound)), Decimal(0)

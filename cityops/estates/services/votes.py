@@ -31,12 +31,22 @@ from cityops.estates.models import (
     ProposalStatus,
     Unit,
 )
+from cityops.estates.models.register import person_key
 from cityops.registry.models import Compound
 
 NOTICE_DAYS = 15  # 物业管理条例 art. 14: notify all owners ≥ 15 days before the meeting
 S = ProposalStatus
 MANAGER = "manager"  # the compound's committee, its street/community officers, supervisors
 SYSTEM = "system"  # the periodic job (actor None)
+
+THRESHOLD_LABELS = {
+    "quorum_area": gettext_lazy("participating area"),
+    "quorum_owners": gettext_lazy("participating owners"),
+    "major_area": gettext_lazy("approving area (major matters)"),
+    "major_owners": gettext_lazy("approving owners (major matters)"),
+    "ordinary_area": gettext_lazy("approving area"),
+    "ordinary_owners": gettext_lazy("approving owners"),
+}
 
 Guard = Callable[[Proposal, dt.datetime], "str | Promise | None"]
 
@@ -106,6 +116,16 @@ def proposal_create(
     fund_matter = matter in (Matter.USE_FUND, Matter.RAISE_FUND)
     if fund_matter and (amount is None or amount <= 0):
         raise DomainError(_("A maintenance fund matter needs a positive amount."), field="amount")
+    rules = rules or tally.STATUTORY_FLOOR
+    if looser := rules.looser_than(tally.STATUTORY_FLOOR):
+        raise DomainError(
+            _(
+                "The thresholds may be stricter than those of Civil Code art. 278, never looser "
+                "(too low: %(names)s)."
+            )
+            % {"names": ", ".join(str(THRESHOLD_LABELS[name]) for name in looser)},
+            field="rules",
+        )
     with transaction.atomic():
         proposal = Proposal.objects.create(
             compound=compound,
@@ -116,7 +136,7 @@ def proposal_create(
             closes_at=closes_at,
             amount=amount if fund_matter else None,
             committee_sees_choices=committee_sees_choices,
-            rules=(rules or tally.Rules()).to_dict(),
+            rules=rules.to_dict(),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
@@ -190,18 +210,24 @@ def proposal_transition(
 
 
 def proposal_tally(proposal: Proposal) -> tally.TallyResult:
-    """Tally the current ballots against the register (owner = one ``Owner`` row)."""
+    """Tally the current ballots against the register.
+
+    One owner is one person (``person_key``: the blind index of the ID document, else the
+    register row), so a buyer registered under several references counts once with the area of
+    all their units. Should such a person have voted under two references, their latest ballot
+    counts, as when an owner changes their ballot.
+    """
     units = [
-        tally.Unit(str(pk), str(owner_id), area)
-        for pk, owner_id, area in Unit.objects.filter(compound_id=proposal.compound_id)
-        .values_list("pk", "owner_id", "area")
+        tally.Unit(str(pk), person_key(owner_id, id_index), area)
+        for pk, owner_id, id_index, area in Unit.objects.filter(compound_id=proposal.compound_id)
+        .values_list("pk", "owner_id", "owner__id_index", "area")
         .iterator(chunk_size=5000)
     ]
     ballots = {
-        str(owner_id): choice
-        for owner_id, choice in Ballot.objects.filter(proposal=proposal).values_list(
-            "owner_id", "choice"
-        )
+        person_key(owner_id, id_index): choice
+        for owner_id, id_index, choice in Ballot.objects.filter(proposal=proposal)
+        .order_by("updated_at", "pk")
+        .values_list("owner_id", "owner__id_index", "choice")
     }
     return tally.tally(
         units=units, ballots=ballots, matter=proposal.matter, rules=proposal.tally_rules()

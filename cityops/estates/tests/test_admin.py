@@ -65,3 +65,40 @@ def test_vote_diagram_is_up_to_date():
     out = StringIO()
     call_command("vote_diagram", "--check", stdout=out)
     assert "up to date" in out.getvalue()
+
+
+@pytest.mark.parametrize("who", ["supervisor", "admin"])
+def test_owner_personal_data_is_masked_and_revealed_only_with_a_purpose(
+    client, register, personas, who
+):
+    from cityops.core.models import AuditEvent
+    from cityops.estates.services.register import owners_import, read_csv
+
+    csv = (
+        "building,entrance,room,area,owner_key,owner_name,co_owners,phone,id_number,"
+        "developer_held\n9,1,101,88.00,Z9,欧阳明月,,13912345678,152301199001011234,0\n"
+    )
+    owners_import(compound=register.compound, rows=read_csv(csv.encode()))
+    owner = register.compound.owners.get(key="Z9")
+    client.force_login(getattr(personas, who))
+    change = reverse("admin:estates_owner_change", args=[owner.pk])
+    page = client.get(change)
+    if page.status_code != 200:
+        pytest.skip(f"{who} has no access to the owner register in the admin")
+    listing = client.get(reverse("admin:estates_owner_changelist")).content.decode()
+    for text in (page.content.decode(), listing):
+        assert "欧阳明月" not in text
+        assert "13912345678" not in text
+        assert "152301199001011234" not in text
+    reveal = reverse("admin:estates_owner_reveal", args=[owner.pk])
+    assert reveal in page.content.decode()
+    refused = client.post(reveal, {"purpose": "  "})
+    assert refused.status_code == 400
+    assert "13912345678" not in refused.content.decode()
+    assert not AuditEvent.objects.filter(code="estates.owner.personal_data_revealed").exists()
+    shown = client.post(reveal, {"purpose": "核实业主身份（投诉处理）"})
+    assert shown.status_code == 200
+    assert "13912345678" in shown.content.decode()
+    assert "152301199001011234" in shown.content.decode()
+    event = AuditEvent.objects.get(code="estates.owner.personal_data_revealed")
+    assert event.data["purpose"] == "核实业主身份（投诉处理）"

@@ -120,3 +120,42 @@ def test_link_owner_to_resident_account(small_city, personas, tmp_path):
     assert zhang.user == personas.citizen or Owner.objects.get(key="A1").user == personas.citizen
     with pytest.raises(DomainError):
         owner_link_user(owner=Owner.objects.get(is_developer=True), user=personas.citizen)
+
+
+def test_one_person_under_two_references_is_one_owner(small_city, personas, tmp_path):
+    # A1 and B7 are the same person (same ID document, written with a lower-case check
+    # character the second time); A2 has no ID number and stays one owner by reference.
+    text = HEADER + (
+        "1,1,101,100.00,A1,张三,,,15230119900101123X,0\n"
+        "1,1,102,100.00,B7,张三,,, 15230119900101123x,0\n"
+        "1,2,101,100.00,A2,王五,,,,0\n"
+        "1,2,102,100.00,A3,赵六,,,152301198502021111,0\n"
+    )
+    summary = owners_import(compound=small_city.compound, rows=read_csv(text.encode()))
+    assert summary.owner_count == 3
+    a1, b7 = (Owner.objects.get(compound=small_city.compound, key=k) for k in ("A1", "B7"))
+    assert a1.id_index
+    assert a1.id_index == b7.id_index
+    assert "15230119900101123" not in a1.id_index
+    officer = personas.community_officer
+    p = open_proposal(small_city.compound, actor=officer)
+    result = proposal_tally(p)
+    assert result.total_owners == 3
+    assert result.total_area == Decimal("400.00")
+    # The person votes under both references: counted once, with both units' area.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cityops.estates.services.votes import ballot_cast
+
+    for owner in (a1, b7):
+        ballot_cast(
+            proposal_id=p.pk,
+            owner=owner,
+            choice="agree",
+            actor=officer,
+            channel="paper",
+            scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4"),
+        )
+    result = proposal_tally(p)
+    assert result.participating_owners == 1
+    assert result.agree_area == Decimal("200.00")

@@ -203,3 +203,18 @@ def test_exact_thresholds_for_any_size(k):
     assert tally.tally(units=units_equal(4 * k), ballots=ballots, matter="rebuild").passed
     half = {f"o{i}": ("agree" if i < k else "disagree") for i in range(2 * k)}
     assert not tally.tally(units=units_equal(2 * k), ballots=half, matter="other").passed
+
+
+def test_rules_looser_than_the_statute_are_named_and_raised_at_the_tally():
+    loose = tally.Rules(
+        quorum_owners=tally.Threshold(Fraction(1, 2), inclusive=True),
+        ordinary_area=tally.Threshold(Fraction(1, 2), inclusive=True),  # "half" is not "过半数"
+    )
+    assert loose.looser_than(tally.STATUTORY_FLOOR) == ["quorum_owners", "ordinary_area"]
+    stricter = tally.Rules(major_area=tally.Threshold(Fraction(4, 5), inclusive=False))
+    assert stricter.looser_than(tally.STATUTORY_FLOOR) == []
+    assert stricter.floored(tally.STATUTORY_FLOOR) == stricter
+    # 1 of 2 owners (half the area) takes part: the loose rules would let this pass.
+    result = tally.tally(units=units_equal(2), ballots={"o0": "agree"}, matter="other", rules=loose)
+    assert result.reason == "quorum_not_met"
+    assert result.rules == tally.STATUTORY_FLOOR

@@ -269,3 +269,20 @@ def test_concurrent_transitions_one_wins(register, personas):
             proposal_id=p.pk, to="noticed", actor=personas.community_officer, expected="draft"
         )
     assert Proposal.objects.get(pk=p.pk).status == "cancelled"
+
+
+def test_thresholds_below_art_278_are_refused_at_creation(register: Any, personas: Any) -> None:
+    from fractions import Fraction
+
+    from cityops.estates import tally
+
+    officer = personas.community_officer
+    before = Proposal.objects.count()
+    loose = tally.Rules(major_owners=tally.Threshold(Fraction(2, 3), inclusive=True))
+    with pytest.raises(DomainError) as excinfo:
+        draft(register, officer, matter="rebuild", rules=loose)
+    assert excinfo.value.field == "rules"
+    assert Proposal.objects.count() == before
+    strict = tally.Rules(major_owners=tally.Threshold(Fraction(4, 5), inclusive=True))
+    p = draft(register, officer, matter="rebuild", rules=strict)
+    assert p.tally_rules() == strict

@@ -30,6 +30,7 @@ def png(color: str = "black") -> bytes:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CITYOPS_PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

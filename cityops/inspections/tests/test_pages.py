@@ -327,3 +327,27 @@ def test_navigation_links_by_role(personas: Any) -> None:
     html = client_for(personas.operator_a).get(home).content.decode()
     assert f'href="{listing}"' in html
     assert f'href="{plans}"' not in html
+
+
+def test_photo_originals_only_through_the_scoped_view(
+    planned: Inspection, personas: Any, settings: Any
+) -> None:
+    from pathlib import Path
+
+    from cityops.inspections.tests.test_workflow import record_and_submit
+
+    settings.DEBUG = False
+    done = record_and_submit(planned, personas)
+    photo = done.photos.get()
+    assert (Path(settings.CITYOPS_PRIVATE_MEDIA_ROOT) / photo.original.name).is_file()
+    assert not (Path(settings.MEDIA_ROOT) / photo.original.name).exists()
+    original = reverse("inspections:photo-original", args=[done.pk, photo.pk])
+    page = client_for(personas.supervisor).get(reverse("inspections:detail", args=[done.pk]))
+    assert original in page.content.decode()
+    response = client_for(personas.supervisor).get(original)
+    assert response.status_code == 200
+    with photo.original.open("rb") as fh:
+        assert b"".join(response.streaming_content) == fh.read()  # type: ignore[attr-defined]
+    # The operator sees the inspection but only the copy without metadata; others nothing.
+    assert client_for(personas.operator_a).get(original).status_code == 404
+    assert client_for(personas.operator_b).get(original).status_code == 404

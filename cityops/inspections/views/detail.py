@@ -6,7 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from cityops.accounts.models import Role
 from cityops.cases.models import Category
 from cityops.core import geo
 from cityops.core.errors import DomainError
+from cityops.core.private_media import private_file_response
 from cityops.inspections.access import is_supervisor, may_edit
 from cityops.inspections.forms import CorrectionForm
 from cityops.inspections.models import Status
@@ -48,14 +50,35 @@ def inspection_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _sees_originals(user: object) -> bool:
+    """Operators see the copies without metadata; the bureau's staff see the originals."""
+    actor = actor_for(user)
+    return not actor.has_role(Role.OPERATOR_STAFF) or actor.has_role(
+        Role.INSPECTOR, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN, Role.MAYOR_VIEWER
+    )
+
+
+@login_required
+@require_GET
+def inspection_photo_original_view(
+    request: HttpRequest, inspection_id: int, photo_id: int
+) -> HttpResponseBase:
+    """A photo's original (EXIF location) for staff who may see the inspection; 404 otherwise."""
+    inspection = inspection_or_404(inspection_id, request.user)
+    if not _sees_originals(request.user):
+        raise Http404
+    photo = inspection.photos.filter(pk=photo_id).only("original", "content_type").first()
+    if photo is None:
+        raise Http404
+    return private_file_response(photo.original.name, content_type=photo.content_type)
+
+
 @login_required
 @require_GET
 def inspection_detail_view(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = inspection_or_404(inspection_id, request.user)
     actor = actor_for(request.user)
-    staff = not actor.has_role(Role.OPERATOR_STAFF) or actor.has_role(
-        Role.INSPECTOR, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN, Role.MAYOR_VIEWER
-    )
+    staff = _sees_originals(request.user)
     asset = inspection.asset
     findings = list(inspection.findings.select_related("case"))
     open_findings = [f for f in findings if f.case_id is None and f.quantity > 0]

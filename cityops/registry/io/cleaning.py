@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,7 @@ from shapely import wkt
 from shapely.errors import ShapelyError
 from shapely.geometry.base import BaseGeometry
 
-from cityops.core import geo
+from cityops.core import geo, jsonlimits
 from cityops.registry import validators
 from cityops.registry.io.records import Issue, Record
 
@@ -54,6 +55,10 @@ class Refs:
     lots: dict[str, int] = field(default_factory=dict)
 
 
+# C0 controls except tab, line feed and carriage return (allowed in quoted CSV cells), DEL, C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -73,6 +78,16 @@ class RowReader:
 
     def raw(self, name: str) -> Any:
         value = self.record.values.get(name)
+        control = _CONTROL.search(value) if isinstance(value, str) else None
+        if control:
+            # NUL and other control characters: PostgreSQL refuses NUL in text (without saying
+            # which row), the others are invisible garbage from a broken export.
+            self.error(
+                name,
+                _("The value contains a control character (U+%(code)04X).")
+                % {"code": ord(control.group())},
+            )
+            return None
         return None if _is_blank(value) else value
 
     def _missing(self, name: str) -> None:
@@ -318,7 +333,13 @@ class RowReader:
             return None
         if value.startswith("{"):
             try:
-                geojson = json.loads(value)
+                geojson = jsonlimits.loads(value)
+            except jsonlimits.JsonDepthError as exc:
+                self.error(
+                    name,
+                    _("The JSON is nested deeper than %(limit)d levels.") % {"limit": exc.limit},
+                )
+                return None
             except json.JSONDecodeError as exc:
                 self.error(name, _("Not valid GeoJSON: %(error)s") % {"error": exc.msg})
                 return None

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cityops.core import jsonlimits
 from cityops.core.exports import restore_cell
 from cityops.registry.io.records import FileFormatError, Issue, Record
 
@@ -31,7 +32,11 @@ def _decode(data: bytes) -> str:
 def read_geojson(data: bytes) -> tuple[list[Record], list[Issue]]:
     """Features of a FeatureCollection; structural problems of single features are issues."""
     try:
-        doc = json.loads(_decode(data))
+        doc = jsonlimits.loads(_decode(data))
+    except jsonlimits.JsonDepthError as exc:
+        raise FileFormatError(
+            _("The JSON is nested deeper than %(limit)d levels.") % {"limit": exc.limit}
+        ) from exc
     except json.JSONDecodeError as exc:
         raise FileFormatError(
             _("The file is not valid JSON: %(error)s (line %(line)d, column %(col)d).")

@@ -10,7 +10,9 @@ import numpy as np
 from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from shapely.geometry.base import BaseGeometry
 
+from cityops.core import geo
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
 from cityops.registry import models as m
@@ -18,7 +20,7 @@ from cityops.registry.io.cleaning import Converter, Refs
 from cityops.registry.io.layers import CSV, GEOJSON, LAYERS, Layer
 from cityops.registry.io.readers import read_csv, read_geojson
 from cityops.registry.io.records import Cleaned, FileFormatError, Issue
-from cityops.registry.io.validate import validate_records
+from cityops.registry.io.validate import Placement, validate_records
 from cityops.registry.signals import bulk_registry_change
 
 T = TypeVar("T")
@@ -112,6 +114,21 @@ def registry_refs() -> Refs:
     )
 
 
+def grid_placement() -> Placement:
+    """Community and grid shapes for the grid import's placement checks."""
+
+    def shapes(model: type[models.Model], key: str) -> list[tuple[Any, BaseGeometry]]:
+        out = []
+        for k, geometry in model._default_manager.values_list(key, "geometry").iterator():
+            try:
+                out.append((k, geo.to_shape(geometry)))
+            except geo.GeometryError:
+                continue  # an old invalid row: the registry's own checks report it
+        return out
+
+    return Placement(communities=dict(shapes(m.Community, "pk")), grids=shapes(m.Grid, "code"))
+
+
 def registry_import(
     *,
     layer: str,
@@ -138,6 +155,7 @@ def registry_import(
         registry_refs(),
         convert=converter_for(crs),
         csv=fmt == CSV,
+        placement=grid_placement() if layer == "grids" else None,
     )
     issues += checked.issues
     if issues:

@@ -314,6 +314,31 @@ def test_bad_credit_code_is_refused(admin_zh: Client, small_city: SmallCity) -> 
     assert m.Organisation.objects.count() == before
 
 
+def test_credit_code_with_full_width_digits_is_a_form_error(
+    admin_zh: Client, small_city: SmallCity
+) -> None:
+    good = make_uscc(78)
+    bad = (
+        good[:2]
+        + good[2:8].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        + good[8:]
+    )
+    before = m.Organisation.objects.count()
+    response = admin_zh.post(
+        url(m.Organisation, "add"),
+        {
+            "kind": m.OrganisationKind.OPERATOR,
+            "operator_type": m.ServiceType.SANITATION,
+            "name": "全角代码公司",
+            "uscc": bad,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["uscc"]
+    assert m.Organisation.objects.count() == before
+
+
 @pytest.mark.parametrize(
     ("code", "expected"),
     [

@@ -503,3 +503,58 @@ def test_csv_reader_reads_back_what_a_csv_writer_wrote(rows):
         # A cell the exporter neutralised ('=…, see core/exports.py) reads back without the quote.
         expected = [[restore_cell(c) for c in r] for r in rows if any(c.strip() for c in r)]
         assert [[rec.values[k] for k in "abc"] for rec in records] == expected
+
+
+def test_unclosed_ring_is_refused_not_closed(small_city, tmp_path):
+    ring = [[122.25, 43.61], [122.251, 43.61], [122.251, 43.611], [122.25, 43.611]]
+    path = write(
+        tmp_path, "g.geojson", collection((GRID_OK, {"type": "Polygon", "coordinates": [ring]}))
+    )
+    message = rejected("grids", path)
+    assert "feature 1, geometry: A polygon ring is not closed" in message
+
+
+def test_nul_in_a_csv_cell_is_refused_with_its_row(small_city, tmp_path):
+    csv = (
+        "name,kind,operator_type,uscc\n"
+        "好公司,operator,sanitation,\n"
+        "坏\x00公司,operator,sanitation,\n"
+    )
+    message = rejected("organisations", write(tmp_path, "o.csv", csv))
+    assert "row 3, name: The value contains a control character (U+0000)" in message
+
+
+def test_deeply_nested_json_is_refused_with_a_reason(small_city, tmp_path):
+    deep = '{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    message = rejected("grids", write(tmp_path, "g.geojson", deep))
+    assert "nested deeper than 64 levels" in message
+    too_deep = json.loads("[" * 80 + "]" * 80)
+    shallow_but_too_deep = collection(({**GRID_OK, "extra": too_deep}, GRID_BOX))
+    message = rejected("grids", write(tmp_path, "h.geojson", shallow_but_too_deep))
+    assert "nested deeper than 64 levels" in message
+
+
+@pytest.mark.parametrize(
+    ("where", "geometry"),
+    [
+        ("Beijing", box(116.39, 39.90, 116.40, 39.91)),
+        ("(0, 0)", box(0, 0, 0.001, 0.001)),
+    ],
+)
+def test_grid_outside_its_community_is_refused(small_city, tmp_path, where, geometry):
+    path = write(tmp_path, "g.geojson", collection((GRID_OK, geometry)))
+    message = rejected("grids", path)
+    assert "feature 1, geometry: The grid lies outside its community 150502001001" in message
+
+
+def test_grid_with_the_same_area_as_another_is_refused(small_city, tmp_path):
+    existing = small_city.grids["west_south"]
+    path = write(tmp_path, "g.geojson", collection((GRID_OK, existing.geometry)))
+    message = rejected("grids", path)
+    assert f"The grid covers the same area as grid {existing.code}" in message
+    twice = collection((GRID_OK, GRID_BOX), ({**GRID_OK, "code": "150502001001004"}, GRID_BOX))
+    message = rejected("grids", write(tmp_path, "h.geojson", twice))
+    assert "feature 2, geometry: The grid covers the same area as grid 150502001001003" in message
+    # Re-importing a grid with its own geometry is an update, not a duplicate.
+    same = collection(({"code": existing.code, "community": "150502001001"}, existing.geometry))
+    run("grids", write(tmp_path, "i.geojson", same))
