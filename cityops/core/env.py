@@ -7,6 +7,7 @@ silently turns into a default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated IP networks (CIDR, or single addresses); a malformed one stops loudly."""
+    items = env_list(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise EnvError(f"{name}: {item!r} is not an IP address or network") from exc
+    return items
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cityops.core.audit import audit_record
+from cityops.core.clientip import client_ip
 from cityops.core.errors import DomainError
+from cityops.core.ratelimit import Rate, rate_limit_hit
 from cityops.evaluations.forms import (
     AnswerForm,
     PenaltyRecordForm,
@@ -30,7 +32,6 @@ from cityops.evaluations.surveys import (
     survey_create,
 )
 from cityops.evaluations.views_common import form_error, supervisor_required
-from cityops.public.services import rate_limit_hit
 
 # Answers one address may give to one online survey per hour (a household, not a flood).
 ANSWERS_PER_HOUR = 3
@@ -133,9 +134,8 @@ def public_survey_view(request: HttpRequest, token: str) -> HttpResponse:
     if survey.status != SurveyStatus.OPEN:
         form = None  # type: ignore[assignment]
     elif request.method == "POST":
-        ip = str(request.META.get("REMOTE_ADDR") or "unknown")
         if rate_limit_hit(
-            scope=f"survey:{survey.pk}", ip=ip, limit=ANSWERS_PER_HOUR, window_s=3600
+            scope=f"survey:{survey.pk}", ident=client_ip(request), rate=Rate(ANSWERS_PER_HOUR, 3600)
         ):
             form.add_error(None, _("Too many answers from this address; try again later."))
             status = 429

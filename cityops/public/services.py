@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -32,22 +31,6 @@ def feedback_submit(*, case: Case, score: int, comment: str = "") -> Feedback:
     except IntegrityError:
         raise Conflict(_("This case has already been rated. Thank you!")) from None
     return feedback
-
-
-def rate_limit_hit(*, scope: str, ip: str, limit: int, window_s: int) -> bool:
-    """Count one request of ``ip`` in ``scope``; True when it exceeds ``limit`` per window.
-
-    Cache-based fixed window: cheap, shared by every process when the cache is Redis. It stops
-    floods from one address without asking real users to solve puzzles.
-    """
-    key = f"ratelimit:{scope}:{ip}"
-    cache.add(key, 0, timeout=window_s)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_s)
-        count = 1
-    return count > limit
 
 
 def report_limit() -> tuple[int, int]:

@@ -19,7 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cityops.cases.models import Category, Status
 from cityops.cases.selectors import case_duplicates
 from cityops.cases.services import case_find_by_tracking_code, case_report
+from cityops.core.clientip import client_ip
 from cityops.core.errors import DomainError
+from cityops.core.ratelimit import Rate, rate_limit_hit
 from cityops.public import selectors
 from cityops.public.forms import (
     CategoryPickForm,
@@ -29,14 +31,11 @@ from cityops.public.forms import (
     category_from_query,
 )
 from cityops.public.models import Feedback
-from cityops.public.services import feedback_submit, rate_limit_hit, report_limit
+from cityops.public.services import feedback_submit, report_limit
 
 SESSION_DONE = "public_report_done"
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Behind the project's reverse proxy REMOTE_ADDR is set by the proxy (see deployment docs).
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+# Look-ups of a case number per client IP (guessing numbers is slow).
+TRACK_RATE = Rate(60, 600)
 
 
 def map_options() -> dict[str, Any]:
@@ -59,7 +58,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         limit, window = report_limit()
-        if rate_limit_hit(scope="report", ip=client_ip(request), limit=limit, window_s=window):
+        if rate_limit_hit(scope="report", ident=client_ip(request), rate=Rate(limit, window)):
             form.add_error(None, _("Too many reports from your connection. Please try later."))
             status = 429
         elif form.is_spam:
@@ -157,7 +156,7 @@ def track_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     status = 200
     if request.method == "POST":
-        if rate_limit_hit(scope="track", ip=client_ip(request), limit=60, window_s=600):
+        if rate_limit_hit(scope="track", ident=client_ip(request), rate=TRACK_RATE):
             form.add_error(None, _("Too many lookups from your connection. Please try later."))
             status = 429
         elif form.is_valid():
@@ -178,7 +177,7 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
     track = TrackForm(request.POST)
     status = 400
     context: dict[str, Any] = {"form": track}
-    if rate_limit_hit(scope="track", ip=client_ip(request), limit=60, window_s=600):
+    if rate_limit_hit(scope="track", ident=client_ip(request), rate=TRACK_RATE):
         return render(request, "public/track.html", context, status=429)
     if form.is_valid():
         number, code = form.cleaned_data["number"], form.cleaned_data["code"]

@@ -15,6 +15,7 @@ from cityops.core.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_str,
     load_env_file,
     parse_database_url,
@@ -155,6 +156,8 @@ AXES_COOLOFF_TIME = env_int("CITYOPS_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The one client-IP helper every rate limit uses (X-Forwarded-For only from trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "cityops.core.clientip.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -270,6 +273,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("CITYOPS_HTTPS", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs or addresses): every rate limit keys
+# on cityops.core.clientip.client_ip(), which is REMOTE_ADDR unless that is one of these.
+CITYOPS_TRUSTED_PROXIES = env_networks("CITYOPS_TRUSTED_PROXIES", [])
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CITYOPS_BEHIND_PROXY", False) else None
 )

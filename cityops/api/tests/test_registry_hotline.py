@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+import time_machine
 from rest_framework.test import APIClient
 
 from cityops.api.models import HotlineCategoryRule
@@ -136,18 +137,34 @@ def test_rate_limit_per_token(api: Api, personas: Any, settings: Any) -> None:
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"api_client": "3/min", "api_ip": "100/min"},
     }
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
-    cache.clear()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[misc,assignment]
-    try:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=dt.UTC), tick=False):
         client = api(personas.dispatcher)
         codes = [client.get("/api/v1/cases/").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         assert api(personas.inspector).get("/api/v1/cases/").status_code == 200  # other token
-    finally:
-        cache.clear()
+
+
+def test_ip_rate_limit_ignores_rotating_forwarded_for(
+    api: Api, personas: Any, settings: Any
+) -> None:
+    """A client rotating X-Forwarded-For is still one address (its header is not trusted)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_client": "100/min", "api_ip": "3/min"},
+    }
+    settings.CITYOPS_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=dt.UTC), tick=False):
+        client = api(personas.dispatcher)
+        codes = [
+            client.get("/api/v1/cases/", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code
+            for i in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+        # Behind a trusted proxy the hop the proxy appended is the client: another address.
+        behind = client.get(
+            "/api/v1/cases/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9"
+        )
+        assert behind.status_code == 200
 
 
 def test_schema_documents_every_endpoint(client: Any) -> None:
