@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication
@@ -47,6 +48,11 @@ class ApiView(APIView):
                 body["field"] = exc.field
             return Response(body, status=exc.status_code)
         return super().handle_exception(exc)
+
+
+def render_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """The REST error body for errors no view wrote (cityops.core.httperrors, /api/)."""
+    return JsonResponse({"detail": message, "code": code}, status=status)
 
 
 def bad_request(field: str, message: str) -> DomainError:

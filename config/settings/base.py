@@ -255,6 +255,14 @@ OPEN311_INTAKE_ALERT_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_ALERT_SECONDS", 3
 OPEN311_POST_CHECK_MAX_AGE = float(env_str("CITYOPS_OPEN311_POST_CHECK_MAX_AGE", "10"))
 # Operators' webhooks: plain HTTP allowed only to loopback, and only when this is on.
 CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK", DEBUG)
+# Errors no view wrote (unknown route, unreadable body, database outage) answer in the format
+# of the API that owns the URL prefix (cityops.core.httperrors); HTML elsewhere.
+CITYOPS_ERROR_FORMATS = [
+    ("/api/", "cityops.api.base.render_error"),
+    ("/open311/", "cityops.open311.errors.render_error"),
+]
+# Seconds a client is asked to wait (Retry-After) when the database cannot be reached (503).
+CITYOPS_OUTAGE_RETRY_AFTER = env_int("CITYOPS_OUTAGE_RETRY_AFTER", 30)
 # Largest JSON / form body the REST API and Open311 accept (uploads: CITYOPS_MAX_IMAGE_BYTES).
 CITYOPS_API_MAX_BODY_BYTES = env_int("CITYOPS_API_MAX_BODY_BYTES", 256 * 1024)
 SPECTACULAR_SETTINGS = {

@@ -35,7 +35,10 @@ def test_home_has_no_inline_script(client):
 def test_health_endpoint(client):
     assert client.get("/healthz").json() == {
         "status": "ok",
-        "checks": {"queue_health": {"ok": True, "queued": 0, "oldest_seconds": 0}},
+        "checks": {
+            "database": {"ok": True},
+            "queue_health": {"ok": True, "queued": 0, "oldest_seconds": 0},
+        },
     }
 
 
