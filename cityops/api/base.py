@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +26,11 @@ from cityops.core.errors import DomainError
 class BodyTooLarge(exceptions.APIException):
     status_code = 413
     default_code = "too_large"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_code = "precondition_failed"
 
 
 class ApiView(APIView):
@@ -47,7 +53,13 @@ class ApiView(APIView):
             if exc.field:
                 body["field"] = exc.field
             return Response(body, status=exc.status_code)
-        return super().handle_exception(exc)
+        response = super().handle_exception(exc)
+        # DRF's own errors (401, 403, 404, 405, 406, 412, 413, 415, 429) carry the same
+        # {"detail", "code"} as ours; a serializer's per-field errors stay a field → messages map.
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        if isinstance(detail, ErrorDetail):
+            response.data = {"detail": str(detail), "code": detail.code}
+        return response
 
 
 def render_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

@@ -203,3 +203,27 @@ def test_body_size_limit(api: Api, personas: Any, settings: Any) -> None:
         "/api/v1/cases/", {"description": "x" * 500}, format="json"
     )
     assert response.status_code == 413
+
+
+def test_etag_and_if_match_on_actions(api: Api, personas: Any, dispatched: Any) -> None:
+    case = dispatched()
+    unit, centre = api(personas.operator_a), api(personas.dispatcher)
+    detail = unit.get(f"/api/v1/cases/{case.number}/")
+    assert detail["ETag"] == f'"{case.version}"'
+    url = f"/api/v1/cases/{case.number}/actions/"
+    ask = {"reason": "不属本单位"}
+    stale = unit.post(url + "request_return/", ask, HTTP_IF_MATCH=f'"{case.version - 1}"')
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "precondition_failed"
+    assert unit.post(url + "request_return/", ask, HTTP_IF_MATCH="yesterday").status_code == 400
+    done = unit.post(url + "request_return/", ask, HTTP_IF_MATCH=detail["ETag"])
+    assert done.status_code == 200, done.content
+    assert done["ETag"] == f'"{case.version + 1}"'
+    assert centre.get(f"/api/v1/cases/{case.number}/")["ETag"] == done["ETag"]
+    # An ETag read before the request is stale now: the action is refused, not applied.
+    refuse = {"reason": "属本单位"}
+    assert (
+        centre.post(url + "refuse_return/", refuse, HTTP_IF_MATCH=detail["ETag"]).status_code == 412
+    )
+    fresh = centre.post(url + "refuse_return/", refuse, HTTP_IF_MATCH=done["ETag"])
+    assert fresh.status_code == 200, fresh.content
