@@ -42,6 +42,11 @@ class ApiView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        # An empty value is not "absent": a client that sends ?status= meant something (the
+        # schema says minLength 1), so it learns of its mistake instead of getting everything.
+        for name, values in request.query_params.lists():
+            if any(not value.strip() for value in values):
+                raise bad_request(name, _("must not be empty; leave the parameter out instead."))
         limit = self.max_body_bytes or settings.CITYOPS_API_MAX_BODY_BYTES
         length = request.META.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > limit:

@@ -32,7 +32,9 @@ def choices(value: str, name: str, allowed: Iterable[str]) -> list[str]:
 def integer(value: str, name: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    # A negative id is a well-formed id that matches nothing, not a malformed number.
+    digits = value.removeprefix("-")
+    if not digits.isdigit() or len(digits) > 12:
         raise bad_request(name, _("expected a whole number."))
     return int(value)
 

@@ -272,6 +272,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error answers and strict query parameters (cityops/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cityops.api.schema.add_error_responses",
+    ],
 }
 
 # Security headers. HTTPS-only cookies unless explicitly running plain HTTP (demo, tests).

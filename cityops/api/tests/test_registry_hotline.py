@@ -175,3 +175,35 @@ def test_schema_documents_every_endpoint(client: Any) -> None:
                  "/api/v1/hotline/orders/", "/api/v1/responsibility/"):  # fmt: skip
         assert path in paths
     assert "tokenAuth" in response.json()["components"]["securitySchemes"]
+
+
+def test_schema_documents_errors_and_strict_parameters(client: Any) -> None:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "409", "413", "429", "503"):
+                assert status in operation["responses"], (method, path, status)
+    action = schema["paths"]["/api/v1/cases/{number}/actions/{action}/"]["post"]
+    assert "412" in action["responses"]
+    assert any(p["name"] == "If-Match" and p["in"] == "header" for p in action["parameters"])
+    areas = schema["paths"]["/api/v1/registry/areas/"]["get"]["parameters"]
+    bbox = next(p for p in areas if p["name"] == "bbox")
+    assert bbox["schema"]["pattern"]
+    responsibility = schema["paths"]["/api/v1/responsibility/"]["get"]["parameters"]
+    lon = next(p for p in responsibility if p["name"] == "lon")
+    assert (lon["schema"]["minimum"], lon["schema"]["maximum"]) == (-180, 180)
+
+
+def test_empty_values_are_refused_and_negative_ids_match_nothing(
+    api: Api, personas: Any, dispatched: Any
+) -> None:
+    dispatched()
+    client = api(personas.dispatcher)
+    for name in ("status", "street", "reported_after", "coord_sys", "q"):
+        response = client.get(f"/api/v1/cases/?{name}=")
+        assert response.status_code == 400, name
+        assert response.json()["field"] == name
+    listed = client.get("/api/v1/cases/", {"community": "-3"})
+    assert listed.status_code == 200
+    assert listed.json()["results"] == []
+    assert client.post("/api/v1/webhooks/deliveries/-1/redeliver/").status_code == 404
