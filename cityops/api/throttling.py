@@ -4,6 +4,8 @@ X-Forwarded-For does not reset the per-IP count. Over the limit: 429 with Retry-
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
@@ -21,7 +23,8 @@ class _Throttle(BaseThrottle):
         self._wait: int | None = None
 
     def rate(self) -> Rate | None:
-        rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+        config: dict[str, Any] = settings.REST_FRAMEWORK
+        rates: dict[str, str] = config.get("DEFAULT_THROTTLE_RATES", {})
         return parse_rate(str(rates.get(self.scope) or ""), f"throttle rate {self.scope}")
 
     def ident(self, request: Request) -> str | None:

@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get their own components (non-blank strings minLength 1, uploads binary).
+    "COMPONENT_SPLIT_REQUEST": True,
     # Every operation's error answers and strict query parameters (cityops/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -227,3 +227,13 @@ def test_etag_and_if_match_on_actions(api: Api, personas: Any, dispatched: Any) 
     )
     fresh = centre.post(url + "refuse_return/", refuse, HTTP_IF_MATCH=done["ETag"])
     assert fresh.status_code == 200, fresh.content
+
+
+def test_multipart_null_means_none(api: Api, personas: Any, dispatched: Any) -> None:
+    case = dispatched()
+    response = api(personas.operator_a).post(
+        f"/api/v1/cases/{case.number}/actions/request_return/",
+        {"reason": "不属本单位", "unit": "null", "expected_version": "null"},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content

@@ -171,7 +171,10 @@ class CaseListView(ApiView):
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        request=CaseCreateSerializer,
+        request={
+            "application/json": CaseCreateSerializer,
+            "multipart/form-data": CaseCreateSerializer,
+        },
         responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
         operation_id="cases_create",
@@ -247,7 +250,8 @@ class CaseActionView(ApiView):
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
-        request=ActionSerializer,
+        # Form-encoded bodies are accepted too but cannot say "null": JSON or multipart documented.
+        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
         responses=CaseDetailSerializer,
         parameters=[
             OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(TRANSITIONS)),
