@@ -74,3 +74,10 @@ def client_ip(request: HttpRequest) -> str:
         str(request.META.get("HTTP_X_FORWARDED_FOR") or ""),
         trusted_proxies(),
     )
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """:func:`client_ip` for django-axes, which stores it in an IP column: None when unknown
+    (a request built in code, such as a test client's ``force_login``)."""
+    ip = client_ip(request)
+    return ip if _parse(ip) is not None else None

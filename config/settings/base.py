@@ -157,7 +157,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The one client-IP helper every rate limit uses (X-Forwarded-For only from trusted proxies).
-AXES_CLIENT_IP_CALLABLE = "cityops.core.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "cityops.core.clientip.client_ip_or_none"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
