@@ -26,6 +26,12 @@ urlpatterns = [
     path("", include("cityops.core.urls")),
 ]
 
+# Errors no view wrote answer in the format of the URL's API (cityops.core.httperrors).
+handler400 = "cityops.core.httperrors.bad_request"
+handler403 = "cityops.core.httperrors.permission_denied"
+handler404 = "cityops.core.httperrors.page_not_found"
+handler500 = "cityops.core.httperrors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -32,7 +32,9 @@ def choices(value: str, name: str, allowed: Iterable[str]) -> list[str]:
 def integer(value: str, name: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    # A negative id is a well-formed id that matches nothing, not a malformed number.
+    digits = value.removeprefix("-")
+    if not digits.isdigit() or len(digits) > 12:
         raise bad_request(name, _("expected a whole number."))
     return int(value)
 
@@ -83,7 +85,7 @@ def bbox(value: str) -> tuple[float, float, float, float] | None:
     parts = value.split(",")
     if len(parts) != 4:
         raise bad_request("bbox", _("expected min_lon,min_lat,max_lon,max_lat."))
-    w, s, e, n = (number(p, "bbox", -180, 180) for p in parts)
-    if w > e or s > n:
-        raise bad_request("bbox", _("expected min_lon,min_lat,max_lon,max_lat."))
-    return w, s, e, n
+    w, e = (number(parts[i], "bbox", -180, 180) for i in (0, 2))
+    s, n = (number(parts[i], "bbox", -90, 90) for i in (1, 3))
+    # Two opposite corners define the box whichever way round they come (documented).
+    return min(w, e), min(s, n), max(w, e), max(s, n)

@@ -149,15 +149,24 @@ class CaseCreateSerializer(serializers.Serializer[Any]):
     )
 
 
+class NullableIntegerField(serializers.IntegerField):
+    """A multipart body cannot carry JSON ``null``: there the text ``null`` means none."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if self.allow_null and isinstance(data, str) and data.strip().lower() == "null":
+            data = None
+        return super().validate_empty_values(data)
+
+
 class ActionSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
     note = serializers.CharField(max_length=2000, allow_blank=True, default="")
-    unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    unit = NullableIntegerField(required=False, allow_null=True, default=None)
     new_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
     condition_met = serializers.BooleanField(required=False, default=False)
     into = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     category = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    expected_version = NullableIntegerField(required=False, allow_null=True, default=None)
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=9
     )

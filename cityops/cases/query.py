@@ -182,7 +182,8 @@ def _id(params: Mapping[str, Any], name: str) -> int | None:
     raw = str(params.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    # A whole number; a negative one is well-formed and simply matches nothing (no id is < 1).
+    if not raw.lstrip("-").isdigit() or raw.count("-") > (raw[0] == "-") or len(raw) > 13:
         raise FilterError(_("expected a whole number."), field=name)
     return int(raw)
 

@@ -7,6 +7,7 @@ silently turns into a default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,17 @@ def env_int_list(name: str, default: list[int]) -> list[int]:
     if not all(item.isdigit() for item in items):
         raise EnvError(f"{name}={os.environ.get(name)!r}: expected integers like 60,300,1800")
     return [int(item) for item in items]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated IP networks (CIDR, or single addresses); a malformed one stops loudly."""
+    items = env_list(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise EnvError(f"{name}: {item!r} is not an IP address or network") from exc
+    return items
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cityops.core.audit import audit_record
+from cityops.core.clientip import client_ip
 from cityops.core.errors import DomainError
+from cityops.core.ratelimit import Rate, rate_limit_hit, too_many_requests
 from cityops.evaluations.forms import (
     AnswerForm,
     PenaltyRecordForm,
@@ -30,7 +32,6 @@ from cityops.evaluations.surveys import (
     survey_create,
 )
 from cityops.evaluations.views_common import form_error, supervisor_required
-from cityops.public.services import rate_limit_hit
 
 # Answers one address may give to one online survey per hour (a household, not a flood).
 ANSWERS_PER_HOUR = 3
@@ -129,16 +130,15 @@ def public_survey_view(request: HttpRequest, token: str) -> HttpResponse:
     """Residents answer without a login, through the survey's unguessable link."""
     survey = get_object_or_404(Survey.objects.select_related("contract"), token=token, online=True)
     form = PublicAnswerForm(request.POST or None)
-    status, thanks = 200, False
+    status, thanks, wait = 200, False, None
     if survey.status != SurveyStatus.OPEN:
         form = None  # type: ignore[assignment]
     elif request.method == "POST":
-        ip = str(request.META.get("REMOTE_ADDR") or "unknown")
-        if rate_limit_hit(
-            scope=f"survey:{survey.pk}", ip=ip, limit=ANSWERS_PER_HOUR, window_s=3600
-        ):
+        wait = rate_limit_hit(
+            scope=f"survey:{survey.pk}", ident=client_ip(request), rate=Rate(ANSWERS_PER_HOUR, 3600)
+        )
+        if wait:
             form.add_error(None, _("Too many answers from this address; try again later."))
-            status = 429
         elif form.is_valid():
             try:
                 survey_answer_add(
@@ -150,10 +150,11 @@ def public_survey_view(request: HttpRequest, token: str) -> HttpResponse:
                 status = form_error(form, exc)
         else:
             status = 400
-    return render(
+    response = render(
         request, "evaluations/public_survey.html",
         {"survey": survey, "form": form, "thanks": thanks}, status=status,
     )  # fmt: skip
+    return too_many_requests(response, wait) if wait else response
 
 
 @supervisor_required

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from cityops.cases.models import Case
+from cityops.core.clientip import client_ip
 from cityops.core.errors import DomainError
 from cityops.open311 import codec, listing, selectors
 from cityops.open311.intake import request_queue
@@ -177,7 +178,7 @@ def _rate_limited(request: HttpRequest, params: QueryDict, fmt: str) -> HttpResp
     wait = rate_limit_hit(
         method=request.method or "GET",
         key_id=key.pk if key is not None else None,
-        ip=str(request.META.get("REMOTE_ADDR") or "unknown"),
+        ip=client_ip(request),
     )
     if wait is None:
         return None

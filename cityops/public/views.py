@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cityops.cases.models import Category, Status
 from cityops.cases.selectors import case_duplicates
 from cityops.cases.services import case_find_by_tracking_code, case_report
+from cityops.core.clientip import client_ip
 from cityops.core.errors import DomainError
+from cityops.core.ratelimit import Rate, rate_limit_hit, too_many_requests
 from cityops.public import selectors
 from cityops.public.forms import (
     CategoryPickForm,
@@ -33,17 +35,12 @@ from cityops.public.models import Feedback
 from cityops.public.services import (
     feedback_submit,
     hint_limit,
-    rate_limit_hit,
     report_limit,
-    too_many_requests,
 )
 
 SESSION_DONE = "public_report_done"
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Behind the project's reverse proxy REMOTE_ADDR is set by the proxy (see deployment docs).
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+# Look-ups of a case number per client IP (guessing numbers is slow).
+TRACK_RATE = Rate(60, 600)
 
 
 def map_options() -> dict[str, Any]:
@@ -66,7 +63,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         limit, window = report_limit()
-        wait = rate_limit_hit(scope="report", ip=client_ip(request), limit=limit, window_s=window)
+        wait = rate_limit_hit(scope="report", ident=client_ip(request), rate=Rate(limit, window))
         if wait:
             form.add_error(None, _("Too many reports from your connection. Please try later."))
         elif form.is_spam:
@@ -119,7 +116,7 @@ def duplicates_view(request: HttpRequest) -> HttpResponse:
     rate-limited per IP: it cannot be used to page through reports.
     """
     limit, window = hint_limit()
-    wait = rate_limit_hit(scope="hint", ip=client_ip(request), limit=limit, window_s=window)
+    wait = rate_limit_hit(scope="hint", ident=client_ip(request), rate=Rate(limit, window))
     if wait:
         return too_many_requests(HttpResponse(_("Too many requests. Please try later.")), wait)
     try:
@@ -176,7 +173,7 @@ def track_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     status = 200
     if request.method == "POST":
-        wait = rate_limit_hit(scope="track", ip=client_ip(request), limit=60, window_s=600)
+        wait = rate_limit_hit(scope="track", ident=client_ip(request), rate=TRACK_RATE)
         if wait:
             form.add_error(None, _("Too many lookups from your connection. Please try later."))
             return too_many_requests(render(request, "public/track.html", context), wait)
@@ -198,7 +195,7 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
     track = TrackForm(request.POST)
     status = 400
     context: dict[str, Any] = {"form": track}
-    wait = rate_limit_hit(scope="track", ip=client_ip(request), limit=60, window_s=600)
+    wait = rate_limit_hit(scope="track", ident=client_ip(request), rate=TRACK_RATE)
     if wait:
         return too_many_requests(render(request, "public/track.html", context), wait)
     if form.is_valid():

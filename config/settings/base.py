@@ -19,6 +19,7 @@ from cityops.core.env import (
     env_int_list,
     env_intervals,
     env_list,
+    env_networks,
     env_str,
     load_env_file,
     parse_database_url,
@@ -162,6 +163,8 @@ AXES_COOLOFF_TIME = env_int("CITYOPS_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The one client-IP helper every rate limit uses (X-Forwarded-For only from trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "cityops.core.clientip.client_ip_or_none"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -299,6 +302,14 @@ OPEN311_INTAKE_FAILED_ALERT_HOURS = env_int("CITYOPS_OPEN311_INTAKE_FAILED_ALERT
 OPEN311_POST_CHECK_MAX_AGE = float(env_str("CITYOPS_OPEN311_POST_CHECK_MAX_AGE", "10"))
 # Operators' webhooks: plain HTTP allowed only to loopback, and only when this is on.
 CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("CITYOPS_WEBHOOK_ALLOW_HTTP_LOOPBACK", DEBUG)
+# Errors no view wrote (unknown route, unreadable body, database outage) answer in the format
+# of the API that owns the URL prefix (cityops.core.httperrors); HTML elsewhere.
+CITYOPS_ERROR_FORMATS = [
+    ("/api/", "cityops.api.base.render_error"),
+    ("/open311/", "cityops.open311.errors.render_error"),
+]
+# Seconds a client is asked to wait (Retry-After) when the database cannot be reached (503).
+CITYOPS_OUTAGE_RETRY_AFTER = env_int("CITYOPS_OUTAGE_RETRY_AFTER", 30)
 # Largest JSON / form body the REST API and Open311 accept (uploads: CITYOPS_MAX_IMAGE_BYTES).
 CITYOPS_API_MAX_BODY_BYTES = env_int("CITYOPS_API_MAX_BODY_BYTES", 256 * 1024)
 SPECTACULAR_SETTINGS = {
@@ -308,6 +319,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get their own components (non-blank strings minLength 1, uploads binary).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers and strict query parameters (cityops/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cityops.api.schema.add_error_responses",
+    ],
 }
 
 # Security headers. Production is this same file with CITYOPS_DEBUG=0 (there is no separate
@@ -330,6 +348,9 @@ if HTTPS and not SECURE_HSTS_PRELOAD:
     # Preloading binds every subdomain of the registered domain for years: the domain's owner
     # decides (CITYOPS_HSTS_PRELOAD=1), so its absence is not a deployment defect.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs or addresses): every rate limit keys
+# on cityops.core.clientip.client_ip(), which is REMOTE_ADDR unless that is one of these.
+CITYOPS_TRUSTED_PROXIES = env_networks("CITYOPS_TRUSTED_PROXIES", [])
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CITYOPS_BEHIND_PROXY", False) else None
 )

@@ -216,3 +216,37 @@ def test_deeply_nested_json_body_is_a_400(api: Api, personas: Any, catalogue: An
         assert response.status_code == 400, depth
         assert "nested deeper than 64 levels" in response.content.decode()
     assert Case.objects.count() == before
+
+
+def test_etag_and_if_match_on_actions(api: Api, personas: Any, dispatched: Any) -> None:
+    case = dispatched()
+    unit, centre = api(personas.operator_a), api(personas.dispatcher)
+    detail = unit.get(f"/api/v1/cases/{case.number}/")
+    assert detail["ETag"] == f'"{case.version}"'
+    url = f"/api/v1/cases/{case.number}/actions/"
+    ask = {"reason": "不属本单位"}
+    stale = unit.post(url + "request_return/", ask, HTTP_IF_MATCH=f'"{case.version - 1}"')
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "precondition_failed"
+    assert unit.post(url + "request_return/", ask, HTTP_IF_MATCH="yesterday").status_code == 400
+    done = unit.post(url + "request_return/", ask, HTTP_IF_MATCH=detail["ETag"])
+    assert done.status_code == 200, done.content
+    assert done["ETag"] == f'"{case.version + 1}"'
+    assert centre.get(f"/api/v1/cases/{case.number}/")["ETag"] == done["ETag"]
+    # An ETag read before the request is stale now: the action is refused, not applied.
+    refuse = {"reason": "属本单位"}
+    assert (
+        centre.post(url + "refuse_return/", refuse, HTTP_IF_MATCH=detail["ETag"]).status_code == 412
+    )
+    fresh = centre.post(url + "refuse_return/", refuse, HTTP_IF_MATCH=done["ETag"])
+    assert fresh.status_code == 200, fresh.content
+
+
+def test_multipart_null_means_none(api: Api, personas: Any, dispatched: Any) -> None:
+    case = dispatched()
+    response = api(personas.operator_a).post(
+        f"/api/v1/cases/{case.number}/actions/request_return/",
+        {"reason": "不属本单位", "unit": "null", "expected_version": "null"},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content

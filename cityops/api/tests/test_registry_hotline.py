@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+import time_machine
 from rest_framework.test import APIClient
 
 from cityops.api.models import HotlineCategoryRule
@@ -136,18 +137,34 @@ def test_rate_limit_per_token(api: Api, personas: Any, settings: Any) -> None:
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"api_client": "3/min", "api_ip": "100/min"},
     }
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
-    cache.clear()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[misc,assignment]
-    try:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=dt.UTC), tick=False):
         client = api(personas.dispatcher)
         codes = [client.get("/api/v1/cases/").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         assert api(personas.inspector).get("/api/v1/cases/").status_code == 200  # other token
-    finally:
-        cache.clear()
+
+
+def test_ip_rate_limit_ignores_rotating_forwarded_for(
+    api: Api, personas: Any, settings: Any
+) -> None:
+    """A client rotating X-Forwarded-For is still one address (its header is not trusted)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_client": "100/min", "api_ip": "3/min"},
+    }
+    settings.CITYOPS_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=dt.UTC), tick=False):
+        client = api(personas.dispatcher)
+        codes = [
+            client.get("/api/v1/cases/", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code
+            for i in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+        # Behind a trusted proxy the hop the proxy appended is the client: another address.
+        behind = client.get(
+            "/api/v1/cases/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9"
+        )
+        assert behind.status_code == 200
 
 
 def test_schema_documents_every_endpoint(client: Any) -> None:
@@ -158,3 +175,35 @@ def test_schema_documents_every_endpoint(client: Any) -> None:
                  "/api/v1/hotline/orders/", "/api/v1/responsibility/"):  # fmt: skip
         assert path in paths
     assert "tokenAuth" in response.json()["components"]["securitySchemes"]
+
+
+def test_schema_documents_errors_and_strict_parameters(client: Any) -> None:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "409", "413", "429", "503"):
+                assert status in operation["responses"], (method, path, status)
+    action = schema["paths"]["/api/v1/cases/{number}/actions/{action}/"]["post"]
+    assert "412" in action["responses"]
+    assert any(p["name"] == "If-Match" and p["in"] == "header" for p in action["parameters"])
+    areas = schema["paths"]["/api/v1/registry/areas/"]["get"]["parameters"]
+    bbox = next(p for p in areas if p["name"] == "bbox")
+    assert bbox["schema"]["pattern"]
+    responsibility = schema["paths"]["/api/v1/responsibility/"]["get"]["parameters"]
+    lon = next(p for p in responsibility if p["name"] == "lon")
+    assert (lon["schema"]["minimum"], lon["schema"]["maximum"]) == (-180, 180)
+
+
+def test_empty_values_are_refused_and_negative_ids_match_nothing(
+    api: Api, personas: Any, dispatched: Any
+) -> None:
+    dispatched()
+    client = api(personas.dispatcher)
+    for name in ("status", "street", "reported_after", "coord_sys", "q"):
+        response = client.get(f"/api/v1/cases/?{name}=")
+        assert response.status_code == 400, name
+        assert response.json()["field"] == name
+    listed = client.get("/api/v1/cases/", {"community": "-3"})
+    assert listed.status_code == 200
+    assert listed.json()["results"] == []
+    assert client.post("/api/v1/webhooks/deliveries/-1/redeliver/").status_code == 404

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cityops.api import params as p
-from cityops.api.base import ApiView, bad_request
+from cityops.api.base import ApiView, PreconditionFailed, bad_request
 from cityops.api.models import ApiToken
 from cityops.api.parsers import CleanJSONParser
 from cityops.api.serializers import (
@@ -75,6 +75,32 @@ def visible_case(request: Request, number: str) -> Case:
         raise NotFound(_("Case not found."))
     return case
 
+
+def etag(case: Case) -> str:
+    """The case's ETag: its ``version``, bumped by every transition (the compare-and-swap)."""
+    return f'"{case.version}"'
+
+
+def if_match_version(request: Request) -> int | None:
+    """The version an ``If-Match`` header names (``"7"``, ``W/"7"`` or ``7``); None without one
+    or for ``*``. Anything else is a 400, not a silent match."""
+    raw = (request.headers.get("If-Match") or "").strip()
+    if not raw or raw == "*":
+        return None
+    value = raw.removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 12:
+        raise bad_request("If-Match", _('expected the case\'s ETag, e.g. "3".'))
+    return int(value)
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The case's ETag (its version) from GET /cases/{number}/: the action is refused"
+    " with 412 if the case has changed since. Recommended for every action.",
+    pattern=r'^(\*|(W/)?"?[0-9]{1,12}"?)$',
+)
 
 FILTERS = [
     OpenApiParameter("status", str, description="comma-separated statuses"),
@@ -136,7 +162,10 @@ class CaseListView(ApiView):
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        request=CaseCreateSerializer,
+        request={
+            "application/json": CaseCreateSerializer,
+            "multipart/form-data": CaseCreateSerializer,
+        },
         responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
         operation_id="cases_create",
@@ -148,12 +177,6 @@ class CaseListView(ApiView):
         data = form.validated_data
         key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
         client = client_of(request)
-        existed = (
-            bool(key)
-            and Case.objects.filter(
-                client=client or f"user:{request.user.pk}", idempotency_key=key
-            ).exists()
-        )
         case = case_report(
             source=data["source"],
             category=category_from(data["category"]),
@@ -172,6 +195,8 @@ class CaseListView(ApiView):
             client=client,
         )
         tracking_code = getattr(case, "tracking_code", "")
+        # case_report decides (also between concurrent replays): the key's first call created it.
+        existed = bool(getattr(case, "replayed", False))
         case = cases_visible_to(request.user).filter(pk=case.pk).first() or case
         context = {"request": request, "coord_sys": data["coord_sys"]}
         body = dict(self._serializer(request, True)(case, context=context).data)
@@ -202,7 +227,7 @@ class CaseDetailView(ApiView):
         serializer = (
             PublicCaseSerializer if is_public_viewer(request.user) else CaseDetailSerializer
         )
-        return Response(serializer(case, context=context).data)
+        return Response(serializer(case, context=context).data, headers={"ETag": etag(case)})
 
 
 class CaseActionView(ApiView):
@@ -216,10 +241,12 @@ class CaseActionView(ApiView):
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
-        request=ActionSerializer,
+        # Form-encoded bodies are accepted too but cannot say "null": JSON or multipart documented.
+        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
         responses=CaseDetailSerializer,
         parameters=[
-            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(TRANSITIONS))
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(TRANSITIONS)),
+            IF_MATCH,
         ],
         operation_id="cases_action",
         description="Apply one workflow action (the transition table: docs/cases-workflow.md).",
@@ -231,6 +258,16 @@ class CaseActionView(ApiView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         case = visible_case(request, number)
+        expected = data["expected_version"]
+        if (matched := if_match_version(request)) is not None:
+            if expected is not None and expected != matched:
+                raise bad_request("expected_version", _("differs from If-Match."))
+            if matched != case.version:
+                raise PreconditionFailed(
+                    _("The case has changed since you read it (now version %(v)d).")
+                    % {"v": case.version}
+                )
+            expected = matched
         payload: dict[str, Any] = {
             "note": data["note"],
             "photos": data["photos"],
@@ -250,11 +287,13 @@ class CaseActionView(ApiView):
             case_id=case.pk,
             action=action,
             actor=request.user,
-            expected_version=data["expected_version"],
+            expected_version=expected,
             reason=reason,
             **payload,
         )
         # After the action the case may have left the actor's scope: answer with what it did.
         case = cases_visible_to(request.user).filter(pk=case.pk).first() or case
         context = {"request": request, "coord_sys": "wgs84"}
-        return Response(CaseDetailSerializer(case, context=context).data)
+        return Response(
+            CaseDetailSerializer(case, context=context).data, headers={"ETag": etag(case)}
+        )

@@ -203,6 +203,7 @@ def _existing(client: str, key: str) -> Case | None:
     case = Case.objects.filter(client=client, idempotency_key=key).first()
     if case is not None:
         case.tracking_code = tracking_code_for(case)  # type: ignore[attr-defined]
+        case.replayed = True  # type: ignore[attr-defined]
     return case
 
 
@@ -394,7 +395,9 @@ def case_report(
 ) -> Case:
     """Create a case (or return the one a previous call with the same key created).
 
-    The returned case carries ``tracking_code`` (the reporter's private code, shown once).
+    The returned case carries ``tracking_code`` (the reporter's private code, shown once) and
+    ``replayed``: True when an earlier call with the key created it (also when that call ran
+    concurrently and won), so a channel answers "already there" from the one decision made here.
     Self-handled reports (自处理) need before and after photos and await intake approval.
     ``attach(case)`` runs inside the report's transaction once the case exists (a channel's own
     record, such as the Open311 request, commits with the case or not at all); it is not
@@ -463,6 +466,7 @@ def case_report(
             return found
         raise
     case.tracking_code = private_code  # type: ignore[attr-defined]
+    case.replayed = False  # type: ignore[attr-defined]
     return case
 
 

@@ -39,6 +39,7 @@ def test_health_endpoint(client):
     assert client.get("/healthz").json() == {
         "status": "ok",
         "checks": {
+            "database": {"ok": True},
             "queue_health": {"ok": True, "queued": 0, "oldest_seconds": 0, "failed": 0},
             "workers_health": {"ok": True, "workers": 1, "schedulers": 1},
         },

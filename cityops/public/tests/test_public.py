@@ -62,6 +62,14 @@ def test_report_works_without_the_map(client, catalogue, small_city):
     assert Case.objects.get().community_id == small_city.community_west.pk
 
 
+def test_rate_limit_ignores_rotating_forwarded_for(client, catalogue, settings):
+    settings.CITYOPS_PUBLIC_REPORTS_PER_HOUR = 1
+    first = post_report(client, catalogue["garbage"], confirm_new="on")
+    assert first.status_code == 302
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "198.51.100.77"
+    assert post_report(client, catalogue["garbage"], confirm_new="on").status_code == 429
+
+
 def test_report_needs_a_place(client, catalogue):
     response = post_report(client, catalogue["garbage"], lon="", lat="")
     assert response.status_code == 400
