@@ -33,7 +33,6 @@ from cityops.evaluations.access import (
     require_operator_of,
     supervisors,
 )
-from cityops.evaluations.diagram import APPEAL
 from cityops.evaluations.models import (
     PAYMENT_COMPONENT,
     Appeal,
@@ -46,6 +45,7 @@ from cityops.evaluations.models import (
 )
 from cityops.evaluations.services import evaluation_values
 from cityops.evaluations.surveys import policy_get
+from cityops.evaluations.transitions import APPEAL
 from cityops.notifications.services import notify
 
 MAX_FILES = 5

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
-from cityops.evaluations.diagram import RUN
 from cityops.evaluations.models import EvaluationRun, Period, RunStatus
 from cityops.evaluations.services import FROZEN_MESSAGE, RunReport, evaluate_month, month_bounds
 from cityops.evaluations.surveys import monthly_satisfaction
+from cityops.evaluations.transitions import RUN
 from cityops.inspections.sources import monthly_inspections
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def run_execute(*, run_id: int) -> EvaluationRun:
 
 
 def _finish(run_id: int, status: str, message: str, report: dict[str, Any]) -> EvaluationRun:
-    RUN.check(RunStatus.RUNNING, status)  # the status table (evaluations/diagram.py)
+    RUN.check(RunStatus.RUNNING, status)  # the status table (evaluations/transitions.py)
     with transaction.atomic():
         EvaluationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
             status=status, message=message, report=report, finished_at=timezone.now(),

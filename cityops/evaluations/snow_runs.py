@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
 from cityops.evaluations.access import require_supervisor
-from cityops.evaluations.diagram import RUN
 from cityops.evaluations.models import RunStatus, SnowEvaluationRun
 from cityops.evaluations.snow import evaluate_snow_event, snow_event_check, snow_event_get
+from cityops.evaluations.transitions import RUN
 
 log = logging.getLogger(__name__)
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -94,7 +94,7 @@ def snow_run_execute(*, run_id: int) -> SnowEvaluationRun:
 
 
 def _finish(run_id: int, status: str, message: str, report: dict[str, Any]) -> SnowEvaluationRun:
-    RUN.check(RunStatus.RUNNING, status)  # the status table (evaluations/diagram.py)
+    RUN.check(RunStatus.RUNNING, status)  # the status table (evaluations/transitions.py)
     with transaction.atomic():
         SnowEvaluationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
             status=status, message=message, report=report, finished_at=timezone.now(),

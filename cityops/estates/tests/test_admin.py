@@ -59,9 +59,3 @@ def test_admin_actions_and_periodic_command_use_the_transition(client, register,
         assert Proposal.objects.get(pk=p.pk).status == "closed"
         client.post(url, {"action": "certify_selected", "_selected_action": [p.pk]})
     assert Proposal.objects.get(pk=p.pk).status == "certified"
-
-
-def test_vote_diagram_is_up_to_date():
-    out = StringIO()
-    call_command("vote_diagram", "--check", stdout=out)
-    assert "up to date" in out.getvalue()
