@@ -101,6 +101,12 @@ document(
     "Case workflow",
     "From `cityops/cases/transitions.py`; `cases.services.workflow.case_transition` applies it.",
     f"Roles are `accounts.Role` values: {', '.join(r.value for r in Role)}.",
+    "",
+    "**Duplicates follow their case.** Voiding or merging a case carries along the cases",
+    "merged into it: merging re-points them to the new target (a duplicate always points at",
+    "a case that is not itself merged), voiding voids them with the same reason",
+    "(merged → voided). Each carried duplicate gets its own case event and audit row,",
+    "in the same transaction.",
 )
 
 CASE = register(

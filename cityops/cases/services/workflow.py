@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cityops.accounts.access import actor_for
 from cityops.cases.access import access_case
-from cityops.cases.models import Case, CaseEvent
+from cityops.cases.models import Case, CaseEvent, Status
 from cityops.cases.services.context import TransitionContext
 from cityops.cases.services.effects import HANDLERS
 from cityops.cases.services.guards import GUARDS
@@ -162,7 +162,53 @@ def case_transition(
                 **ctx.data,
             },
         )
+        if action in ("void", "merge"):
+            _carry_duplicates(ctx, into=ctx.resolved.get("into"))
     return case
+
+
+def _carry_duplicates(ctx: TransitionContext, *, into: Case | None) -> None:
+    """The cases merged into a case that is voided or merged follow it (docs/cases-workflow.md).
+
+    Merging re-points them to the new target (a duplicate always points at a case that is not
+    itself merged); voiding voids them with the same reason (merged → voided). Each carried
+    duplicate gets its own CaseEvent and audit row; the case's row lock serialises this with
+    any merge into it (``merge`` locks the duplicate, the guard reads the target's status).
+    """
+    case = ctx.case
+    duplicates = list(
+        Case.objects.select_for_update()
+        .filter(merged_into=case, status=Status.MERGED)
+        .order_by("pk")
+        .only("pk", "number", "version", "status", "merged_into")
+    )
+    for dup in duplicates:
+        if into is not None:
+            values: dict[str, Any] = {"merged_into_id": into.pk, "updated_at": ctx.now}
+            to_status, data = Status.MERGED, {"into": into.number, "carried_from": case.number}
+        else:
+            values = {"status": Status.VOIDED, "updated_at": ctx.now}
+            to_status, data = Status.VOIDED, {"carried_from": case.number}
+        if _cas_update(dup.pk, dup.version, values) != 1:
+            raise Conflict(_("Someone else changed this case first: reload it and try again."))
+        event = CaseEvent(
+            case=dup,
+            at=ctx.now,
+            actor=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
+            action=ctx.rule.action,
+            from_status=Status.MERGED,
+            to_status=to_status,
+            reason=ctx.reason,
+            data=data,
+        )
+        insert_one(event)
+        audit_record(
+            code=f"case.{ctx.rule.action}",
+            target=dup,
+            actor=ctx.user,
+            summary=f"{dup.number} {Status.MERGED}→{to_status} ({case.number})",
+            data={"from": Status.MERGED, "to": to_status, "reason": ctx.reason, **data},
+        )
 
 
 # --- Thin public wrappers: one per action, the names the UI / API / Open311 call --------------
