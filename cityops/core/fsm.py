@@ -222,6 +222,7 @@ def fsm_transition(
     roles: RoleCheck | None = None,
     guards: Mapping[str, Callable[[], None]] | None = None,
     values: Mapping[str, Any] | None = None,
+    where: Mapping[str, Any] | None = None,
     audit_code: str,
     summary: str = "",
     data: Mapping[str, Any] | None = None,
@@ -232,7 +233,8 @@ def fsm_transition(
     ``roles`` is the acting user's role check (None: a system step, no role check). The
     UPDATE compare-and-swaps on the status, so a concurrent writer that moved the row first
     makes this one raise ``Conflict`` and nothing is written. ``values`` are written in the
-    same UPDATE; the audit event carries from/to and ``data``. Returns the new status.
+    same UPDATE; ``where`` adds conditions to the compare-and-swap (a lease holder, a
+    version). The audit event carries from/to and ``data``. Returns the new status.
     """
     source = str(getattr(instance, "status"))  # noqa: B009 (every machine's column)
     rule = machine.rule_checked(action, status=source, actor=roles)
@@ -244,7 +246,9 @@ def fsm_transition(
     extra = dict(values or {})
     with transaction.atomic():
         manager = type(instance)._default_manager
-        changed = manager.filter(pk=instance.pk, status=source).update(status=target, **extra)
+        changed = manager.filter(pk=instance.pk, status=source, **(where or {})).update(
+            status=target, **extra
+        )
         if changed != 1:
             raise Conflict(_("Someone else changed this first: reload it and try again."))
         setattr(instance, "status", target)  # noqa: B010

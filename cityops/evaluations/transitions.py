@@ -13,7 +13,7 @@ status: a change is a new revision.
 
 from __future__ import annotations
 
-from cityops.core.fsm import Machine, document, register, step
+from cityops.core.fsm import Machine, Transition, document, register, step
 from cityops.evaluations.models import PeriodStatus, SchemeStatus
 from cityops.evaluations.models_appeals import AppealStatus
 from cityops.evaluations.models_runs import RunStatus
@@ -26,8 +26,12 @@ RUN = Machine(
     doc="evaluations-states.md",
     models=("EvaluationRun", "SnowEvaluationRun"),
     intro=(
-        "Monthly and snowfall-event runs share the run statuses; a second run of a month",
-        "or event while one is queued or running is refused (409).",
+        "Monthly and snowfall-event runs share the run statuses and one writer",
+        "(`evaluations/run_lease.py`). A run holds an expiring lease (`leased_until`,",
+        "`lease_holder`), renewed with every progress write. A second start of a month or",
+        "event while its run is under a live lease is refused (409); once the lease has",
+        "expired (the worker was killed) the next start fails the old run (`abandon`) and",
+        "takes over.",
     ),
     statuses=RunStatus,
     entry={
@@ -37,6 +41,13 @@ RUN = Machine(
         step(RunStatus.QUEUED, RunStatus.RUNNING, "the worker claims it (compare-and-swap)"),
         step(RunStatus.RUNNING, RunStatus.DONE, "every contract scored"),
         step(RunStatus.RUNNING, RunStatus.FAILED, "a rule refused or an error (message kept)"),
+        Transition(
+            "abandon",
+            "abandon",
+            (RunStatus.QUEUED, RunStatus.RUNNING),
+            RunStatus.FAILED,
+            by="lease expired (worker stopped), the next start takes over",
+        ),
     ),
     final=(RunStatus.DONE, RunStatus.FAILED),
 )
