@@ -56,6 +56,7 @@ demo: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(PY) scripts/check_status_writes.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy cityops config

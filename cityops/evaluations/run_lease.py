@@ -115,9 +115,9 @@ def run_claim(model: type[RunBase], run_id: int) -> str | None:
 
 def lease_renew(model: type[RunBase], run_id: int, token: str, **values: Any) -> None:
     """Extend the lease (with any progress ``values``); ``LeaseLost`` once taken over."""
-    renewed = model._default_manager.filter(pk=run_id, status=RunStatus.RUNNING, lease_holder=token).update(
-        leased_until=lease_until(), **values
-    )
+    renewed = model._default_manager.filter(
+        pk=run_id, status=RunStatus.RUNNING, lease_holder=token
+    ).update(leased_until=lease_until(), **values)
     if renewed != 1:
         raise LeaseLost(run_id)
 
