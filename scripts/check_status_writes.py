@@ -25,13 +25,10 @@ WRITERS = frozenset(
         "cityops/cases/services/workflow.py",  # Case (case_transition)
         "cityops/cases/history/simulate.py",  # plain dataclasses of the history generator
         "cityops/estates/services/votes.py",  # Proposal (proposal_transition)
-        "cityops/estates/services/campaigns.py",  # campaign targets
-        "cityops/estates/services/credit.py",  # credit objections
         "cityops/inspections/services/inspections.py",  # Inspection
         "cityops/evaluations/run_lease.py",  # EvaluationRun, SnowEvaluationRun
         "cityops/evaluations/services.py",  # Scheme (scheme_publish), Period (period_publish)
         "cityops/evaluations/surveys.py",  # Survey (survey_close)
-        "cityops/evaluations/appeals.py",  # Appeal (appeal_decide, appeal_withdraw)
         "cityops/notifications/services.py",  # notification deliveries (queue claims)
         "cityops/notifications/phone.py",  # SMS deliveries (queue claims)
         "cityops/open311/intake.py",  # Open311 intake requests (queue claims)

@@ -30,6 +30,7 @@ def test_every_machine_is_registered() -> None:
     names = set(MACHINES)
     assert {"case", "owners' vote", "inspection", "evaluation run", "appeal"} <= names
     assert {"evaluation month", "scheme version", "satisfaction survey"} <= names
+    assert {"campaign target", "credit objection"} <= names
 
 
 def test_committed_diagrams_match_the_tables() -> None:
