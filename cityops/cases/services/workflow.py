@@ -4,8 +4,9 @@ Inside one transaction: lock the row (``select_for_update``; SQLite serialises w
 ``BEGIN IMMEDIATE``), check the expected version, the rule (role, unit scope, status) and its
 guards, apply the action's effects, write them with a compare-and-swap UPDATE on ``version``
 (the second of two concurrent callers gets ``Conflict``), then the CaseEvent and the audit
-row. Notifications are delivered after the commit. The web UI, the REST API and Open311 call
-the thin ``case_<action>`` wrappers below.
+row. Notifications are delivered after the commit. The rule comes from the ``core.fsm`` table
+``cases.transitions.CASE``. The web UI and the REST API call ``case_transition``; the thin
+``case_<action>`` wrappers below serve scripts, benchmarks and tests.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from cityops.cases.services.context import TransitionContext
 from cityops.cases.services.effects import HANDLERS
 from cityops.cases.services.guards import GUARDS
 from cityops.cases.services.photos import photos_store
-from cityops.cases.transitions import rule_for
+from cityops.cases.transitions import CASE, Rule
 from cityops.core.audit import audit_record, insert_one
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
@@ -81,8 +82,8 @@ def case_transition(
     Raises NotFound (case outside the actor's scope), PermissionDenied (role not allowed),
     Conflict (someone acted first: version or status moved) or DomainError (a guard failed).
     """
-    rule = rule_for(action)
-    if rule is None:
+    rule = CASE.rule(action)  # the core.fsm table (cases/transitions.py)
+    if not isinstance(rule, Rule):
         raise DomainError(_("Unknown action %(a)s.") % {"a": action}, code="unknown_action")
     with transaction.atomic():
         case = access_case(case_id, actor, for_write=True)
@@ -211,7 +212,7 @@ def _carry_duplicates(ctx: TransitionContext, *, into: Case | None) -> None:
         )
 
 
-# --- Thin public wrappers: one per action, the names the UI / API / Open311 call --------------
+# --- Thin wrappers: the names scripts, benchmarks and tests call ------------------------------
 
 
 def case_confirm_report(
@@ -441,17 +442,6 @@ def case_close(*, case_id: int, actor: Any, expected_version: int | None = None)
     )
 
 
-def case_approve_self_handled(
-    *, case_id: int, actor: Any, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="approve_self_handled",
-        actor=actor,
-        expected_version=expected_version,
-    )
-
-
 def case_void(
     *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
 ) -> Case:
@@ -484,19 +474,6 @@ def case_raise_urgency(
         case_id=case_id,
         action="raise_urgency",
         actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_recategorise(
-    *, case_id: int, actor: Any, category: Any, reason: str, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="recategorise",
-        actor=actor,
-        category=category,
         reason=reason,
         expected_version=expected_version,
     )

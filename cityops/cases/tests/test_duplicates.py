@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -64,7 +65,7 @@ def test_closing_informs_reporters_of_merged_duplicates(
     assert Notification.objects.filter(recipient=personas.citizen, code="case.close").exists()
 
 
-def _two_duplicates(report, personas):  # type: ignore[no-untyped-def]
+def _two_duplicates(report: Any, personas: Any) -> tuple[Case, Case, Case]:
     """Three reports of one problem: the second and third merged into the second-earliest."""
     earliest = report()
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=1)):
