@@ -69,6 +69,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) scripts/check_imports.py
+	$(PY) scripts/check_status_writes.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy cityops config

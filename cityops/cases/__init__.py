@@ -9,7 +9,7 @@ Where things are (read → selectors/access, write → services):
   thin ``case_<action>`` wrapper per action; ``services/intake.py``: ``case_report``.
 - ``routing.py`` (who must fix it, with an explanation), ``deadlines.py`` (working calendar),
   ``sla.py`` + ``tasks.py`` (set-based traffic lights and escalation), ``access.py`` (scope).
-- ``diagram.py`` renders the table into docs/cases-workflow.md (``manage.py case_diagram``).
+- ``manage.py fsm_diagrams`` renders the table into docs/cases-workflow.md.
 
 Bulk generators (demo history, benchmarks) may write rows directly but must keep the stored
 invariants: ``version`` bumped per transition, one ``CaseEvent`` per transition,

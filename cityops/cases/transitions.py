@@ -1,6 +1,7 @@
-"""The case workflow as data: every action, the statuses it starts from, where it leads, who
-may do it and which guards apply. ``services.workflow.case_transition`` is the only function
-that applies it; ``diagram.py`` renders it into docs/cases-workflow.md.
+"""The case workflow as data (a ``core.fsm`` machine): every action, the statuses it starts
+from, where it leads, who may do it and which guards apply. ``services.workflow.case_transition``
+is the only function that applies it; ``manage.py fsm_diagrams`` renders it into
+docs/cases-workflow.md.
 
 Roles per step follow the 数字城管 loop (cn-standards §1.5): 监督员 reports and checks, 受理员
 accepts, 值班长 files / closes / voids, 派遣员 dispatches and approves returns (回退), extensions
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.accounts.models import Role
 from cityops.cases.models import Status
+from cityops.core.fsm import Machine, Transition, document, register
 
 S = Status
 R = Role
@@ -37,20 +39,17 @@ VOIDABLE: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One action. ``target`` None keeps the status (raise urgency, re-categorise).
+class Rule(Transition):
+    """One case action. ``target`` None keeps the status (raise urgency, re-categorise).
 
     ``unit_only``: the actor must belong to the unit the case is dispatched to (an operator
     acts only on its own cases). ``guards`` name checks in ``services.guards``.
     """
 
-    action: str
-    label: str | Promise
-    sources: tuple[str, ...]
-    target: str | None
-    roles: tuple[str, ...]
-    guards: tuple[str, ...] = ()
     unit_only: bool = False
+
+    def roles_text(self) -> str:
+        return super().roles_text() + (" (own unit only)" if self.unit_only else "")
 
 
 RULES: tuple[Rule, ...] = (
@@ -97,6 +96,36 @@ RULES: tuple[Rule, ...] = (
          ("reason", "not_urgent")),
     Rule("recategorise", _("re-categorise"), PRE_DISPATCH, None, CENTRE, ("reason", "category")),
 )  # fmt: skip
+
+document(
+    "cases-workflow.md",
+    "Case workflow",
+    "From `cityops/cases/transitions.py`; `cases.services.workflow.case_transition` applies it.",
+    f"Roles are `accounts.Role` values: {', '.join(r.value for r in Role)}.",
+    "",
+    "**Duplicates follow their case.** Voiding or merging a case carries along the cases",
+    "merged into it: merging re-points them to the new target (a duplicate always points at",
+    "a case that is not itself merged), voiding voids them with the same reason",
+    "(merged → voided). Each carried duplicate gets its own case event and audit row,",
+    "in the same transaction.",
+)
+
+CASE = register(
+    Machine(
+        name="case",
+        doc="cases-workflow.md",
+        models=("Case",),
+        statuses=Status,
+        entry={
+            S.AWAITING_VERIFICATION: "public report",
+            S.REPORTED: "inspector / hotline / leader / sensor report",
+            S.SELF_HANDLED: "self-handled report (自处理)",
+        },
+        transitions=RULES,
+        final=(S.CLOSED, S.REJECTED, S.VOIDED, S.MERGED),
+        table=True,
+    )
+)
 
 TRANSITIONS: dict[str, Rule] = {rule.action: rule for rule in RULES}
 

@@ -160,9 +160,13 @@ def _historical_vote(
     )
     result = proposal_tally(proposal)
     proposal.result, proposal.passed = result.to_dict(), result.passed
-    proposal.status = ProposalStatus.CERTIFIED
-    proposal.certified_at, proposal.certified_by = closes + dt.timedelta(days=1), certifier
-    proposal.save()
+    proposal.save(update_fields=["result", "passed", "updated_at"])
+    # Certified through the one writer (audited), then dated the day after the vote closed.
+    proposal = proposal_transition(
+        proposal_id=proposal.pk, to=ProposalStatus.CERTIFIED, actor=certifier, note="demo"
+    )
+    proposal.certified_at = closes + dt.timedelta(days=1)
+    proposal.save(update_fields=["certified_at"])
     return proposal
 
 

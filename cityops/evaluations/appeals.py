@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError, PermissionDenied
+from cityops.core.fsm import fsm_transition
 from cityops.evaluations.access import (
     access_appeal,
     access_evaluation,
@@ -33,7 +34,6 @@ from cityops.evaluations.access import (
     require_operator_of,
     supervisors,
 )
-from cityops.evaluations.diagram import APPEAL
 from cityops.evaluations.models import (
     PAYMENT_COMPONENT,
     Appeal,
@@ -46,6 +46,7 @@ from cityops.evaluations.models import (
 )
 from cityops.evaluations.services import evaluation_values
 from cityops.evaluations.surveys import policy_get
+from cityops.evaluations.transitions import APPEAL
 from cityops.notifications.services import notify
 
 MAX_FILES = 5
@@ -224,11 +225,27 @@ def appeal_withdraw(*, appeal_id: int, actor: Any) -> Appeal:
         require_operator_of(appeal.evaluation, actor)
         if not appeal.is_open:
             raise Conflict(_("This appeal is already decided."), code="decided")
-        APPEAL.check(appeal.status, AppealStatus.WITHDRAWN)
-        appeal.status = AppealStatus.WITHDRAWN
-        appeal.save(update_fields=["status", "updated_at"])
-        audit_record(code="evaluation.appeal.withdrawn", target=appeal, actor=actor)
+        _appeal_move(appeal, AppealStatus.WITHDRAWN, actor=actor,
+                     audit_code="evaluation.appeal.withdrawn")  # fmt: skip
     return appeal
+
+
+def _appeal_move(
+    appeal: Appeal,
+    to: str,
+    *,
+    actor: Any,
+    audit_code: str,
+    values: dict[str, Any] | None = None,
+    summary: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The one writer of ``Appeal.status`` (the ``APPEAL`` table, compare-and-swap, audit)."""
+    fsm_transition(
+        machine=APPEAL, instance=appeal, action=to, actor=actor,
+        values={**(values or {}), "updated_at": timezone.now()},
+        audit_code=audit_code, summary=summary, data=data,
+    )  # fmt: skip
 
 
 def _parse_quantity(value: Any) -> Decimal:
@@ -270,7 +287,6 @@ def appeal_decide(
                 raise DomainError(_("Penalties are counted in whole occurrences."),
                                   field="adjusted_quantity")  # fmt: skip
         APPEAL.check(appeal.status, decision)
-        appeal.status = decision
         appeal.decided_by = actor
         appeal.decided_at = timezone.now()
         appeal.decision_note = note.strip()
@@ -283,9 +299,14 @@ def appeal_decide(
             )
         elif quantity is not None:
             appeal.result_revision = _revise(appeal=appeal, quantity=quantity, actor=actor)
-        appeal.save()
-        audit_record(
-            code="evaluation.appeal.decided", target=appeal, actor=actor, summary=decision,
+        _appeal_move(
+            appeal, decision, actor=actor, audit_code="evaluation.appeal.decided",
+            summary=decision,
+            values={"decided_by": appeal.decided_by, "decided_at": appeal.decided_at,
+                    "decision_note": appeal.decision_note,
+                    "adjusted_quantity": appeal.adjusted_quantity,
+                    "result_revision": appeal.result_revision,
+                    "result_snow_revision": appeal.result_snow_revision},
             data={"adjusted_quantity": None if quantity is None else str(quantity),
                   "revision": appeal.result_revision.revision if appeal.result_revision else None,
                   "snow_revision": appeal.result_snow_revision.revision

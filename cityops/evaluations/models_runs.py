@@ -11,6 +11,7 @@ how long an operator may appeal, and how survey answers and case feedback are we
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -46,6 +47,12 @@ class RunBase(BaseModel):
     report = models.JSONField(_("report"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The expiring lease of the worker that owns the run (``run_lease``): renewed while it
+    # works, so a run whose worker was killed can be taken over once it has expired.
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    lease_holder = models.CharField(_("lease holder"), max_length=64, blank=True)
+
+    audit_prefix: ClassVar[str] = "evaluation.run"
 
     class Meta:
         abstract = True

@@ -10,6 +10,8 @@ the events that ended in that month and adds their payment deductions as a separ
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -70,9 +72,11 @@ class SnowEvaluation(BaseModel):
 class SnowEvaluationRun(RunBase):
     """One request to evaluate a snowfall event, executed in the background like a monthly run.
 
-    At most one run of an event is queued or running (a partial unique constraint): two clicks
-    on "Evaluate this event" make one job, and an unchanged result keeps its row.
+    At most one run of an event is queued or running (a partial unique constraint): a second
+    click while one is under way is refused, and an unchanged result keeps its row.
     """
+
+    audit_prefix: ClassVar[str] = "evaluation.snow_run"
 
     event = models.ForeignKey(
         "inspections.SnowEvent", verbose_name=_("snowfall event"), on_delete=models.CASCADE,

@@ -4,6 +4,8 @@
 commit; the task calls ``run_execute``, which runs ``services.evaluate_month`` with the real
 sources (inspections from the inspections app, satisfaction from surveys and case feedback) and
 writes its progress on the row in autocommitted updates, so the polling page sees it move.
+``manage.py evaluate_month`` queues and executes a run in-process. Status changes and the
+worker's lease go through ``run_lease`` (one writer for monthly and snow runs).
 """
 
 from __future__ import annotations
@@ -11,17 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
-from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
-from cityops.evaluations.diagram import RUN
 from cityops.evaluations.models import EvaluationRun, Period, RunStatus
+from cityops.evaluations.run_lease import LeaseLost, lease_renew, run_claim, run_finish, run_queue
 from cityops.evaluations.services import FROZEN_MESSAGE, RunReport, evaluate_month, month_bounds
 from cityops.evaluations.surveys import monthly_satisfaction
 from cityops.inspections.sources import monthly_inspections
@@ -40,23 +39,29 @@ def run_month(*, month: dt.date, actor: Any = None, progress: Any = None) -> Run
     )
 
 
-def run_start(*, month: dt.date, actor: Any, now: dt.datetime | None = None) -> EvaluationRun:
+def run_start(
+    *, month: dt.date, actor: Any, now: dt.datetime | None = None, enqueue: bool = True
+) -> EvaluationRun:
+    """Queue a run of the month (``enqueue=False``: the caller executes it in-process).
+
+    A run of the month still queued or running under a live lease is a ``Conflict``; one whose
+    lease expired (its worker was killed) is failed as abandoned and this one takes over.
+    """
     first, last = month_bounds(month)
     now = now or timezone.now()
     if timezone.localdate(now) <= last:
         raise DomainError(_("A month can be evaluated once it has ended."), code="month_open")
     if Period.objects.filter(month=first, status="published").exists():
         raise Conflict(FROZEN_MESSAGE, code="frozen")
-    try:
-        with transaction.atomic():
-            run = EvaluationRun.objects.create(month=first, requested_by=actor)
-            audit_record(
-                code="evaluation.run.queued", target=run, actor=actor, summary=f"{first:%Y-%m}"
-            )
-            transaction.on_commit(partial(_enqueue, run.pk))
-    except IntegrityError as exc:
-        raise Conflict(_("A run of this month is already under way."), code="running") from exc
-    return run
+    return run_queue(
+        EvaluationRun,
+        key={"month": first},
+        actor=actor,
+        audit_code="evaluation.run.queued",
+        summary=f"{first:%Y-%m}",
+        busy=_("A run of this month is already under way."),
+        on_commit=_enqueue if enqueue else None,
+    )
 
 
 def _enqueue(run_id: int) -> None:
@@ -65,55 +70,62 @@ def _enqueue(run_id: int) -> None:
     evaluation_run_task.enqueue(run_id=run_id)
 
 
-def _progress(run_id: int) -> Any:
+def _progress(run_id: int, token: str = "", outer: Any = None) -> Any:
+    """Write progress on the row (renewing the worker's lease when it holds one)."""
+
     def wrap(items: Iterable[Any], total: int) -> Iterator[Any]:
-        EvaluationRun.objects.filter(pk=run_id).update(total=total, done=0)
+        _write(run_id, token, total=total, done=0)
         step = max(1, total // 50)
-        for done, item in enumerate(items, 1):
+        source = outer(items, total) if outer is not None else items
+        for done, item in enumerate(source, 1):
             yield item
             if done % step == 0 or done == total:
-                EvaluationRun.objects.filter(pk=run_id).update(done=done)
+                _write(run_id, token, done=done)
 
     return wrap
 
 
-def run_execute(*, run_id: int) -> EvaluationRun:
-    """Claim the queued run (compare-and-swap: a retried task does nothing) and execute it."""
-    claimed = EvaluationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
-    )
+def _write(run_id: int, token: str, **values: Any) -> None:
+    if token:
+        lease_renew(EvaluationRun, run_id, token, **values)
+    else:
+        EvaluationRun.objects.filter(pk=run_id).update(**values)
+
+
+def run_execute(*, run_id: int, progress: Any = None) -> EvaluationRun:
+    """Claim the queued run (compare-and-swap: a retried task does nothing) and execute it.
+
+    ``progress`` wraps the contracts as well (the command's progress bar).
+    """
+    token = run_claim(EvaluationRun, run_id)
     run = EvaluationRun.objects.select_related("requested_by").get(pk=run_id)
-    if claimed != 1:
+    if token is None:
         return run
     try:
-        report = run_month(month=run.month, actor=run.requested_by, progress=_progress(run_id))
+        report = run_month(
+            month=run.month, actor=run.requested_by, progress=_progress(run_id, token, progress)
+        )
+    except LeaseLost:
+        log.warning("evaluation run %s was taken over; this worker stops", run_id)
+        return EvaluationRun.objects.get(pk=run_id)
     except DomainError as exc:
-        return _finish(run_id, RunStatus.FAILED, str(exc.message), {})
+        return _finish(run_id, token, RunStatus.FAILED, str(exc.message), {})
     except Exception:
         log.exception("evaluation run %s failed", run_id)
-        _finish(run_id, RunStatus.FAILED, str(_("The run failed; see the server log.")), {})
+        _finish(run_id, token, RunStatus.FAILED, str(_("The run failed; see the server log.")), {})
         raise
     data = {
         "evaluated": len(report.evaluated),
         "unchanged": report.unchanged,
         "skipped": dict(sorted(report.skipped.items())),
     }
-    return _finish(run_id, RunStatus.DONE, "", data)
+    return _finish(run_id, token, RunStatus.DONE, "", data)
 
 
-def _finish(run_id: int, status: str, message: str, report: dict[str, Any]) -> EvaluationRun:
-    RUN.check(RunStatus.RUNNING, status)  # the status table (evaluations/diagram.py)
-    with transaction.atomic():
-        EvaluationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-            status=status, message=message, report=report, finished_at=timezone.now(),
-            updated_at=timezone.now(),
-        )  # fmt: skip
-        run = EvaluationRun.objects.get(pk=run_id)
-        if status == RunStatus.DONE:
-            run.done = run.total
-            run.save(update_fields=["done"])
-        audit_record(
-            code=f"evaluation.run.{status}", target=run, actor=run.requested_by,
-            summary=f"{run.month:%Y-%m}", data={"message": message, **report},
-        )  # fmt: skip
-    return run
+def _finish(
+    run_id: int, token: str, status: str, message: str, report: dict[str, Any]
+) -> EvaluationRun:
+    return run_finish(
+        EvaluationRun, run_id, token, status=status, message=message, report=report,
+        summary=lambda run: f"{run.month:%Y-%m}",
+    )  # fmt: skip

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core import periods
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
+from cityops.core.fsm import fsm_transition
 from cityops.evaluations import scoring as s
 from cityops.evaluations import snapshots
 from cityops.evaluations.case_stats import case_counts_for_month
-from cityops.evaluations.diagram import PERIOD, SCHEME
 from cityops.evaluations.interfaces import (
     InspectionMonth,
     InspectionSource,
@@ -53,6 +53,7 @@ from cityops.evaluations.selectors import (
     scheme_with_rules,
 )
 from cityops.evaluations.snow import month_snow_lines
+from cityops.evaluations.transitions import PERIOD, SCHEME
 from cityops.registry.models import Contract
 
 FROZEN_MESSAGE = _("This month is published and frozen; only an appeal can change it.")
@@ -145,7 +146,7 @@ def scheme_publish(*, scheme_id: int, actor: Any, valid_from: dt.date | None = N
     scheme = Scheme.objects.select_for_update().get(pk=scheme_id)
     if scheme.status != SchemeStatus.DRAFT:
         raise Conflict(_("Only a draft can be published."), code="not_draft")
-    SCHEME.check(scheme.status, SchemeStatus.PUBLISHED)  # the status table (diagram.py)
+    SCHEME.check(scheme.status, SchemeStatus.PUBLISHED)  # the status table (transitions.py)
     start = valid_from or scheme.valid_from
     if start.day != 1:
         raise DomainError(_("A version starts on the first day of a month."), field="valid_from")
@@ -472,26 +473,25 @@ def evaluation_values(
 
 @transaction.atomic
 def period_publish(*, month: dt.date, actor: Any) -> Period:
-    """Freeze a month (compare-and-swap on the status: two publishers, one wins)."""
+    """Freeze a month through the kernel (compare-and-swap on the status: one publisher wins)."""
     first, _last = month_bounds(month)
     period = Period.objects.filter(month=first).first()
     if period is None or not period.evaluations.exists():
         raise DomainError(_("Run the month before publishing it."), code="not_run")
-    # The compare-and-swap below takes exactly this step of the table (diagram.py).
-    PERIOD.check(PeriodStatus.OPEN, PeriodStatus.PUBLISHED)
-    changed = Period.objects.filter(pk=period.pk, status=PeriodStatus.OPEN).update(
-        status=PeriodStatus.PUBLISHED,
-        published_at=timezone.now(),
-        published_by=actor if getattr(actor, "is_authenticated", False) else None,
-        updated_at=timezone.now(),
-    )
-    if changed != 1:
+    if period.status == PeriodStatus.PUBLISHED:
         raise Conflict(_("This month is already published."), code="already_published")
-    period.refresh_from_db()
-    audit_record(
-        code="evaluation.month.published",
-        target=period,
+    now = timezone.now()
+    fsm_transition(
+        machine=PERIOD,
+        instance=period,
+        action=PeriodStatus.PUBLISHED,
         actor=actor,
+        values={
+            "published_at": now,
+            "published_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "updated_at": now,
+        },
+        audit_code="evaluation.month.published",
         summary=f"{first:%Y-%m}",
         data={"evaluations": period.evaluations.filter(is_current=True).count()},
     )

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core import periods
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
-from cityops.evaluations.diagram import SURVEY
 from cityops.evaluations.models import (
     EvaluationPolicy,
     Survey,
@@ -30,6 +29,7 @@ from cityops.evaluations.models import (
     SurveyStatus,
 )
 from cityops.evaluations.scoring import q2
+from cityops.evaluations.transitions import SURVEY
 from cityops.public.models import Feedback
 
 HUNDRED = Decimal(100)
@@ -183,10 +183,13 @@ def survey_answer_add(
 
 
 def survey_close(*, survey_id: int, actor: Any) -> Survey:
-    # The compare-and-swap below takes exactly this step of the table (diagram.py).
-    SURVEY.check(SurveyStatus.OPEN, SurveyStatus.CLOSED)
     with transaction.atomic():
-        changed = Survey.objects.filter(pk=survey_id, status=SurveyStatus.OPEN).update(
+        current = Survey.objects.filter(pk=survey_id).values_list("status", flat=True).first()
+        if current is None or current == SurveyStatus.CLOSED:
+            raise Conflict(_("This survey is already closed."), code="survey_closed")
+        # Checked against the survey's actual status, then compare-and-swapped from it.
+        SURVEY.check(current, SurveyStatus.CLOSED)
+        changed = Survey.objects.filter(pk=survey_id, status=current).update(
             status=SurveyStatus.CLOSED, updated_at=timezone.now()
         )
         if changed != 1:

@@ -39,16 +39,13 @@ __all__ = ["snow_evaluations_visible_to"]
 def snow_evaluate_view(request: HttpRequest, event_id: int) -> HttpResponse:
     back = redirect(reverse("inspections:snow-detail", args=[event_id]))
     try:
-        _run, created = snow_run_start(event_id=event_id, actor=request.user)
+        snow_run_start(event_id=event_id, actor=request.user)
     except NotFound as exc:
         raise Http404(_("Snowfall event not found.")) from exc
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return back
-    if created:
-        messages.success(request, _("The evaluation of this event is queued."))
-    else:
-        messages.info(request, _("The evaluation of this event is already under way."))
+    messages.success(request, _("The evaluation of this event is queued."))
     return back
 
 

@@ -277,6 +277,10 @@ OPEN311_INTAKE_KICK_SECONDS = float(env_str("CITYOPS_OPEN311_INTAKE_KICK_SECONDS
 OPEN311_INTAKE_BATCH = env_int("CITYOPS_OPEN311_INTAKE_BATCH", 200)
 OPEN311_INTAKE_DRAIN_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_DRAIN_SECONDS", 30)
 OPEN311_INTAKE_CLAIM_SECONDS = env_int("CITYOPS_OPEN311_INTAKE_CLAIM_SECONDS", 300)
+# Evaluation runs (monthly and snow, cityops/evaluations/run_lease.py): a run's lease lasts
+# this many seconds and is renewed with every progress write; a run whose worker stopped is
+# taken over by the next start once its lease has expired.
+CITYOPS_RUN_LEASE_SECONDS = env_int("CITYOPS_RUN_LEASE_SECONDS", 300)
 # Finished background-task results are deleted after these many days (daily scheduler job).
 CITYOPS_TASK_RESULTS_KEEP_DAYS = env_int("CITYOPS_TASK_RESULTS_KEEP_DAYS", 7)
 CITYOPS_TASK_FAILURES_KEEP_DAYS = env_int("CITYOPS_TASK_FAILURES_KEEP_DAYS", 30)

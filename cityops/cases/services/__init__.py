@@ -4,7 +4,6 @@ from cityops.cases.services.intake import case_find_by_tracking_code, case_repor
 from cityops.cases.services.privacy import case_reveal_reporter
 from cityops.cases.services.workflow import (
     case_accept,
-    case_approve_self_handled,
     case_check,
     case_close,
     case_confirm_report,
@@ -16,7 +15,6 @@ from cityops.cases.services.workflow import (
     case_handle,
     case_merge,
     case_raise_urgency,
-    case_recategorise,
     case_reject,
     case_request_extension,
     case_request_park,
@@ -28,7 +26,6 @@ from cityops.cases.services.workflow import (
 
 __all__ = [
     "case_accept",
-    "case_approve_self_handled",
     "case_check",
     "case_close",
     "case_confirm_report",
@@ -41,7 +38,6 @@ __all__ = [
     "case_handle",
     "case_merge",
     "case_raise_urgency",
-    "case_recategorise",
     "case_reject",
     "case_report",
     "case_request_extension",

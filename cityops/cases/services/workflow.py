@@ -4,8 +4,9 @@ Inside one transaction: lock the row (``select_for_update``; SQLite serialises w
 ``BEGIN IMMEDIATE``), check the expected version, the rule (role, unit scope, status) and its
 guards, apply the action's effects, write them with a compare-and-swap UPDATE on ``version``
 (the second of two concurrent callers gets ``Conflict``), then the CaseEvent and the audit
-row. Notifications are delivered after the commit. The web UI, the REST API and Open311 call
-the thin ``case_<action>`` wrappers below.
+row. Notifications are delivered after the commit. The rule comes from the ``core.fsm`` table
+``cases.transitions.CASE``. The web UI and the REST API call ``case_transition``; the thin
+``case_<action>`` wrappers below serve scripts, benchmarks and tests.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from django.utils.translation import gettext as _
 
 from cityops.accounts.access import actor_for
 from cityops.cases.access import access_case
-from cityops.cases.models import Case, CaseEvent
+from cityops.cases.models import Case, CaseEvent, Status
 from cityops.cases.services.context import TransitionContext
 from cityops.cases.services.effects import HANDLERS
 from cityops.cases.services.guards import GUARDS
 from cityops.cases.services.photos import photos_store
-from cityops.cases.transitions import rule_for
+from cityops.cases.transitions import CASE, Rule
 from cityops.core.audit import audit_record, insert_one
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
@@ -81,8 +82,8 @@ def case_transition(
     Raises NotFound (case outside the actor's scope), PermissionDenied (role not allowed),
     Conflict (someone acted first: version or status moved) or DomainError (a guard failed).
     """
-    rule = rule_for(action)
-    if rule is None:
+    rule = CASE.rule(action)  # the core.fsm table (cases/transitions.py)
+    if not isinstance(rule, Rule):
         raise DomainError(_("Unknown action %(a)s.") % {"a": action}, code="unknown_action")
     with transaction.atomic():
         case = access_case(case_id, actor, for_write=True)
@@ -162,10 +163,56 @@ def case_transition(
                 **ctx.data,
             },
         )
+        if action in ("void", "merge"):
+            _carry_duplicates(ctx, into=ctx.resolved.get("into"))
     return case
 
 
-# --- Thin public wrappers: one per action, the names the UI / API / Open311 call --------------
+def _carry_duplicates(ctx: TransitionContext, *, into: Case | None) -> None:
+    """The cases merged into a case that is voided or merged follow it (docs/cases-workflow.md).
+
+    Merging re-points them to the new target (a duplicate always points at a case that is not
+    itself merged); voiding voids them with the same reason (merged → voided). Each carried
+    duplicate gets its own CaseEvent and audit row; the case's row lock serialises this with
+    any merge into it (``merge`` locks the duplicate, the guard reads the target's status).
+    """
+    case = ctx.case
+    duplicates = list(
+        Case.objects.select_for_update()
+        .filter(merged_into=case, status=Status.MERGED)
+        .order_by("pk")
+        .only("pk", "number", "version", "status", "merged_into")
+    )
+    for dup in duplicates:
+        if into is not None:
+            values: dict[str, Any] = {"merged_into_id": into.pk, "updated_at": ctx.now}
+            to_status, data = Status.MERGED, {"into": into.number, "carried_from": case.number}
+        else:
+            values = {"status": Status.VOIDED, "updated_at": ctx.now}
+            to_status, data = Status.VOIDED, {"carried_from": case.number}
+        if _cas_update(dup.pk, dup.version, values) != 1:
+            raise Conflict(_("Someone else changed this case first: reload it and try again."))
+        event = CaseEvent(
+            case=dup,
+            at=ctx.now,
+            actor=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
+            action=ctx.rule.action,
+            from_status=Status.MERGED,
+            to_status=to_status,
+            reason=ctx.reason,
+            data=data,
+        )
+        insert_one(event)
+        audit_record(
+            code=f"case.{ctx.rule.action}",
+            target=dup,
+            actor=ctx.user,
+            summary=f"{dup.number} {Status.MERGED}→{to_status} ({case.number})",
+            data={"from": Status.MERGED, "to": to_status, "reason": ctx.reason, **data},
+        )
+
+
+# --- Thin wrappers: the names scripts, benchmarks and tests call ------------------------------
 
 
 def case_confirm_report(
@@ -395,17 +442,6 @@ def case_close(*, case_id: int, actor: Any, expected_version: int | None = None)
     )
 
 
-def case_approve_self_handled(
-    *, case_id: int, actor: Any, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="approve_self_handled",
-        actor=actor,
-        expected_version=expected_version,
-    )
-
-
 def case_void(
     *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
 ) -> Case:
@@ -438,19 +474,6 @@ def case_raise_urgency(
         case_id=case_id,
         action="raise_urgency",
         actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_recategorise(
-    *, case_id: int, actor: Any, category: Any, reason: str, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="recategorise",
-        actor=actor,
-        category=category,
         reason=reason,
         expected_version=expected_version,
     )

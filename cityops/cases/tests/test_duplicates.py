@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from cityops.cases.models import Status
+from cityops.cases.models import Case, CaseEvent, Status
 from cityops.cases.selectors import case_duplicates
-from cityops.cases.services import case_close, case_merge
+from cityops.cases.services import case_close, case_merge, case_void
 from cityops.cases.tests.conftest import EAST, WEST
 from cityops.core.errors import DomainError
+from cityops.core.models import AuditEvent
 from cityops.notifications.models import Notification
 
 
@@ -61,3 +63,38 @@ def test_closing_informs_reporters_of_merged_duplicates(
     with django_capture_on_commit_callbacks(execute=True):
         case_close(case_id=target.pk, actor=personas.shift_lead)
     assert Notification.objects.filter(recipient=personas.citizen, code="case.close").exists()
+
+
+def _two_duplicates(report: Any, personas: Any) -> tuple[Case, Case, Case]:
+    """Three reports of one problem: the second and third merged into the second-earliest."""
+    earliest = report()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=1)):
+        middle = report()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        late = report(source="public", actor=personas.citizen)
+    case_merge(case_id=late.pk, into=middle.pk, actor=personas.intake_clerk, reason="重复")
+    return earliest, middle, late
+
+
+def test_merging_a_case_carries_its_duplicates_to_the_new_target(report, personas) -> None:
+    earliest, middle, late = _two_duplicates(report, personas)
+    case_merge(case_id=middle.pk, into=earliest.pk, actor=personas.intake_clerk, reason="重复")
+    late.refresh_from_db()
+    assert late.status == Status.MERGED
+    assert late.merged_into_id == earliest.pk  # never left pointing at a merged case
+    event = CaseEvent.objects.filter(case=late).latest("id")
+    assert event.action == "merge"
+    assert event.data == {"into": earliest.number, "carried_from": middle.number}
+    assert AuditEvent.objects.filter(code="case.merge", target_id=str(late.pk)).count() == 2
+    assert not Case.objects.filter(merged_into__status=Status.MERGED).exists()
+
+
+def test_voiding_a_case_voids_its_duplicates_with_the_reason(report, personas) -> None:
+    _earliest, middle, late = _two_duplicates(report, personas)
+    case_void(case_id=middle.pk, actor=personas.shift_lead, reason="误报")
+    late.refresh_from_db()
+    assert late.status == Status.VOIDED
+    assert late.merged_into_id == middle.pk  # the history still shows where it went
+    event = CaseEvent.objects.filter(case=late).latest("id")
+    assert (event.from_status, event.to_status, event.reason) == ("merged", "voided", "误报")
+    assert AuditEvent.objects.filter(code="case.void", target_id=str(late.pk)).exists()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
+from cityops.core.fsm import fsm_transition
 from cityops.estates import access
 from cityops.estates.models import (
     Campaign,
@@ -22,6 +23,7 @@ from cityops.estates.models import (
     TargetStatus,
 )
 from cityops.estates.services.management import compound_management_change
+from cityops.estates.transitions import CAMPAIGN_TARGET
 from cityops.registry.models import Community, Compound, ManagementModel, Organisation, Street
 
 
@@ -129,34 +131,28 @@ def target_plan(
         locked = CampaignTarget.objects.select_for_update().get(pk=target.pk)
         if locked.status == TargetStatus.RESOLVED:
             raise Conflict(_("This compound is already resolved."))
-        locked.chosen_model = chosen_model
-        locked.street = street
-        locked.community = community
-        locked.deadline = deadline
-        locked.status = TargetStatus.PLANNED
-        locked.save(
-            update_fields=[
-                "chosen_model",
-                "street",
-                "community",
-                "deadline",
-                "status",
-                "updated_at",
-            ]
-        )
-        locked.milestones.filter(done_on__isnull=True).delete()
-        Milestone.objects.bulk_create(
-            Milestone(target=locked, title=t.strip(), due_on=d) for t, d in milestones
-        )
-        audit_record(
-            code="estates.campaign.planned",
-            target=locked,
+        fsm_transition(
+            machine=CAMPAIGN_TARGET,
+            instance=locked,
+            action="plan",
             actor=actor,
+            values={
+                "chosen_model": chosen_model,
+                "street": street,
+                "community": community,
+                "deadline": deadline,
+                "updated_at": timezone.now(),
+            },
+            audit_code="estates.campaign.planned",
             data={
                 "model": chosen_model.value,
                 "deadline": deadline.isoformat(),
                 "milestones": len(milestones),
             },
+        )
+        locked.milestones.filter(done_on__isnull=True).delete()
+        Milestone.objects.bulk_create(
+            Milestone(target=locked, title=t.strip(), due_on=d) for t, d in milestones
         )
     return locked
 
@@ -239,14 +235,18 @@ def target_resolve(
             reason=_("Resolved in campaign %(name)s") % {"name": locked.campaign.name},
             actor=actor,
         )
-        locked.status = TargetStatus.RESOLVED
-        locked.resolved_on = period.started_on
-        locked.resolution = period
-        locked.save(update_fields=["status", "resolved_on", "resolution", "updated_at"])
-        audit_record(
-            code="estates.campaign.resolved",
-            target=locked,
+        fsm_transition(
+            machine=CAMPAIGN_TARGET,
+            instance=locked,
+            action="resolve",
             actor=actor,
+            guards={"plan_agreed": lambda: None},  # checked above, before the management change
+            values={
+                "resolved_on": period.started_on,
+                "resolution": period,
+                "updated_at": timezone.now(),
+            },
+            audit_code="estates.campaign.resolved",
             data={"period": period.pk, "model": period.model},
         )
     return locked

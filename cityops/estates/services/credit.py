@@ -20,6 +20,7 @@ from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError, PermissionDenied
+from cityops.core.fsm import fsm_transition
 from cityops.estates import scoring
 from cityops.estates.models import (
     BlacklistEntry,
@@ -31,6 +32,7 @@ from cityops.estates.models import (
     CreditSource,
     ObjectionStatus,
 )
+from cityops.estates.transitions import CREDIT_OBJECTION
 from cityops.registry.models import Organisation, OrganisationKind, ServiceType
 
 VALIDITY_DAYS = 365  # 烟台: a record counts for its own validity period, default one year
@@ -281,19 +283,23 @@ def credit_objection_decide(
             raise Conflict(_("This objection has already been decided."))
         if not note.strip():
             raise DomainError(_("Give the reason for the decision."), field="note")
-        locked.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.decision_note = note.strip()
-        locked.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
-        )
         record = locked.record
-        audit_record(
-            code=f"estates.credit.objection_{locked.status}",
-            target=locked,
+        now = timezone.now()
+        decision = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
+        fsm_transition(
+            machine=CREDIT_OBJECTION,
+            instance=locked,
+            action="uphold" if upheld else "reject",
             actor=actor,
-            data={"record": record.pk, "note": locked.decision_note},
+            guards={"reason": lambda: None},  # the note, checked above
+            values={
+                "decided_by": actor,
+                "decided_at": now,
+                "decision_note": note.strip(),
+                "updated_at": now,
+            },
+            audit_code=f"estates.credit.objection_{decision.value}",
+            data={"record": record.pk, "note": note.strip()},
         )
         if upheld:
             record.voided = True

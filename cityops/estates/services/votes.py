@@ -1,7 +1,8 @@
 """Owners' votes: proposals, their one status function, ballots and the tally.
 
 Proposal statuses: draft → noticed → open → closed → certified; draft/noticed/open → cancelled.
-The table below is the only place that says which move is allowed, by whom and when.
+The table in ``estates/transitions.py`` is the only place that says which move is allowed,
+by whom and when; ``proposal_transition`` is its one writer.
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ from cityops.estates.models import (
     Unit,
 )
 from cityops.estates.models.register import person_key
+from cityops.estates.transitions import SYSTEM, VOTE
 from cityops.registry.models import Compound
 
 NOTICE_DAYS = 15  # 物业管理条例 art. 14: notify all owners ≥ 15 days before the meeting
 S = ProposalStatus
-MANAGER = "manager"  # the compound's committee, its street/community officers, supervisors
-SYSTEM = "system"  # the periodic job (actor None)
 
 THRESHOLD_LABELS = {
     "quorum_area": gettext_lazy("participating area"),
@@ -75,21 +75,19 @@ class Rule:
     guard: Guard | None = None
 
 
-TRANSITIONS: dict[str, dict[str, Rule]] = {
-    S.DRAFT: {
-        S.NOTICED: Rule(frozenset({MANAGER}), _notice_guard),
-        S.CANCELLED: Rule(frozenset({MANAGER})),
-    },
-    S.NOTICED: {
-        S.OPEN: Rule(frozenset({MANAGER, SYSTEM}), _opened_guard),
-        S.CANCELLED: Rule(frozenset({MANAGER})),
-    },
-    S.OPEN: {
-        S.CLOSED: Rule(frozenset({MANAGER, SYSTEM}), _ended_guard),
-        S.CANCELLED: Rule(frozenset({MANAGER})),
-    },
-    S.CLOSED: {S.CERTIFIED: Rule(frozenset({MANAGER}))},
+_GUARDS: dict[str, Guard] = {
+    "notice": _notice_guard,
+    "opened": _opened_guard,
+    "ended": _ended_guard,
 }
+
+# {from: {to: rule}}, read from the machine in ``estates/transitions.py`` (the one table).
+TRANSITIONS: dict[str, dict[str, Rule]] = {}
+for _t in VOTE.transitions:
+    for _source in _t.sources:
+        TRANSITIONS.setdefault(_source, {})[str(_t.target)] = Rule(
+            frozenset(_t.roles), _GUARDS[_t.guards[0]] if _t.guards else None
+        )
 
 
 def proposal_create(

@@ -61,12 +61,6 @@ def test_admin_actions_and_periodic_command_use_the_transition(client, register,
     assert Proposal.objects.get(pk=p.pk).status == "certified"
 
 
-def test_vote_diagram_is_up_to_date():
-    out = StringIO()
-    call_command("vote_diagram", "--check", stdout=out)
-    assert "up to date" in out.getvalue()
-
-
 @pytest.mark.parametrize("who", ["supervisor", "admin"])
 def test_owner_personal_data_is_masked_and_revealed_only_with_a_purpose(
     client, register, personas, who

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from cityops.accounts.models import User
+from cityops.core.models import AuditEvent
 from cityops.estates.demo import DEMO_VOTE_MINUTES
 from cityops.estates.models import (
     Ballot,
@@ -52,7 +53,12 @@ def test_demo_on_the_demo_district_is_idempotent(db):
     assert territory_targets(street_officer).filter(status=TargetStatus.PLANNED).exists()
     vote = Proposal.objects.get(status="open")
     assert vote.closes_at <= timezone.now() + dt.timedelta(minutes=DEMO_VOTE_MINUTES)
-    assert Proposal.objects.filter(status="certified", passed=True).count() == 1
+    certified = Proposal.objects.get(status="certified", passed=True)
+    # certified through the writer: audited, dated the day after its vote closed
+    assert AuditEvent.objects.filter(
+        code="vote.proposal.certified", target_id=str(certified.pk)
+    ).exists()
+    assert certified.certified_at == certified.closes_at + dt.timedelta(days=1)
     assert Committee.objects.filter(kind="owners").count() == 1
     assert Committee.objects.filter(kind="interim").count() == 1
     assert CreditScoreChange.objects.exists()

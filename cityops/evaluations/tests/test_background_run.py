@@ -6,10 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from cityops.core.errors import Conflict, DomainError
 from cityops.core.models import AuditEvent
 from cityops.evaluations.models import Evaluation, EvaluationRun, Period
+from cityops.evaluations.run_lease import LeaseLost, lease_renew, run_claim, run_finish
 from cityops.evaluations.runs import _progress, run_execute, run_start
 from cityops.evaluations.services import period_publish
 from cityops.evaluations.tests.conftest import at
@@ -74,3 +77,35 @@ def test_a_run_that_finds_the_month_published_fails_cleanly(small_city: Any, per
     assert finished.status == "failed"
     assert finished.message
     assert AuditEvent.objects.filter(code="evaluation.run.failed").exists()
+
+
+def test_a_run_whose_worker_died_is_taken_over_once_its_lease_expires(
+    small_city: Any, personas: Any, settings: Any
+) -> None:
+    stuck = run_start(month=OCT, actor=personas.supervisor)  # on_commit never fires here
+    token = run_claim(EvaluationRun, stuck.pk)  # a worker claims it ... and is killed
+    assert token is not None
+    stuck.refresh_from_db()
+    assert stuck.status == "running"
+    assert stuck.lease_holder == token
+    with pytest.raises(Conflict) as busy:  # its lease is live: a second start is refused
+        run_start(month=OCT, actor=personas.supervisor)
+    assert busy.value.code == "running"
+    later = timezone.now() + dt.timedelta(seconds=settings.CITYOPS_RUN_LEASE_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        fresh = run_start(month=OCT, actor=personas.supervisor)  # takes over
+        stuck.refresh_from_db()
+        assert stuck.status == "failed"
+        assert "Abandoned" in stuck.message or "放弃" in stuck.message
+        assert AuditEvent.objects.filter(code="evaluation.run.abandoned").count() == 1
+        done = run_execute(run_id=fresh.pk)
+    assert done.status == "done"
+    assert Evaluation.objects.filter(period__month=OCT, is_current=True).count() == 3
+    # The killed worker comes back: its lease is gone, it writes nothing more.
+    with pytest.raises(LeaseLost):
+        lease_renew(EvaluationRun, stuck.pk, token, done=1)
+    run_finish(EvaluationRun, stuck.pk, token, status="done", message="", report={},
+               summary=str)  # fmt: skip
+    stuck.refresh_from_db()
+    assert stuck.status == "failed"
+    assert not AuditEvent.objects.filter(code="evaluation.run.done", target_id=str(stuck.pk))

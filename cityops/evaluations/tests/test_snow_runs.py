@@ -40,8 +40,7 @@ def test_a_queued_evaluation_runs_with_progress_and_is_audited(
 ) -> None:
     event = snowfall["event"]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        run, created = snow_run_start(event_id=event.pk, actor=personas.supervisor)
-    assert created
+        run = snow_run_start(event_id=event.pk, actor=personas.supervisor)
     assert len(callbacks) == 1  # enqueued after commit (immediate backend in tests)
     run.refresh_from_db()
     assert run.status == "done"
@@ -56,24 +55,23 @@ def test_a_queued_evaluation_runs_with_progress_and_is_audited(
     assert codes == list(AuditEvent.objects.values_list("code", flat=True))
     # asked again once done: a new job, the same results (no new revision)
     with django_capture_on_commit_callbacks(execute=True):
-        again, created = snow_run_start(event_id=event.pk, actor=personas.supervisor)
+        again = snow_run_start(event_id=event.pk, actor=personas.supervisor)
     again.refresh_from_db()
-    assert created
     assert again.pk != run.pk
     assert again.report == {"evaluated": 0, "unchanged": 2}
     assert SnowEvaluation.objects.filter(event=event).count() == 2
 
 
-def test_two_clicks_make_one_job(
+def test_a_second_click_while_running_is_a_conflict_like_a_month(
     snowfall: dict[str, Any],  # noqa: F811
     personas: Any,
 ) -> None:
     event = snowfall["event"]
-    first, created = snow_run_start(event_id=event.pk, actor=personas.supervisor)
-    second, created_again = snow_run_start(event_id=event.pk, actor=personas.supervisor)
-    assert (created, created_again) == (True, False)
-    assert second.pk == first.pk
-    assert SnowEvaluationRun.objects.filter(event=event).count() == 1
+    first = snow_run_start(event_id=event.pk, actor=personas.supervisor)
+    with pytest.raises(Conflict) as busy:
+        snow_run_start(event_id=event.pk, actor=personas.supervisor)
+    assert busy.value.code == "running"
+    assert SnowEvaluationRun.objects.get(event=event).pk == first.pk
     assert AuditEvent.objects.filter(code="evaluation.snow_run.queued").count() == 1
 
 
@@ -91,7 +89,7 @@ def test_refused_before_queueing_and_failing_cleanly(
     assert open_deadlines.value.code == "deadlines_open"
     assert not SnowEvaluationRun.objects.exists()
     event = snowfall["event"]
-    run, _created = snow_run_start(event_id=event.pk, actor=personas.supervisor)
+    run = snow_run_start(event_id=event.pk, actor=personas.supervisor)
     # the month is published before the worker picks the job up: it fails with the reason
     Period.objects.create(month=OCT, status=PeriodStatus.PUBLISHED)
     finished = snow_run_execute(run_id=run.pk)

@@ -1,4 +1,8 @@
-"""manage.py evaluate_month YYYY-MM [--publish]: score every active contract for a month."""
+"""manage.py evaluate_month YYYY-MM [--publish]: score every active contract for a month.
+
+Runs in-process as an ``EvaluationRun`` holding a lease (``run_lease``), so a command killed
+mid-run does not block the month: the next start takes over once the lease has expired.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from cityops.core.errors import DomainError
-from cityops.evaluations.runs import run_month
+from cityops.evaluations.models import RunStatus
+from cityops.evaluations.runs import run_execute, run_start
 from cityops.evaluations.services import parse_month, period_publish
 
 
@@ -30,21 +35,26 @@ class Command(BaseCommand):
 
         try:
             month = parse_month(options["month"])
-            report = run_month(month=month, progress=progress)
+            # A run row with a lease, like the background job: killed mid-run, it is taken
+            # over by the next start once its lease has expired (run_lease).
+            run = run_start(month=month, actor=None, enqueue=False)
+            run = run_execute(run_id=run.pk, progress=progress)
+            if run.status != RunStatus.DONE:
+                raise CommandError(run.message)
             if options["publish"]:
                 period_publish(month=month, actor=None)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
-        for number, reason in sorted(report.skipped.items()):
+        for number, reason in sorted(run.report.get("skipped", {}).items()):
             self.stdout.write(_("%(contract)s skipped: %(reason)s") % {
                 "contract": number, "reason": reason})  # fmt: skip
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(month)s: %(evaluated)d contracts evaluated (%(unchanged)d unchanged).")
                 % {
-                    "month": f"{report.month:%Y-%m}",
-                    "evaluated": len(report.evaluated),
-                    "unchanged": report.unchanged,
+                    "month": f"{run.month:%Y-%m}",
+                    "evaluated": run.report.get("evaluated", 0),
+                    "unchanged": run.report.get("unchanged", 0),
                 }
             )
         )
