@@ -9,10 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from cityops.accounts.models import Role, User
 from cityops.accounts.services import user_ensure
 from cityops.registry.testing import SmallCity, build_small_city
+
+# Property tests judge answers, never speed: a loaded CI machine (or xdist sharing the cores)
+# must not fail them on "too slow" or deadlines.
+settings.register_profile(
+    "cityops",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("cityops")
 
 PASSWORD = "persona-pass-123"
 
