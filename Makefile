@@ -78,12 +78,14 @@ messages-check: $(STAMP)
 	$(PY) scripts/messages.py fresh
 	$(PY) scripts/messages.py check
 
+# Both passes run on every core (pytest-xdist; each worker has its own test database).
+PYTEST_WORKERS ?= auto
 pytest-sqlite: install chromium
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 pytest-postgres: install chromium
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-	  DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS); \
 	elif [ -n "$$CITYOPS_REQUIRE_PG" ]; then \
 	  echo "PostgreSQL at $(PG_URL) is required (CITYOPS_REQUIRE_PG) but not reachable"; exit 1; \
 	else \

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.cases.models import Case, CaseEvent, CasePhoto, Category, Question, TimeLimit
 from cityops.cases.services.privacy import case_reveal_reporter
+from cityops.core.admin_base import ReadOnlyAdmin
 from cityops.core.admin_personal import PersonalDataAdmin
 from cityops.core.audit import audit_record
 
@@ -60,17 +61,6 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
             code="case.catalogue.deleted", target=obj, actor=request.user, summary=str(obj)
         )
         super().delete_model(request, obj)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CaseEventInline(admin.TabularInline[CaseEvent, Case]):

@@ -1,27 +1,19 @@
 from django.contrib import admin
 
+from cityops.core.admin_base import ReadOnlyAdmin
 from cityops.core.models import AuditEvent, DeliveryAttempt
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "code", "target_type", "target_id", "actor", "summary")
     list_filter = ("code",)
     search_fields = ("code", "target_id", "summary")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(admin.ModelAdmin[DeliveryAttempt]):
+class DeliveryAttemptAdmin(ReadOnlyAdmin):
     """The outbox's delivery log (read-only): one row per sending attempt of any channel."""
 
     list_display = (
@@ -30,12 +22,3 @@ class DeliveryAttemptAdmin(admin.ModelAdmin[DeliveryAttempt]):
     list_filter = ("channel", "outcome")
     search_fields = ("=delivery_id",)
     date_hierarchy = "started_at"
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

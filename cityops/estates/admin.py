@@ -3,29 +3,17 @@ services, so their admin pages are read-only views of what the services wrote.""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from cityops.core.admin_base import ReadOnlyAdmin
 from cityops.core.admin_personal import PersonalDataAdmin
 from cityops.core.crypto import mask_name, mask_phone
 from cityops.core.errors import DomainError
 from cityops.estates import models as m
 from cityops.estates.services.votes import proposal_transition
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class UnitInline(admin.TabularInline):  # type: ignore[type-arg]

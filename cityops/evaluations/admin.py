@@ -14,6 +14,7 @@ from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from cityops.core.admin_base import ReadOnlyAdmin
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
 from cityops.evaluations import models as m
@@ -165,24 +166,13 @@ class PenaltyRecordAdmin(admin.ModelAdmin[m.PenaltyRecord]):
         )
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(m.Period)
-class PeriodAdmin(_ReadOnly):
+class PeriodAdmin(ReadOnlyAdmin):
     list_display = ("month", "status", "last_run_at", "published_at")
 
 
 @admin.register(m.Evaluation)
-class EvaluationAdmin(_ReadOnly):
+class EvaluationAdmin(ReadOnlyAdmin):
     list_display = ("period", "contract", "scheme", "revision", "score", "grade_name", "vetoed",
                     "deduction", "payable")  # fmt: skip
     list_filter = ("period", "grade", "vetoed")
@@ -190,7 +180,7 @@ class EvaluationAdmin(_ReadOnly):
 
 
 @admin.register(m.SnowEvaluation)
-class SnowEvaluationAdmin(_ReadOnly):
+class SnowEvaluationAdmin(ReadOnlyAdmin):
     list_display = ("event", "contract", "scheme", "revision", "is_current", "score", "deduction")
     list_filter = ("event", "is_current")
     list_select_related = ("event", "contract", "scheme__family")
@@ -199,19 +189,19 @@ class SnowEvaluationAdmin(_ReadOnly):
 # Runs, appeals and surveys change through their pages and services (audited there); the back
 # office shows them read-only.
 @admin.register(m.EvaluationRun)
-class EvaluationRunAdmin(_ReadOnly):
+class EvaluationRunAdmin(ReadOnlyAdmin):
     list_display = ("month", "status", "done", "total", "requested_by", "created_at")
     list_filter = ("status",)
 
 
 @admin.register(m.SnowEvaluationRun)
-class SnowEvaluationRunAdmin(_ReadOnly):
+class SnowEvaluationRunAdmin(ReadOnlyAdmin):
     list_display = ("event", "status", "done", "total", "requested_by", "created_at")
     list_filter = ("status",)
 
 
 @admin.register(m.Appeal)
-class AppealAdmin(_ReadOnly):
+class AppealAdmin(ReadOnlyAdmin):
     list_display = (
         "evaluation", "snow_evaluation", "component", "item", "status", "filed_by", "created_at",
     )  # fmt: skip
@@ -219,11 +209,11 @@ class AppealAdmin(_ReadOnly):
 
 
 @admin.register(m.Survey)
-class SurveyAdmin(_ReadOnly):
+class SurveyAdmin(ReadOnlyAdmin):
     list_display = ("title", "contract", "month", "status", "online")
     list_filter = ("status", "online")
 
 
 @admin.register(m.EvaluationPolicy)
-class EvaluationPolicyAdmin(_ReadOnly):
+class EvaluationPolicyAdmin(ReadOnlyAdmin):
     list_display = ("appeal_days", "appeal_day_kind", "survey_weight", "feedback_weight")

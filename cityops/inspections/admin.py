@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from cityops.core.admin_base import ReadOnlyAdmin
 from cityops.core.audit import audit_record
 from cityops.inspections import models as m
 
@@ -46,30 +47,19 @@ class SnowDeadlineAdmin(_AuditedRules):
     list_filter = ("level",)
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(m.InspectionPlan)
-class InspectionPlanAdmin(_ReadOnly):
+class InspectionPlanAdmin(ReadOnlyAdmin):
     list_display = ("lot", "month", "seed", "created_by")
     list_filter = ("month",)
 
 
 @admin.register(m.Inspection)
-class InspectionAdmin(_ReadOnly):
+class InspectionAdmin(ReadOnlyAdmin):
     list_display = ("pk", "kind", "status", "contract", "month", "inspector", "far_from_asset")
     list_filter = ("kind", "status", "month", "far_from_asset")
     list_select_related = ("contract", "inspector")
 
 
 @admin.register(m.SnowEvent)
-class SnowEventAdmin(_ReadOnly):
+class SnowEventAdmin(ReadOnlyAdmin):
     list_display = ("name", "level", "started_at", "ended_at")

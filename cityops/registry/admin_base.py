@@ -13,7 +13,7 @@ from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core.audit import audit_record
+from cityops.core.admin_base import AuditedAdmin
 from cityops.registry import models as m
 from cityops.registry.admin_widgets import (
     ContextLayer,
@@ -37,34 +37,12 @@ def number(value: float | None, decimals: int = 0) -> str:
     return number_format(value, decimal_pos=decimals, force_grouping=True)
 
 
-class RegistryAdmin(admin.ModelAdmin[_M], Generic[_M]):
-    """Audits every write made through the back office (the admin has no service layer)."""
+class RegistryAdmin(AuditedAdmin[_M], Generic[_M]):
+    """Audits every write made through the back office as ``registry.<model>.<verb>``."""
 
+    audit_prefix = "registry"
     list_per_page = 50
     show_full_result_count = False
-
-    def _audit(self, request: HttpRequest, obj: models.Model, verb: str, **data: Any) -> None:
-        audit_record(
-            code=f"registry.{obj._meta.model_name}.{verb}",
-            target=obj,
-            actor=request.user,
-            summary=str(obj),
-            data={"via": "admin", **data},
-        )
-
-    def save_model(self, request: HttpRequest, obj: _M, form: Any, change: Any) -> None:
-        super().save_model(request, obj, form, change)
-        fields = sorted(form.changed_data) if form is not None else []
-        self._audit(request, obj, "changed" if change else "created", fields=fields)
-
-    def delete_model(self, request: HttpRequest, obj: _M) -> None:
-        self._audit(request, obj, "deleted")
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[_M]) -> None:
-        for obj in queryset:
-            self._audit(request, obj, "deleted")
-        super().delete_queryset(request, queryset)
 
 
 class GeoAdmin(RegistryAdmin[_GM], Generic[_GM]):
