@@ -9,19 +9,19 @@ Anything else is "not found" (404), never "forbidden": a case's existence is not
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
+from django.db import router
 from django.db.models import Q, QuerySet
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext as _
 
 from cityops.accounts.access import Actor, actor_for
 from cityops.accounts.models import Role
 from cityops.cases.models import Case
 from cityops.core.errors import NotFound
+from cityops.core.ormfast import PreparedGet
 
 # Roles that may see the reporter's full name and phone (each reveal is audited).
 REVEAL_ROLES: tuple[str, ...] = (Role.INTAKE_CLERK, Role.SHIFT_LEAD, Role.DISPATCHER)
@@ -51,51 +51,30 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return qs if q is None else qs.filter(q)
 
 
-# Compiled ``access_case`` queries, per database, lock mode and scope: a case is opened by every
-# transition, and compiling the ORM query (two models' columns) cost more than running it.
-_COMPILED: dict[tuple[str, bool, str], tuple[str, list[Any], int, SQLCompiler, Any]] = {}
-_PK_SLOT = -7_362_915_081  # a placeholder primary key, found again in the compiled parameters
 _DEFERRED_ON_WRITE = ("reporter_name", "reporter_phone")
 
 
-def _compiled(
-    alias: str, q: Q | None, for_write: bool
-) -> tuple[str, list[Any], int, SQLCompiler, Any]:
-    key = (alias, for_write, repr(q))
-    found = _COMPILED.get(key)
-    if found is None:
-        qs = Case.objects.using(alias).select_related("category")
-        if q is not None:
-            qs = qs.filter(q)
-        qs = qs.filter(pk=_PK_SLOT)
-        if for_write:
-            # Writers never need the reporter's encrypted fields (two decryptions per open);
-            # reading one later on the returned case loads it then.
-            qs = qs.select_for_update(of=("self",)).defer(*_DEFERRED_ON_WRITE)
-        compiler = qs.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
-        found = (sql, list(params), list(params).index(_PK_SLOT), compiler, converters)
-        if len(_COMPILED) > 512:
-            _COMPILED.clear()
-            _LAYOUTS.clear()
-        _COMPILED[key] = found
-    return found
+class _AccessKey(NamedTuple):
+    for_write: bool
+    q: Q | None  # the actor's scope (Q objects hash and compare by content)
 
 
-_LAYOUTS: dict[int, tuple[list[str], int, int]] = {}
+def _build_access(alias: str, key: Hashable) -> QuerySet[Case]:
+    assert isinstance(key, _AccessKey)
+    for_write, q = key
+    qs = Case.objects.using(alias).select_related("category")
+    if q is not None:
+        qs = qs.filter(q)
+    if for_write:
+        # Writers never need the reporter's encrypted fields (two decryptions per open);
+        # reading one later on the returned case loads it then.
+        qs = qs.select_for_update(of=("self",)).defer(*_DEFERRED_ON_WRITE)
+    return qs
 
 
-def _row_layout(compiler: SQLCompiler) -> tuple[list[str], int, int]:
-    """The case's attribute names and their slice of the row, once per compiled query."""
-    found = _LAYOUTS.get(id(compiler))
-    if found is None:
-        assert compiler.klass_info is not None
-        fields = compiler.klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [col.target.attname for col, _sql, _alias in compiler.select[start:end]]
-        found = _LAYOUTS[id(compiler)] = (names, start, end)
-    return found
+# ``access_case`` queries compiled once per database, lock mode and scope (core.ormfast): a
+# case is opened by every transition, and compiling the ORM query cost more than running it.
+_ACCESS = PreparedGet(_build_access)
 
 
 def access_case(case_id: int, user: Any, *, for_write: bool = False) -> Case:
@@ -112,25 +91,11 @@ def access_case(case_id: int, user: Any, *, for_write: bool = False) -> Case:
     q = case_scope_q(actor_for(user))
     alias = router.db_for_write(Case) if for_write else router.db_for_read(Case)
     try:
-        sql, params, slot, compiler, converters = _compiled(alias, q, for_write)
+        case = _ACCESS.get(alias, _AccessKey(for_write, q), pk)
     except EmptyResultSet:  # a scope that matches nothing (anonymous, no scope at all)
         raise NotFound(_("Case not found.")) from None
-    params = [*params]
-    params[slot] = pk
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if len(rows) != 1:
+    if case is None:
         raise NotFound(_("Case not found."))
-    if converters:
-        rows = [list(r) for r in compiler.apply_converters(rows, converters)]
-    row = rows[0]
-    klass_info, select = compiler.klass_info, compiler.select
-    assert klass_info is not None
-    names, start, end = _row_layout(compiler)
-    case = Case.from_db(alias, names, row[start:end])
-    for populator in get_related_populators(klass_info, select, alias):
-        populator.populate(row, case)
     return case
 
 

@@ -29,8 +29,9 @@ from cityops.accounts.models import Role
 from cityops.cases.models import SLA_STATUSES, Case, Light
 from cityops.cases.services import notices
 from cityops.cases.signals import case_notice
-from cityops.core.audit import audit_record, insert_rows
+from cityops.core.audit import audit_record
 from cityops.core.models import AuditEvent
+from cityops.core.ormfast import insert_rows
 from cityops.notifications.bulk import InboxNotice, inbox_many
 
 # Cases claimed per transaction, and at most per level and pass (the next pass continues).

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
-from cityops.core.audit import insert_rows
+from cityops.core.ormfast import insert_rows
 from cityops.notifications.models import Notification
 from cityops.notifications.services import _languages
 

@@ -50,9 +50,10 @@ from cityops.cases.models import Case, Category, Source
 from cityops.cases.services import case_report
 from cityops.cases.services.intake import category_check, report_check
 from cityops.cases.services.intake_batch import Outcome, PublicReport, case_report_many
-from cityops.core.audit import audit_event, insert_one
+from cityops.core.audit import audit_event
 from cityops.core.errors import DomainError
 from cityops.core.models import AuditEvent
+from cityops.core.ormfast import insert_one
 from cityops.core.workers import OUTAGE_ERRORS, live_tokens, process_token
 from cityops.core.workers import timeout as heartbeat_timeout
 from cityops.open311.models import ApiKey, IntakeStatus, Open311Request

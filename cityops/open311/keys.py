@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError, NotFound
-from cityops.core.sql import first_where
+from cityops.core.ormfast import first_where
 from cityops.open311.models import ApiKey
 
 KEY_PREFIX = "o311_"
@@ -72,7 +72,7 @@ def key_check(plaintext: str, *, max_age: float = 0.0) -> ApiKey | None:
     if hit is not None and now - hit[0] < max_age:
         key: ApiKey | None = hit[1]
     else:
-        # Every Open311 call checks its key: SQL built once (cityops/core/sql.py).
+        # Every Open311 call checks its key: SQL built once (cityops/core/ormfast.py).
         key = first_where(ApiKey, "key_hash = %s AND active = %s", [digest, True])
         if key is None:
             _CHECKED.pop(digest, None)

@@ -13,7 +13,7 @@ from django.db.models import Max, QuerySet, prefetch_related_objects
 
 from cityops.cases.models import Category
 from cityops.cases.models.catalogue import QuestionKind
-from cityops.core.sql import first_where
+from cityops.core.ormfast import first_where
 from cityops.open311.listing import service_code_of
 from cityops.registry.models import Component, Compound, RoadSegment
 
@@ -43,7 +43,7 @@ def category_for_code(code: str) -> Category | None:
     kind, _sep, number = code.partition("-")
     if not number:
         return None
-    # Every POST looks its category up: SQL built once (cityops/core/sql.py).
+    # Every POST looks its category up: SQL built once (cityops/core/ormfast.py).
     return first_where(
         Category, "kind = %s AND code = %s AND active = %s AND parent_id IS NOT NULL",
         [kind, number, True],

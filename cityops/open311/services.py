@@ -17,7 +17,7 @@ from typing import Any
 
 from cityops.cases.models import Case, Category, Source
 from cityops.cases.services import case_report
-from cityops.core.audit import insert_one
+from cityops.core.ormfast import insert_one
 from cityops.open311.models import ApiKey, Open311Request
 from cityops.registry.models import Component
 

@@ -37,11 +37,12 @@ from cityops.cases.questions import QuestionSpec, clean_answers
 from cityops.cases.routing import Routing, route
 from cityops.cases.services import notices
 from cityops.cases.services.photos import photos_prepare, photos_store
-from cityops.core.audit import audit_event, insert_one
+from cityops.core.audit import audit_event
 from cityops.core.coords import to_wgs84
 from cityops.core.crypto import blind_index
 from cityops.core.errors import DomainError, PermissionDenied
 from cityops.core.models import AuditEvent
+from cityops.core.ormfast import insert_one
 from cityops.registry.models import Component
 from cityops.registry.spatial import PointContext, pinned_index
 

@@ -15,8 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connections, router, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +27,9 @@ from cityops.cases.services.effects import HANDLERS
 from cityops.cases.services.guards import GUARDS
 from cityops.cases.services.photos import photos_store
 from cityops.cases.transitions import CASE, Rule
-from cityops.core.audit import audit_record, insert_one
+from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from cityops.core.ormfast import cas_update, insert_one
 
 _SKIP = {"id", "version", "status", "created_at", "updated_at"}
 _FIELDS = {f.attname: f for f in Case._meta.concrete_fields}
@@ -39,33 +39,6 @@ def _snapshot(case: Case) -> dict[str, Any]:
     """The loaded field values (deferred ones are left out: reading them would load them)."""
     loaded = case.__dict__
     return {name: loaded[name] for name in _FIELDS if name in loaded}
-
-
-def _cas_update(pk: int, old_version: int, values: dict[str, Any]) -> int:
-    """``UPDATE … SET …, version = version + 1 WHERE id = pk AND version = old_version``.
-
-    Written directly (values prepared by each field, as the ORM does): the ORM compiled a new
-    UPDATE for every transition. Returns the number of rows changed (0: someone acted first).
-    """
-    if any(hasattr(v, "resolve_expression") for v in values.values()):
-        return Case.objects.filter(pk=pk, version=old_version).update(
-            version=F("version") + 1, **values
-        )
-    conn = connections[router.db_for_write(Case)]
-    qn = conn.ops.quote_name
-    sets, params = [], []
-    for attname, value in values.items():
-        field = _FIELDS[attname]
-        sets.append(f"{qn(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection=conn))
-    version = qn("version")
-    sql = (
-        f"UPDATE {qn(Case._meta.db_table)} SET {', '.join(sets)}, "  # noqa: S608 (our columns)
-        f"{version} = {version} + 1 WHERE {qn('id')} = %s AND {version} = %s"
-    )
-    with conn.cursor() as cursor:
-        cursor.execute(sql, [*params, pk, old_version])
-        return int(cursor.rowcount)
 
 
 def case_transition(
@@ -127,8 +100,11 @@ def case_transition(
             for k, v in _snapshot(case).items()
             if k not in _SKIP and (k not in before or v != before[k])
         }
-        updated = _cas_update(
-            case.pk, old_version, {"status": to_status, "updated_at": ctx.now, **changes}
+        updated = cas_update(
+            Case,
+            pk=case.pk,
+            old_version=old_version,
+            values={"status": to_status, "updated_at": ctx.now, **changes},
         )
         if updated != 1:
             raise Conflict(_("Someone else changed this case first: reload it and try again."))
@@ -190,7 +166,7 @@ def _carry_duplicates(ctx: TransitionContext, *, into: Case | None) -> None:
         else:
             values = {"status": Status.VOIDED, "updated_at": ctx.now}
             to_status, data = Status.VOIDED, {"carried_from": case.number}
-        if _cas_update(dup.pk, dup.version, values) != 1:
+        if cas_update(Case, pk=dup.pk, old_version=dup.version, values=values) != 1:
             raise Conflict(_("Someone else changed this case first: reload it and try again."))
         event = CaseEvent(
             case=dup,

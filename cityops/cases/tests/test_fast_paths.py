@@ -13,9 +13,10 @@ from django.utils.functional import lazy
 from cityops.cases.access import access_case
 from cityops.cases.models import Case, CaseEvent, Question
 from cityops.cases.services import case_accept
-from cityops.core.audit import audit_record, insert_one
+from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.models import AuditEvent
+from cityops.core.ormfast import insert_one
 from cityops.registry.spatial import pinned_index, registry_index
 
 

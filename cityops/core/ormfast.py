@@ -1,0 +1,283 @@
+"""The hand-written ORM fast paths, in one module (issue 13 §7).
+
+Request paths that run the same statement thousands of times a minute skip the ORM's
+per-call compilation. Each function here reproduces what the ORM would do with Django's own
+metadata and converters, but some reach into Django internals (``_meta``, query compilers,
+``get_related_populators``, ``from_db``): an upgrade of Django that changes them must fail
+loudly *here*, which ``core/tests/test_ormfast.py`` checks against the installed Django by
+comparing every fast path with the plain ORM call it replaces.
+
+- ``first_where``: a one-row SELECT built once per (database, model, where).
+- ``insert_one``: ``save(force_insert=True)`` with the INSERT compiled once.
+- ``insert_rows``: many rows from ``{attname: value}`` dicts, one ``executemany`` per batch.
+- ``cas_update``: ``UPDATE … SET …, version = version + 1 WHERE pk = … AND version = …``.
+- ``PreparedGet``: a queryset compiled once per key and re-run with another primary key,
+  rows mapped to instances (with ``select_related`` objects) as the ORM maps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Generic, TypeVar
+
+from django.db import connections, models, router
+from django.db.models import F, QuerySet, signals
+from django.db.models.fields import Field
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=models.Model)
+_SELECTS: dict[tuple[str, type[models.Model], str], str] = {}
+
+
+def first_where(model: type[M], where: str, params: Sequence[Any]) -> M | None:
+    """The first row of ``model`` matching ``where`` (SQL over its columns, ``%s`` params).
+
+    ``where`` must be a constant written in the code (never built from input): it is part of
+    the cache key and of the statement.
+    """
+    alias = router.db_for_read(model)
+    key = (alias, model, where)
+    sql = _SELECTS.get(key)
+    if sql is None:
+        qn = connections[alias].ops.quote_name
+        meta = model._meta
+        columns = ", ".join(qn(f.column) for f in meta.concrete_fields)
+        sql = _SELECTS[key] = f"SELECT {columns} FROM {qn(meta.db_table)} WHERE {where} LIMIT 1"  # noqa: S608 (constants)
+    return next(iter(model._default_manager.db_manager(alias).raw(sql, list(params))), None)
+
+
+# Compiled single-row INSERTs per (database, model): audit and event rows are written on every
+# state change, and compiling Django's InsertQuery each time cost more than running it.
+_Compiled = tuple[str, list[tuple[Field[Any, Any], str, tuple[type, ...]]]]
+_INSERTS: dict[tuple[str, type[models.Model]], _Compiled | None] = {}
+
+# Field classes whose database value is the Python value itself when it already has the plain
+# type (their ``pre_save`` reads the attribute and ``get_db_prep_save`` only converts other
+# types): the INSERT skips Django's per-field conversion chain for them.
+_PLAIN: dict[type[Field[Any, Any]], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.SlugField: (str,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.BooleanField: (bool,),
+    models.FloatField: (float,),
+}
+_AUTO_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
+def _plain_types(field: Field[Any, Any]) -> tuple[type, ...]:
+    """The value types stored as they are for ``field`` (empty: always convert)."""
+    if isinstance(field, models.ForeignKey):
+        target = field.target_field
+        return (int,) if type(target) in _AUTO_KEYS else ()
+    return _PLAIN.get(type(field), ())
+
+
+def _insert_sql(alias: str, model: type[models.Model]) -> _Compiled | None:
+    key = (alias, model)
+    if key not in _INSERTS:
+        conn = connections[alias]
+        meta = model._meta
+        fields: list[Field[Any, Any]] = [f for f in meta.concrete_fields if f is not meta.pk]
+        plain = (
+            meta.pk is not None
+            and bool(getattr(meta.pk, "db_returning", False))
+            and all(not hasattr(f, "get_placeholder") and not f.generated for f in fields)
+        )
+        if not (plain and conn.features.can_return_columns_from_insert):
+            _INSERTS[key] = None
+        else:
+            qn = conn.ops.quote_name
+            assert meta.pk is not None
+            _INSERTS[key] = (
+                f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (model metadata)
+                f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(meta.pk.column)}",
+                [(f, f.attname, _plain_types(f)) for f in fields],
+            )
+    return _INSERTS[key]
+
+
+def insert_one(obj: models.Model) -> models.Model:
+    """Insert a new row like ``obj.save(force_insert=True)``, with the INSERT compiled once.
+
+    Falls back to ``save()`` when the model has save-signal listeners, fields with custom
+    placeholders, or the database cannot return the new key.
+    """
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    compiled = _insert_sql(alias, model)
+    if (
+        compiled is None
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+    ):
+        obj.save(force_insert=True, using=alias)
+        return obj
+    sql, fields = compiled
+    conn = connections[alias]
+    values = []
+    for field, attname, plain in fields:
+        value = getattr(obj, attname) if plain else None
+        if value is None or type(value) not in plain:
+            value = field.get_db_prep_save(field.pre_save(obj, True), connection=conn)
+        values.append(value)
+    with conn.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    assert row is not None
+    assert model._meta.pk is not None
+    pk = row[0]
+    pk_field: Any = model._meta.pk
+    for converter in pk_field.get_db_converters(conn):
+        pk = converter(pk, pk_field, conn)
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
+
+
+def cas_update(
+    model: type[models.Model], *, pk: int, old_version: int, values: dict[str, Any]
+) -> int:
+    """``UPDATE … SET <values>, version = version + 1 WHERE pk = pk AND version = old_version``.
+
+    Values are prepared by each field as the ORM does; expressions (``F(…)``) go through the
+    ORM. Returns the number of rows changed (0: someone else changed the row first).
+    """
+    if any(hasattr(v, "resolve_expression") for v in values.values()):
+        return int(
+            model._default_manager.filter(pk=pk, version=old_version).update(
+                version=F("version") + 1, **values
+            )
+        )
+    conn = connections[router.db_for_write(model)]
+    qn = conn.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    sets, params = [], []
+    for attname, value in values.items():
+        field = fields[attname]
+        sets.append(f"{qn(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection=conn))
+    version = qn("version")
+    assert model._meta.pk is not None
+    sql = (
+        f"UPDATE {qn(model._meta.db_table)} SET {', '.join(sets)}, "  # noqa: S608 (our columns)
+        f"{version} = {version} + 1 WHERE {qn(model._meta.pk.column)} = %s AND {version} = %s"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [*params, pk, old_version])
+        return int(cursor.rowcount)
+
+
+_Prepared = tuple[str, list[Any], int, SQLCompiler, Any]
+_PK_SLOT = -7_362_915_081  # a placeholder primary key, found again in the compiled parameters
+
+
+class PreparedGet(Generic[M]):
+    """``build(alias).filter(pk=…)`` compiled once per ``key`` and run with any primary key.
+
+    ``build`` returns the queryset (filters, ``select_related``, ``select_for_update``,
+    ``defer`` …) without the primary key; ``get`` returns the one matching instance, with its
+    related objects, or None. ``EmptyResultSet`` propagates when the filters match nothing.
+    """
+
+    def __init__(self, build: Callable[[str, Hashable], QuerySet[M]], *, limit: int = 512):
+        self._build = build
+        self._limit = limit
+        self._compiled: dict[
+            tuple[str, Hashable], tuple[str, list[Any], int, SQLCompiler, Any]
+        ] = {}
+        self._layouts: dict[int, tuple[list[str], int, int]] = {}
+
+    def _compile(self, alias: str, key: Hashable) -> _Prepared:
+        found = self._compiled.get((alias, key))
+        if found is None:
+            qs = self._build(alias, key).filter(pk=_PK_SLOT)
+            compiler = qs.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+            found = (sql, list(params), list(params).index(_PK_SLOT), compiler, converters)
+            if len(self._compiled) > self._limit:
+                self._compiled.clear()
+                self._layouts.clear()
+            self._compiled[(alias, key)] = found
+        return found
+
+    def _layout(self, compiler: SQLCompiler) -> tuple[list[str], int, int]:
+        """The model's attribute names and their slice of the row, once per compiled query."""
+        found = self._layouts.get(id(compiler))
+        if found is None:
+            assert compiler.klass_info is not None
+            fields = compiler.klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            names = [col.target.attname for col, _sql, _alias in compiler.select[start:end]]
+            found = self._layouts[id(compiler)] = (names, start, end)
+        return found
+
+    def get(self, alias: str, key: Hashable, pk: int) -> M | None:
+        sql, params, slot, compiler, converters = self._compile(alias, key)
+        params = [*params]
+        params[slot] = pk
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if len(rows) != 1:
+            return None
+        if converters:
+            rows = [list(r) for r in compiler.apply_converters(rows, converters)]
+        row = rows[0]
+        klass_info, select = compiler.klass_info, compiler.select
+        assert klass_info is not None
+        names, start, end = self._layout(compiler)
+        model: Any = compiler.query.model
+        instance: M = model.from_db(alias, names, row[start:end])
+        for populator in get_related_populators(klass_info, select, alias):
+            populator.populate(row, instance)
+        return instance
+
+
+def insert_rows(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    *,
+    ignore_conflicts: bool = False,
+    batch: int = 2000,
+) -> None:
+    """Insert many rows given as ``{attname: value}`` (others take the field default).
+
+    One ``executemany`` per batch without building model instances: for jobs that write
+    thousands of notices or audit rows at once. ``ignore_conflicts`` skips rows that would
+    break a unique constraint (``ON CONFLICT DO NOTHING``: PostgreSQL and SQLite ≥ 3.24).
+    """
+    if not rows:
+        return
+    alias = router.db_for_write(model)
+    conn = connections[alias]
+    meta = model._meta
+    fields: list[Field[Any, Any]] = [f for f in meta.concrete_fields if f is not meta.pk]
+    qn = conn.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (model metadata)
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    defaults = {f.attname: f.get_default() for f in fields}
+    prepared = [
+        [
+            f.get_db_prep_save(
+                row[f.attname] if f.attname in row else defaults.get(f.attname), connection=conn
+            )
+            for f in fields
+        ]
+        for row in rows
+    ]
+    with conn.cursor() as cursor:
+        for start in range(0, len(prepared), batch):
+            cursor.executemany(sql, prepared[start : start + batch])

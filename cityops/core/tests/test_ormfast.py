@@ -1,0 +1,103 @@
+"""Contract of the ORM fast paths (``cityops.core.ormfast``) with the installed Django.
+
+Each fast path is compared with the plain ORM call it replaces, on real models and the real
+database: a Django upgrade that changes the internals they use fails here, in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cityops.cases.models import Case
+from cityops.core.models import AuditEvent
+from cityops.core.ormfast import PreparedGet, cas_update, first_where, insert_one, insert_rows
+
+pytestmark = pytest.mark.django_db
+
+AT = dt.datetime(2026, 11, 30, 9, 30, tzinfo=dt.UTC)
+
+
+def _values(obj: Any, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in type(obj)._meta.concrete_fields
+        if f.attname not in skip
+    }
+
+
+def test_insert_one_stores_what_save_stores(personas: Any) -> None:
+    data = {"code": "x.y", "actor": personas.admin, "target_type": "t", "target_id": "7",
+            "summary": "摘要", "data": {"a": [1, "二"]}, "at": AT}  # fmt: skip
+    fast = insert_one(AuditEvent(**data))
+    slow = AuditEvent(**data)
+    slow.save(force_insert=True)
+    assert fast.pk is not None
+    assert fast.pk != slow.pk
+    assert fast._state.adding is False
+    assert _values(AuditEvent.objects.get(pk=fast.pk)) == _values(
+        AuditEvent.objects.get(pk=slow.pk)
+    )
+
+
+def test_insert_rows_fills_defaults_like_the_orm(personas: Any) -> None:
+    before = timezone.now()
+    insert_rows(AuditEvent, [{"code": "bulk.a", "actor_id": personas.admin.pk}, {"code": "bulk.b"}])
+    rows = list(AuditEvent.objects.filter(code__startswith="bulk.").order_by("code"))
+    assert [r.code for r in rows] == ["bulk.a", "bulk.b"]
+    assert rows[0].actor_id == personas.admin.pk
+    assert rows[1].actor_id is None
+    assert all(r.at >= before - dt.timedelta(seconds=1) for r in rows)  # the field's default
+    assert all(r.data == AuditEvent._meta.get_field("data").get_default() for r in rows)
+
+
+def test_first_where_answers_like_filter_first(personas: Any) -> None:
+    for code in ("fw.one", "fw.two"):
+        AuditEvent.objects.create(code=code, actor=personas.admin, data={"k": code}, at=AT)
+    fast = first_where(AuditEvent, "code = %s", ["fw.two"])
+    slow = AuditEvent.objects.filter(code="fw.two").first()
+    assert fast is not None
+    assert slow is not None
+    assert _values(fast, skip=()) == _values(slow, skip=())
+    assert first_where(AuditEvent, "code = %s", ["absent"]) is None
+
+
+def test_cas_update_changes_what_the_orm_update_changes(report: Any) -> None:
+    fast, slow = report(), report()
+    moment = timezone.now().replace(microsecond=0)
+    values = {"description": "新的描述", "updated_at": moment}
+    assert cas_update(Case, pk=fast.pk, old_version=fast.version, values=values) == 1
+    Case.objects.filter(pk=slow.pk, version=slow.version).update(version=F("version") + 1, **values)
+    got, want = Case.objects.get(pk=fast.pk), Case.objects.get(pk=slow.pk)
+    assert (got.description, got.updated_at, got.version) == (
+        want.description,
+        want.updated_at,
+        want.version,
+    )
+    # A stale version changes nothing (the compare-and-swap lost).
+    assert cas_update(Case, pk=fast.pk, old_version=fast.version, values=values) == 0
+    # Expressions go through the ORM and still bump the version.
+    shifted = {"reminded_for": F("deadline_at")}
+    assert cas_update(Case, pk=fast.pk, old_version=got.version, values=shifted) == 1
+    assert Case.objects.get(pk=fast.pk).version == got.version + 1
+
+
+def test_prepared_get_maps_rows_like_the_orm(report: Any) -> None:
+    case = report()
+    prepared: PreparedGet[Case] = PreparedGet(
+        lambda alias, key: Case.objects.using(alias).select_related("category")
+    )
+    for _ in range(2):  # compiled once, then reused with the new key
+        fast = prepared.get("default", "all", case.pk)
+        assert fast is not None
+        with CaptureQueriesContext(connection) as queries:
+            assert fast.category.code == case.category.code  # select_related populated
+        assert len(queries) == 0
+        assert _values(fast, skip=()) == _values(Case.objects.get(pk=case.pk), skip=())
+    assert prepared.get("default", "all", case.pk + 10_000) is None
