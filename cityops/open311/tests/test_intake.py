@@ -115,6 +115,9 @@ def test_a_category_withdrawn_before_the_drain_is_rejected_with_the_reason(
     response = client.get(f"/open311/v2/tokens/{token}.json")
     assert response.status_code == 404
     assert record.error in json.loads(response.content)[0]["description"]
+    by_number = client.get(f"/open311/v2/requests/{record.number}.json")
+    assert by_number.status_code == 404
+    assert record.error in json.loads(by_number.content)[0]["description"]
     assert AuditEvent.objects.filter(code="open311.request.rejected").count() == 1
     assert not Case.objects.exists()
 
