@@ -46,9 +46,10 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
 
 @admin.register(Open311Request)
 class Open311RequestAdmin(admin.ModelAdmin[Open311Request]):
-    list_display = ("token", "status", "case", "api_key", "created_at")
+    list_display = ("number", "token", "status", "case", "api_key", "created_at")
     list_filter = ("status",)
-    fields = ("status", "case", "error", "api_key", "token", "device_id", "account_id",
+    search_fields = ("=number", "=token")
+    fields = ("number", "status", "case", "error", "api_key", "token", "device_id", "account_id",
               "media_url", "created_at")  # fmt: skip
     readonly_fields = fields
     list_select_related = ("case", "api_key")

@@ -1,15 +1,19 @@
 """The Open311 intake queue: a POSTed service request is checked, stored and answered at once;
 a background drain files the queued requests as cases, many per transaction.
 
-Why a queue: a resident's Open311 report never becomes a service request on the spot (it
-waits for the command centre's verification, so the POST answers the spec's ``token``
-either way). Answering from the queue keeps the request path to one key look-up, the checks
-and one INSERT, and lets the drain write cases set-based (``case_report_many``), so bursts
-(a storm, a campaign in the resident app) are absorbed without holding the web workers.
+Why a queue: a resident's Open311 report is published only once the command centre has
+verified it, so nothing the client needs waits for the case to exist: the POST reserves the
+case number at once (the cases' own counter, ``next_numbers``) and answers it as the
+``service_request_id`` with the ``token``; ``GET requests/{id}`` answers a minimal record
+(``listing.request_by_number``) until the case is public. Answering from the queue keeps the
+request path to one key look-up, the checks, one counter UPDATE and one INSERT, and lets the
+drain write cases set-based (``case_report_many``), so bursts (a storm, a campaign in the
+resident app) are absorbed without holding the web workers.
 
 - ``request_queue`` runs every check ``case_report`` runs (``report_draft``: category, place,
   answers, reporter, description), so a bad request is a 400 before anything is stored, and
-  stores the submission encrypted (it carries the reporter's name and phone).
+  stores the submission encrypted (it carries the reporter's name and phone) with its reserved
+  number, under which the drain (batch or one by one) files the case.
 - ``intake_drain`` claims queued rows (``claim`` + ``claimed_at``: a conditional UPDATE, safe
   with several workers), checks them again against the current catalogue and registry, and
   files them. A request that no longer passes (its category was withdrawn meanwhile) is
@@ -48,7 +52,7 @@ from django.utils.translation import gettext as _
 
 from cityops.cases.models import Case, Category, Source
 from cityops.cases.services import case_report
-from cityops.cases.services.intake import category_check, report_check
+from cityops.cases.services.intake import category_check, next_numbers, report_check
 from cityops.cases.services.intake_batch import Outcome, PublicReport, case_report_many
 from cityops.core.audit import audit_event
 from cityops.core.errors import DomainError
@@ -90,9 +94,12 @@ def request_queue(
     idempotency_key: str = "",
     component: Component | None = None,
 ) -> Open311Request:
-    """Check the request as intake would and store it for the drain; its record (token).
+    """Check the request as intake would and store it for the drain; its record (token and
+    reserved case number).
 
-    With an idempotency key, a retry answers the record of the first call.
+    With an idempotency key, a retry answers the record of the first call. The number is
+    taken once the checks passed (a 400 uses none), in its own statement outside any
+    transaction here, so the day's counter row is locked only for that statement.
     """
     key = idempotency_key.strip()[:100]
     if key and (found := request_by_key(api_key, key)) is not None:
@@ -118,9 +125,12 @@ def request_queue(
         "phone": contact.phone,
         "component": component.pk if component is not None else None,
     }
+    now = timezone.now()
     record = Open311Request(
         api_key=api_key,
         token=secrets.token_urlsafe(18),
+        number=next_numbers(timezone.localtime(now).date(), 1)[0],
+        created_at=now,  # the report's time: the number is of its day
         status=IntakeStatus.QUEUED,
         payload=json.dumps(submission, ensure_ascii=False),
         idempotency_key=key,
@@ -237,6 +247,7 @@ def _report(record: Open311Request) -> PublicReport:
         client=f"open311:{record.api_key_id}",
         idempotency_key=record.idempotency_key,
         component_id=data.get("component"),
+        number=record.number,
     )
 
 
@@ -428,6 +439,7 @@ def _file_one(record: Open311Request, report: PublicReport, attach: Callable[[Ca
         if report.component_id
         else None,
         attach=attach,
+        number=report.number,
     )
 
 

@@ -7,12 +7,15 @@ plus one for the reasons of rejected/voided rows; with ``extensions`` photos and
 
 Only public fields leave here: no reporter name, phone, e-mail, device or account id, no
 internal notes, and photos only as their EXIF-free public copy. A report still awaiting
-verification or acceptance is not a service request yet (``PENDING_STATUSES``).
+verification or acceptance is not public yet (``PENDING_STATUSES``): asked for by its own
+service_request_id (the number its POST reserved and answered), it is a minimal record with
+the service and the time alone (``received_fields``), never listed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from typing import Any, cast
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cityops.cases.models import (
     TERMINAL_STATUSES,
@@ -33,15 +37,20 @@ from cityops.cases.models import (
 )
 from cityops.cases.query import CaseFilter, case_filter_apply, public_visible
 from cityops.cases.transitions import EVENT_LABELS, TRANSITIONS, action_label
-from cityops.open311.models import Open311Request
+from cityops.open311.models import IntakeStatus, Open311Request
 
 # Statuses whose last reason is told to the public (the reporter learns why it ended).
 PUBLIC_REASON_STATUSES: tuple[str, ...] = (Status.REJECTED, Status.VOIDED)
-# Not yet a service request (GeoReport "token" state): a resident's report still awaiting
-# verification or acceptance (核实/受理) by the command centre. POST answers a token, GET
-# tokens/{token} has no service_request_id yet, and GET requests does not list the case.
+# Not public yet: a resident's report still awaiting verification or acceptance (核实/受理)
+# by the command centre. GET requests does not list the case; GET requests/{id} answers the
+# minimal record of ``received_fields``.
 PENDING_STATUSES: tuple[str, ...] = (Status.AWAITING_VERIFICATION, Status.REPORTED)
 MAX_RESULTS = 1000
+PENDING_NOTICE = gettext_lazy(
+    "Received. The description, place and photos are published once the command centre has"
+    " verified and accepted the request."
+)
+RECEIVED_NOTE = gettext_lazy("Received, awaiting verification")
 
 Row = dict[str, Any]
 Absolute = Callable[[str], str]
@@ -157,10 +166,70 @@ def request_by_number(number: str, *, absolute: Absolute, extensions: bool = Fal
     return rendered[0] if rendered else None
 
 
+def received_request(number: str) -> Open311Request | None:
+    """The request whose POST reserved ``number`` (its service_request_id), with its case."""
+    if not number:
+        return None
+    return (
+        Open311Request.objects.select_related("case", "case__category")
+        .defer("email", "device_id", "account_id")
+        .filter(number=number)
+        .first()
+    )
+
+
+def received_fields(
+    record: Open311Request, *, absolute: Absolute, extensions: bool = False
+) -> Row | None:
+    """The ``<request>`` a received request answers by its own number: the full public record
+    once its case is public, else (queued, or filed and awaiting verification) a minimal one —
+    open, the service and the time, no description, place or media. None when it will not
+    become public (not filed, or its case was rejected, voided or merged)."""
+    case = record.case
+    if case is not None and not is_pending(case):
+        if case.number == record.number:
+            return None  # not public (request_by_number found no public case)
+        # A retry of an earlier report filed it as that report's case.
+        return request_by_number(case.number, absolute=absolute, extensions=extensions)
+    if case is not None:
+        category, at = case.category, case.reported_at
+    elif record.status == IntakeStatus.QUEUED:
+        try:
+            category_id = int(json.loads(record.payload)["category"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        found = Category.objects.filter(pk=category_id).first()
+        if found is None:
+            return None
+        category, at = found, record.created_at
+    else:
+        return None
+    when = timezone.localtime(at)
+    return {
+        "service_request_id": record.number,
+        "status": "open",
+        "status_notes": str(RECEIVED_NOTE),
+        "service_name": category.name,
+        "service_code": service_code_of(category.kind, category.code),
+        "description": "",
+        "agency_responsible": "",
+        "service_notice": str(PENDING_NOTICE),
+        "requested_datetime": when,
+        "updated_datetime": when,
+        "expected_datetime": None,
+        "address": "",
+        "address_id": "",
+        "zipcode": "",
+        "lat": None,
+        "long": None,
+        "media_url": "",
+    }
+
+
 def request_by_token(token: str) -> Open311Request | None:
     return (
         Open311Request.objects.select_related("case")
-        .only("token", "status", "error", "case__number", "case__status")
+        .only("token", "number", "status", "error", "case__number", "case__status")
         .filter(token=token)
         .first()
     )

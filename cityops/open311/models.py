@@ -47,8 +47,8 @@ class IntakeStatus(models.TextChoices):
 
 
 class Open311Request(BaseModel):
-    """A POSTed service request: the key, the token, the submitter's contact data, and the
-    case once the intake queue has filed it (``cityops.open311.intake``).
+    """A POSTed service request: the key, the token, the reserved case number, the submitter's
+    contact data, and the case once the intake queue has filed it (``cityops.open311.intake``).
 
     Contact data is personal data: encrypted at rest, never returned by any GET. ``payload``
     holds the submission (encrypted: it carries the reporter's name and phone) only while it is
@@ -67,6 +67,10 @@ class Open311Request(BaseModel):
         ApiKey, verbose_name=_("API key"), on_delete=models.PROTECT, related_name="requests"
     )
     token = models.CharField(_("token"), max_length=40, unique=True)
+    # The case number, reserved when the request is received (the cases' own per-day counter,
+    # so it never collides with another channel's): the service_request_id the POST answers
+    # at once, which the drain files the case under. Empty only on requests from before.
+    number = models.CharField(_("service request id"), max_length=20, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.FILED
     )
@@ -93,7 +97,12 @@ class Open311Request(BaseModel):
                 fields=["api_key", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="open311_request_key_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~models.Q(number=""),
+                name="open311_request_number_once",
+            ),
         ]
         indexes = [
             models.Index(

@@ -98,7 +98,7 @@ def services_list() -> list[dict[str, Any]]:
                 "service_name": cat.name,
                 "description": cat.filing_condition or cat.name,
                 "metadata": bool(cat.questions.all()),
-                "type": "batch",  # the POST answers a token (PENDING_STATUSES)
+                "type": "batch",  # the POST answers a token (and the id it reserved)
                 "keywords": ",".join(k for k in (cat.get_kind_display(), cat.parent.name) if k)
                 if cat.parent
                 else str(cat.get_kind_display()),

@@ -86,6 +86,7 @@ def open311_request_submit(
             case=case,
             api_key=api_key,
             token=secrets.token_urlsafe(18),
+            number=case.number,  # the service_request_id, as a queued request's
             idempotency_key=key,
             email=contact.email,
             device_id=contact.device_id,

@@ -23,7 +23,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from cityops.cases.models import Case
@@ -61,10 +60,6 @@ MAX_LENGTHS = {
     "Idempotency-Key": 100,
 }
 _SUFFIX = re.compile(r"\.([A-Za-z0-9]+)$")
-PENDING_NOTICE = gettext_lazy(
-    "Received. The request becomes a service request once the command centre has verified"
-    " and accepted it: look its token up at tokens/{token} for the service_request_id."
-)
 KEY_ATTRIBUTE = "_cityops_open311_key"  # the caller's ApiKey (or None), set by open311_view
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
@@ -342,7 +337,15 @@ def _filters(params: QueryDict, extensions: bool) -> listing.RequestQuery:
 @open311_view
 def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpResponse:
     extensions = param(request.GET, "extensions").lower() == "true"
-    fields = listing.request_by_number(number, absolute=_absolute(request), extensions=extensions)
+    absolute = _absolute(request)
+    fields = listing.request_by_number(number, absolute=absolute, extensions=extensions)
+    if fields is None and (record := listing.received_request(number)) is not None:
+        # Its own POST's number: a minimal record until the case is public.
+        if record.status in (IntakeStatus.REJECTED, IntakeStatus.FAILED):
+            raise Open311Error(
+                404, _("The request was not filed: %(reason)s") % {"reason": record.error}
+            )
+        fields = listing.received_fields(record, absolute=absolute, extensions=extensions)
     if fields is None:
         raise Open311Error(404, _("Unknown service_request_id: %(n)s.") % {"n": number})
     return respond(fmt, "service_requests", [fields])
@@ -358,12 +361,11 @@ def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
         raise Open311Error(
             404, _("The request was not filed: %(reason)s") % {"reason": record.error}
         )
-    # Until the queue has filed it and the command centre has accepted the report there is
-    # no service request: the spec's answer then carries the token alone, and clients poll
-    # again later.
+    # The number the POST reserved (a request from before numbers were reserved: its case's).
+    number = record.number or (record.case.number if record.case is not None else "")
     row: dict[str, Any] = {"token": token}
-    if record.case is not None and not listing.is_pending(record.case):
-        row = {"service_request_id": record.case.number, "token": token}
+    if number:
+        row = {"service_request_id": number, "token": token}
     return respond(fmt, "service_requests", [row])
 
 
@@ -465,14 +467,15 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         record = open311_request_submit(**arguments, media=files)
     else:
         record = request_queue(**arguments)
-    # Spec: either service_request_id or token, never both. A resident's report must first be
-    # verified and accepted, so a new request answers its token (type "batch").
-    row: dict[str, Any]
+    # The case number is reserved at once (the drain files the case under it): answered as
+    # the service_request_id, with the token for clients that follow tokens/{token}. Until
+    # the command centre has verified the report, GET requests/{id} is a minimal record.
     case: Case | None = record.case
-    if case is None or listing.is_pending(case):
-        row = {"token": record.token, "service_notice": str(PENDING_NOTICE)}
-    else:
-        row = {"service_request_id": case.number, "service_notice": ""}
+    number = record.number or (case.number if case is not None else "")
+    row: dict[str, Any] = {"service_request_id": number} if number else {}
+    row["token"] = record.token
+    public = case is not None and not listing.is_pending(case)
+    row["service_notice"] = "" if public else str(listing.PENDING_NOTICE)
     if contact.account_id:
         row["account_id"] = contact.account_id
     return respond(fmt, "service_requests", [row])

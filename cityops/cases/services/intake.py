@@ -393,6 +393,7 @@ def case_report(
     urgency: str = Urgency.NORMAL,
     component: Component | None = None,
     attach: Callable[[Case], object] | None = None,
+    number: str = "",
 ) -> Case:
     """Create a case (or return the one a previous call with the same key created).
 
@@ -402,7 +403,8 @@ def case_report(
     Self-handled reports (自处理) need before and after photos and await intake approval.
     ``attach(case)`` runs inside the report's transaction once the case exists (a channel's own
     record, such as the Open311 request, commits with the case or not at all); it is not
-    called when an idempotent retry returns the existing case.
+    called when an idempotent retry returns the existing case. ``number``: one the channel
+    reserved with ``next_numbers`` when it received the report (else the next is taken).
     """
     if source not in _SOURCES:
         raise DomainError(_("Unknown source."), field="source")
@@ -438,7 +440,7 @@ def case_report(
         )
     before_images = photos_prepare(photos)
     after_images = photos_prepare(after_photos)
-    number = _next_number(now) if reserve_early() else ""
+    number = number or (_next_number(now) if reserve_early() else "")
     try:
         # A savepoint (when nested) only where a duplicate key can be answered by the retry
         # below; without a key an IntegrityError is re-raised and rolls the caller back anyway.

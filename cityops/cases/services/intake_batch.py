@@ -51,6 +51,9 @@ class PublicReport:
     client: str = ""
     idempotency_key: str = ""
     component_id: int | None = None
+    # A number the channel reserved when it received the report (``next_numbers`` of the
+    # report's day): the case is filed under it; empty takes the next one.
+    number: str = ""
 
 
 Outcome = Case | DomainError
@@ -67,7 +70,7 @@ def case_report_many(
     channel's own records commit with them or not at all. An ``IntegrityError`` (a case with
     the same client and idempotency key already exists) rolls the whole batch back: the
     caller then files those reports one by one with ``case_report``, which answers the
-    existing case.
+    existing case. A report with a reserved ``number`` is filed under it (no counter update).
     """
     categories = {
         c.pk: c
@@ -105,15 +108,17 @@ def case_report_many(
             except DomainError as exc:
                 outcomes.append(exc)
                 continue
+            case.number = report.number
             outcomes.append(case)
             drafts.append((case, decision))
+    unnumbered = [case for case, _d in drafts if not case.number]
     early = reserve_early()
-    numbers = _numbers([case for case, _d in drafts]) if early else {}
+    numbers = _numbers(unnumbered) if early else {}
     with transaction.atomic():
         if not early:
-            numbers = _numbers([case for case, _d in drafts])
+            numbers = _numbers(unnumbered)
         for case, _decision in drafts:
-            report_seal(case, numbers[id(case)])
+            report_seal(case, case.number or numbers[id(case)])
         Case.objects.bulk_create([case for case, _d in drafts])
         CaseEvent.objects.bulk_create([report_event(case, d) for case, d in drafts])
         AuditEvent.objects.bulk_create([report_audit(case, d, None) for case, d in drafts])

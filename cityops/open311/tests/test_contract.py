@@ -125,11 +125,11 @@ def test_post_json_creates_a_routed_public_case(post: Any) -> None:
     assert response.status_code == 200, response.content
     body = js(response)
     assert isinstance(body, list)
-    assert set(body[0]) >= {"token", "service_notice"}
-    assert "service_request_id" not in body[0]  # never both
-    assert "tokens/" in body[0]["service_notice"]
+    assert list(body[0]) == ["service_request_id", "token", "service_notice", "account_id"]
+    assert body[0]["service_notice"]  # published once verified
     assert body[0]["account_id"] == "acc-9"
     case = filed_case(body[0]["token"])
+    assert case.number == body[0]["service_request_id"]  # the number the POST reserved
     assert case.status == "awaiting_verification"
     assert case.source == "public"
     assert case.answers == {"volume_m3": 2}
@@ -145,8 +145,8 @@ def test_post_xml(post: Any) -> None:
     assert root.tag == "service_requests"
     token = root.findtext("request/token")
     assert token
-    assert root.find("request/service_request_id") is None
-    assert Open311Request.objects.filter(token=token).exists()
+    number = root.findtext("request/service_request_id")
+    assert Open311Request.objects.filter(token=token, number=number).exists()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -393,40 +393,56 @@ def test_tokens(client: Client, three: list[str], fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_pending_request_is_a_token_until_accepted(
+def test_post_answers_the_service_request_id_at_once(
     client: Client, post: Any, admit: Any, fmt: str
 ) -> None:
     sent = post(fmt, device_id="phone-9", **{"attribute[volume_m3]": "1"})
-    token = js(sent)[0]["token"] if fmt == "json" else xml(sent).findtext("request/token")
-    assert token
-    number = filed_case(token).number
-    pending = client.get(f"/open311/v2/tokens/{token}.{fmt}")
     if fmt == "json":
-        assert js(pending) == [{"token": token}]
-        assert js(client.get("/open311/v2/requests.json")) == []
+        token, number = js(sent)[0]["token"], js(sent)[0]["service_request_id"]
     else:
-        assert xml(pending).find("request/service_request_id") is None
-        assert xml(pending).findtext("request/token") == token
+        token = xml(sent).findtext("request/token")
+        number = xml(sent).findtext("request/service_request_id")
+    assert token
+    assert number
+    assert filed_case(token).number == number  # filed under the number the POST answered
+    found = client.get(f"/open311/v2/tokens/{token}.{fmt}")
+    if fmt == "json":
+        assert js(found) == [{"service_request_id": number, "token": token}]
+        assert js(client.get("/open311/v2/requests.json")) == []  # not public: not listed
+    else:
+        assert xml(found).findtext("request/service_request_id") == number
+        assert xml(found).findtext("request/token") == token
         assert xml(client.get("/open311/v2/requests.xml")).findall("request") == []
-    # Not yet a service request: unknown by number, even when asked for explicitly.
-    assert_error(client.get(f"/open311/v2/requests/{number}.{fmt}"), 404, fmt)
-    listed = client.get(f"/open311/v2/requests.{fmt}", {"service_request_id": number})
-    assert (js(listed) if fmt == "json" else xml(listed).findall("request")) == []
+    # Awaiting verification: its own number answers a minimal record (no description, place
+    # or media), as a client that POSTs and then GETs the request back expects.
+    minimal = client.get(f"/open311/v2/requests/{number}.{fmt}")
+    assert minimal.status_code == 200, minimal.content
+    assert "路边暴露垃圾一堆" not in minimal.content.decode()
+    if fmt == "json":
+        row = js(minimal)[0]
+        assert row["service_request_id"] == number
+        assert row["status"] == "open"
+        assert row["service_code"] == "event-0102"
+        assert row["service_name"]
+        assert row["requested_datetime"]
+        assert (row["description"], row["address"], row["media_url"]) == ("", "", "")
+        assert (row["lat"], row["long"]) == (None, None)
+    else:
+        assert xml(minimal).findtext("request/service_request_id") == number
+        assert xml(minimal).findtext("request/status") == "open"
+        assert xml(minimal).findtext("request/service_code") == "event-0102"
+        assert xml(minimal).findtext("request/lat") == ""
 
     assert admit(token) == number
-    resolved = client.get(f"/open311/v2/tokens/{token}.{fmt}")
-    if fmt == "json":
-        assert js(resolved) == [{"service_request_id": number, "token": token}]
-    else:
-        assert xml(resolved).findtext("request/service_request_id") == number
-    assert client.get(f"/open311/v2/requests/{number}.{fmt}").status_code == 200
-    # The same device retrying its POST now learns the service_request_id instead.
+    full = client.get(f"/open311/v2/requests/{number}.{fmt}")
+    assert "路边暴露垃圾一堆" in full.content.decode()
+    # The same device retrying its POST learns the same request, now public.
     again = post(fmt, device_id="phone-9", **{"attribute[volume_m3]": "1"})
     if fmt == "json":
-        assert js(again) == [{"service_request_id": number, "service_notice": ""}]
+        assert js(again) == [{"service_request_id": number, "token": token, "service_notice": ""}]
     else:
         assert xml(again).findtext("request/service_request_id") == number
-        assert xml(again).find("request/token") is None
+        assert xml(again).findtext("request/token") == token
 
 
 def test_get_requests_query_count(

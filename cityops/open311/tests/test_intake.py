@@ -39,7 +39,8 @@ def no_kick(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
 def token_of(response: Any) -> str:
     assert response.status_code == 200, response.content
     body = json.loads(response.content)
-    assert "service_request_id" not in body[0]
+    number = body[0]["service_request_id"]  # reserved at once, before the drain runs
+    assert Open311Request.objects.get(token=body[0]["token"]).number == number
     return str(body[0]["token"])
 
 
@@ -57,13 +58,27 @@ def test_a_post_is_queued_encrypted_and_the_drain_files_it(
     assert "13912345678" not in stored
     assert "张" not in stored
     assert not Case.objects.exists()
-    assert json.loads(client.get(f"/open311/v2/tokens/{token}.json").content) == [{"token": token}]
+    number = record.number
+    assert number
+    found = json.loads(client.get(f"/open311/v2/tokens/{token}.json").content)
+    assert found == [{"service_request_id": number, "token": token}]
+    # Queued, no case yet: its number answers the minimal record at once.
+    minimal = client.get(f"/open311/v2/requests/{number}.json")
+    assert minimal.status_code == 200, minimal.content
+    row = json.loads(minimal.content)[0]
+    assert (row["service_request_id"], row["status"]) == (number, "open")
+    assert row["service_code"] == "event-0102"
+    assert row["requested_datetime"]
+    assert row["description"] == ""
+    assert row["lat"] is None
+    assert "13912345678" not in minimal.content.decode()
 
     assert intake_drain() == intake.DrainResult(filed=1, rejected=0)
     record.refresh_from_db()
     assert record.status == IntakeStatus.FILED
     assert record.payload == ""  # the submission is not kept once filed
     case = filed_case(token)
+    assert case.number == number  # filed under the number the POST reserved
     assert case.reported_at == record.created_at  # the POST's time, not the drain's
     assert case.reporter_phone == "13912345678"
     assert case.reporter_name == "张三"
@@ -100,6 +115,9 @@ def test_a_category_withdrawn_before_the_drain_is_rejected_with_the_reason(
     response = client.get(f"/open311/v2/tokens/{token}.json")
     assert response.status_code == 404
     assert record.error in json.loads(response.content)[0]["description"]
+    by_number = client.get(f"/open311/v2/requests/{record.number}.json")
+    assert by_number.status_code == 404
+    assert record.error in json.loads(by_number.content)[0]["description"]
     assert AuditEvent.objects.filter(code="open311.request.rejected").count() == 1
     assert not Case.objects.exists()
 

@@ -69,6 +69,14 @@ def test_one_bad_request_is_set_aside_and_the_others_are_filed(
     assert health["checks"]["queue_health"]["ok"] is False
     answer = client.get(f"/open311/v2/tokens/{tokens[1]}.json")
     assert answer.status_code == 404
+    by_number = client.get(f"/open311/v2/requests/{failed.number}.json")
+    assert by_number.status_code == 404
+    assert failed.error in json.loads(by_number.content)[0]["description"]
+    # Filed one by one (the batch failed), each under the number its POST reserved.
+    for token in (tokens[0], tokens[2]):
+        record = Open311Request.objects.select_related("case").get(token=token)
+        assert record.case is not None
+        assert record.case.number == record.number
     # The queue is not blocked: nothing is left, and a later drain has nothing to retry.
     assert intake_drain() == DrainResult()
 

@@ -43,14 +43,22 @@ def test_georeport_client_round_trip(
     assert posted.status_code == 200, posted.text
     if fmt == "json":
         token = posted.json()[0]["token"]
+        number = posted.json()[0]["service_request_id"]
     else:
         assert posted.headers["Content-Type"] == "text/xml; charset=utf-8"
         token = posted.text.split("<token>")[1].split("<")[0]
-    # The request is a service request once the command centre accepts it; the client then
-    # resolves its token (georeport has no token method: a plain GET, as a client would).
-    number = admit(token)
+        number = posted.text.split("<service_request_id>")[1].split("<")[0]
+    # The client GETs the request back at once: a minimal record until it is verified.
+    received = client.get_service_request(number)
+    assert received["service_request_id"] == number
+    assert received["status"] == "open"
+    assert received["service_code"] == "event-0402"
+    assert not received.get("description")
+    assert not received.get("media_url")
     resolved = requests.get(f"{root}/tokens/{token}.json", timeout=30).json()
     assert resolved == [{"service_request_id": number, "token": token}]
+    # Once the command centre accepts it, the same id answers the full public record.
+    assert admit(token) == number
 
     one = client.get_service_request(number)
     assert one["service_request_id"] == number
