@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -40,7 +40,7 @@ from cityops.api.webhooks import (
     webhook_redeliver,
 )
 from cityops.cases.models import Case
-from cityops.core.errors import DomainError, NotFound
+from cityops.core.errors import DomainError
 
 PAGE_SIZE = 25
 
@@ -130,10 +130,7 @@ def webhooks_view(request: HttpRequest) -> HttpResponse:
 
 def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
     _guard(request)
-    try:
-        return access_endpoint(endpoint_id=endpoint_id, user=request.user)
-    except NotFound:
-        raise Http404 from None
+    return access_endpoint(endpoint_id=endpoint_id, user=request.user)
 
 
 @login_required
@@ -169,10 +166,7 @@ def endpoint_deactivate_view(request: HttpRequest, endpoint_id: int) -> HttpResp
 @require_POST
 def delivery_redeliver_view(request: HttpRequest, delivery_id: int) -> HttpResponse:
     _guard(request)
-    try:
-        delivery = access_delivery(delivery_id=delivery_id, user=request.user)
-    except NotFound:
-        raise Http404 from None
+    delivery = access_delivery(delivery_id=delivery_id, user=request.user)
     try:
         webhook_redeliver(delivery_id=delivery.pk, actor=request.user)
     except DomainError as exc:

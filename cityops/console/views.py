@@ -219,10 +219,7 @@ def case_export_view(request: HttpRequest, fmt: str) -> HttpResponse | Streaming
 
 
 def _access(case_id: int, user: Any) -> Case:
-    try:
-        return access_case(case_id, user)
-    except NotFound:
-        raise Http404 from None
+    return access_case(case_id, user)
 
 
 def _detail_context(

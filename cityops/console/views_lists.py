@@ -19,7 +19,7 @@ from cityops.accounts.models import Role
 from cityops.console import services
 from cityops.console.forms_lists import BulkDispatchForm, SavedFilterForm
 from cityops.console.models import SavedFilter
-from cityops.core.errors import DomainError, NotFound
+from cityops.core.errors import DomainError
 
 
 def saved_filters_for(user: Any) -> QuerySet[SavedFilter]:
@@ -72,10 +72,7 @@ def saved_filter_save_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def saved_filter_delete_view(request: HttpRequest, filter_id: int) -> HttpResponse:
-    try:
-        services.saved_filter_delete(filter_id=filter_id, actor=request.user)
-    except NotFound:
-        raise Http404 from None
+    services.saved_filter_delete(filter_id=filter_id, actor=request.user)
     messages.success(request, _("Saved filter deleted."))
     return redirect("console:case-list")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.functional import Promise
 
 
@@ -28,8 +29,12 @@ class PermissionDenied(DomainError):
     code = "forbidden"
 
 
-class NotFound(DomainError):
-    """The record does not exist *for this actor* (never reveals records out of scope)."""
+class NotFound(DomainError, Http404):
+    """The record does not exist *for this actor* (never reveals records out of scope).
+
+    Also an ``Http404``: a view that lets it through answers Django's 404 (in each channel's
+    format, ``core.httperrors``) without an ``except NotFound: raise Http404`` of its own.
+    """
 
     status_code = 404
     code = "not_found"

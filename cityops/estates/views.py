@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cityops.core.errors import DomainError, NotFound
+from cityops.core.errors import DomainError
 from cityops.estates import access, selectors
 from cityops.estates.certificate import certificate_pdf
 from cityops.estates.forms import BallotForm
@@ -42,10 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        proposal, owner = access.access_proposal_for_owner(pk, request.user)
-    except NotFound as exc:
-        raise Http404(str(exc.message)) from exc
+    proposal, owner = access.access_proposal_for_owner(pk, request.user)
     ballot = selectors.ballot_of_owner(proposal, owner)
     can_vote = proposal.status == ProposalStatus.OPEN and proposal.window_contains(timezone.now())
     form = BallotForm(initial={"choice": ballot.choice} if ballot else None)

@@ -150,20 +150,14 @@ def _detail(
 @evaluations_user_required
 @require_GET
 def evaluation_view(request: HttpRequest, evaluation_id: int) -> HttpResponse:
-    try:
-        evaluation = access_evaluation(evaluation_id, request.user)
-    except NotFound as exc:
-        raise Http404 from exc
+    evaluation = access_evaluation(evaluation_id, request.user)
     return _detail(request, evaluation, None)
 
 
 @evaluations_user_required
 @require_POST
 def appeal_file_view(request: HttpRequest, evaluation_id: int) -> HttpResponse:
-    try:
-        evaluation = access_evaluation(evaluation_id, request.user)
-    except NotFound as exc:
-        raise Http404 from exc
+    evaluation = access_evaluation(evaluation_id, request.user)
     form = _appeal_form(evaluation, request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, evaluation, form, status=400)
@@ -184,11 +178,8 @@ def appeal_file_view(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 @evaluations_user_required
 @require_GET
 def diff_view(request: HttpRequest, evaluation_id: int, other_id: int) -> HttpResponse:
-    try:
-        a = access_evaluation(evaluation_id, request.user)
-        b = access_evaluation(other_id, request.user)
-    except NotFound as exc:
-        raise Http404 from exc
+    a = access_evaluation(evaluation_id, request.user)
+    b = access_evaluation(other_id, request.user)
     if (a.period_id, a.contract_id) != (b.period_id, b.contract_id):
         raise Http404
     old, new = (a, b) if a.revision < b.revision else (b, a)
@@ -217,10 +208,7 @@ def appeals_view(request: HttpRequest) -> HttpResponse:
 def _appeal_page(
     request: HttpRequest, appeal_id: int, form: DecideForm | None, status: int = 200
 ) -> HttpResponse:
-    try:
-        appeal = access_appeal(appeal_id, request.user)
-    except NotFound as exc:
-        raise Http404 from exc
+    appeal = access_appeal(appeal_id, request.user)
     supervisor = is_supervisor(request.user)
     if form is None and supervisor and appeal.is_open:
         form = DecideForm()
@@ -269,10 +257,7 @@ def appeal_view(request: HttpRequest, appeal_id: int) -> HttpResponse:
 
 
 def access_appeal_or_404(appeal_id: int, request: HttpRequest) -> None:
-    try:
-        access_appeal(appeal_id, request.user)
-    except NotFound as exc:
-        raise Http404 from exc
+    access_appeal(appeal_id, request.user)
 
 
 @evaluations_user_required

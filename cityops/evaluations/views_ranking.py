@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cityops.core.errors import DomainError, NotFound
+from cityops.core.errors import DomainError
 from cityops.evaluations.reports import ranking as r
 from cityops.evaluations.reports.pdf import operator_report_pdf
 from cityops.evaluations.reports.xlsx import city_summary_xlsx
@@ -54,10 +54,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         return render(request, "evaluations/ranking/page.html", context, status=400)
     period = None
     if month is not None:
-        try:
-            period = r.access_period(month, request.user)
-        except NotFound as exc:
-            raise Http404(_("No such month.")) from exc
+        period = r.access_period(month, request.user)
     elif periods:
         period = periods[0]
     if period is not None:
@@ -68,10 +65,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 
 
 def _report_evaluation(request: HttpRequest, pk: int) -> Any:
-    try:
-        return r.access_report(pk, request.user)
-    except NotFound as exc:
-        raise Http404(_("No such evaluation.")) from exc
+    return r.access_report(pk, request.user)
 
 
 @login_required
@@ -104,10 +98,7 @@ def summary_xlsx(request: HttpRequest, month: str) -> HttpResponse:
         first = _month(month)
     except DomainError as exc:
         return HttpResponse(str(exc.message), status=400, content_type="text/plain")
-    try:
-        period = r.access_period(first, request.user)
-    except NotFound as exc:
-        raise Http404(_("No such month.")) from exc
+    period = r.access_period(first, request.user)
     earlier = [p for p in r.periods_visible_to(request.user) if p.month <= period.month]
     response = HttpResponse(city_summary_xlsx(period, earlier), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="city-summary-{first:%Y-%m}.xlsx"'

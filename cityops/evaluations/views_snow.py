@@ -127,10 +127,7 @@ def _page(
 
 
 def _snow_or_404(snow_id: int, request: HttpRequest) -> SnowEvaluation:
-    try:
-        return access_snow_evaluation(snow_id, request.user)
-    except NotFound as exc:
-        raise Http404(_("No such evaluation.")) from exc
+    return access_snow_evaluation(snow_id, request.user)
 
 
 @login_required

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from cityops.core.errors import NotFound
 from cityops.notifications import selectors, services
 
 PAGE_SIZE = 20
@@ -50,10 +49,7 @@ def unread_count_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read_view(request: HttpRequest, notification_id: int) -> HttpResponse:
-    try:
-        services.notification_mark_read(user=request.user, notification_id=notification_id)
-    except NotFound as exc:
-        raise Http404(str(exc.message)) from exc
+    services.notification_mark_read(user=request.user, notification_id=notification_id)
     return redirect(_safe_next(request, "notifications:inbox"))
 
 
@@ -68,12 +64,9 @@ def mark_all_read_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def open_view(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark read and follow the notification's link (POST: reading is a state change)."""
-    try:
-        notification = services.notification_mark_read(
-            user=request.user, notification_id=notification_id
-        )
-    except NotFound as exc:
-        raise Http404(str(exc.message)) from exc
+    notification = services.notification_mark_read(
+        user=request.user, notification_id=notification_id
+    )
     url = notification.url
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return redirect(url)

@@ -46,10 +46,6 @@ def supervisor_only(request: HttpRequest) -> None:
 
 
 def inspection_or_404(inspection_id: int, user: Any) -> Any:
-    from cityops.core.errors import NotFound
     from cityops.inspections.access import access_inspection
 
-    try:
-        return access_inspection(inspection_id, user)
-    except NotFound:
-        raise Http404 from None
+    return access_inspection(inspection_id, user)
