@@ -6,7 +6,10 @@ negative or malformed id, 409 lost race or wrong state, 413 body too large, 415 
 429 throttled and
 503 database unavailable (both with ``Retry-After``); actions add 412 (stale ``If-Match``).
 Query strings are strict: an empty value is refused (``minLength: 1``; ``ApiView`` answers 400),
-coordinates and ``bbox`` carry their ranges and format. Registered in ``SPECTACULAR_SETTINGS``.
+coordinates and ``bbox`` carry their ranges and format. Bodies: ``category`` is an enum of the
+live catalogue's service codes, ``photos`` parts are JPEG/PNG/WebP (multipart ``encoding``);
+the list filter's ``category`` is a pattern of well-formed ids/codes. Registered in
+``SPECTACULAR_SETTINGS``.
 """
 
 from __future__ import annotations
@@ -54,6 +57,45 @@ def _list_parameters() -> dict[tuple[str, str], list[str]]:
     return {("cases_list", "status"): list(Status.values)}
 
 
+def _service_codes() -> list[str]:
+    """The live catalogue's active minor categories, as the service codes a case is filed
+    under (``api.views.cases.category_from`` accepts exactly these, and their ids)."""
+    from cityops.cases.models import Category
+
+    rows = Category.objects.filter(active=True, parent__isnull=False).values_list("kind", "code")
+    return sorted(f"{kind}-{code}" for kind, code in rows)
+
+
+def _document_bodies(components: dict[str, Any], operations: list[dict[str, Any]]) -> None:
+    """Request bodies say what the API accepts: ``category`` is one of the live catalogue's
+    service codes (the schema is generated per request), ``photos`` parts are images."""
+    from cityops.core.images import CONTENT_TYPES
+
+    codes = _service_codes()
+    for name, blank in (("CaseCreateRequest", False), ("ActionRequest", True)):
+        field = components.get(name, {}).get("properties", {}).get("category")
+        if field is not None and codes:
+            for keyword in ("minLength", "maxLength"):
+                field.pop(keyword, None)
+            field["enum"] = [*codes, ""] if blank else codes
+    url = components.get("WebhookInRequest", {}).get("properties", {}).get("url")
+    if url is not None:
+        url.update(pattern="^https://", format="uri")
+        url["description"] = (
+            "an https:// URL whose host resolves only to public addresses (the SSRF guard"
+            " refuses private, loopback, link-local and reserved ones, checked again at every"
+            " delivery)."
+        )
+    images = ", ".join(sorted(CONTENT_TYPES.values()))
+    for operation in operations:
+        content = operation.get("requestBody", {}).get("content", {})
+        multipart = content.get("multipart/form-data")
+        ref = str((multipart or {}).get("schema", {}).get("$ref", ""))
+        body = components.get(ref.rsplit("/", 1)[-1], {})
+        if multipart is not None and "photos" in body.get("properties", {}):
+            multipart["encoding"] = {"photos": {"contentType": images}}
+
+
 def _error(description: str, *, retry: bool = False) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": description,
@@ -71,6 +113,10 @@ def _strict_parameter(parameter: dict[str, Any], operation_id: str) -> None:
         return
     if (values := _list_parameters().get((operation_id, str(name)))) is not None:
         schema.update(pattern=_list_pattern(values))
+    elif (operation_id, name) == ("cases_list", "category"):
+        from cityops.cases.query import CATEGORY_LIST
+
+        schema.update(pattern=CATEGORY_LIST)
     elif name == "bbox":
         schema.update(pattern=BBOX_PATTERN)
         parameter["description"] = (
@@ -89,6 +135,7 @@ def _strict_parameter(parameter: dict[str, Any], operation_id: str) -> None:
 def add_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
+    api_operations: list[dict[str, Any]] = []
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/api/"):
             continue
@@ -97,9 +144,11 @@ def add_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any
                 continue
             for parameter in operation.get("parameters", []):
                 _strict_parameter(parameter, str(operation.get("operationId", "")))
+            api_operations.append(operation)
             responses = operation["responses"]
             for status, description in ERRORS.items():
                 responses.setdefault(status, _error(description, retry=status in ("429", "503")))
             if "/actions/" in path and method == "post":
                 responses.setdefault("412", _error(PRECONDITION))
+    _document_bodies(components, api_operations)
     return result
