@@ -70,7 +70,12 @@ def _document_bodies(components: dict[str, Any], operations: list[dict[str, Any]
     """Request bodies say what the API accepts: ``category`` is one of the live catalogue's
     service codes (the schema is generated per request), ``photos`` parts are images."""
     from cityops.core.images import CONTENT_TYPES
+    from cityops.core.text import BODY_TEXT_PATTERN, LINE_TEXT_PATTERN
 
+    for name, component in components.items():
+        if name.endswith("Request"):
+            for field in component.get("properties", {}).values():
+                _clean_text(field, BODY_TEXT_PATTERN)
     codes = _service_codes()
     for name, blank in (("CaseCreateRequest", False), ("ActionRequest", True)):
         field = components.get(name, {}).get("properties", {}).get("category")
@@ -80,7 +85,7 @@ def _document_bodies(components: dict[str, Any], operations: list[dict[str, Any]
             field["enum"] = [*codes, ""] if blank else codes
     url = components.get("WebhookInRequest", {}).get("properties", {}).get("url")
     if url is not None:
-        url.update(pattern="^https://", format="uri")
+        url.update(pattern=LINE_TEXT_PATTERN.replace("^", "^https://", 1), format="uri")
         url["description"] = (
             "an https:// URL whose host resolves only to public addresses (the SSRF guard"
             " refuses private, loopback, link-local and reserved ones, checked again at every"
@@ -106,9 +111,19 @@ def _error(description: str, *, retry: bool = False) -> dict[str, Any]:
     return response
 
 
+def _clean_text(schema: dict[str, Any], pattern: str) -> None:
+    """A free-text string refuses control characters (``cityops.core.text``, the edge's rule)."""
+    if schema.get("type") == "string" and not {"enum", "pattern", "format"} & schema.keys():
+        schema["pattern"] = pattern
+
+
 def _strict_parameter(parameter: dict[str, Any], operation_id: str) -> None:
+    from cityops.core.text import LINE_TEXT_PATTERN
+
     schema = parameter.setdefault("schema", {})
     name = parameter.get("name")
+    if parameter.get("in") == "path":
+        _clean_text(schema, LINE_TEXT_PATTERN)
     if parameter.get("in") != "query":
         return
     if (values := _list_parameters().get((operation_id, str(name)))) is not None:
@@ -130,6 +145,7 @@ def _strict_parameter(parameter: dict[str, Any], operation_id: str) -> None:
         parameter["description"] = f"decimal degrees, {low} to {high} (in coord_sys)"
     if schema.get("type") == "string" and "enum" not in schema:
         schema.setdefault("minLength", 1)
+    _clean_text(schema, LINE_TEXT_PATTERN)
 
 
 def add_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:

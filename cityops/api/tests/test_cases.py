@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -121,7 +122,15 @@ def test_schema_documents_what_the_api_accepts(api: Api, personas: Any, catalogu
     create = schema["paths"]["/api/v1/cases/"]["post"]["requestBody"]["content"]
     assert "image/jpeg" in create["multipart/form-data"]["encoding"]["photos"]["contentType"]
     webhook = components["WebhookInRequest"]["properties"]["url"]
-    assert webhook["pattern"] == "^https://"
+    assert webhook["pattern"].startswith("^https://")
+    # Free text refuses what the edge refuses (cityops.core.text): C0/C1 controls.
+    text = components["HotlineOrderRequest"]["properties"]["content"]["pattern"]
+    assert re.search(text, "路面积水\n两处")
+    assert not re.search(text, "积水\x93")
+    number = schema["paths"]["/api/v1/cases/{number}/"]["get"]["parameters"]
+    path = next(p["schema"]["pattern"] for p in number if p["name"] == "number")
+    assert re.search(path, "2026000001")
+    assert not re.search(path, "2026\x92")
 
 
 @pytest.mark.parametrize(
