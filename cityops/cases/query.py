@@ -8,7 +8,8 @@ from ``cases_visible_to(user)`` (``cases.access``), public lists from :func:`pub
 Semantics (documented in docs/api.md, "Case filters"):
 
 - ``categories``: each id matches the category *and its children* (a major category of the
-  national catalogue selects its minor categories).
+  national catalogue selects its minor categories). A well-formed id or service code that
+  names no category matches nothing (a malformed one is a 400).
 - ``reported_from`` is inclusive, ``reported_until`` exclusive (half-open interval). A date
   typed in a form (``date_from``/``date_to``) covers whole local days: ``date_to=2026-10-31``
   includes the whole of 31 October (until 1 November 00:00).
@@ -21,6 +22,7 @@ Semantics (documented in docs/api.md, "Case filters"):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,7 @@ from cityops.cases.models import (
     TERMINAL_STATUSES,
     Case,
     Category,
+    CategoryKind,
     Light,
     Source,
     Status,
@@ -225,22 +228,36 @@ def _datetime(params: Mapping[str, Any], name: str) -> dt.datetime | None:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
+# A well-formed category in a filter: an id, or a service code ``<kind>-<code>`` (``event-0102``).
+_KINDS = "|".join(CategoryKind.values)
+CATEGORY_ITEM = rf"[0-9]{{1,12}}|({_KINDS})-[0-9A-Za-z]{{1,8}}"
+CATEGORY_LIST = rf"^({CATEGORY_ITEM})(,({CATEGORY_ITEM}))*$"
+NO_CATEGORY = 0  # no id is < 1: a filter naming only unknown categories matches nothing
+
+
 def category_ids(value: str, field: str = "category") -> tuple[int, ...]:
-    """Category ids from a comma-separated list of ids or service codes (``event-0102``)."""
+    """Category ids from a comma-separated list of ids or service codes (``event-0102``).
+
+    A malformed item is a :class:`FilterError`; a well-formed one that names no category
+    (an unknown id or code) matches nothing, like a negative id.
+    """
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        return ()
     ids: list[int] = []
-    for item in (v.strip() for v in value.split(",") if v.strip()):
-        kind, _sep, code = item.partition("-")
-        qs = Category.objects.all()
-        found = (
-            qs.filter(pk=int(item)) if item.isdigit() and len(item) <= 12 else
-            qs.filter(kind=kind, code=code) if code else qs.none()
-        ).values_list("pk", flat=True).first()  # fmt: skip
-        if found is None:
+    for item in items:
+        if not re.fullmatch(CATEGORY_ITEM, item):
             raise FilterError(
                 _("unknown category (use a service code such as event-0102)."), field=field
             )
-        ids.append(found)
-    return tuple(ids)
+        kind, _sep, code = item.partition("-")
+        qs = (
+            Category.objects.filter(pk=int(item))
+            if not code
+            else Category.objects.filter(kind=kind, code=code)
+        )
+        ids.extend(qs.values_list("pk", flat=True)[:1])
+    return tuple(ids) or (NO_CATEGORY,)
 
 
 def _later(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:

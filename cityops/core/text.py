@@ -24,6 +24,10 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 # Also refused on input: DEL and the C1 controls (allowed by XML, never meant in a report).
 _BODY_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The same rule as (JSON Schema) patterns, for the OpenAPI schema (``cityops.api.schema``). Lone
+# surrogates are left out: no UTF-8 text, hence no JSON document, can hold one.
+LINE_TEXT_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\ufffe\uffff]*$"
+BODY_TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]*$"
 
 
 def forbidden_in(value: str, *, multiline: bool = True) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -88,11 +89,56 @@ def test_filters_and_cursor_pagination(api: Api, personas: Any, dispatched: Any)
     assert rest["next"] is None
 
 
+def test_unknown_but_well_formed_category_matches_nothing(
+    api: Api, personas: Any, dispatched: Any
+) -> None:
+    dispatched()
+    client = api(personas.dispatcher)
+
+    def get(category: str) -> Any:
+        return client.get("/api/v1/cases/", {"category": category})
+
+    assert get("event-9999").status_code == 200
+    assert numbers(get("event-9999")) == []
+    assert numbers(get("999999")) == []
+    assert len(numbers(get("event-9999,event-0102"))) == 1
+
+
+def test_schema_documents_what_the_api_accepts(api: Api, personas: Any, catalogue: Any) -> None:
+    from cityops.cases.models import Category
+
+    schema = api(personas.dispatcher).get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    codes = components["CaseCreateRequest"]["properties"]["category"]["enum"]
+    assert "event-0102" in codes
+    assert "event-01" not in codes  # a major class is not a service code
+    Category.objects.filter(kind="event", code="0102").update(active=False)
+    again = api(personas.dispatcher).get("/api/schema/?format=json").json()
+    assert (
+        "event-0102"
+        not in again["components"]["schemas"]["CaseCreateRequest"]["properties"]["category"]["enum"]
+    )
+    assert "" in components["ActionRequest"]["properties"]["category"]["enum"]
+    create = schema["paths"]["/api/v1/cases/"]["post"]["requestBody"]["content"]
+    assert "image/jpeg" in create["multipart/form-data"]["encoding"]["photos"]["contentType"]
+    webhook = components["WebhookInRequest"]["properties"]["url"]
+    assert webhook["pattern"].startswith("^https://")
+    # Free text refuses what the edge refuses (cityops.core.text): C0/C1 controls.
+    text = components["HotlineOrderRequest"]["properties"]["content"]["pattern"]
+    assert re.search(text, "路面积水\n两处")
+    assert not re.search(text, "积水\x93")
+    number = schema["paths"]["/api/v1/cases/{number}/"]["get"]["parameters"]
+    path = next(p["schema"]["pattern"] for p in number if p["name"] == "number")
+    assert re.search(path, "2026000001")
+    assert not re.search(path, "2026\x92")
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
         ({"status": "nonsense"}, "status"),
-        ({"category": "event-9999"}, "category"),
+        ({"category": "event 0102"}, "category"),
+        ({"category": "nope"}, "category"),
         ({"street": "abc"}, "street"),
         ({"overdue": "maybe"}, "overdue"),
         ({"reported_after": "yesterday"}, "reported_after"),
