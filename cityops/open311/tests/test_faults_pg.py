@@ -246,7 +246,9 @@ def test_a_paused_worker_that_resumes_after_the_takeover_files_nothing(
     assert_exactly_once(tokens)
     # Its drain filed nothing (under load it may lose the claim at the batch or, after a unique
     # number collision, request by request: the outcome is the same).
-    assert DBTaskResult.objects.get(pk=stalled_batch.task_id).return_value["filed"] == 0
+    outcome = DBTaskResult.objects.get(pk=stalled_batch.task_id).return_value
+    assert outcome is not None
+    assert outcome["filed"] == 0
     assert worker_a.poll() is None  # alive, and beating again
 
 
