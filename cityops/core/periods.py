@@ -196,3 +196,23 @@ class Period:
                     nxt.append((other.last + dt.timedelta(days=1), last))
             pieces = nxt
         return [Period.range(first, last) for first, last in pieces]
+
+
+def month_first(text: object, *, field: str | None = None, day_ignored: bool = False) -> dt.date:
+    """``YYYY-MM`` from a form, URL or command → the month's first day, else a DomainError.
+
+    ``day_ignored`` also takes a date (``2026-10-05`` is October), for inputs that carry one.
+    The one month parser of forms, URLs and commands (evaluations, inspections).
+    """
+    from django.utils.translation import gettext as _
+
+    from cityops.core.errors import DomainError
+
+    raw = str(text).strip()
+    try:
+        period = Period.parse(raw[:7] if day_ignored else raw)
+    except ValueError:
+        period = None
+    if period is None or period.kind is not Kind.MONTH:
+        raise DomainError(_("A month is written YYYY-MM."), code="month", field=field)
+    return period.first

@@ -69,14 +69,8 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def parse_month(text: str) -> dt.date:
-    """``YYYY-MM`` → its first day; a DomainError for anything else (forms, URLs, commands)."""
-    try:
-        period = periods.Period.parse(text)
-    except ValueError:
-        period = None
-    if period is None or period.kind is not periods.Kind.MONTH:
-        raise DomainError(_("A month is written YYYY-MM."), code="month")
-    return period.first
+    """``YYYY-MM`` → its first day; a DomainError for anything else (``periods.month_first``)."""
+    return periods.month_first(text)
 
 
 # --- Scheme versions -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.errors import DomainError
-from cityops.core.periods import Kind, Period
+from cityops.core.periods import month_first
 from cityops.evaluations.models import Scheme, SchemeFamily, SchemeScope
 from cityops.evaluations.selectors import families_for_contracts, scheme_in_force
 from cityops.inspections.models import InspectionSettings
@@ -26,13 +26,7 @@ def first_of_month(day: dt.date) -> dt.date:
 
 def parse_month(text: Any) -> dt.date:
     """``YYYY-MM`` (a day after it is ignored: ``2026-10-05`` is October) → its first day."""
-    try:
-        period = Period.parse(str(text).strip()[:7])
-    except ValueError:
-        period = None
-    if period is None or period.kind is not Kind.MONTH:
-        raise DomainError(_("Give the month as YYYY-MM."), field="month")
-    return period.first
+    return month_first(text, field="month", day_ignored=True)
 
 
 def scheme_for_contract(contract: Contract, month: dt.date) -> Scheme:
