@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo test install lock chromium assets messages-compile messages messages-check lint typecheck \
-        pytest-sqlite pytest-postgres serve worker bench wrk clean
+        pytest-sqlite pytest-postgres serve worker bench wrk clean fuzz
 
 # ---------------------------------------------------------------- set-up
 # Python packages come from the lock file (exact versions and hashes, requirements/dev.lock);
@@ -102,6 +102,11 @@ scoring-coverage: install
 	  --cov=cityops.evaluations.scoring --cov-branch --cov-report=term-missing --cov-fail-under=100
 
 # ---------------------------------------------------------------- developer tools
+# Property tests with fresh random examples (the gate replays fixed ones: conftest.py).
+fuzz: install
+	CITYOPS_HYPOTHESIS=fuzz $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" \
+	  $$(grep -rl --include='test_*.py' 'from hypothesis' cityops)
+
 messages: $(STAMP)
 	CITYOPS_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete \
 	  --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'bench/*'

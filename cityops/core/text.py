@@ -41,10 +41,18 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+def printable(value: str) -> str:
+    """``value`` with every refused character written as ``U+XXXX``: how an error message may
+    quote client text (a field path built from a client's JSON key, say) and stay encodable."""
+    return _LINE_FORBIDDEN.sub(lambda match: describe(match.group()), value)
+
+
 class UncleanText(ValueError):
-    """A text holds a character no channel accepts (``char``); ``field`` names where."""
+    """A text holds a character no channel accepts (``char``); ``field`` names where (with any
+    refused character of a client-chosen key written as ``U+XXXX``)."""
 
     def __init__(self, char: str, field: str = "") -> None:
+        field = printable(field)
         super().__init__(f"{field or 'text'}: forbidden character {describe(char)}")
         self.char = char
         self.field = field

@@ -35,8 +35,11 @@ def test_clean_json_names_the_path() -> None:
     with pytest.raises(UncleanText) as refused:
         clean_json({"answers": {"q": ["x", "y\x00"]}})
     assert refused.value.field == "answers.q[1]"
-    with pytest.raises(UncleanText):
-        clean_json({"k\ud800": 1})
+    with pytest.raises(UncleanText) as refused:
+        clean_json({"answers": {"k\ud800\x00": 1}})
+    # The path quotes the client's key with its refused characters spelt out: encodable.
+    assert refused.value.field == "answers.kU+D800U+0000"
+    str(refused.value).encode()
 
 
 def test_xml_safe_keeps_what_xml_allows() -> None:
@@ -77,7 +80,12 @@ def test_rest_api_answers_json(client: Client, catalogue: Any, personas: Any) ->
     assert "U+0000" in response.json()["detail"]
     body = {"category": "event-0102", "lon": WEST[0], "lat": WEST[1], "description": "垃圾",
             "answers": {"volume_m3": 1}}  # fmt: skip
-    for bad in ({"description": "垃圾\x00"}, {"address": "路\ud800"}, {"answers": {"\x01": 1}}):
+    for bad in (
+        {"description": "垃圾\x00"},
+        {"address": "路\ud800"},
+        {"answers": {"\x01": 1}},
+        {"answers": {"\ud800": 1}},
+    ):
         sent = client.post(
             "/api/v1/cases/", json.dumps({**body, **bad}), "application/json", **auth
         )
