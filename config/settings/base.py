@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cityops.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Read-only pages that tolerate lag read from the replica (if configured and fresh).
+    "cityops.core.dbrouter.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Refuses control characters in path, query and forms, bodies over a channel's limit.
@@ -133,6 +135,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # than most requests do (bench/api_gunicorn.py: ≈ 6× the throughput of a one-INSERT view).
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CITYOPS_DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL streaming replica for reads that tolerate seconds of lag (cityops.core.dbrouter):
+# GET/HEAD of these path prefixes, when the replica answers with at most MAX_LAG seconds of lag
+# (checked at most every CHECK_SECONDS per process); otherwise the primary.
+if env_str("CITYOPS_REPLICA_URL", ""):
+    DATABASES["replica"] = {
+        **parse_database_url(env_str("CITYOPS_REPLICA_URL"), base_dir=BASE_DIR).as_django(),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["cityops.core.dbrouter.ReplicaRouter"]
+CITYOPS_REPLICA_MAX_LAG = env_int("CITYOPS_REPLICA_MAX_LAG", 5)
+CITYOPS_REPLICA_CHECK_SECONDS = env_int("CITYOPS_REPLICA_CHECK_SECONDS", 5)
+CITYOPS_REPLICA_PATHS = env_list(
+    "CITYOPS_REPLICA_PATHS",
+    ["/cockpit/", "/ranking/", "/public/", "/open311/v2/requests.", "/open311/v2/services"],
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -9,16 +9,11 @@ them (initdb refuses root: the cluster runs as the ``postgres`` user then).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +21,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from cityops.core.pgcluster import PgCluster, PgToolsMissing, free_port
 from cityops.open311 import intake
 from cityops.open311.tests.test_faults_pg import DB_TASKS, Processes, connect, queue_requests
 
@@ -37,102 +33,32 @@ pytestmark = [
 __all__ = ["DB_TASKS"]
 
 
-def _bin_dir() -> Path | None:
-    for found in (shutil.which("pg_ctl"), "/usr/local/bin/pg_ctl"):
-        if found and Path(found).exists():
-            return Path(found).resolve().parent
-    return None
-
-
-@dataclass
-class Cluster:
-    bin: Path
-    data: Path
-    port: int
-    as_user: list[str]
-
-    def ctl(self, *args: str) -> None:
-        subprocess.run(  # noqa: S603 (PostgreSQL's own tools)
-            [*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), *args],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.ctl("-o", options, "-l", str(self.data / "server.log"), "-w", "start")
-
-    def stop(self) -> None:
-        self.ctl("-m", "fast", "-w", "stop")
-
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/cityops"
-
-    def connect(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(
-            host="127.0.0.1", port=self.port, user="postgres", dbname="cityops", autocommit=True
-        )
-
-
 @pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    bin_dir = _bin_dir()
-    if bin_dir is None or not (bin_dir / "initdb").exists():
-        pytest.skip("no PostgreSQL server binaries (pg_ctl, initdb) on this machine")
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no postgres user to run initdb as")
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root without runuser to run initdb as postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
+def cluster() -> Iterator[PgCluster]:
     root = Path(tempfile.mkdtemp(prefix="cityops-pg-"))
-    data = root / "data"
-    if as_user:
-        os.chown(root, owner.pw_uid, owner.pw_gid)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    found = Cluster(bin_dir, data, port, as_user)
     try:
-        subprocess.run(  # noqa: S603
-            [*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-             "--auth=trust", "-E", "UTF8", "--no-sync"],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
+        found = PgCluster(data=root / "data", port=free_port()).init()
         found.start()
+    except PgToolsMissing as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(str(exc))
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         shutil.rmtree(root, ignore_errors=True)
         pytest.skip(f"cannot run a throwaway PostgreSQL cluster here: {exc}")
     try:
         yield found
     finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            found.ctl("-m", "immediate", "-w", "stop")
+        found.destroy()
         shutil.rmtree(root, ignore_errors=True)
 
 
-def copy_database(cluster: Cluster) -> None:
+def copy_database(cluster: PgCluster) -> None:
     """The test database (schema and the fixtures' rows) into the throwaway cluster."""
-    sd = connection.settings_dict
-    with psycopg.connect(
-        host="127.0.0.1", port=cluster.port, user="postgres", dbname="postgres", autocommit=True
-    ) as admin:
-        admin.execute("CREATE DATABASE cityops")
-    dump = subprocess.run(  # noqa: S603
-        [str(cluster.bin / "pg_dump"), "-h", sd.get("HOST") or "127.0.0.1",
-         "-p", str(sd.get("PORT") or 5432), "-U", sd["USER"], "--no-owner", sd["NAME"]],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    subprocess.run(  # noqa: S603
-        [str(cluster.bin / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres",
-         "-d", "cityops", "-q", "-v", "ON_ERROR_STOP=1"],
-        input=dump.stdout, check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+    cluster.create_database()
+    cluster.copy_schema_from(connection.settings_dict)
 
 
-def copy_requests(tokens: list[str], cluster: Cluster) -> None:
+def copy_requests(tokens: list[str], cluster: PgCluster) -> None:
     """Requests acknowledged by the test database's web tier, queued in the throwaway one."""
     select = "COPY (SELECT * FROM open311_open311request WHERE token = ANY(%s)) TO STDOUT"
     source = connect(connection.settings_dict["NAME"])
@@ -146,7 +72,7 @@ def copy_requests(tokens: list[str], cluster: Cluster) -> None:
             into.write(chunk)
 
 
-def filed(cluster: Cluster, tokens: list[str]) -> tuple[int, int, int]:
+def filed(cluster: PgCluster, tokens: list[str]) -> tuple[int, int, int]:
     """(requests filed, distinct cases of theirs, cases) in the throwaway database."""
     with cluster.connect() as conn:
         row = conn.execute(
@@ -159,7 +85,9 @@ def filed(cluster: Cluster, tokens: list[str]) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def wait_filed(cluster: Cluster, tokens: list[str], procs: Processes, seconds: float = 40) -> None:
+def wait_filed(
+    cluster: PgCluster, tokens: list[str], procs: Processes, seconds: float = 40
+) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -174,7 +102,7 @@ def wait_filed(cluster: Cluster, tokens: list[str], procs: Processes, seconds: f
 
 def test_worker_and_scheduler_survive_a_database_restart(
     post: Any,
-    cluster: Cluster,
+    cluster: PgCluster,
     tmp_path: Path,
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
