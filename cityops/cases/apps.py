@@ -12,6 +12,13 @@ class CasesConfig(AppConfig):
 
         schedule_job_register(Job("sla_scan", "cityops.cases.sla.sla_scan", 60))
         schedule_job_register(Job("case_reminders", "cityops.cases.reminders.reminders_send", 300))
+        from cityops.cases.selectors import open_cases_by_light
+        from cityops.core.metrics import metric_gauge_register
+
+        metric_gauge_register(
+            "cityops_open_cases", "Open cases by traffic light", open_cases_by_light,
+            labels=("light",),
+        )  # fmt: skip
         from cityops.core.management.demo_steps import (
             DemoStep,
             demo_delete_hook_register,

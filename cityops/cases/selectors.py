@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from cityops.cases.access import access_case, cases_visible_to
-from cityops.cases.models import OPEN_STATUSES, Case, CaseEvent, Category
+from cityops.cases.models import OPEN_STATUSES, Case, CaseEvent, Category, Light
 from cityops.cases.query import public_visible
 from cityops.core.geo import distance_m
 
@@ -123,3 +123,15 @@ def case_public_view(case: Case) -> dict[str, Any]:
 def case_events(*, case_id: int, user: Any) -> QuerySet[CaseEvent]:
     case = access_case(case_id, user)
     return case.events.select_related("actor").all()
+
+
+def open_cases_by_light() -> list[tuple[dict[str, str], float]]:
+    """Open cases per traffic light, every light present (0 too): a system-wide figure for
+    monitoring (``/metrics``), not scoped to a user."""
+    counts = dict(
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .values_list("light")
+        .annotate(n=Count("id"))
+        .values_list("light", "n")
+    )
+    return [({"light": light}, float(counts.get(light, 0))) for light in Light.values]

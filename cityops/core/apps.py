@@ -17,3 +17,9 @@ class CoreConfig(AppConfig):
         schedule_job_register(Job("workers_reap", "cityops.core.workers.workers_reap", 60))
         # One retry job for every delivery channel (notifications, SMS, webhooks).
         schedule_job_register(Job("outbox_retry", "cityops.core.outbox.outbox_retry", 120))
+        from cityops.core.metrics import metric_gauge_register, task_queue_samples
+
+        metric_gauge_register(
+            "cityops_task_queue", "Background tasks ready to run: depth and oldest age",
+            task_queue_samples, labels=("queue", "what"),
+        )  # fmt: skip

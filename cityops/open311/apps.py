@@ -11,6 +11,13 @@ class Open311Config(AppConfig):
         from cityops.core.scheduler import Job, schedule_job_register
 
         schedule_job_register(Job("open311_intake", "cityops.open311.intake.intake_drain", 30))
+        from cityops.core.metrics import metric_gauge_register
+        from cityops.open311.intake import intake_samples
+
+        metric_gauge_register(
+            "cityops_open311_intake", "Open311 requests waiting to be filed, oldest wait, failed",
+            intake_samples, labels=("what",),
+        )  # fmt: skip
         from cityops.core.management.demo_steps import DemoStep, demo_step_register
 
         demo_step_register(

@@ -40,7 +40,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,6 +182,13 @@ def queue_health() -> dict[str, Any]:
         "oldest_seconds": round(age),
         "failed": failed_count,
     }
+
+
+def intake_samples() -> Iterator[tuple[dict[str, str], float]]:
+    """For /metrics: the figures of ``queue_health``."""
+    health = queue_health()
+    for what in ("queued", "oldest_seconds", "failed"):
+        yield {"what": what}, float(health[what])
 
 
 def intake_drain(*, batch: int | None = None, max_seconds: float | None = None) -> DrainResult:

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cityops.core.requestid.RequestIdMiddleware",
+    "cityops.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "cityops.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -196,8 +198,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 # Front-end libraries come from the npm registry at set-up (make assets) into var/vendor and
-# are served by us: never from a CDN at run time.
-VENDOR_DIR = VAR_DIR / "vendor"
+# are served by us: never from a CDN at run time. They belong to the installation (beside the
+# code), not to the data folder CITYOPS_VAR_DIR.
+VENDOR_DIR = Path(env_str("CITYOPS_VENDOR_DIR", str(BASE_DIR / "var" / "vendor")))
 if VENDOR_DIR.is_dir():
     STATICFILES_DIRS.append(("vendor", VENDOR_DIR))
 MEDIA_URL = "/media/"
@@ -222,17 +225,21 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CITYOPS_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "cityops",
     }
 }
 if env_str("CITYOPS_REDIS_URL", ""):
+    # Shared by every app process; degraded (misses, fail-open rate limits), never broken, when
+    # Redis is down (cityops.core.cache). Sessions live in the database with a copy in Redis.
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "cityops.core.cache.TolerantRedisCache",
         "LOCATION": env_str("CITYOPS_REDIS_URL"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TASKS = {
     "default": {
@@ -312,6 +319,10 @@ CITYOPS_HEARTBEAT_TIMEOUT_SECONDS = env_int("CITYOPS_HEARTBEAT_TIMEOUT_SECONDS",
 CITYOPS_OUTAGE_MAX_BACKOFF_SECONDS = env_int("CITYOPS_OUTAGE_MAX_BACKOFF_SECONDS", 30)
 # /healthz runs these (cityops.core.views.healthz); the Open311 queue is "degraded" when a
 # request has waited for the worker longer than the age below (seconds): is db_worker running?
+# /readyz: the oldest ready background task may wait this long (seconds) before "degraded".
+CITYOPS_READY_MAX_QUEUE_AGE = env_int("CITYOPS_READY_MAX_QUEUE_AGE", 300)
+# /metrics answers only a request with "Authorization: Bearer <this>" (none: no endpoint, 404).
+CITYOPS_METRICS_TOKEN = env_str("CITYOPS_METRICS_TOKEN", "")
 CITYOPS_HEALTH_CHECKS = [
     "cityops.open311.intake.queue_health",
     "cityops.core.workers.workers_health",
@@ -400,10 +411,23 @@ CITYOPS_PUBLIC_REPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_REPORTS_PER_HOUR", 10)
 # in Python settings a job may also be a dict {"target": "dotted.path", "every": seconds}.
 CITYOPS_SCHEDULE: dict[str, Any] = dict(env_intervals("CITYOPS_SCHEDULE"))
 
+# Text for a developer, JSON lines for a log collector; each line carries the request id.
+CITYOPS_LOG_FORMAT = env_choice("CITYOPS_LOG_FORMAT", "text", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "cityops.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "cityops.core.requestid.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": CITYOPS_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("CITYOPS_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
