@@ -204,7 +204,8 @@ def up(args: argparse.Namespace) -> None:
     manage(state, "migrate", "--no-input", "-v", "0")
     manage(state, "collectstatic", "--no-input", "-v", "0")
     if args.demo:
-        manage(state, "demo_setup", "--url", f"http://127.0.0.1:{state['nginx']['port']}/")
+        site = f"http://127.0.0.1:{state['nginx']['port']}/"
+        manage(state, "demo_setup", "--force", "--url", site)  # a loopback try-out: demo users
     for index in range(1, args.apps + 1):
         start_app(state, index)
     for index in (1, 2):
@@ -217,6 +218,15 @@ def up(args: argparse.Namespace) -> None:
     save_state(state)
     wait_http(f"http://127.0.0.1:{state['nginx']['port']}/readyz")
     status(args)
+
+
+def up_or_clean(args: argparse.Namespace) -> None:
+    try:
+        up(args)
+    except BaseException:
+        print("start-up failed: stopping what was started", file=sys.stderr)
+        down(args)
+        raise
 
 
 def alive(pid: int) -> bool:
@@ -303,7 +313,7 @@ def main() -> None:
     start.add_argument("--apps", type=int, default=2)
     start.add_argument("--port", type=int, default=0, help="nginx port (default: a free one)")
     start.add_argument("--no-demo", dest="demo", action="store_false")
-    start.set_defaults(run=up)
+    start.set_defaults(run=up_or_clean)
     sub.add_parser("status").set_defaults(run=status)
     sub.add_parser("down").set_defaults(run=down)
     again = sub.add_parser("restart")

@@ -31,3 +31,13 @@ class CasesConfig(AppConfig):
             )
         )
         demo_delete_hook_register("cityops.cases.history.demo.delete_hook", order=10)
+        from cityops.core.keyrotation import BlindIndex, blind_index_register
+
+        blind_index_register(
+            BlindIndex(
+                model="cases.Case",
+                source="reporter_phone",
+                index="reporter_phone_index",
+                purpose="case_reporter_phone",
+            )
+        )

@@ -35,3 +35,7 @@ class EstatesConfig(AppConfig):
             )
         )
         demo_delete_hook_register("cityops.estates.demo.delete_hook", order=20)
+        from cityops.core.keyrotation import BlindIndex, blind_index_register
+        from cityops.estates.models.register import ID_INDEX_PURPOSE
+
+        blind_index_register(BlindIndex("estates.Owner", "id_number", "id_index", ID_INDEX_PURPOSE))

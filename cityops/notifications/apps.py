@@ -21,3 +21,8 @@ class NotificationsConfig(AppConfig):
         channel_register(
             name=phone.OUTBOX_CHANNEL, model=PhoneMessage, send=phone.phone_message_send
         )
+        from cityops.core.keyrotation import BlindIndex, blind_index_register
+
+        blind_index_register(
+            BlindIndex("notifications.ContactPoint", "mobile", "mobile_index", "staff_mobile")
+        )
