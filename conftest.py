@@ -22,12 +22,11 @@ from cityops.registry.testing import SmallCity, build_small_city
 # defect of the change under test, not one a random draw happened to find in old code that day.
 # `make fuzz` searches with fresh random examples (and many more of them); whatever it finds
 # becomes a fixed example (@example) or a fix, then lands through the gate.
-_PROPERTY = {
-    "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
-settings.register_profile("cityops", derandomize=True, **_PROPERTY)
-settings.register_profile("fuzz", max_examples=500, **_PROPERTY)
+_PROPERTY = settings(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+settings.register_profile("cityops", _PROPERTY, derandomize=True)
+settings.register_profile("fuzz", _PROPERTY, max_examples=500)
 settings.load_profile(os.environ.get("CITYOPS_HYPOTHESIS", "cityops"))
 
 PASSWORD = "persona-pass-123"

@@ -52,6 +52,8 @@ os.environ.update(cluster.environment(STATE))
 import django  # noqa: E402
 
 django.setup()
+from django.db import connections  # noqa: E402
+
 from cityops.cases.models import Case  # noqa: E402
 from cityops.open311.demo import DEMO_KEY  # noqa: E402
 from cityops.open311.models import IntakeStatus, Open311Request  # noqa: E402
@@ -86,7 +88,7 @@ def request(method: str, path: str, body: str = "", headers: dict[str, str] | No
         conn.request(method, path, body=body.encode() or None, headers=headers or {})
         answer = conn.getresponse()
         return answer.status, answer.read()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, reset, cut short: no answer
         return 0, b""
     finally:
         conn.close()
@@ -202,7 +204,9 @@ def main() -> None:
     for thread in threads:
         thread.join(60)
 
-    # Every acknowledged request filed before the checks (the workers drain the queue).
+    # Every acknowledged request filed before the checks (the workers drain the queue). Our own
+    # connection predates the primary's restart.
+    connections.close_all()
     deadline = time.monotonic() + 120
     while Open311Request.objects.filter(status=IntakeStatus.QUEUED).exists():
         if time.monotonic() > deadline:

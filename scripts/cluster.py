@@ -65,6 +65,10 @@ def environment(state: dict[str, Any]) -> dict[str, str]:
         "CITYOPS_LOG_FORMAT": "json",
         "CITYOPS_METRICS_TOKEN": state["metrics_token"],
         "CITYOPS_OUTAGE_MAX_BACKOFF_SECONDS": "2",
+        # One client (bench/faults.py) sends all the load from one address with one key.
+        "CITYOPS_OPEN311_RATE_POST_KEY": "6000/min",
+        "CITYOPS_OPEN311_RATE_GET_KEY": "6000/min",
+        "CITYOPS_OPEN311_RATE_IP": "12000/min",
     }
 
 

@@ -67,9 +67,12 @@ class PgCluster:
     as_user: list[str] = field(default_factory=run_as_prefix)
 
     def _run(self, *args: str, timeout: float = 120, **kwargs: Any) -> None:
+        # A session of its own: the server must not die with the caller's process group (a
+        # test runner or a bench interrupted with Ctrl-C or by `timeout`).
         subprocess.run(  # noqa: S603 (PostgreSQL's own tools, arguments of ours)
-            [*self.as_user, *args], check=True, capture_output=True, timeout=timeout, **kwargs
-        )
+            [*self.as_user, *args], check=True, capture_output=True, timeout=timeout,
+            start_new_session=True, **kwargs,
+        )  # fmt: skip
 
     def _own(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
