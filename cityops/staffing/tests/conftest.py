@@ -4,9 +4,11 @@ approves what the first recorded) and a person ready for each test."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from cityops.accounts.models import Role, User
 from cityops.accounts.services import user_ensure
@@ -24,6 +26,13 @@ class Plan:
     hard: Batch
     hr: User
     hr2: User
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Service messages in English (pages answer in the request's language, Chinese first)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -113,7 +113,7 @@ def test_progress_counts_for_mayor_names_for_task_force(plan: Plan, blocked: Sta
     assert 'id="blocked"' in body
     assert "王*" in body
     assert "王建国" not in body
-    assert "pay cut without an approved reason" in body
+    assert "待遇降低且理由未经批准" in body
     assert login(other(Role.INSPECTOR)).get(reverse("staffing:progress")).status_code == 404
 
 
@@ -161,7 +161,7 @@ def test_import_page_lists_row_errors(plan: Plan) -> None:
     data = b"unit,staff_no,name,sex,birth_date,establishment_type\nhw,HW1,A,m,1970-99-01,contract\n"
     page = client.post(reverse("staffing:import"), {"file": SimpleUploadedFile("s.csv", data)})
     assert page.status_code == 400
-    assert "row 2" in page.content.decode()
+    assert "第 2 行" in page.content.decode()
     good = b"unit,staff_no,name,sex,birth_date,establishment_type\nhw,HW1,A,m,1970-01-01,contract\n"
     page = client.post(reverse("staffing:import"), {"file": SimpleUploadedFile("s.csv", good)})
     assert page.status_code == 200
