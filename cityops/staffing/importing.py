@@ -161,7 +161,13 @@ def staff_import(
         key = (row.values["unit"].code, row.values["staff_no"])
         where = _("row %(n)d") % {"n": row.number}
         if key in existing:
-            issues.append(Issue(where, "staff_no", _("Already registered.")))
+            issues.append(
+                Issue(
+                    where,
+                    "staff_no",
+                    _("Staff number %(n)s is already registered.") % {"n": key[1]},
+                )
+            )
         elif key in seen:
             issues.append(Issue(where, "staff_no", _("Repeats row %(n)d.") % {"n": seen[key]}))
         seen.setdefault(key, row.number)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from cityops.accounts.models import Role
 from cityops.accounts.services import user_ensure
@@ -83,3 +87,16 @@ def test_only_hr_imports(plan: Plan) -> None:
     other = user_ensure(username="sup", password=PASSWORD, role=Role.BUREAU_SUPERVISOR)
     with pytest.raises(DomainError):
         staff_import(data=(HEADER + GOOD).encode(), actor=other)
+
+
+def test_command(plan: Plan, tmp_path: Path) -> None:
+    good = tmp_path / "staff.csv"
+    good.write_bytes((HEADER + GOOD).encode())
+    out = io.StringIO()
+    call_command("import_staff", str(good), "--dry-run", stdout=out)
+    assert "2" in out.getvalue()
+    assert not StaffMember.objects.exists()
+    call_command("import_staff", str(good), "--user", plan.hr.username, stdout=out)
+    assert StaffMember.objects.count() == 2
+    with pytest.raises(CommandError, match="HW0101"):
+        call_command("import_staff", str(good), stdout=out)  # the same rows again
