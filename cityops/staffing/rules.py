@@ -74,6 +74,22 @@ def early_leave_from(
     return first if first <= retirement else None
 
 
+# 劳动合同法 art. 14(2) (✅ statute): on restructuring, ≥ 10 years in the unit and < 10 years to
+# the statutory retirement age ⇒ an open-ended contract if the worker asks (option A′, §4.2).
+OPEN_ENDED_SERVICE_MONTHS = 120
+OPEN_ENDED_BEFORE_RETIREMENT_MONTHS = 120
+
+
+def open_ended_contract_right(
+    *, retirement: dt.date, service_start: dt.date | None, on: dt.date
+) -> bool:
+    if service_start is None:
+        return False
+    served = add_months(service_start, OPEN_ENDED_SERVICE_MONTHS) <= on
+    near = on > add_months(retirement, -OPEN_ENDED_BEFORE_RETIREMENT_MONTHS)
+    return served and near and on < retirement
+
+
 def staff_flags(
     *,
     option: str,

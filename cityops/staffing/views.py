@@ -26,7 +26,12 @@ from cityops.staffing.exports import progress_pdf_bytes, progress_xlsx_bytes
 from cityops.staffing.importing import staff_import
 from cityops.staffing.labels import FLAG_LABELS, flag_labels
 from cityops.staffing.models import Batch, FormerUnit, Option, StaffMember, StaffStatus
-from cityops.staffing.rules import early_leave_eligible, early_leave_from, pay_cuts
+from cityops.staffing.rules import (
+    early_leave_eligible,
+    early_leave_from,
+    open_ended_contract_right,
+    pay_cuts,
+)
 from cityops.staffing.selectors import (
     StaffFilter,
     blocked_staff,
@@ -190,6 +195,12 @@ def _detail(request: HttpRequest, member: StaffMember, **extra: Any) -> dict[str
         ),
         "early_from": early_leave_from(
             retirement=member.retirement_date, service_start=member.service_start, limits=limits
+        ),
+        "open_ended": open_ended_contract_right(
+            retirement=member.retirement_date, service_start=member.service_start, on=on
+        ),
+        "service_years": (
+            ret.months_between(member.service_start, on) // 12 if member.service_start else None
         ),
         "why": flag_labels(member.flags),
         "pay_rows": pay_rows,

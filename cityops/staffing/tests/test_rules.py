@@ -85,3 +85,14 @@ def test_early_leave_conflict_and_retires_first() -> None:
     assert _flags("operator_contract", [], on=dt.date(2031, 6, 15)) == [RETIRES_FIRST]
     assert _flags("operator_contract", [], on=dt.date(2031, 6, 14)) == []
     assert _flags("", [], on=dt.date(2032, 1, 1)) == []
+
+
+def test_open_ended_contract_right() -> None:
+    from cityops.staffing.rules import open_ended_contract_right as right
+
+    # Retires 2031-06-15: "< 10 years to retirement" from 2021-06-16 on; 10 years served.
+    assert right(retirement=RETIRE, service_start=SERVICE, on=dt.date(2021, 6, 16))
+    assert not right(retirement=RETIRE, service_start=SERVICE, on=dt.date(2021, 6, 15))
+    assert not right(retirement=RETIRE, service_start=dt.date(2020, 1, 2), on=dt.date(2030, 1, 1))
+    assert right(retirement=RETIRE, service_start=dt.date(2020, 1, 1), on=dt.date(2030, 1, 1))
+    assert not right(retirement=RETIRE, service_start=None, on=dt.date(2030, 1, 1))

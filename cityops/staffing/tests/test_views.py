@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -176,3 +177,18 @@ def test_step_dates_use_the_local_day(plan: Plan, member: StaffMember, time_mach
     staff_step(member=member, action="talk", actor=plan.hr)
     member.refresh_from_db()
     assert member.step_dates == {"talk": "2026-12-07"}
+
+
+def test_pages_query_counts_do_not_grow_with_people(
+    plan: Plan, blocked: StaffMember, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(2, 30):
+        make_staff(plan, staff_no=f"HW{n:04d}", batch=plan.hard if n % 2 else plan.easy)
+    client = login(plan.hr)
+    client.get(reverse("staffing:progress"))  # warm the session and the actor
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("staffing:progress")).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("staffing:staff-list")).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("staffing:staff", args=[blocked.pk])).status_code == 200
