@@ -38,3 +38,29 @@ def test_demo_staff(db: None) -> None:
     assert StaffMember.objects.count() == progress["total"]
     setup_step(_context(reset=True))
     assert transfer_progress()["flags"] == progress["flags"]
+
+
+def test_demo_pages_for_the_task_force(db: None) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from cityops.accounts.models import Role
+    from cityops.accounts.services import user_ensure
+
+    setup_step(_context())
+    hr = Client()
+    hr.force_login(user_ensure(username="hr", password="x-pass-123", role=Role.HR_OFFICER))
+    page = hr.get(reverse("staffing:progress"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "按法定退休日期不得内部退养" in body
+    assert "待遇降低且理由未经批准" in body
+    blocked = StaffMember.objects.filter(flags__isnull=False, blocked=True).first()
+    assert blocked is not None
+    assert hr.get(reverse("staffing:staff", args=[blocked.pk])).status_code == 200
+    listing = hr.get(reverse("staffing:staff-list"), {"flag": "early_leave_forbidden"})
+    assert str(blocked.unit.code) in listing.content.decode()
+    mayor = Client()
+    mayor.force_login(user_ensure(username="m", password="x-pass-123", role=Role.MAYOR_VIEWER))
+    body = mayor.get(reverse("staffing:progress")).content.decode()
+    assert 'id="blocked"' not in body
