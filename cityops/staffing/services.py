@@ -186,8 +186,9 @@ def staff_step(*, member: StaffMember, action: str, actor: Any, option: str = ""
             if option not in OPTION_STEPS:
                 raise DomainError(_("Choose the option the person agreed to."), field="option")
             locked.option = option
-            staff_flags_refresh(locked)
             values["option"] = option
+        # Flags judged now (a person without a batch is judged on today), not as last stored.
+        staff_flags_refresh(locked)
         payroll, insurance = OPTION_STEPS.get(locked.option, (False, False))
 
         def option_chosen() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -267,3 +268,19 @@ def test_amounts_are_stored_exactly(plan: Plan, member: StaffMember) -> None:
     staff_pay_set(member=member, actor=plan.hr, lines=[("岗位工资", "1800.5", "1800.50")])
     item = member.pay.get()
     assert item.old_amount == Decimal("1800.50") == item.new_amount
+
+
+def test_without_a_batch_eligibility_is_judged_on_the_day(plan: Plan, time_machine: Any) -> None:
+    # Born 1967-05-12 → retires 2028-01-12; early retirement possible from 2023-01-12.
+    time_machine.move_to(dt.datetime(2022, 6, 1, 9, tzinfo=dt.UTC))
+    person = make_staff(plan, staff_no="HW0020", birth_date=dt.date(1967, 5, 12),
+                        service_start=dt.date(1988, 3, 1), batch=None)  # fmt: skip
+    staff_step(member=person, action="talk", actor=plan.hr)
+    staff_step(member=person, action="sign", actor=plan.hr, option="early_leave")
+    with pytest.raises(DomainError, match="early retirement"):
+        staff_step(member=person, action="approve", actor=plan.hr)
+    time_machine.move_to(dt.datetime(2023, 1, 12, 9, tzinfo=dt.UTC))
+    staff_step(member=person, action="approve", actor=plan.hr)
+    person.refresh_from_db()
+    assert person.status == StaffStatus.APPROVED
+    assert person.flags == []
