@@ -63,6 +63,12 @@ class RetirementRuleAdmin(PlanAdmin):
 class StaffingSettingsAdmin(PlanAdmin):
     list_display = ["__str__", "early_leave_max_years", "early_leave_min_service_years"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not StaffingSettings.objects.exists()  # one row (seeded by migration 0002)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 class PayInline(admin.TabularInline):  # type: ignore[type-arg]
     model = PayItem

@@ -65,3 +65,9 @@ def test_rule_edit_in_the_back_office_recomputes(plan: Plan, member: StaffMember
     assert str(member.retirement_date) == "2042-01-01"
     assert AuditEvent.objects.filter(code="staffing.retirementrule.changed").exists()
     assert AuditEvent.objects.filter(code="staffing.recomputed").exists()
+
+
+def test_one_settings_row(plan: Plan) -> None:
+    client = Client()
+    client.force_login(plan.hr)
+    assert client.get(reverse("admin:staffing_staffingsettings_add")).status_code == 403
