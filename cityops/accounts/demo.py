@@ -57,6 +57,8 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("demo_street", Role.STREET_OFFICER, "街道干部", scope="street"),
     DemoAccount("demo_community", Role.COMMUNITY_OFFICER, "社区干部", scope="community"),
     DemoAccount("demo_resident", Role.RESIDENT, "居民"),
+    DemoAccount("demo_hr", Role.HR_OFFICER, "人社专员"),
+    DemoAccount("demo_hr2", Role.HR_OFFICER, "人社复核员"),
 )
 
 

@@ -58,6 +58,10 @@ ESTATES_MODELS = (
     "creditscorechange",
 )
 
+# The staff transfer plan's editable data (the register itself is read only: services write it).
+STAFFING_PLAN_MODELS = ("formerunit", "difficultyclass", "batch")
+STAFFING_RULE_MODELS = ("retirementrule", "staffingsettings")
+
 # Editable inspection rules (settings row, default snow-removal deadlines) and the records.
 INSPECTION_RULE_MODELS = ("inspectionsettings", "snowdeadline")
 INSPECTION_RECORD_MODELS = ("inspectionplan", "snowevent", "inspection", "finding")
@@ -103,6 +107,14 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     },
     Role.MAYOR_VIEWER: {
         "registry": {model: ("view",) for model in REGISTRY_MODELS},
+    },
+    Role.HR_OFFICER: {
+        "staffing": {
+            **{model: ALL for model in STAFFING_PLAN_MODELS},
+            **{model: ("view", "change") for model in STAFFING_RULE_MODELS},
+            "staffmember": ("view",),
+            "payitem": ("view",),
+        },
     },
 }
 

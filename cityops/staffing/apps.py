@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffingConfig(AppConfig):
+    name = "cityops.staffing"
+    label = "staffing"
+    verbose_name = _("Staff transfer")
+
+    def ready(self) -> None:
+        from cityops.core.management.demo_steps import DemoStep, demo_step_register
+
+        demo_step_register(
+            DemoStep(
+                "staffing", _("staff transfer register"), "cityops.staffing.demo.setup_step",
+                order=45,
+            )
+        )  # fmt: skip
