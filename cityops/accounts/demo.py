@@ -57,6 +57,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("demo_street", Role.STREET_OFFICER, "街道干部", scope="street"),
     DemoAccount("demo_community", Role.COMMUNITY_OFFICER, "社区干部", scope="community"),
     DemoAccount("demo_resident", Role.RESIDENT, "居民"),
+    DemoAccount("demo_procurement", Role.PROCUREMENT_OFFICER, "采购专员"),
 )
 
 

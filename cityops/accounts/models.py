@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     STREET_OFFICER = "street_officer", _("Street officer")
     COMMUNITY_OFFICER = "community_officer", _("Community officer")
     RESIDENT = "resident", _("Resident")
+    PROCUREMENT_OFFICER = "procurement_officer", _("Procurement officer")
 
 
 class User(AbstractUser):
