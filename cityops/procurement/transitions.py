@@ -8,6 +8,7 @@ the rule and the lawful date, unless it is late (a ``MAX`` rule) and a reason is
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cityops.accounts.models import Role
@@ -35,9 +36,9 @@ OPEN = (
 
 
 def _t(
-    action: str, label: str, sources: tuple[str, ...], target: str | None, by: str, *guards: str
+    action: str, label: Promise, sources: tuple[str, ...], target: str | None, by: str, *guards: str
 ) -> Transition:
-    return Transition(action, _(label), sources, target, OFFICER, guards, by=by)
+    return Transition(action, label, sources, target, OFFICER, guards, by=by)
 
 
 PROJECT = register(
@@ -54,28 +55,28 @@ PROJECT = register(
         statuses=Status,
         entry={S.DRAFT: "project_create (procurement officer)"},
         transitions=(
-            _t("publish_intention", "Publish the intention", (S.DRAFT,), S.INTENTION_PUBLISHED,
+            _t("publish_intention", _("Publish the intention"), (S.DRAFT,), S.INTENTION_PUBLISHED,
                "project_step publish_intention"),
-            _t("issue_documents", "Issue the documents", (S.DRAFT, S.INTENTION_PUBLISHED),
+            _t("issue_documents", _("Issue the documents"), (S.DRAFT, S.INTENTION_PUBLISHED),
                S.DOCUMENTS_ISSUED, "project_step issue_documents (P1, P4, P8)", "periods"),
-            _t("clarify", "Clarify or modify the documents", (S.DOCUMENTS_ISSUED,), None,
+            _t("clarify", _("Clarify or modify the documents"), (S.DOCUMENTS_ISSUED,), None,
                "clarification_record (P5, P10)", "periods"),
-            _t("open_bids", "Open the bids", (S.DOCUMENTS_ISSUED,), S.BIDS_OPENED,
+            _t("open_bids", _("Open the bids"), (S.DOCUMENTS_ISSUED,), S.BIDS_OPENED,
                "project_step open_bids (P6)", "periods"),
-            _t("evaluate", "Record the evaluation", (S.BIDS_OPENED,), S.EVALUATED,
+            _t("evaluate", _("Record the evaluation"), (S.BIDS_OPENED,), S.EVALUATED,
                "project_step evaluate (P11)", "periods"),
-            _t("decide_winner", "Decide the winner", (S.EVALUATED,), S.WINNER_DECIDED,
+            _t("decide_winner", _("Decide the winner"), (S.EVALUATED,), S.WINNER_DECIDED,
                "project_step decide_winner (P12)", "periods"),
-            _t("announce_award", "Announce the award", (S.WINNER_DECIDED,), S.AWARD_ANNOUNCED,
+            _t("announce_award", _("Announce the award"), (S.WINNER_DECIDED,), S.AWARD_ANNOUNCED,
                "project_step announce_award (P13)", "periods"),
-            _t("sign_contract", "Sign the contract", (S.AWARD_ANNOUNCED,), S.CONTRACT_SIGNED,
+            _t("sign_contract", _("Sign the contract"), (S.AWARD_ANNOUNCED,), S.CONTRACT_SIGNED,
                "project_step sign_contract (P23) creates the registry contract", "periods",
                "no_open_challenge"),
-            _t("publish_contract", "Publish the contract", (S.CONTRACT_SIGNED,),
+            _t("publish_contract", _("Publish the contract"), (S.CONTRACT_SIGNED,),
                S.CONTRACT_PUBLISHED, "project_step publish_contract (P24)", "periods"),
-            _t("file_contract", "File the contract", (S.CONTRACT_PUBLISHED,), S.FILED,
+            _t("file_contract", _("File the contract"), (S.CONTRACT_PUBLISHED,), S.FILED,
                "project_step file_contract (P25)", "periods"),
-            _t("cancel", "Cancel the procurement", OPEN, S.CANCELLED,
+            _t("cancel", _("Cancel the procurement"), OPEN, S.CANCELLED,
                "project_step cancel (with a reason)"),
         ),
         final=(S.FILED, S.CANCELLED),
@@ -92,8 +93,8 @@ CHALLENGE = register(
         statuses=ChallengeStatus,
         entry={C.RECEIVED: "challenge_record (procurement officer, P17 checked)"},
         transitions=(
-            _t("answer", "Answer", (C.RECEIVED,), C.ANSWERED, "challenge_answer (P19)"),
-            _t("withdraw", "Withdrawn by the supplier", (C.RECEIVED,), C.WITHDRAWN,
+            _t("answer", _("Answer"), (C.RECEIVED,), C.ANSWERED, "challenge_answer (P19)"),
+            _t("withdraw", _("Withdrawn by the supplier"), (C.RECEIVED,), C.WITHDRAWN,
                "challenge_withdraw"),
         ),
         final=(C.ANSWERED, C.WITHDRAWN),
