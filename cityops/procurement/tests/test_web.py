@@ -146,3 +146,16 @@ def test_nav_links_the_officer_only(officer: Any, personas: Any) -> None:
     link = reverse("procurement:list")
     assert link in _client(officer).get(reverse("console:home")).content.decode()
     assert link not in _client(personas.dispatcher).get(reverse("console:home")).content.decode()
+
+
+def test_the_registry_contract_links_back_to_its_procurement(
+    officer: Any, personas: Any, small_city: Any
+) -> None:
+    c = small_city
+    project = project_walk(project_new(officer, c), officer, c.operator_a, until="sign_contract")
+    assert project.contract is not None
+    page = _client(personas.admin).get(
+        reverse("admin:registry_contract_change", args=[project.contract.pk])
+    )
+    assert page.status_code == 200
+    assert reverse("procurement:detail", args=[project.pk]) in page.content.decode()
