@@ -69,6 +69,16 @@ class ProcurementSettings(BaseModel):
         ),
     )
 
+    max_contract_years = models.PositiveSmallIntegerField(
+        _("longest service contract (years)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A government-purchased service contract runs at most this long (102号令: generally "
+            "1 year, up to 3 where the budget is assured; P31)."
+        ),
+    )
+
     class Meta:
         verbose_name = _("procurement settings")
         verbose_name_plural = _("procurement settings")

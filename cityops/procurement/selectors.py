@@ -45,21 +45,36 @@ class RuleSet:
 def rule_set(on: dt.date | None = None) -> RuleSet:
     """The rules in force on ``on`` (today): the latest ``StatutoryPeriod`` row per code with
     ``valid_from`` on or before it overrides the default numbers."""
-    day = on or timezone.localdate()
-    overrides: dict[str, tuple[int, DayType, bool]] = {}
-    for row in StatutoryPeriod.objects.filter(valid_from__lte=day).order_by("code", "valid_from"):
-        overrides[row.code] = (row.amount, DayType(row.day_type), row.roll_forward)
-    challenge = {
-        code: (overrides[code][0], overrides[code][1]) if code in overrides else default
-        for code, default in CHALLENGE_DEFAULTS.items()
-    }
-    policy = ProcurementSettings.objects.filter(pk=1).first()
-    return RuleSet(
-        rules=periods.rules_with(overrides),
-        challenge=challenge,
-        weekend_rolls=policy.weekend_rolls if policy else True,
-        calendar=get_calendar(),
-    )
+    return RuleSets().on(on or timezone.localdate())
+
+
+class RuleSets:
+    """Rule sets for several days from one read of the table, the policy and the calendar."""
+
+    def __init__(self) -> None:
+        self.rows = list(StatutoryPeriod.objects.order_by("code", "valid_from"))
+        policy = ProcurementSettings.objects.filter(pk=1).first()
+        self.weekend_rolls = policy.weekend_rolls if policy else True
+        self.calendar = get_calendar()
+        self.cache: dict[dt.date, RuleSet] = {}
+
+    def on(self, day: dt.date) -> RuleSet:
+        if day not in self.cache:
+            overrides: dict[str, tuple[int, DayType, bool]] = {}
+            for row in self.rows:
+                if row.valid_from <= day:
+                    overrides[row.code] = (row.amount, DayType(row.day_type), row.roll_forward)
+            challenge = {
+                code: (overrides[code][0], overrides[code][1]) if code in overrides else default
+                for code, default in CHALLENGE_DEFAULTS.items()
+            }
+            self.cache[day] = RuleSet(
+                rules=periods.rules_with(overrides),
+                challenge=challenge,
+                weekend_rolls=self.weekend_rolls,
+                calendar=self.calendar,
+            )
+        return self.cache[day]
 
 
 def project_rule_day(project: Project) -> dt.date:
@@ -72,6 +87,9 @@ def latest_clarification(project: Project) -> dt.date | None:
         day=Max("issued_on")
     )["day"]
     return value if isinstance(value, dt.date) else None
+
+
+_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -94,7 +112,9 @@ def project_timeline(project: Project, rs: RuleSet | None = None) -> list[StepVi
     """Every dated step: the recorded day, or the lawful window from the days recorded so far
     (the markers of the timeline: the last lawful day of each next step before it happens)."""
     rs = rs or rule_set(project_rule_day(project))
-    dates = project.dates(latest_clarification(project))
+    # procurement_progress annotates the latest clarification (one query for every project).
+    known = getattr(project, "last_clarification", _UNSET)
+    dates = project.dates(latest_clarification(project) if known is _UNSET else known)
     next_fields = {
         STEP_FIELD[rule.action]
         for rule in PROJECT.actions_from(project.status)
@@ -200,15 +220,21 @@ def procurement_progress() -> dict[str, Any]:
     rows = list(
         Project.objects.select_related("contract").annotate(
             open_challenges=Count(
-                "challenges", filter=Q(challenges__status=ChallengeStatus.RECEIVED)
-            )
+                "challenges",
+                filter=Q(challenges__status=ChallengeStatus.RECEIVED),
+                distinct=True,
+            ),
+            last_clarification=Max(
+                "clarifications__issued_on", filter=Q(clarifications__affects_bids=True)
+            ),
         )
     )
+    rule_sets = RuleSets()
     by_status = {status.value: 0 for status in Status}
     projects = []
     for p in rows:
         by_status[p.status] += 1
-        nxt = next_lawful_day(p)
+        nxt = next_lawful_day(p, rule_sets.on(project_rule_day(p)))
         projects.append(
             {
                 "id": p.pk,

@@ -32,6 +32,7 @@ from cityops.procurement.models import (
     ChallengeStatus,
     ChallengeSubject,
     Clarification,
+    ProcurementSettings,
     Project,
     ProjectLot,
     Status,
@@ -300,6 +301,18 @@ def _contract_terms(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(_("The service period must end after it starts."), field="service_end")
     if fee is None or Decimal(fee) < 0:
         raise DomainError(_("Give the monthly fee."), field="monthly_fee")
+    policy = ProcurementSettings.objects.filter(pk=1).first()
+    years = policy.max_contract_years if policy else 3
+    last = _years_later(start, years) - dt.timedelta(days=1)
+    if end > last:
+        raise DomainError(
+            _(
+                "Rule P31 (a purchased service contract runs at most %(n)d years): the service "
+                "may end on %(last)s at the latest."
+            )
+            % {"n": years, "last": _day(last)},
+            field="service_end",
+        )
     if project.winner_id is None:
         raise DomainError(_("No winner is recorded."), field="winner")
     if Contract.objects.filter(number=number).exists():
@@ -308,6 +321,14 @@ def _contract_terms(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         )
     return {"contract_number": number, "service_start": start, "service_end": end,
             "monthly_fee": Decimal(fee)}  # fmt: skip
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    """Same day ``years`` later; 29 February → 28 February (CC art. 202)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def _registry_contract_create(project: Project, actor: Any) -> Contract:

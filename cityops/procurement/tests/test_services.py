@@ -336,3 +336,28 @@ def test_progress_for_the_cockpit_counts_without_names(officer: Any, small_city:
     row = next(p for p in progress["projects"] if p["number"] == "CG-2026-02")
     assert row["next_step"] == "contract_signed"
     assert row["next_latest"] == D(2026, 4, 29)
+
+
+def test_a_contract_longer_than_the_purchased_service_limit_is_refused(
+    officer: Any, small_city: Any
+) -> None:
+    c = small_city
+    project = project_walk(project_new(officer, c), officer, c.operator_a, until="announce_award")
+    terms: dict[str, Any] = {
+        "contract_number": "HT-9",
+        "service_start": D(2026, 5, 1),
+        "service_end": D(2029, 5, 1),  # one day over 3 years (P31, ◐ setting)
+        "monthly_fee": Decimal("1000"),
+    }
+    with pytest.raises(DomainError) as err:
+        project_step(
+            project_id=project.pk, action="sign_contract", on=D(2026, 4, 20), actor=officer, **terms
+        )
+    assert "P31" in str(err.value.message)
+    assert "2029-04-30" in str(err.value.message)
+    assert not Contract.objects.filter(number="HT-9").exists()
+    terms["service_end"] = D(2029, 4, 30)
+    project_step(
+        project_id=project.pk, action="sign_contract", on=D(2026, 4, 20), actor=officer, **terms
+    )
+    assert Contract.objects.filter(number="HT-9").exists()

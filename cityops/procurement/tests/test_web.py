@@ -159,3 +159,18 @@ def test_the_registry_contract_links_back_to_its_procurement(
     )
     assert page.status_code == 200
     assert reverse("procurement:detail", args=[project.pk]) in page.content.decode()
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    officer: Any, small_city: Any, django_assert_max_num_queries: Any
+) -> None:
+    c = small_city
+    client = _client(officer)
+    project_walk(project_new(officer, c), officer, c.operator_a, until="announce_award")
+    client.get(reverse("procurement:list"))  # warm the calendar snapshot
+    with django_assert_max_num_queries(14) as few:
+        client.get(reverse("procurement:list"))
+    for n in range(2, 7):
+        project_walk(project_new(officer, c, number=f"CG-X-{n}"), officer, None, until="open_bids")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("procurement:list"))
