@@ -114,7 +114,11 @@ def project_timeline(project: Project, rs: RuleSet | None = None) -> list[StepVi
     rs = rs or rule_set(project_rule_day(project))
     # procurement_progress annotates the latest clarification (one query for every project).
     known = getattr(project, "last_clarification", _UNSET)
-    dates = project.dates(latest_clarification(project) if known is _UNSET else known)
+    if known is _UNSET:
+        clarification = latest_clarification(project)
+    else:
+        clarification = known if isinstance(known, dt.date) else None
+    dates = project.dates(clarification)
     next_fields = {
         STEP_FIELD[rule.action]
         for rule in PROJECT.actions_from(project.status)
