@@ -3,6 +3,8 @@ the forms of its next steps, clarifications and challenges, and the task force's
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -108,13 +110,28 @@ def _detail(
         if rule.action != "clarify"
     ]
     challenges = list(project.challenges.order_by("received_on", "id"))
+    timeline = project_timeline(project, rs)
+
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    chart = {
+        "steps": [v.title for v in timeline],
+        "done": [iso(v.done) for v in timeline],
+        "earliest": [iso(v.earliest) if not v.done else None for v in timeline],
+        "latest": [iso(v.latest) if not v.done else None for v in timeline],
+        "today": timezone.localdate().isoformat(),
+        "labels": [str(_("Done")), str(_("Earliest lawful")), str(_("Last lawful")),
+                   str(_("Today"))],
+    }  # fmt: skip
     return render(
         request,
         "procurement/detail.html",
         {
             "project": project,
             "writer": writer,
-            "timeline": project_timeline(project, rs),
+            "timeline": timeline,
+            "chart": chart,
             "actions": actions if writer else [],
             "can_clarify": writer and project.status == Status.DOCUMENTS_ISSUED,
             "latest_clarification": latest_clarification_day(project, rs),
