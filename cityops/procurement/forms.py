@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cityops.procurement.models import ChallengeOutcome, ChallengeSubject, MethodChoice
-from cityops.registry.models import Organisation, OrganisationKind, ServiceType
+from cityops.registry.models import (
+    Compound,
+    GreenSpace,
+    Organisation,
+    OrganisationKind,
+    RoadSegment,
+    ServiceType,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -47,6 +56,39 @@ class ProjectForm(forms.Form):
                 raise forms.ValidationError(_("Lot %(code)s is listed twice.") % {"code": code})
             out.append({"code": code, "name": name.strip()[:100]})
         return out
+
+
+def _codes(text: str) -> list[str]:
+    return [code for code in text.replace("，", ",").replace("\n", ",").split(",") if code.strip()]
+
+
+class LotForm(forms.Form):
+    """A lot with the registry assets it covers, by code (copied into the registry's lot)."""
+
+    code = forms.CharField(label=_("Lot code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    road_segments = forms.CharField(label=_("Road segment codes"), required=False)
+    green_spaces = forms.CharField(label=_("Green space codes"), required=False)
+    compounds = forms.CharField(label=_("Compound codes"), required=False)
+
+    def _assets(self, name: str, model: type[Any]) -> list[Any]:
+        codes = [code.strip() for code in _codes(self.cleaned_data[name])]
+        found = {row.code: row for row in model.objects.filter(code__in=codes)}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("Not in the registry: %(codes)s") % {"codes": ", ".join(unknown[:10])}
+            )
+        return [found[code] for code in codes]
+
+    def clean_road_segments(self) -> list[Any]:
+        return self._assets("road_segments", RoadSegment)
+
+    def clean_green_spaces(self) -> list[Any]:
+        return self._assets("green_spaces", GreenSpace)
+
+    def clean_compounds(self) -> list[Any]:
+        return self._assets("compounds", Compound)
 
 
 class StepForm(forms.Form):

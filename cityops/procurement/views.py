@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from cityops.procurement.forms import (
     AnswerForm,
     ChallengeForm,
     ClarificationForm,
+    LotForm,
     ProjectForm,
     StepForm,
 )
@@ -41,6 +43,7 @@ from cityops.procurement.services import (
     challenge_withdraw,
     clarification_record,
     project_create,
+    project_lot_add,
     project_step,
 )
 from cityops.procurement.texts import STEP_TITLES
@@ -94,6 +97,7 @@ def _detail(
     step_form: StepForm | None = None,
     clarification_form: ClarificationForm | None = None,
     challenge_form: ChallengeForm | None = None,
+    lot_form: LotForm | None = None,
     error: DomainError | None = None,
 ) -> HttpResponse:
     rs = rule_set(project_rule_day(project))
@@ -142,7 +146,19 @@ def _detail(
             "challenge_form": challenge_form or ChallengeForm(),
             "answer_form": AnswerForm(initial={"answered_on": timezone.localdate()}),
             "window": challenge_window(project, rs),
-            "lots": list(project.lots.select_related("lot").order_by("code")),
+            "lots": list(
+                project.lots.select_related("lot")
+                .annotate(
+                    n_roads=Count("road_segments", distinct=True),
+                    n_greens=Count("green_spaces", distinct=True),
+                    n_compounds=Count("compounds", distinct=True),
+                )
+                .order_by("code")
+            ),
+            "lot_form": lot_form or LotForm(),
+            "can_add_lot": writer
+            and project.contract_id is None
+            and project.status != Status.CANCELLED,
             "error": error,
             "overridable": isinstance(error, PeriodViolation) and error.overridable,
             "proposal": getattr(error, "proposal", None),
@@ -187,6 +203,24 @@ def project_step_view(request: HttpRequest, project_id: int) -> HttpResponse:
         return _detail(request, project, status=err.status_code, step_form=form, error=err)
     messages.success(request, _("Step recorded."))
     return redirect("procurement:detail", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def lot_add_view(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project(project_id, request.user)
+    if not can_write(request.user):
+        raise NotFound("")
+    form = LotForm(request.POST)
+    if form.is_valid():
+        try:
+            project_lot_add(project_id=project.pk, actor=request.user, spec=form.cleaned_data)
+        except DomainError as err:
+            form.add_error(err.field if err.field in form.fields else None, str(err.message))
+        else:
+            messages.success(request, _("Lot added."))
+            return redirect("procurement:detail", project_id=project.pk)
+    return _detail(request, project, status=400, lot_form=form)
 
 
 @login_required

@@ -174,3 +174,19 @@ def test_the_list_reads_a_fixed_number_of_queries(
         project_walk(project_new(officer, c, number=f"CG-X-{n}"), officer, None, until="open_bids")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("procurement:list"))
+
+
+def test_a_lot_takes_registry_assets_by_code(officer: Any, small_city: Any) -> None:
+    c = small_city
+    project = project_new(officer, c)
+    client = _client(officer)
+    url = reverse("procurement:lot-add", args=[project.pk])
+    bad = client.post(url, {"code": "2", "name": "东片", "road_segments": "NOPE-1"})
+    assert bad.status_code == 400
+    assert "NOPE-1" in bad.content.decode()
+    ok = client.post(
+        url, {"code": "2", "name": "东片", "road_segments": c.road_east.code, "compounds": ""}
+    )
+    assert ok.status_code == 302
+    lot = project.lots.get(code="2")
+    assert list(lot.road_segments.all()) == [c.road_east]
