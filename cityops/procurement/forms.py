@@ -21,7 +21,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # The extra fields each step asks for (besides its date and the late reason).
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
-    "issue_documents": ("bid_deadline",),
+    "issue_documents": ("bid_deadline", "documents_until"),
     "evaluate": ("report_received",),
     "decide_winner": ("winner", "award_amount"),
     "sign_contract": ("contract_number", "service_start", "service_end", "monthly_fee"),
@@ -95,6 +95,9 @@ class StepForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     on = forms.DateField(label=_("Date"), widget=DATE)
     bid_deadline = forms.DateField(label=_("Bid / response deadline"), required=False, widget=DATE)
+    documents_until = forms.DateField(
+        label=_("Documents available until"), required=False, widget=DATE
+    )
     report_received = forms.DateField(
         label=_("Evaluation report received"), required=False, widget=DATE
     )

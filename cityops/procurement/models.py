@@ -132,6 +132,7 @@ class Project(BaseModel):
     # affect the bids (a Clarification row).
     intention_published = models.DateField(_("intention published"), null=True, blank=True)
     documents_issued = models.DateField(_("documents issued"), null=True, blank=True)
+    documents_until = models.DateField(_("documents available until"), null=True, blank=True)
     bid_deadline = models.DateField(_("bid / response deadline"), null=True, blank=True)
     bids_opened = models.DateField(_("bids opened"), null=True, blank=True)
     evaluation_ended = models.DateField(_("evaluation ended"), null=True, blank=True)

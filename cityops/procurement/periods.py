@@ -66,6 +66,7 @@ CONSULTATIONS = frozenset({Method.CONSULTATION})
 STEPS: tuple[str, ...] = (
     "intention_published",
     "documents_issued",
+    "documents_until",
     "clarification",
     "bid_deadline",
     "bids_opened",
@@ -113,6 +114,8 @@ CD, WD = DayType.CALENDAR, DayType.WORKING
 # steps in order (0 days, never rolled).
 DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("P1", Kind.MIN, "documents_issued", "intention_published", 30, CD),
+    _rule("P3", Kind.MIN, "documents_until", "documents_issued", 5, WD, TENDERS),
+    _rule("P9", Kind.MIN, "documents_until", "documents_issued", 5, WD, CONSULTATIONS),
     _rule("P4", Kind.MIN, "bid_deadline", "documents_issued", 20, CD, TENDERS),
     _rule("P8", Kind.MIN, "bid_deadline", "documents_issued", 10, CD, CONSULTATIONS),
     _rule("P5", Kind.MIN, "bid_deadline", "clarification", 15, CD, TENDERS),

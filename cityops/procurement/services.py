@@ -228,6 +228,10 @@ def project_step(
                 raise DomainError(_("Give the bid / response deadline."), field="bid_deadline")
             changes.append(("bid_deadline", deadline))
             writes["bid_deadline"] = deadline
+            available = values.get("documents_until")
+            if isinstance(available, dt.date):
+                changes.append(("documents_until", available))
+                writes["documents_until"] = available
         elif action == "evaluate":
             received = values.get("report_received") or on
             _not_future(received, "report_received")

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 RULE_TITLES: dict[str, Promise] = {
     "P1": _("the procurement intention is published at least %(n)s %(unit)s before the documents"),
+    "P3": _("the tender documents are available for at least %(n)s %(unit)s"),
+    "P9": _("the consultation documents are available for at least %(n)s %(unit)s"),
     "P4": _("at least %(n)s %(unit)s from issuing the tender documents to the bid deadline"),
     "P8": _("at least %(n)s %(unit)s from issuing the consultation documents to the deadline"),
     "P5": _("a clarification that may affect the bids is issued at least %(n)s %(unit)s before "
@@ -38,6 +40,7 @@ UNITS: dict[str, Promise] = {"cd": _("calendar days"), "wd": _("working days")}
 STEP_TITLES: dict[str, Promise] = {
     "intention_published": _("Intention published"),
     "documents_issued": _("Documents issued"),
+    "documents_until": _("Documents available until"),
     "clarification": _("Clarification"),
     "bid_deadline": _("Bid / response deadline"),
     "bids_opened": _("Bids opened"),

@@ -58,7 +58,7 @@ PROJECT = register(
             _t("publish_intention", _("Publish the intention"), (S.DRAFT,), S.INTENTION_PUBLISHED,
                "project_step publish_intention"),
             _t("issue_documents", _("Issue the documents"), (S.DRAFT, S.INTENTION_PUBLISHED),
-               S.DOCUMENTS_ISSUED, "project_step issue_documents (P1, P4, P8)", "periods"),
+               S.DOCUMENTS_ISSUED, "project_step issue_documents (P1, P3, P4, P8, P9)", "periods"),
             _t("clarify", _("Clarify or modify the documents"), (S.DOCUMENTS_ISSUED,), None,
                "clarification_record (P5, P10)", "periods"),
             _t("open_bids", _("Open the bids"), (S.DOCUMENTS_ISSUED,), S.BIDS_OPENED,

@@ -8,9 +8,11 @@ from django.db import migrations
 # code → (amount, day type, roll forward, source); the structure of each rule is in periods.py.
 PERIODS = {
     "P1": (30, "cd", True, "财库〔2020〕10号 (◐)"),
+    "P3": (5, "wd", True, "政府采购法实施条例 art. 31"),
     "P4": (20, "cd", True, "政府采购法 art. 35"),
     "P5": (15, "cd", True, "政府采购法实施条例 art. 31"),
     "P8": (10, "cd", True, "财库〔2014〕214号 art. 10"),
+    "P9": (5, "wd", True, "财库〔2014〕214号"),
     "P10": (5, "cd", True, "财库〔2014〕214号 art. 10"),
     "P11": (2, "wd", True, "政府采购法实施条例 art. 43"),
     "P12": (5, "wd", True, "政府采购法实施条例 art. 43"),

@@ -89,6 +89,15 @@ def test_ten_days_is_enough_for_a_consultation_but_not_for_a_tender() -> None:
 
 
 # ----------------------------------------------------------------- working-day periods
+def test_documents_available_five_working_days_over_spring_festival() -> None:
+    # Issued Thursday 12 February 2026: 13, 14 (调休 Saturday), 24, 25, 26 February (P3).
+    issued = D(2026, 2, 12)
+    assert violations("documents_until", D(2026, 2, 26), documents_issued=issued) == []
+    assert violations("documents_until", D(2026, 2, 25), documents_issued=issued) == [
+        "P3:2026-02-26"
+    ]
+
+
 def test_award_within_two_working_days_across_national_day_2025() -> None:
     # Decided Tuesday 30 September: 1–8 October off, so Thursday 9 and Friday 10 October.
     assert violations("award_announced", D(2025, 10, 10), winner_decided=D(2025, 9, 30)) == []

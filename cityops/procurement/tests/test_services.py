@@ -361,3 +361,27 @@ def test_a_contract_longer_than_the_purchased_service_limit_is_refused(
         project_id=project.pk, action="sign_contract", on=D(2026, 4, 20), actor=officer, **terms
     )
     assert Contract.objects.filter(number="HT-9").exists()
+
+
+def test_documents_available_too_short_is_refused(officer: Any, small_city: Any) -> None:
+    project = project_new(officer, small_city)
+    with pytest.raises(PeriodViolation) as err:
+        project_step(
+            project_id=project.pk,
+            action="issue_documents",
+            on=D(2026, 3, 3),
+            actor=officer,
+            bid_deadline=D(2026, 3, 23),
+            documents_until=D(2026, 3, 9),  # 5 working days end Tuesday 10 March
+        )
+    assert "P3" in str(err.value.message)
+    assert "2026-03-10" in str(err.value.message)
+    project = project_step(
+        project_id=project.pk,
+        action="issue_documents",
+        on=D(2026, 3, 3),
+        actor=officer,
+        bid_deadline=D(2026, 3, 23),
+        documents_until=D(2026, 3, 10),
+    )
+    assert project.documents_until == D(2026, 3, 10)
