@@ -59,6 +59,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("demo_resident", Role.RESIDENT, "居民"),
     DemoAccount("demo_hr", Role.HR_OFFICER, "人社专员"),
     DemoAccount("demo_hr2", Role.HR_OFFICER, "人社复核员"),
+    DemoAccount("demo_procurement", Role.PROCUREMENT_OFFICER, "采购专员"),
 )
 
 

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     COMMUNITY_OFFICER = "community_officer", _("Community officer")
     RESIDENT = "resident", _("Resident")
     HR_OFFICER = "hr_officer", _("HR officer (staff transfer)")
+    PROCUREMENT_OFFICER = "procurement_officer", _("Procurement officer")
 
 
 class User(AbstractUser):

@@ -79,6 +79,13 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "core": {"auditevent": ("view",), "deliveryattempt": ("view",)},
         "cases": {model: ALL for model in CATALOGUE_MODELS},
         "workcal": {**{model: ALL for model in WORKCAL_MODELS}, "calendarversion": ("view",)},
+        # The statutory numbers of procurement (versioned) and the counting policy.
+        "procurement": {
+            "statutoryperiod": ("view", "add", "change"),
+            "procurementsettings": ("view", "change"),
+            "project": ("view",),
+            "challenge": ("view",),
+        },
     },
     Role.BUREAU_SUPERVISOR: {
         "registry": {model: ("view",) for model in REGISTRY_MODELS},

@@ -283,11 +283,11 @@ class ContractAdmin(RegistryAdmin[m.Contract]):
     list_select_related = ("operator",)
     search_fields = ("number", "title", "operator__name")
     autocomplete_fields = ("operator",)
-    readonly_fields = ("created_at", "updated_at", "lot_links")
+    readonly_fields = ("created_at", "updated_at", "lot_links", "procurement_links")
     fieldsets = (
         (None, {"fields": ("number", "title", "operator", "service_type")}),
         (_("Terms"), {"fields": (("start_date", "end_date"), "monthly_fee")}),
-        (_("Lots"), {"fields": ("lot_links",)}),
+        (_("Lots"), {"fields": ("lot_links", "procurement_links")}),
         RECORD_FIELDSET,
     )
 
@@ -307,6 +307,18 @@ class ContractAdmin(RegistryAdmin[m.Contract]):
             '<a href="{}">{}</a>',
             ((reverse("admin:registry_lot_change", args=[lot.pk]), str(lot)) for lot in lots),
         ) or str(_("none yet"))
+
+    @admin.display(description=_("procurement"))
+    def procurement_links(self, obj: m.Contract) -> str:
+        # The procurement that awarded this contract (procurement.Project.contract): read
+        # through the reverse relation, so the registry imports nothing of that app.
+        related = getattr(obj, "procurements", None)
+        projects: Iterable[Any] = related.all() if obj.pk and related is not None else ()
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("procurement:detail", args=[p.pk]), str(p)) for p in projects),
+        ) or str(_("none"))
 
 
 @admin.register(m.Lot)

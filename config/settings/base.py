@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "cityops.evaluations",
     "cityops.inspections",
     "cityops.assessment",
+    "cityops.procurement",
     "cityops.estates",
     "cityops.staffing",
     "cityops.open311",
