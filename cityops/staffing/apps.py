@@ -16,3 +16,9 @@ class StaffingConfig(AppConfig):
                 order=45,
             )
         )  # fmt: skip
+        from cityops.core.keyrotation import BlindIndex, blind_index_register
+        from cityops.staffing.models import ID_INDEX_PURPOSE
+
+        blind_index_register(
+            BlindIndex("staffing.StaffMember", "id_number", "id_number_index", ID_INDEX_PURPOSE)
+        )
