@@ -21,7 +21,8 @@ def test_rotation_resumes_and_leaves_only_the_new_key_needed(
     report: Callable[..., Case], settings: Any, tmp_path: Path
 ) -> None:
     phones = ["13800000001", "13800000002", "13800000003"]
-    cases = [report(source="public", actor=None, reporter_name="王五", reporter_phone=p) for p in phones]
+    public = {"source": "public", "actor": None, "reporter_name": "王五"}
+    cases = [report(**public, reporter_phone=p) for p in phones]
     old = list(settings.FIELD_ENCRYPTION_KEYS)
     settings.FIELD_ENCRYPTION_KEYS = ["the-new-key-2027", *old]
     checkpoint = tmp_path / "rotate.json"

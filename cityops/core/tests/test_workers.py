@@ -119,5 +119,8 @@ def test_db_worker_is_ours_and_leaves_no_heartbeat_behind() -> None:
         "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, worker_id="w-9"
     )
     row = DBTaskResult.objects.get(pk=result.id)
-    assert (row.status, row.worker_ids) == ("SUCCESSFUL", ["w-9"])
+    assert row.status == "SUCCESSFUL"
+    [worker] = row.worker_ids
+    assert worker.startswith("w-9.")  # the name given, plus this start's own suffix
+    assert len(worker) == len("w-9.") + 8
     assert not Heartbeat.objects.exists()  # a clean exit removes its row

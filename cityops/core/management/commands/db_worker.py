@@ -1,8 +1,9 @@
 """``manage.py db_worker``: django-tasks' database worker, beating and riding out outages.
 
 The same command line as ``django_tasks_db``'s (this app is listed before it, so this one
-runs), with two additions: the process beats a heartbeat (its worker id is the heartbeat
-token, so a dead worker's tasks and Open311 claims are recognised), and a database error
+runs), with two additions: the process beats a heartbeat (its worker id, plus a suffix
+unique to this start, is the heartbeat token, so a dead worker's tasks and Open311 claims are
+recognised), and a database error
 ends neither the process nor its heartbeat: the worker waits with capped backoff and polls
 again, and the task the outage interrupted is marked failed (``cityops.core.workers``).
 """
@@ -37,7 +38,11 @@ class Command(upstream.Command):
         parser.set_defaults(worker_id=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        token = options["worker_id"] or new_token()
+        # A given --worker-id names the worker; each start still gets its own token, so that a
+        # restarted worker (same name) does not count as the live owner of the claims its killed
+        # predecessor left (they are taken over once its heartbeat stops, not after the lease).
+        given = options["worker_id"]
+        token = f"{given}.{new_token()[:8]}" if given else new_token()
         self.configure_logging(options["verbosity"])
         queues = options["queue_name"].split(",")
         excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
