@@ -209,12 +209,19 @@ def intake_drain(*, batch: int | None = None, max_seconds: float | None = None) 
 
 
 def _takeable(now: dt.datetime) -> Q:
-    """Unclaimed, claimed too long ago, or claimed by a worker that no longer beats (a claim
-    younger than the heartbeat timeout is kept: its worker may not have beaten yet)."""
+    """Unclaimed, claimed too long ago, claimed by a worker that no longer beats (a claim
+    younger than the heartbeat timeout is kept: its worker may not have beaten yet), or left
+    by this very process."""
     orphaned = Q(claimed_at__lt=now - heartbeat_timeout()) & ~Q(claim__startswith="-.")
     for token in live_tokens():
         orphaned &= ~Q(claim__startswith=f"{token}.")
-    return Q(claim="") | Q(claimed_at__lt=now - _claim_timeout()) | orphaned
+    takeable = Q(claim="") | Q(claimed_at__lt=now - _claim_timeout()) | orphaned
+    own = process_token()
+    if own:
+        # Drains run one after the other in a process: a claim of our own still queued is one an
+        # earlier drain dropped (the database went away mid-batch), not work in progress.
+        takeable |= Q(claim__startswith=f"{own}.")
+    return takeable
 
 
 def _claim(size: int) -> list[Open311Request]:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cityops.cases.models import Case
+from cityops.core import workers
 from cityops.core.models import AuditEvent, Heartbeat
 from cityops.open311 import intake
 from cityops.open311.intake import DrainResult, intake_drain
@@ -140,3 +141,16 @@ def test_claims_of_live_workers_are_kept(
     _claimed_by(owner, age=age)
     assert intake_drain() == DrainResult()
     assert not Case.objects.exists()
+
+
+def test_a_worker_takes_back_its_own_claims_left_by_a_dropped_drain(
+    post: Any, no_kick: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database went away mid-batch: the claim committed, the filing did not. The same
+    (live) worker's next drain files them at once, not after the claim timeout."""
+    settings.CITYOPS_HEARTBEAT_TIMEOUT_SECONDS = 45
+    queue(post, 2)
+    Heartbeat.objects.create(token="me", kind="worker", hostname="h", pid=1)
+    _claimed_by("me", age=60)
+    monkeypatch.setattr(workers, "_token", "me")  # this process is worker "me"
+    assert intake_drain().filed == 2
