@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "cityops.api",
     "cityops.console",
     "cityops.public",
+    "cityops.cockpit",
 ]
 
 MIDDLEWARE = [
