@@ -114,3 +114,17 @@ def test_each_number_says_how_it_is_computed(panel: dict[str, Any]) -> None:
     assert total["figures"]["rate"].of == 4
     assert total["figures"]["rate"].value == 25.0
     assert [label for label, _text in view["definitions"]][:2]
+
+
+def test_the_rest_api_lists_the_same_cases(
+    panel: dict[str, Any], client: Any, personas: Any
+) -> None:
+    client.force_login(personas.supervisor)
+    sanitation = panel["month"]["services"]["sanitation"]
+    for figure in ("dispatched", "late", "on_time", "due"):
+        params = {"figure": figure, "period": "2026-10", "service": "sanitation"}
+        response = client.get("/api/v1/cases/", params)
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == sanitation[figure]
+    bad = client.get("/api/v1/cases/", {"figure": "late", "period": "2026-13"})
+    assert bad.status_code == 400
