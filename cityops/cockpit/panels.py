@@ -15,7 +15,9 @@ Every section of ``/cockpit/`` — cases, operators, property, and the ones othe
 ``compute`` runs in the refresh job only (``refresh.cockpit_refresh``) and returns plain JSON
 (numbers, ids, names, query parameters — no translated text: the template translates at
 render time, in the reader's language). The template renders that data; ``wall`` is true on
-the big screen (compact, no scrolling). Every number should link to the list behind it and
+the big screen (compact, no scrolling). Every viewer sees the same cockpit, so the panels'
+HTML is rendered once per snapshot, language and mode and cached (the template gets no
+``request`` or ``user``). Every number should link to the list behind it and
 say how it is computed (a ``title`` and a footnote, see ``cockpit/panels/cases.html``).
 
 A section whose panel is not registered is simply absent from the page (there are no

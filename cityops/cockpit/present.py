@@ -52,7 +52,8 @@ def period_label(code: str) -> str:
     return f"{formats.date_format(period.first)} – {formats.date_format(period.last)}"
 
 
-def how(name: str, label: str) -> str:
+def how_texts(label: str) -> dict[str, str]:
+    """How each figure is computed, for one period's label (built once per block)."""
     texts = {
         "dispatched": _(
             "Cases dispatched (派遣) to a unit in %(p)s and still with it (a returned case "
@@ -71,22 +72,22 @@ def how(name: str, label: str) -> str:
             "cases due in %(p)s — the figure the monthly evaluation scores."
         ),
     }
-    return texts[name] % {"p": label}
+    return {name: text % {"p": label} for name, text in texts.items()}
 
 
-def _figures(period: str, values: Mapping[str, int], service: str = "") -> dict[str, Figure]:
-    label = period_label(period)
-
+def _figures(
+    period: str, values: Mapping[str, int], texts: Mapping[str, str], service: str = ""
+) -> dict[str, Figure]:
     def fig(name: str) -> Figure:
         url = case_list_url(figure=name, period=period, service=service, sort="deadline_at")
-        return Figure(values.get(name, 0), url, how(name, label))
+        return Figure(values.get(name, 0), url, texts[name])
 
     out = {name: fig(name) for name in ("dispatched", "closed", "due", "on_time", "late")}
     rate = on_time_rate(values)
     out["rate"] = Figure(
         rate,
         out["on_time"].url,
-        how("rate", label),
+        texts["rate"],
         of=values.get("due", 0),
         of_url=out["due"].url,
     )
@@ -100,6 +101,7 @@ def _service_label(code: str) -> str:
 def block_rows(block: Mapping[str, Any], red: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per service shown (and the total): its figures and its red-light cases now."""
     period = str(block["period"])
+    texts = how_texts(period_label(period))
     red_how = _("Open cases past their deadline (red light) when the figures were computed.")
     rows = []
     for code, values in block["services"].items():
@@ -109,7 +111,7 @@ def block_rows(block: Mapping[str, Any], red: Mapping[str, Any]) -> list[dict[st
             {
                 "service": code,
                 "label": _service_label(code),
-                "figures": _figures(period, values, code),
+                "figures": _figures(period, values, texts, code),
                 "red": Figure(
                     red["services"].get(code, 0),
                     case_list_url(open_only="on", overdue="on", service=code, sort="deadline_at"),
@@ -121,7 +123,7 @@ def block_rows(block: Mapping[str, Any], red: Mapping[str, Any]) -> list[dict[st
         {
             "service": "",
             "label": _("All services"),
-            "figures": _figures(period, block["total"]),
+            "figures": _figures(period, block["total"], texts),
             "red": Figure(
                 red["total"],
                 case_list_url(open_only="on", overdue="on", sort="deadline_at"),
@@ -135,7 +137,7 @@ def block_rows(block: Mapping[str, Any], red: Mapping[str, Any]) -> list[dict[st
 
 def top_lists(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     period = str(data["month"]["period"])
-    label = period_label(period)
+    dispatched = how_texts(period_label(period))["dispatched"]
     keys = {"categories": "category", "streets": "street", "communities": "community"}
     titles = {
         "categories": _("Categories with most cases"),
@@ -150,7 +152,7 @@ def top_lists(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "figure": Figure(
                     r["n"],
                     case_list_url(figure="dispatched", period=period, **{key: r["id"]}),
-                    how("dispatched", label),
+                    dispatched,
                 ),
             }
             for r in data["top"][name]
@@ -226,7 +228,7 @@ def cases_view(data: Mapping[str, Any], map_config: Mapping[str, Any]) -> dict[s
 
 def definitions(period: str) -> list[tuple[str, str]]:
     """The footnote: each figure's name and how it is computed (for the month shown)."""
-    label = period_label(period)
+    texts = how_texts(period_label(period))
     names = {
         "dispatched": _("Dispatched (立案数)"),
         "closed": _("Closed (结案数)"),
@@ -235,7 +237,7 @@ def definitions(period: str) -> list[tuple[str, str]]:
         "late": _("Late (超期数)"),
         "rate": _("On-time rate (按时处置率)"),
     }
-    out = [(text, how(name, label)) for name, text in names.items()]
+    out = [(text, texts[name]) for name, text in names.items()]
     out.append(
         (
             _("Red light now"),

@@ -16,6 +16,11 @@ def snapshot_latest() -> Snapshot | None:
     return Snapshot.objects.order_by("-computed_at", "-id").first()
 
 
+def snapshot_head() -> Snapshot | None:
+    """The newest snapshot without its figures (loaded only when its HTML is not cached)."""
+    return Snapshot.objects.defer("data").order_by("-computed_at", "-id").first()
+
+
 def votes_held(*, period: Period) -> QuerySet[Proposal]:
     """The owners' votes the property panel counts as held in the period."""
     return (

@@ -6,8 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,22 +23,43 @@ from cityops.core.context_processors import site
 from cityops.core.periods import Period
 
 WALL_REFRESH = 60  # ◐ seconds between the big screen's reloads (``?every=`` overrides)
+PANELS_CACHE_SECONDS = 3600  # a new snapshot has a new key: this only bounds the cache's size
 
 
-def _sections(request: HttpRequest) -> dict[str, Any]:
-    snapshot = selectors.snapshot_latest()
-    sections = []
-    if snapshot is not None:
+def _sections(request: HttpRequest, *, wall: bool) -> dict[str, Any]:
+    """The newest snapshot and its panels' HTML. The panels read nothing but the snapshot and
+    show every viewer the same, so their HTML is cached per snapshot, language and mode: a
+    request costs the snapshot's head row and the cache."""
+    snapshot = selectors.snapshot_head()
+    if snapshot is None:
+        return {"snapshot": None, "panels_html": ""}
+    panels = registered_panels()
+    key = ":".join(
+        (
+            "cockpit:panels",
+            str(snapshot.pk),
+            f"{snapshot.computed_at.timestamp()}",
+            get_language() or "",
+            "wall" if wall else "page",
+            ",".join(p.name for p in panels),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        snapshot.refresh_from_db(fields=["data"])
         stored = snapshot.data.get("panels", {})
         failed = set(snapshot.data.get("failed", []))
         map_config = site(request)["map_config"]
-        for panel in registered_panels():
+        sections: list[dict[str, Any]] = []
+        for panel in panels:
             if panel.name in stored:
                 view = present(panel.name, stored[panel.name], map_config)
                 sections.append({"panel": panel, "data": stored[panel.name], "view": view})
             elif panel.name in failed:
                 sections.append({"panel": panel, "failed": True})
-    return {"snapshot": snapshot, "sections": sections}
+        html = render_to_string("cockpit/_sections.html", {"sections": sections, "wall": wall})
+        cache.set(key, html, PANELS_CACHE_SECONDS)
+    return {"snapshot": snapshot, "panels_html": mark_safe(html)}  # noqa: S308 (our template)
 
 
 def _every(request: HttpRequest) -> int:
@@ -46,14 +71,14 @@ def _every(request: HttpRequest) -> int:
 @require_GET
 def cockpit_page(request: HttpRequest) -> HttpResponse:
     access_cockpit(request.user)
-    return render(request, "cockpit/page.html", {**_sections(request), "wall": False})
+    return render(request, "cockpit/page.html", _sections(request, wall=False))
 
 
 @login_required
 @require_GET
 def wall_page(request: HttpRequest) -> HttpResponse:
     access_cockpit(request.user)
-    context = {**_sections(request), "wall": True, "every": _every(request)}
+    context = {**_sections(request, wall=True), "every": _every(request)}
     return render(request, "cockpit/wall.html", context)
 
 
@@ -62,7 +87,7 @@ def wall_page(request: HttpRequest) -> HttpResponse:
 def wall_body(request: HttpRequest) -> HttpResponse:
     """The big screen's content, fetched by htmx every ``every`` seconds."""
     access_cockpit(request.user)
-    context = {**_sections(request), "wall": True, "every": _every(request)}
+    context = {**_sections(request, wall=True), "every": _every(request)}
     return render(request, "cockpit/_wall_body.html", context)
 
 

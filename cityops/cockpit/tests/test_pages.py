@@ -66,7 +66,7 @@ def test_before_the_first_refresh_the_page_says_so(client: Any, personas: Any) -
     response = client.get(reverse("cockpit:page"))
     assert response.status_code == 200
     assert b"cockpit_refresh" in response.content
-    assert response.context["sections"] == []
+    assert response.context["panels_html"] == ""
 
 
 def test_the_page_never_reads_the_case_table(
