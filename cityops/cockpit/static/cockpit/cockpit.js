@@ -25,8 +25,8 @@
       backgroundColor: "transparent",
       animation: !dark,
       tooltip: { trigger: "axis" },
-      legend: { top: 0, type: "scroll" },
-      grid: { left: 48, right: 56, top: 36, bottom: 28 },
+      legend: { bottom: 0, type: "scroll" },
+      grid: { left: 48, right: 56, top: 32, bottom: 56 },
       xAxis: { type: "category", data: data.months },
       yAxis: [
         { type: "value", name: data.rateTitle, min: 0, max: 100 },
