@@ -113,6 +113,27 @@ def _q(period: Period) -> dict[str, Q]:
     }
 
 
+# The figures that are a set of cases (the trail figures count events, ``excluded`` is per
+# reason): each one's cases are listed by :func:`performance_q`, the drill-down of a number.
+CASE_FIGURES: tuple[str, ...] = (
+    "dispatched",
+    "to_close",
+    "closed",
+    "due",
+    "on_time",
+    "late",
+    "late_public",
+)
+
+
+def performance_q(*, period: Period, figure: str) -> Q:
+    """The cases behind one figure of :data:`CASE_FIGURES` for the period: filtered with the
+    grouping field (``service_type`` = S …) they are exactly the cases the figure counts."""
+    if figure not in CASE_FIGURES:
+        raise ValueError(f"not a case figure: {figure!r}")
+    return _q(period)[figure]
+
+
 def case_performance(
     *, period: Period, by: Grouping | str, keys: Iterable[Hashable] | None = None
 ) -> dict[Any, Performance]:

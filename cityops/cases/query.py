@@ -17,6 +17,11 @@ Semantics (documented in docs/api.md, "Case filters"):
   and red (past the deadline). ``False`` selects the others.
 - ``q``: a case number (8+ digits) matches by prefix; any other text is a case-insensitive
   substring of the address or the description.
+- ``service``: the case's service type (sanitation, municipal …).
+- ``figure`` + ``period``: the cases one figure of the case-performance read model counts
+  in the period (``figure=late&period=2026-11``: cases due in November 2026 not handled in
+  time), defined once in :mod:`cityops.cases.performance` — the drill-down of the cockpit's and
+  the reports' numbers, so a number and its list cannot disagree.
 """
 
 from __future__ import annotations
@@ -43,7 +48,10 @@ from cityops.cases.models import (
     Status,
     Urgency,
 )
+from cityops.cases.performance import CASE_FIGURES, performance_q
 from cityops.core.errors import DomainError
+from cityops.core.periods import Period
+from cityops.registry.models import ServiceType
 
 # Visible to the public (public list, map and pages, Open311, the duplicates hint): cases the
 # command centre has accepted (受理) or taken further. Unverified and not yet accepted reports,
@@ -102,6 +110,9 @@ class CaseFilter:
     reported_until: dt.datetime | None = None
     q: str = ""
     sort: str = DEFAULT_SORT
+    service: str = ""
+    figure: str = ""  # one of performance.CASE_FIGURES, with ``period``
+    period: Period | None = None
 
 
 def case_text_q(text: str) -> Q | None:
@@ -154,6 +165,10 @@ def case_filter_apply(qs: QuerySet[Case], flt: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(reported_at__lt=flt.reported_until)
     if (text := case_text_q(flt.q)) is not None:
         qs = qs.filter(text)
+    if flt.service:
+        qs = qs.filter(service_type=flt.service)
+    if flt.figure and flt.period is not None:
+        qs = qs.filter(performance_q(period=flt.period, figure=flt.figure))
     return qs
 
 
@@ -274,7 +289,8 @@ def parse_case_filter(params: Mapping[str, Any]) -> CaseFilter:
     Names: ``status``, ``urgency``, ``source`` (comma-separated), ``category`` (ids or service
     codes, children included), ``street``, ``community``, ``grid``, ``operator`` (ids),
     ``overdue``, ``open_only`` (booleans), ``date_from``/``date_to`` (whole local days),
-    ``reported_after`` (≥) / ``reported_before`` (<) (ISO 8601 instants), ``q``, ``sort``.
+    ``reported_after`` (≥) / ``reported_before`` (<) (ISO 8601 instants), ``q``, ``sort``,
+    ``service``, ``figure`` + ``period`` (a figure of the case performance in a period).
     """
     sort = str(params.get("sort") or DEFAULT_SORT).strip()
     if sort not in SORTS:
@@ -285,6 +301,8 @@ def parse_case_filter(params: Mapping[str, Any]) -> CaseFilter:
     first, last = _date(params, "date_from"), _date(params, "date_to")
     if first and last and first > last:
         raise FilterError(_("The end date must not be before the start date."), field="date_to")
+    figure, period = figure_period(params)
+    services = _items(params, "service", tuple(ServiceType.values))
     start = _later(_datetime(params, "reported_after"), day_start(first) if first else None)
     end = _earlier(_datetime(params, "reported_before"), day_start(last, 1) if last else None)
     return CaseFilter(
@@ -302,4 +320,28 @@ def parse_case_filter(params: Mapping[str, Any]) -> CaseFilter:
         reported_until=end,
         q=str(params.get("q") or "")[:MAX_TEXT],
         sort=sort,
+        service=services[0] if len(services) == 1 else "",
+        figure=figure,
+        period=period,
     )
+
+
+def figure_period(params: Mapping[str, Any]) -> tuple[str, Period | None]:
+    """``figure`` and ``period`` of a filter: both or neither (:class:`FilterError`)."""
+    figure = str(params.get("figure") or "").strip()
+    raw = str(params.get("period") or "").strip()
+    if figure and figure not in CASE_FIGURES:
+        raise FilterError(_("use one of %(c)s.") % {"c": ", ".join(CASE_FIGURES)}, field="figure")
+    if not raw:
+        if figure:
+            raise FilterError(_("A figure needs a period (such as 2026-11)."), field="period")
+        return "", None
+    try:
+        period = Period.parse(raw)
+        period.bounds  # noqa: B018 (year 9999's end does not exist: refused here, not a 500)
+    except (ValueError, OverflowError):
+        raise FilterError(
+            _("expected a period: 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-30."),
+            field="period",
+        ) from None
+    return figure, period if figure else None

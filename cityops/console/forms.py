@@ -13,9 +13,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cityops.cases.models import Category, Source, Status, Urgency
-from cityops.cases.query import SORTS, CaseFilter, day_start
+from cityops.cases.performance import CASE_FIGURES
+from cityops.cases.query import SORTS, CaseFilter, FilterError, day_start, figure_period
 from cityops.cases.transitions import Rule
-from cityops.registry.models import Community, Grid, Organisation, Street
+from cityops.registry.models import Community, Grid, Organisation, ServiceType, Street
 
 PAGE_SIZE = 50
 
@@ -51,6 +52,18 @@ SORT_CHOICES = [
 assert {code for code, _label in SORT_CHOICES} == set(SORTS)
 
 
+FIGURE_CHOICES = [
+    ("dispatched", _("Dispatched (立案数)")),
+    ("to_close", _("To close (应结案数)")),
+    ("closed", _("Closed (结案数)")),
+    ("due", _("Due (应处置数)")),
+    ("on_time", _("Handled on time (按时处置数)")),
+    ("late", _("Late (超期数)")),
+    ("late_public", _("Late, reported by the public (超期数, 公众)")),
+]
+assert tuple(code for code, _label in FIGURE_CHOICES) == CASE_FIGURES
+
+
 def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", _("All")), *choices]
 
@@ -84,6 +97,19 @@ class CaseFilterForm(forms.Form):
         label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    service = forms.ChoiceField(
+        label=_("Service"), required=False, choices=_blank(ServiceType.choices)
+    )
+    # The drill-down of a case-performance figure (cockpit, reports): see cases.query.
+    figure = forms.ChoiceField(
+        label=_("Counted in figure"), required=False, choices=_blank(FIGURE_CHOICES)
+    )
+    period = forms.CharField(
+        label=_("Figure period"),
+        required=False,
+        max_length=25,
+        help_text=_("2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-30"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,6 +125,11 @@ class CaseFilterForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date must not be before the start date."))
+        try:
+            data["figure"], data["period"] = figure_period(data)
+        except FilterError as exc:
+            data["figure"], data["period"] = "", None
+            self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
         return data
 
     def to_filter(self) -> CaseFilter:
@@ -129,6 +160,9 @@ class CaseFilterForm(forms.Form):
             reported_until=day_start(d["date_to"], 1) if d.get("date_to") else None,
             q=d.get("q") or "",
             sort=d.get("sort") or "-reported_at",
+            service=d.get("service") or "",
+            figure=d.get("figure") or "",
+            period=d.get("period"),
         )
 
 

@@ -27,6 +27,7 @@ from cityops.registry.models import Organisation
 FILTER_KEYS = (
     "q", "status", "category", "urgency", "source", "street", "community", "grid",
     "operator", "overdue", "open_only", "date_from", "date_to", "sort",
+    "service", "figure", "period",
 )  # fmt: skip
 BULK_LIMIT = 200
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "cityops.api",
     "cityops.console",
     "cityops.public",
+    "cityops.cockpit",
 ]
 
 MIDDLEWARE = [

@@ -32,10 +32,12 @@ from cityops.api.serializers import (
 )
 from cityops.cases.access import cases_visible_to, is_public_viewer
 from cityops.cases.models import Case, Category, Source, Urgency
+from cityops.cases.performance import CASE_FIGURES
 from cityops.cases.query import FilterError, case_filter_apply, parse_case_filter
 from cityops.cases.services import case_report, case_transition
 from cityops.cases.transitions import TRANSITIONS
 from cityops.core.errors import NotFound
+from cityops.registry.models import ServiceType
 
 
 class CasePagination(CursorPagination):
@@ -125,6 +127,19 @@ FILTERS = [
         "q", str, description="a case number (8+ digits, prefix) or text in address/description"
     ),
     OpenApiParameter("coord_sys", str, enum=list(p.COORD_SYS)),
+    OpenApiParameter("service", str, enum=ServiceType.values, description="service type"),
+    OpenApiParameter(
+        "figure",
+        str,
+        enum=list(CASE_FIGURES),
+        description="the cases one case-performance figure counts in `period` (needs `period`)",
+    ),
+    OpenApiParameter(
+        "period",
+        str,
+        description="with `figure`: 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-30",
+        pattern=r"^[0-9]{4}(-[0-9]{2}|-[Qq][1-4]|-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+    ),
 ]
 
 
