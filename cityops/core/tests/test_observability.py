@@ -51,11 +51,11 @@ def test_metrics_count_requests_and_read_gauges(
     client: Client, settings: Any, report: Callable[..., Case]
 ) -> None:
     settings.CITYOPS_METRICS_TOKEN = "s3cret-token-for-prometheus"
-    auth = {"HTTP_AUTHORIZATION": "Bearer s3cret-token-for-prometheus"}
+    auth = {"Authorization": "Bearer s3cret-token-for-prometheus"}
     Case.objects.filter(pk=report().pk).update(light=Light.RED)
 
     def scrape() -> str:
-        response = client.get("/metrics", **auth)
+        response = client.get("/metrics", headers=auth)
         assert response.status_code == 200
         return response.content.decode()
 
