@@ -22,6 +22,10 @@ class Role(models.TextChoices):
     STREET_OFFICER = "street_officer", _("Street officer")
     COMMUNITY_OFFICER = "community_officer", _("Community officer")
     RESIDENT = "resident", _("Resident")
+    # Decisions of the mayor's office (cityops.decisions): the 督查室 assigns and verifies items,
+    # a unit's liaison signs for them and reports for the unit (membership names the unit).
+    SUPERVISION_SECTION = "supervision_section", _("Supervision section (督查室)")
+    UNIT_LIAISON = "unit_liaison", _("Unit liaison")
 
 
 class User(AbstractUser):
@@ -89,6 +93,8 @@ class Membership(BaseModel):
     def clean(self) -> None:
         if self.role == Role.OPERATOR_STAFF and self.organisation_id is None:
             raise ValidationError({"organisation": _("Operator staff must belong to an operator.")})
+        if self.role == Role.UNIT_LIAISON and self.organisation_id is None:
+            raise ValidationError({"organisation": _("A unit liaison belongs to a unit.")})
         if self.role == Role.STREET_OFFICER and self.street_id is None:
             raise ValidationError({"street": _("A street officer needs a street.")})
         if self.role == Role.COMMUNITY_OFFICER and self.community_id is None:

@@ -75,6 +75,8 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "core": {"auditevent": ("view",), "deliveryattempt": ("view",)},
         "cases": {model: ALL for model in CATALOGUE_MODELS},
         "workcal": {**{model: ALL for model in WORKCAL_MODELS}, "calendarversion": ("view",)},
+        # The supervision section's time limits and escalation thresholds (one row).
+        "decisions": {"supervisionsettings": ("view", "change")},
     },
     Role.BUREAU_SUPERVISOR: {
         "registry": {model: ("view",) for model in REGISTRY_MODELS},

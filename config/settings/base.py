@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "cityops.inspections",
     "cityops.assessment",
     "cityops.estates",
+    "cityops.decisions",
     "cityops.open311",
     "cityops.api",
     "cityops.console",
