@@ -66,7 +66,7 @@ def test_assignment_sets_working_time_limits_and_tells_the_units(
 
 
 def test_a_deadline_in_working_days_skips_the_holiday(desk: Desk) -> None:
-    # From Friday 2026-09-30 … 3 working days: the National Day week (1–7 Oct) is skipped.
+    # From Wednesday 30 Sep 17:30, 3 working days: the National Day week (1–7 Oct) is skipped.
     start = dt.datetime(2026, 9, 30, 17, 30, tzinfo=TZ)
     item = assign(desk, deadline_date=None, deadline_working_days=3, now=start)
     # Working days used: 8 Oct, 9 Oct, 10 Oct (Saturday, 调休 working day).
@@ -141,7 +141,9 @@ def test_a_document_item_is_done_only_when_the_document_is_issued(desk: Desk) ->
     document = document_create(title="实施意见", drafting_unit=desk.housing, actor=desk.section)
     item = assign(desk, kind=ItemKind.DOCUMENT, document=document)
     to_progress(desk, item)
-    svc.item_complete(item_id=item.pk, text="已报送", files=[pdf_file()], actor=desk.housing_liaison)
+    svc.item_complete(
+        item_id=item.pk, text="已报送", files=[pdf_file()], actor=desk.housing_liaison
+    )
     with pytest.raises(DomainError, match="not issued"):
         svc.item_verify(item_id=item.pk, actor=desk.section)
 
