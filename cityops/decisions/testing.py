@@ -48,9 +48,13 @@ def desk(personas: Any, small_city: Any, settings: Any, tmp_path: Any) -> Desk:
 
     section = mk("duchashi", Role.SUPERVISION_SECTION)
     meeting = meeting_create(
-        kind=MeetingKind.MAYOR_OFFICE, number="2021年第12次", held_on=dt.date(2021, 11, 17),
-        chair="市长", minutes_number="通政办发〔2021〕88号", actor=section,
-    )  # fmt: skip
+        kind=MeetingKind.MAYOR_OFFICE,
+        number="2021年第12次",
+        held_on=dt.date(2021, 11, 17),
+        chair="市长",
+        minutes_number="通政办发〔2021〕88号",
+        actor=section,
+    )
     return Desk(
         section=section,
         mayor=personas.mayor,

@@ -25,16 +25,22 @@ def test_compounds_managed_share_follows_the_registry_and_the_history(small_city
     assert value == (Decimal(100) * managed / total).quantize(Decimal("0.01"))
     # The unmanaged compound got a fallback manager on 1 July: counted from that day only.
     CompoundManagement.objects.create(
-        compound=small_city.compound_unmanaged, model=ManagementModel.NONE,
-        started_on=dt.date(2020, 1, 1), ended_on=dt.date(2026, 7, 1),
-    )  # fmt: skip
+        compound=small_city.compound_unmanaged,
+        model=ManagementModel.NONE,
+        started_on=dt.date(2020, 1, 1),
+        ended_on=dt.date(2026, 7, 1),
+    )
     CompoundManagement.objects.create(
-        compound=small_city.compound_unmanaged, model=ManagementModel.FALLBACK,
-        company=small_city.property_company, started_on=dt.date(2026, 7, 1),
-    )  # fmt: skip
+        compound=small_city.compound_unmanaged,
+        model=ManagementModel.FALLBACK,
+        company=small_city.property_company,
+        started_on=dt.date(2026, 7, 1),
+    )
     before = REGISTRY["compounds_managed_share"].value(dt.date(2026, 6, 30))
     after = REGISTRY["compounds_managed_share"].value(dt.date(2026, 7, 1))
-    assert before is not None and after is not None and after > before
+    assert before is not None
+    assert after is not None
+    assert after > before
     assert after == (Decimal(100) * (managed + 1) / total).quantize(Decimal("0.01"))
 
 
@@ -58,9 +64,10 @@ def test_evaluation_published(small_city: Any) -> None:
     from cityops.evaluations.models import Period, PeriodStatus
 
     Period.objects.create(
-        month=dt.date(2026, 10, 1), status=PeriodStatus.PUBLISHED,
+        month=dt.date(2026, 10, 1),
+        status=PeriodStatus.PUBLISHED,
         published_at=dt.datetime(2026, 11, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
-    )  # fmt: skip
+    )
     value = REGISTRY["evaluation_published"].value
     assert value(dt.date(2026, 11, 4)) == 0  # October's not yet published that day
     assert value(dt.date(2026, 11, 5)) == 1

@@ -37,11 +37,16 @@ pytestmark = pytest.mark.django_db
 
 def assign(desk: Desk, **kwargs: Any) -> DecisionItem:
     values: dict[str, Any] = {
-        "meeting": desk.meeting, "text": "出台《关于加强和改进住宅小区物业管理工作的实施意见》",
-        "kind": ItemKind.OTHER, "lead_unit": desk.housing, "co_units": [desk.urban],
-        "leader": "副市长", "deadline_date": dt.date(2026, 9, 30), "actor": desk.section,
+        "meeting": desk.meeting,
+        "text": "出台《关于加强和改进住宅小区物业管理工作的实施意见》",
+        "kind": ItemKind.OTHER,
+        "lead_unit": desk.housing,
+        "co_units": [desk.urban],
+        "leader": "副市长",
+        "deadline_date": dt.date(2026, 9, 30),
+        "actor": desk.section,
         "now": MONDAY,
-    }  # fmt: skip
+    }
     values.update(kwargs)
     return svc.item_create(**values)
 
@@ -76,20 +81,35 @@ def test_a_deadline_in_working_days_skips_the_holiday(desk: Desk) -> None:
 def test_the_whole_path_to_done(desk: Desk) -> None:
     item = assign(desk)
     to_progress(desk, item)
-    svc.item_report_progress(item_id=item.pk, text="已起草", percent_done=40,
-                             files=[pdf_file("draft.pdf")], actor=desk.housing_liaison)  # fmt: skip
-    svc.item_complete(item_id=item.pk, text="已印发", files=[pdf_file()],
-                      actor=desk.housing_liaison)  # fmt: skip
+    svc.item_report_progress(
+        item_id=item.pk,
+        text="已起草",
+        percent_done=40,
+        files=[pdf_file("draft.pdf")],
+        actor=desk.housing_liaison,
+    )
+    svc.item_complete(
+        item_id=item.pk, text="已印发", files=[pdf_file()], actor=desk.housing_liaison
+    )
     svc.item_verify(item_id=item.pk, actor=desk.section)
     item.refresh_from_db()
-    assert item.status == ItemStatus.DONE and item.done_at is not None
+    assert item.status == ItemStatus.DONE
+    assert item.done_at is not None
     kinds = list(item.reports.values_list("kind", flat=True))
     assert kinds == ["plan", "progress", "completion"]
     assert item.reports.get(kind="progress").attachments.count() == 1
-    codes = set(AuditEvent.objects.filter(target_id=str(item.pk), code__startswith="decision.item")
-                .values_list("code", flat=True))  # fmt: skip
-    assert {"decision.item.sign", "decision.item.plan", "decision.item.report",
-            "decision.item.complete", "decision.item.verify"} <= codes  # fmt: skip
+    codes = set(
+        AuditEvent.objects.filter(
+            target_id=str(item.pk), code__startswith="decision.item"
+        ).values_list("code", flat=True)
+    )
+    assert {
+        "decision.item.sign",
+        "decision.item.plan",
+        "decision.item.report",
+        "decision.item.complete",
+        "decision.item.verify",
+    } <= codes
 
 
 def test_returned_with_a_reason_goes_back_to_the_unit(desk: Desk) -> None:
@@ -153,10 +173,12 @@ def test_suspend_resume_and_cancel_by_a_later_meeting(desk: Desk) -> None:
     to_progress(desk, item)
     svc.item_suspend(item_id=item.pk, reason="等待上级政策", actor=desk.section)
     svc.item_resume(item_id=item.pk, actor=desk.section)
-    svc.item_cancel(item_id=item.pk, reason="第15次会议调整", meeting=desk.meeting,
-                    actor=desk.section)  # fmt: skip
+    svc.item_cancel(
+        item_id=item.pk, reason="第15次会议调整", meeting=desk.meeting, actor=desk.section
+    )
     item.refresh_from_db()
-    assert item.status == ItemStatus.CANCELLED and item.cancelled_by == desk.meeting
+    assert item.status == ItemStatus.CANCELLED
+    assert item.cancelled_by == desk.meeting
     with pytest.raises(Conflict):
         svc.item_resume(item_id=item.pk, actor=desk.section)
 
@@ -180,8 +202,11 @@ def test_the_ladder_climbs_in_working_time_and_each_rung_once(
         item.refresh_from_db()
         assert item.escalation_level == expected, now
     assert list(ItemEscalation.objects.filter(item=item).values_list("level", flat=True)) == [
-        1, 2, 3, 4
-    ]  # fmt: skip
+        1,
+        2,
+        3,
+        4,
+    ]
     listed = ItemEscalation.objects.get(item=item, level=Level.LISTED)
     assert listed.late_working_days == Decimal(5)
     # Listed supervision reaches the mayor's office.
@@ -195,10 +220,15 @@ def test_an_approved_extension_moves_the_deadline_and_resets_the_ladder(desk: De
     to_progress(desk, item)
     items_escalate(now=dt.datetime(2026, 9, 28, 9, tzinfo=TZ))
     with pytest.raises(DomainError):
-        svc.extension_request(item_id=item.pk, until=dt.date(2026, 9, 1), reason="x",
-                              actor=desk.housing_liaison)  # fmt: skip
-    request = svc.extension_request(item_id=item.pk, until=dt.date(2026, 12, 31),
-                                    reason="需履行采购程序", actor=desk.housing_liaison)  # fmt: skip
+        svc.extension_request(
+            item_id=item.pk, until=dt.date(2026, 9, 1), reason="x", actor=desk.housing_liaison
+        )
+    request = svc.extension_request(
+        item_id=item.pk,
+        until=dt.date(2026, 12, 31),
+        reason="需履行采购程序",
+        actor=desk.housing_liaison,
+    )
     with pytest.raises(PermissionDenied):
         svc.extension_decide(request_id=request.pk, approve=True, actor=desk.housing_liaison)
     svc.extension_decide(request_id=request.pk, approve=True, actor=desk.section)
@@ -207,8 +237,9 @@ def test_an_approved_extension_moves_the_deadline_and_resets_the_ladder(desk: De
     assert request.status == ExtensionStatus.APPROVED
     assert item.due_at == dt.datetime(2027, 1, 1, 0, 0, tzinfo=TZ)
     assert item.escalation_level == Level.NONE
-    second = svc.extension_request(item_id=item.pk, until=dt.date(2027, 3, 31), reason="再延",
-                                   actor=desk.housing_liaison)  # fmt: skip
+    second = svc.extension_request(
+        item_id=item.pk, until=dt.date(2027, 3, 31), reason="再延", actor=desk.housing_liaison
+    )
     with pytest.raises(DomainError):
         svc.extension_decide(request_id=second.pk, approve=False, reason="", actor=desk.section)
     svc.extension_decide(request_id=second.pk, approve=False, reason="不予延期", actor=desk.section)
@@ -268,6 +299,12 @@ def test_a_stale_status_is_a_conflict(desk: Desk) -> None:
     stale = DecisionItem.objects.get(pk=item.pk)
     svc.item_sign(item_id=item.pk, actor=desk.housing_liaison)
     with pytest.raises(Conflict):
-        fsm_transition(machine=ITEM, instance=stale, action="sign", actor=desk.housing_liaison,
-                       roles=actor_for(desk.housing_liaison), guards={"lead_unit": lambda: None},
-                       audit_code="decision.item.sign")  # fmt: skip
+        fsm_transition(
+            machine=ITEM,
+            instance=stale,
+            action="sign",
+            actor=desk.housing_liaison,
+            roles=actor_for(desk.housing_liaison),
+            guards={"lead_unit": lambda: None},
+            audit_code="decision.item.sign",
+        )

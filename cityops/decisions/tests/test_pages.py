@@ -35,44 +35,64 @@ def test_the_journey_over_http(desk: Desk) -> None:
     start = dt.datetime(2026, 9, 14, 9, tzinfo=TZ)
     section, unit = login(desk.section), login(desk.housing_liaison)
     with time_machine.travel(start, tick=False):
-        r = section.post(reverse("decisions:meetings"), {
-            "kind": "mayor_office", "number": "2026年第3次", "held_on": "2026-09-14",
-            "chair": "市长", "minutes_number": "通政办发〔2026〕5号",
-        })  # fmt: skip
+        r = section.post(
+            reverse("decisions:meetings"),
+            {
+                "kind": "mayor_office",
+                "number": "2026年第3次",
+                "held_on": "2026-09-14",
+                "chair": "市长",
+                "minutes_number": "通政办发〔2026〕5号",
+            },
+        )
         assert r.status_code == 302
         meeting = Meeting.objects.get(number="2026年第3次")
-        r = section.post(reverse("decisions:meeting", args=[meeting.pk]), {
-            "text": "解决无物业小区", "kind": "campaign", "lead_unit": desk.housing.pk,
-            "co_units": [desk.urban.pk], "deadline_date": "2026-09-30", "rhythm": "weekly",
-            "indicators": "compounds_managed_share 95 2026-12-31",
-            "milestones": "2026-09-20 摸底完成",
-        })  # fmt: skip
+        r = section.post(
+            reverse("decisions:meeting", args=[meeting.pk]),
+            {
+                "text": "解决无物业小区",
+                "kind": "campaign",
+                "lead_unit": desk.housing.pk,
+                "co_units": [desk.urban.pk],
+                "deadline_date": "2026-09-30",
+                "rhythm": "weekly",
+                "indicators": "compounds_managed_share 95 2026-12-31",
+                "milestones": "2026-09-20 摸底完成",
+            },
+        )
         assert r.status_code == 302, r.content.decode()[:2000]
         item = DecisionItem.objects.get(meeting=meeting)
         assert item.indicators.get().code == "compounds_managed_share"
         url = reverse("decisions:item", args=[item.pk])
         page = unit.get(url)
-        assert page.status_code == 200 and "sign" in page.content.decode()
+        assert page.status_code == 200
+        assert "sign" in page.content.decode()
         assert (
             unit.post(reverse("decisions:item-action", args=[item.pk, "sign"])).status_code == 302
         )
-        r = unit.post(reverse("decisions:item-action", args=[item.pk, "plan"]),
-                      {"text": "方案", "files": [pdf_file("plan.pdf")]})  # fmt: skip
+        r = unit.post(
+            reverse("decisions:item-action", args=[item.pk, "plan"]),
+            {"text": "方案", "files": [pdf_file("plan.pdf")]},
+        )
         assert r.status_code == 302
     with time_machine.travel(dt.datetime(2026, 10, 13, 18, tzinfo=TZ), tick=False):
         items_escalate()
         item.refresh_from_db()
         assert item.is_listed
         overview = decision_overview(user=desk.mayor)
-        assert overview["counts"]["late"] == 1 and overview["counts"]["listed"] == 1
+        assert overview["counts"]["late"] == 1
+        assert overview["counts"]["listed"] == 1
         assert overview["items"][0]["url"] == url
         # No evidence → 400 with the message, nothing changed.
-        r = unit.post(reverse("decisions:item-action", args=[item.pk, "complete"]),
-                      {"text": "完成"})  # fmt: skip
+        r = unit.post(
+            reverse("decisions:item-action", args=[item.pk, "complete"]), {"text": "完成"}
+        )
         assert r.status_code == 400
         assert DecisionItem.objects.get(pk=item.pk).status == ItemStatus.IN_PROGRESS
-        r = unit.post(reverse("decisions:item-action", args=[item.pk, "complete"]),
-                      {"text": "完成", "files": [pdf_file()]})  # fmt: skip
+        r = unit.post(
+            reverse("decisions:item-action", args=[item.pk, "complete"]),
+            {"text": "完成", "files": [pdf_file()]},
+        )
         assert r.status_code == 302
         assert (
             section.post(reverse("decisions:item-action", args=[item.pk, "verify"])).status_code
@@ -82,13 +102,16 @@ def test_the_journey_over_http(desk: Desk) -> None:
     assert item.status == ItemStatus.DONE
     attachment = item.reports.get(kind="completion").attachments.get()
     download = unit.get(reverse("decisions:attachment", args=[attachment.pk]))
-    assert download.status_code == 200 and download["Cache-Control"] == "private, no-store"
+    assert download.status_code == 200
+    assert download["Cache-Control"] == "private, no-store"
     # The bulletin of October lists it, late, done.
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, tzinfo=TZ), tick=False):
         page = section.get(reverse("decisions:bulletin") + "?month=2026-10")
-        assert page.status_code == 200 and "解决无物业小区" in page.content.decode()
+        assert page.status_code == 200
+        assert "解决无物业小区" in page.content.decode()
         pdf = section.get(reverse("decisions:bulletin-pdf", args=["2026-10"]))
-        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert pdf.status_code == 200
+        assert pdf.content.startswith(b"%PDF")
         xlsx = section.get(reverse("decisions:bulletin-xlsx", args=["2026-10"]))
         sheet = load_workbook(io.BytesIO(xlsx.content)).active
         assert sheet is not None
@@ -97,8 +120,13 @@ def test_the_journey_over_http(desk: Desk) -> None:
 
 
 def test_out_of_scope_is_404(desk: Desk, personas: Any) -> None:
-    item = item_create(meeting=desk.meeting, text="环卫一体化", kind="procurement",
-                       lead_unit=desk.urban, actor=desk.section)  # fmt: skip
+    item = item_create(
+        meeting=desk.meeting,
+        text="环卫一体化",
+        kind="procurement",
+        lead_unit=desk.urban,
+        actor=desk.section,
+    )
     url = reverse("decisions:item", args=[item.pk])
     assert login(desk.housing_liaison).get(url).status_code == 404
     assert (
@@ -121,15 +149,27 @@ def test_out_of_scope_is_404(desk: Desk, personas: Any) -> None:
 
 def test_bad_input_is_a_form_error_not_a_500(desk: Desk) -> None:
     section = login(desk.section)
-    r = section.post(reverse("decisions:meetings"), {
-        "kind": "mayor_office", "number": "X", "held_on": "2026-09-14", "chair": "市长",
-        "minutes_number": "通政办发[2026]5号",
-    })  # fmt: skip
+    r = section.post(
+        reverse("decisions:meetings"),
+        {
+            "kind": "mayor_office",
+            "number": "X",
+            "held_on": "2026-09-14",
+            "chair": "市长",
+            "minutes_number": "通政办发[2026]5号",
+        },
+    )
     assert r.status_code == 400
     assert "〔" in r.content.decode()
-    r = section.post(reverse("decisions:meeting", args=[desk.meeting.pk]), {
-        "text": "x", "kind": "other", "lead_unit": desk.housing.pk, "indicators": "nope 1 2",
-    })  # fmt: skip
+    r = section.post(
+        reverse("decisions:meeting", args=[desk.meeting.pk]),
+        {
+            "text": "x",
+            "kind": "other",
+            "lead_unit": desk.housing.pk,
+            "indicators": "nope 1 2",
+        },
+    )
     assert r.status_code == 400
     assert section.get(reverse("decisions:bulletin") + "?month=2026-13").status_code == 404
 
@@ -137,6 +177,10 @@ def test_bad_input_is_a_form_error_not_a_500(desk: Desk) -> None:
 def test_pages_render_for_readers(desk: Desk) -> None:
     for user in (desk.section, desk.mayor, desk.housing_liaison):
         client = login(user)
-        for name in ("decisions:items", "decisions:documents", "decisions:task-forces",
-                     "decisions:indicators"):  # fmt: skip
+        for name in (
+            "decisions:items",
+            "decisions:documents",
+            "decisions:task-forces",
+            "decisions:indicators",
+        ):
             assert client.get(reverse(name)).status_code == 200, (user, name)
