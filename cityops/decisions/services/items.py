@@ -298,12 +298,18 @@ def _nonempty(value: str, field: str, message: str) -> Callable[[], None]:
 
 
 def _report(
-    kind: str, text: str, files: Sequence[Any], actor: Any, percent: int | None
+    kind: str,
+    text: str,
+    files: Sequence[Any],
+    actor: Any,
+    percent: int | None,
+    now: dt.datetime,
 ) -> tuple[Callable[[DecisionItem], None], list[tuple[str, str, bytes]]]:
     checked = files_checked(files)
 
     def write(item: DecisionItem) -> None:
         report = ItemReport.objects.create(
+            created_at=now,
             item=item,
             kind=kind,
             text=clean_text(text, multiline=True),
@@ -335,7 +341,7 @@ def item_plan(
     now: dt.datetime | None = None,
 ) -> DecisionItem:
     now = now or timezone.now()
-    write, _c = _report(ReportKind.PLAN, text, files, actor, None)
+    write, _c = _report(ReportKind.PLAN, text, files, actor, None, now)
     item = DecisionItem.objects.only("rhythm").filter(pk=item_id).first()
     days = RHYTHM_DAYS[Rhythm(item.rhythm)] if item else 30
     return _step(
@@ -364,7 +370,7 @@ def item_report_progress(
     now = now or timezone.now()
     if percent_done is not None and not 0 <= percent_done <= 100:
         raise DomainError(_("Done is a percentage from 0 to 100."), field="percent_done")
-    write, _c = _report(ReportKind.PROGRESS, text, files, actor, percent_done)
+    write, _c = _report(ReportKind.PROGRESS, text, files, actor, percent_done, now)
     item = DecisionItem.objects.only("rhythm").filter(pk=item_id).first()
     days = RHYTHM_DAYS[Rhythm(item.rhythm)] if item else 30
     return _step(
@@ -390,7 +396,7 @@ def item_complete(
 ) -> DecisionItem:
     """办结报告: one report per item with the evidence (at least one file)."""
     now = now or timezone.now()
-    write, checked = _report(ReportKind.COMPLETION, text, files, actor, 100)
+    write, checked = _report(ReportKind.COMPLETION, text, files, actor, 100, now)
     if not checked:
         raise DomainError(_("Attach the evidence that proves the item done."), field="files")
 
