@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -128,12 +129,7 @@ def test_completion_needs_evidence_and_files_are_judged_by_content(desk: Desk) -
     to_progress(desk, item)
     with pytest.raises(DomainError, match="evidence"):
         svc.item_complete(item_id=item.pk, text="完成", files=[], actor=desk.housing_liaison)
-    fake = pdf_file("evidence.pdf")
-    fake.file.write(b"")
-    fake.file.seek(0)
-    fake.file.truncate()
-    fake.file.write(b"MZ not a pdf")
-    fake.file.seek(0)
+    fake = SimpleUploadedFile("evidence.pdf", b"MZ not a pdf", content_type="application/pdf")
     with pytest.raises(DomainError):
         svc.item_complete(item_id=item.pk, text="完成", files=[fake], actor=desk.housing_liaison)
     assert DecisionItem.objects.get(pk=item.pk).status == ItemStatus.IN_PROGRESS
