@@ -12,7 +12,6 @@ class DecisionsConfig(AppConfig):
             DemoStep,
             demo_delete_hook_register,
             demo_step_register,
-            demo_table_register,
         )
         from cityops.core.scheduler import Job, schedule_job_register
 
@@ -36,4 +35,3 @@ class DecisionsConfig(AppConfig):
             )
         )
         demo_delete_hook_register("cityops.decisions.demo.delete_hook", order=5)
-        demo_table_register("cityops.decisions.demo.logins_table", order=20)

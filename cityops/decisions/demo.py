@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from cityops.accounts.demo import DEMO_PASSWORD
 from cityops.accounts.models import Role, User
 from cityops.accounts.services import user_ensure
-from cityops.core.management.demo_steps import DemoTable
 from cityops.decisions.models import (
     Answer,
     DecisionItem,
@@ -458,14 +457,3 @@ def delete_hook(district: Any) -> dict[str, int]:
     counts["task_forces"] = task_forces.count()
     task_forces.delete()
     return counts
-
-
-def logins_table() -> DemoTable | None:
-    rows = tuple(
-        (username, str(role.label), display, DEMO_PASSWORD)
-        for username, role, display, _key in USERS
-        if User.objects.filter(username=username).exists()
-    )
-    if not rows:
-        return None
-    return DemoTable(header=(_("username"), _("role"), _("scope"), _("password")), rows=rows)
