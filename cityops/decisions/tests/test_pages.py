@@ -184,3 +184,106 @@ def test_pages_render_for_readers(desk: Desk) -> None:
             "decisions:indicators",
         ):
             assert client.get(reverse(name)).status_code == 200, (user, name)
+
+
+def test_documents_and_task_forces_over_http(desk: Desk) -> None:
+    section, unit = login(desk.section), login(desk.housing_liaison)
+    r = section.post(
+        reverse("decisions:documents"),
+        {
+            "title": "物业管理实施意见",
+            "doc_type": "意见",
+            "drafting_unit": desk.housing.pk,
+            "normative": "on",
+        },
+    )
+    assert r.status_code == 302
+    document_url = r["Location"]
+    pk = int(document_url.rstrip("/").rsplit("/", 1)[-1])
+    r = unit.post(
+        reverse("decisions:document-action", args=[pk, "version"]),
+        {"file": pdf_file("v1.pdf"), "note": "初稿"},
+    )
+    assert r.status_code == 302
+    assert unit.get(document_url).status_code == 200
+    r = unit.post(reverse("decisions:document-action", args=[pk, "submit_review"]))
+    assert r.status_code == 302
+    r = section.post(
+        reverse("decisions:document-action", args=[pk, "review"]), {"passed": "on", "note": "合法"}
+    )
+    assert r.status_code == 302
+    r = section.post(
+        reverse("decisions:document-action", args=[pk, "approve"]), {"meeting": desk.meeting.pk}
+    )
+    assert r.status_code == 302
+    page = section.get(document_url)
+    assert page.status_code == 200
+    r = section.post(
+        reverse("decisions:document-action", args=[pk, "issue"]),
+        {
+            "number": "通政办发〔2026〕012号",
+            "issued_on": "2026-03-01",
+            "effective_on": "2026-03-01",
+        },
+    )
+    assert r.status_code == 400  # leading zero
+    r = section.post(
+        reverse("decisions:document-action", args=[pk, "issue"]),
+        {
+            "number": "通政办发〔2026〕12号",
+            "issued_on": "2026-03-01",
+            "effective_on": "2026-03-01",
+        },
+    )
+    assert r.status_code == 302
+    r = section.post(
+        reverse("decisions:task-forces"),
+        {
+            "name": "养护改革专班",
+            "lead_unit": desk.urban.pk,
+            "established_on": "2026-01-05",
+        },
+    )
+    assert r.status_code == 302
+    tf_url = r["Location"]
+    tf_pk = int(tf_url.rstrip("/").rsplit("/", 1)[-1])
+    r = section.post(
+        tf_url, {"form": "member", "person": "张三", "unit": desk.urban.pk, "role": "leader"}
+    )
+    assert r.status_code == 302
+    r = section.post(
+        tf_url, {"form": "meeting", "number": "调度会1", "held_on": "2026-01-10", "chair": "副市长"}
+    )
+    assert r.status_code == 302
+    assert section.get(r["Location"]).status_code == 200  # the dispatch meeting's page
+    assert section.get(tf_url).status_code == 200
+    assert login(desk.urban_liaison).get(tf_url).status_code == 200  # its unit sits on it
+    assert unit.get(tf_url).status_code == 404
+    pdf = section.get(reverse("decisions:task-force-weekly", args=[tf_pk]) + "?week_end=2026-01-11")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert (
+        section.get(
+            reverse("decisions:task-force-weekly", args=[tf_pk]) + "?week_end=x"
+        ).status_code
+        == 400
+    )
+
+
+def test_the_item_page_shows_each_role_its_actions(desk: Desk) -> None:
+    item = item_create(
+        meeting=desk.meeting,
+        text="环卫一体化",
+        kind="procurement",
+        lead_unit=desk.housing,
+        actor=desk.section,
+    )
+    url = reverse("decisions:item", args=[item.pk])
+    sign = reverse("decisions:item-action", args=[item.pk, "sign"])
+    assert sign in login(desk.housing_liaison).get(url).content.decode()
+    section_page = login(desk.section).get(url).content.decode()
+    assert sign not in section_page
+    assert reverse("decisions:item-action", args=[item.pk, "cancel"]) in section_page
+    mayor_page = login(desk.mayor).get(url).content.decode()
+    assert f'action="/decisions/items/{item.pk}/' not in mayor_page  # reads, no forms
+    assert f'action="/decisions/items/{item.pk}/' in section_page
