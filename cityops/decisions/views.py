@@ -119,7 +119,11 @@ def _item_page(
         possible.append("extension")
     if section and item.is_open:
         possible.append("interview")
-    action_forms = {name: ACTION_FORMS[name]() for name in possible if name in ACTION_FORMS}
+    action_forms = {
+        name: ACTION_FORMS[name](auto_id=f"id_{name}_%s")
+        for name in possible
+        if name in ACTION_FORMS
+    }
     action_forms.update(bound or {})
     pending = item.extensions.filter(status=ExtensionStatus.PENDING).first()
     return render(
@@ -205,7 +209,7 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in known:
         raise Http404(_("No such page."))
     form_class = ACTION_FORMS.get(action)
-    form = form_class(request.POST) if form_class is not None else None
+    form = form_class(request.POST, auto_id=f"id_{action}_%s") if form_class is not None else None
     if form is not None and not form.is_valid():
         messages.error(request, _("Please correct the form."))
         return _item_page(request, pk, status=400, bound={action: form})
