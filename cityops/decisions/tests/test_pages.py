@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -287,3 +288,28 @@ def test_the_item_page_shows_each_role_its_actions(desk: Desk) -> None:
     mayor_page = login(desk.mayor).get(url).content.decode()
     assert f'action="/decisions/items/{item.pk}/' not in mayor_page  # reads, no forms
     assert f'action="/decisions/items/{item.pk}/' in section_page
+
+
+def test_the_overview_reads_a_fixed_number_of_queries(
+    desk: Desk, django_assert_max_num_queries: Any
+) -> None:
+    def add(n: int) -> None:
+        for i in range(n):
+            item_create(
+                meeting=desk.meeting,
+                text=f"事项{i}",
+                kind="other",
+                lead_unit=desk.housing if i % 2 else desk.urban,
+                actor=desk.section,
+                indicators=[("sanitation_lots_active", Decimal(1), dt.date(2027, 1, 1))],
+            )
+
+    add(3)
+    decision_overview(user=desk.mayor)  # warm the calendar cache
+    with django_assert_max_num_queries(8):
+        small = decision_overview(user=desk.mayor)
+    add(12)
+    with django_assert_max_num_queries(8):
+        large = decision_overview(user=desk.mayor)
+    assert (small["counts"]["total"], large["counts"]["total"]) == (3, 15)
+    assert {u["unit"] for u in large["by_unit"]} == {str(desk.housing), str(desk.urban)}
