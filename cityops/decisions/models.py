@@ -373,6 +373,7 @@ class DecisionItem(BaseModel):
     next_report_due_at = models.DateTimeField(_("next progress report due"), null=True, blank=True)
     reported_at = models.DateTimeField(_("completion reported at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation"), choices=Level.choices, default=Level.NONE
     )

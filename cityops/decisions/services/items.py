@@ -472,7 +472,7 @@ def _with_reason(action: str, title: Any) -> Callable[..., DecisionItem]:
 
 
 item_return = _with_reason("return", gettext_lazy("A completion report was returned"))
-item_suspend = _with_reason("suspend", gettext_lazy("A decision item was suspended"))
+_suspend = _with_reason("suspend", gettext_lazy("A decision item was suspended"))
 _cancel = _with_reason("cancel", gettext_lazy("A decision item was cancelled"))
 
 
@@ -483,8 +483,24 @@ def item_cancel(
     return _cancel(item_id=item_id, reason=reason, actor=actor, cancelled_by=meeting)
 
 
-def item_resume(*, item_id: int, actor: Any) -> DecisionItem:
-    return _step(item_id, "resume", actor=actor)
+def item_suspend(
+    *, item_id: int, reason: str, actor: Any, now: dt.datetime | None = None
+) -> DecisionItem:
+    """挂账: parked with a reason; the working time it stays parked does not count."""
+    return _suspend(item_id=item_id, reason=reason, actor=actor, suspended_at=now or timezone.now())
+
+
+def item_resume(*, item_id: int, actor: Any, now: dt.datetime | None = None) -> DecisionItem:
+    """Back to work; the deadline moves by the working time the item was parked (as parked
+    time is left out of a case's deadline)."""
+    now = now or timezone.now()
+    item = access.access_item(item_id, actor)
+    values: dict[str, Any] = {"suspended_at": None}
+    if item.suspended_at is not None and now > item.suspended_at:
+        calendar = get_calendar()
+        parked = calendar.elapsed(item.suspended_at, now, Unit.WORKING_HOURS)
+        values["due_at"] = calendar.add(item.due_at, parked, Unit.WORKING_HOURS)
+    return _step(item_id, "resume", actor=actor, values=values)
 
 
 def items_close_for_document(document: PolicyDocument, *, actor: Any) -> int:
