@@ -168,12 +168,15 @@ def test_suspend_resume_and_cancel_by_a_later_meeting(desk: Desk) -> None:
     item = assign(desk)
     to_progress(desk, item)
     # Parked from Tuesday 09:00 to Thursday 09:00: two working days do not count.
-    svc.item_suspend(item_id=item.pk, reason="等待上级政策", actor=desk.section,
-                     now=dt.datetime(2026, 9, 15, 9, tzinfo=TZ))
+    svc.item_suspend(
+        item_id=item.pk,
+        reason="等待上级政策",
+        actor=desk.section,
+        now=dt.datetime(2026, 9, 15, 9, tzinfo=TZ),
+    )
     items_escalate(now=dt.datetime(2026, 10, 20, 9, tzinfo=TZ))  # parked: never escalated
     assert DecisionItem.objects.get(pk=item.pk).escalation_level == Level.NONE
-    svc.item_resume(item_id=item.pk, actor=desk.section,
-                    now=dt.datetime(2026, 9, 17, 9, tzinfo=TZ))
+    svc.item_resume(item_id=item.pk, actor=desk.section, now=dt.datetime(2026, 9, 17, 9, tzinfo=TZ))
     item.refresh_from_db()
     # Due at the end of 30 September (after work): two working days later, the end of
     # 9 October's working time (1–7 October are holidays, the 8th and 9th are working days).
