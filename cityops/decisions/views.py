@@ -28,7 +28,9 @@ from cityops.decisions import forms as f
 from cityops.decisions.indicators import REGISTRY
 from cityops.decisions.models import (
     ConsultationComment,
+    ConsultationRound,
     DocumentVersion,
+    ExtensionRequest,
     ExtensionStatus,
     ItemStatus,
     Meeting,
@@ -213,6 +215,10 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form is not None and not form.is_valid():
         messages.error(request, _("Please correct the form."))
         return _item_page(request, pk, status=400, bound={action: form})
+    if action == "extension_decide" and form is not None:
+        request_id = form.cleaned_data["request"]
+        if not ExtensionRequest.objects.filter(pk=request_id, item_id=pk).exists():
+            raise Http404(_("No such request."))
     try:
         _run_action(request, pk, action, form)
     except DomainError as exc:
@@ -434,6 +440,11 @@ def document_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         return _document_page(request, pk, status=400, bound={action: form})
     d, user = form.cleaned_data, request.user
+    if (
+        action == "comment"
+        and not ConsultationRound.objects.filter(pk=d["round"], document_id=pk).exists()
+    ):
+        raise Http404(_("No such consultation round."))
     calls: dict[str, Callable[[], Any]] = {
         "version": lambda: docs.document_version_add(
             document_id=pk, file=d["file"], note=d["note"], actor=user

@@ -313,3 +313,37 @@ def test_the_overview_reads_a_fixed_number_of_queries(
         large = decision_overview(user=desk.mayor)
     assert (small["counts"]["total"], large["counts"]["total"]) == (3, 15)
     assert {u["unit"] for u in large["by_unit"]} == {str(desk.housing), str(desk.urban)}
+
+
+def test_an_extension_is_decided_on_its_own_items_page(desk: Desk) -> None:
+    from cityops.decisions.services.items import extension_request, item_plan, item_sign
+
+    first = item_create(
+        meeting=desk.meeting,
+        text="甲",
+        kind="other",
+        lead_unit=desk.housing,
+        deadline_date=dt.date(2027, 6, 30),
+        actor=desk.section,
+    )
+    other = item_create(
+        meeting=desk.meeting,
+        text="乙",
+        kind="other",
+        lead_unit=desk.housing,
+        deadline_date=dt.date(2027, 6, 30),
+        actor=desk.section,
+    )
+    item_sign(item_id=first.pk, actor=desk.housing_liaison)
+    item_plan(item_id=first.pk, text="方案", actor=desk.housing_liaison)
+    request = extension_request(
+        item_id=first.pk, until=dt.date(2027, 9, 30), reason="采购", actor=desk.housing_liaison
+    )
+    section = login(desk.section)
+    data = {"request": request.pk, "decision": "approve", "reason": ""}
+    wrong = reverse("decisions:item-action", args=[other.pk, "extension_decide"])
+    assert section.post(wrong, data).status_code == 404
+    right = reverse("decisions:item-action", args=[first.pk, "extension_decide"])
+    assert section.post(right, data).status_code == 302
+    first.refresh_from_db()
+    assert first.due_at == dt.datetime(2027, 10, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
