@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/", include("cityops.notifications.urls")),
     path("cases/", include("cityops.cases.urls")),
     path("estates/", include("cityops.estates.urls")),
+    path("decisions/", include("cityops.decisions.urls")),
     path("inspections/", include("cityops.inspections.urls")),
     path("ranking/", include("cityops.evaluations.urls_ranking")),
     path("evaluations/", include("cityops.evaluations.urls")),

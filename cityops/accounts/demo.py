@@ -33,7 +33,7 @@ class DemoAccount:
     username: str
     role: Role
     display_name: str
-    operator_key: str = ""  # organisation (OrgSpec.key) for operator staff
+    operator_key: str = ""  # organisation (OrgSpec.key) for operator staff and unit liaisons
     scope: str = ""  # "street" / "community" for territorial officers
 
 
@@ -60,6 +60,13 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("demo_hr", Role.HR_OFFICER, "人社专员"),
     DemoAccount("demo_hr2", Role.HR_OFFICER, "人社复核员"),
     DemoAccount("demo_procurement", Role.PROCUREMENT_OFFICER, "采购专员"),
+    # Decisions of the mayor's office (cityops.decisions): the 督查室 and the units' liaisons.
+    DemoAccount("demo_duchashi", Role.SUPERVISION_SECTION, "市政府督查室"),
+    DemoAccount("demo_liaison_housing", Role.UNIT_LIAISON, "住建局联络员", operator_key="housing"),
+    DemoAccount("demo_liaison_urban", Role.UNIT_LIAISON, "城管局联络员", operator_key="urban"),
+    DemoAccount(
+        "demo_liaison_sanitation", Role.UNIT_LIAISON, "环卫处联络员", operator_key="sanitation_dept"
+    ),
 )
 
 
@@ -73,7 +80,7 @@ class DemoLogin:
 
 def _scope(account: DemoAccount, district: rm.District) -> dict[str, Any]:
     if account.operator_key:
-        uscc = next(s.uscc for s in OPERATORS if s.key == account.operator_key)
+        uscc = next(s.uscc for s in FIXED if s.key == account.operator_key)
         return {"organisation": rm.Organisation.objects.get(uscc=uscc)}
     street = rm.Street.objects.filter(district=district).order_by("code").first()
     if account.scope == "street":

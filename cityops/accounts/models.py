@@ -24,6 +24,10 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
     HR_OFFICER = "hr_officer", _("HR officer (staff transfer)")
     PROCUREMENT_OFFICER = "procurement_officer", _("Procurement officer")
+    # Decisions of the mayor's office (cityops.decisions): the 督查室 assigns and verifies items,
+    # a unit's liaison signs for them and reports for the unit (membership names the unit).
+    SUPERVISION_SECTION = "supervision_section", _("Supervision section (督查室)")
+    UNIT_LIAISON = "unit_liaison", _("Unit liaison")
 
 
 class User(AbstractUser):
@@ -91,6 +95,8 @@ class Membership(BaseModel):
     def clean(self) -> None:
         if self.role == Role.OPERATOR_STAFF and self.organisation_id is None:
             raise ValidationError({"organisation": _("Operator staff must belong to an operator.")})
+        if self.role == Role.UNIT_LIAISON and self.organisation_id is None:
+            raise ValidationError({"organisation": _("A unit liaison belongs to a unit.")})
         if self.role == Role.STREET_OFFICER and self.street_id is None:
             raise ValidationError({"street": _("A street officer needs a street.")})
         if self.role == Role.COMMUNITY_OFFICER and self.community_id is None:

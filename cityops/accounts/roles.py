@@ -86,6 +86,8 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "project": ("view",),
             "challenge": ("view",),
         },
+        # The supervision section's time limits and escalation thresholds (one row).
+        "decisions": {"supervisionsettings": ("view", "change")},
     },
     Role.BUREAU_SUPERVISOR: {
         "registry": {model: ("view",) for model in REGISTRY_MODELS},

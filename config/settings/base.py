@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "cityops.procurement",
     "cityops.estates",
     "cityops.staffing",
+    "cityops.decisions",
     "cityops.open311",
     "cityops.api",
     "cityops.console",

@@ -53,6 +53,7 @@ def test_every_writer_uses_the_neutraliser() -> None:
     assert writers == [
         "assessment/xlsx.py",
         "console/views.py",
+        "decisions/reports.py",
         "evaluations/reports/xlsx.py",
         "registry/io/writers.py",
     ]

@@ -29,6 +29,9 @@ QUIET = {
     "open311_intake": 0,
     "task_results_prune": 0,
     "workers_reap": 0,
+    "decisions_escalate": 0,
+    "indicator_snapshots": 0,
+    "documents_expire": 0,
 }
 
 
