@@ -102,6 +102,8 @@ class CaseFilter:
     reported_until: dt.datetime | None = None
     q: str = ""
     sort: str = DEFAULT_SORT
+    # (west, south, east, north) in WGS-84 degrees, edges included: the case map's counters.
+    area: tuple[float, float, float, float] | None = None
 
 
 def case_text_q(text: str) -> Q | None:
@@ -154,6 +156,9 @@ def case_filter_apply(qs: QuerySet[Case], flt: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(reported_at__lt=flt.reported_until)
     if (text := case_text_q(flt.q)) is not None:
         qs = qs.filter(text)
+    if flt.area is not None:
+        west, south, east, north = flt.area
+        qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
     return qs
 
 
