@@ -1,0 +1,81 @@
+"""In Chromium, with no tile source configured: the public map draws the registry's roads, and
+the report form's address is searched and filled in from the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cityops.console.tests.browser.test_journey import DESKTOP, new_page
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("vendor_assets"),
+]
+
+
+def _bucket(page: Any, selector: str, bucket: int) -> None:
+    page.wait_for_selector(f"{selector}[data-basemap-bucket='{bucket}']")
+
+
+def test_the_public_map_draws_the_registry_without_tiles(
+    chromium: Any, browser_contexts: Any, live_server: Any, crossing_city: Any, shot: Any
+) -> None:
+    page = new_page(chromium, browser_contexts, DESKTOP)
+    tiles: list[str] = []
+    page.on("request", lambda r: tiles.append(r.url) if "tile" in r.url else None)
+    page.goto(f"{live_server.url}/public/")
+    _bucket(page, "#public-map", 13)
+    assert page.get_attribute("#public-map", "data-basemap") == "registry"
+    # Roads (casing + line per road), the district, communities: SVG paths in the base pane.
+    paths = page.locator(".leaflet-cityopsBase-pane svg path")
+    assert paths.count() >= 2 * 3 + 1
+    assert page.locator(".leaflet-tile").count() == 0
+    assert tiles == []
+    # A secondary road's name appears from zoom 14 on.
+    assert page.locator(".map-label--roads", has_text="建国路").count() == 0
+    page.click(".leaflet-control-zoom-in")
+    _bucket(page, "#public-map", 14)
+    assert page.locator(".map-label--roads", has_text="建国路").count() == 1
+    shot(page, "public-map-registry-base")
+    # Grids are an optional layer from zoom 15: off by default, on from the layer switch.
+    page.click(".leaflet-control-zoom-in")
+    _bucket(page, "#public-map", 15)
+    before = paths.count()
+    page.hover(".leaflet-control-layers")
+    page.get_by_label("网格边界").check()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.leaflet-cityopsBase-pane svg path').length > n",
+        arg=before,
+    )
+
+
+def test_the_report_address_is_searched_and_filled_in(
+    chromium: Any, browser_contexts: Any, live_server: Any, crossing_city: Any, catalogue: Any
+) -> None:
+    page = new_page(chromium, browser_contexts, DESKTOP)
+    page.goto(f"{live_server.url}/report/?category={catalogue['garbage'].pk}")
+    _bucket(page, "[data-pick-map]", 13)
+    address = page.locator("input[name=address]")
+    # Typing an intersection suggests it; choosing it places the pin there.
+    address.fill("建国路与新华街")
+    hit = page.locator("[data-geo-suggest] button[data-geo-hit=intersection]")
+    hit.first.wait_for()
+    hit.first.click()
+    assert address.input_value() == "建国路与新华街交叉口"
+    assert float(page.input_value("[data-geo=lon]")) == pytest.approx(122.265, abs=1e-5)
+    assert float(page.input_value("[data-geo=lat]")) == pytest.approx(43.625, abs=1e-5)
+    # A pin placed on the map replaces an address we filled in with the pin's own words.
+    box = page.locator("[data-pick-map]").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    page.wait_for_function(
+        "() => document.querySelector('input[name=address]').value.includes('社区')"
+    )
+    # The resident's own words are never overwritten.
+    address.fill("菜市场门口")
+    page.keyboard.press("Escape")
+    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    page.wait_for_timeout(800)  # a reverse look-up would have answered by now
+    assert address.input_value() == "菜市场门口"
