@@ -79,3 +79,30 @@ def test_the_report_address_is_searched_and_filled_in(
     page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
     page.wait_for_timeout(800)  # a reverse look-up would have answered by now
     assert address.input_value() == "菜市场门口"
+
+
+def test_case_clusters_wear_the_worst_light_and_the_counter_opens_the_list(
+    chromium: Any, browser_contexts: Any, live_server: Any, personas: Any, dispatched: Any
+) -> None:
+    from cityops.cases.models import Case, Light
+    from cityops.cases.testing import WEST
+    from cityops.console.tests.browser.test_journey import staff_page
+
+    calm = dispatched()
+    late = dispatched(point=(WEST[0] + 0.0002, WEST[1]))
+    Case.objects.filter(pk=calm.pk).update(light=Light.GREEN)
+    Case.objects.filter(pk=late.pk).update(light=Light.RED)  # test data: an overdue case
+    page = staff_page(chromium, browser_contexts, live_server, personas.dispatcher)
+    page.goto(f"{live_server.url}/console/cases/map/")
+    page.wait_for_selector("#case-map[data-loaded]")
+    cluster = page.locator(".marker-cluster")
+    assert cluster.count() == 1  # the two cases 17 m apart, one cluster at zoom 13
+    assert "marker-cluster--red" in (cluster.get_attribute("class") or "")
+    assert "最严重" in cluster.inner_text()  # its accessible name says why it is red
+    link = page.locator("#map-list-link")
+    assert "2" in link.inner_text()
+    link.click()
+    page.wait_for_url("**/console/cases/?*area=*")
+    body = page.locator("main").inner_text()
+    assert calm.number in body
+    assert late.number in body
