@@ -56,6 +56,7 @@ LABEL_MIN_BUCKET = {
     ("greens", ""): 14,
     ("compounds", ""): 15,
 }
+CACHE_SECONDS = 24 * 3600
 EARTH_M_PER_PX_Z0 = 156_543.034  # Web Mercator metres per pixel at zoom 0 on the equator
 
 
@@ -227,5 +228,6 @@ def basemap_document(*, zoom: int, lon0: float, lat0: float) -> BaseMapDocument:
     result = BaseMapDocument(
         body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0), etag=f'"{digest}"'
     )
-    cache.set(key, result, timeout=None)
+    # A day: documents of older registry versions are never asked for again, let them expire.
+    cache.set(key, result, timeout=CACHE_SECONDS)
     return result

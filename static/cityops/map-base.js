@@ -240,6 +240,7 @@
         maxZoom: 19,
       }).addTo(map);
       el.dataset.basemap = base.kind;
+      el.dataset.datum = mapOptions.crs ? "gcj02" : "wgs84";
     } else if (base && base.kind === "registry" && base.url) {
       el.classList.add("map--registry");
       map.cityopsBase = registryBase(map, el, base, options.baseLayerNames || {}, extra.baseControl);

@@ -106,3 +106,29 @@ def test_case_clusters_wear_the_worst_light_and_the_counter_opens_the_list(
     body = page.locator("main").inner_text()
     assert calm.number in body
     assert late.number in body
+
+
+def test_gcj02_tiles_get_the_shifted_projection(
+    chromium: Any, browser_contexts: Any, live_server: Any, small_city: Any, settings: Any
+) -> None:
+    """With Amap-style tiles the script projects WGS-84 through GCJ-02 with the same formulas
+    as cityops/core/coords.py (so our data lands on the tiles' streets)."""
+    from cityops.core.coords import gcj02_to_wgs84, wgs84_to_gcj02
+
+    settings.CITYOPS_TILE_URL = f"{live_server.url}/maps/tiles/{{z}}/{{x}}/{{y}}"
+    settings.CITYOPS_TILE_DATUM = "gcj02"
+    page = new_page(chromium, browser_contexts, DESKTOP)
+    page.goto(f"{live_server.url}/public/")
+    page.wait_for_selector("#public-map[data-basemap='tiles'][data-datum='gcj02']")
+    points = [(122.26, 43.62), (116.397, 39.908), (121.47, 31.23), (2.35, 48.85)]
+    forward = page.evaluate(
+        "pts => pts.map(p => window.CityOpsMapBase.wgsToGcj(p[0], p[1]))", points
+    )
+    back = page.evaluate("pts => pts.map(p => window.CityOpsMapBase.gcjToWgs(p[0], p[1]))", forward)
+    for (lon, lat), (gx, gy), (bx, by) in zip(points, forward, back, strict=True):
+        ex, ey = wgs84_to_gcj02(lon, lat)
+        assert gx == pytest.approx(ex, abs=1e-9)
+        assert gy == pytest.approx(ey, abs=1e-9)
+        wx, wy = gcj02_to_wgs84(gx, gy)
+        assert bx == pytest.approx(wx, abs=1e-8)
+        assert by == pytest.approx(wy, abs=1e-8)
