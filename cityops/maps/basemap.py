@@ -7,7 +7,9 @@ without a vector-tile renderer (nothing more to vendor), one request per bucket 
 of tile requests, and the browser keeps it while the user pans. Vector tiles pay off at city or
 province scale; the archive base map (``maps.archive``) covers those.
 
-Per bucket: which layers appear (grids only from 15, compounds from 14 …), geometry simplified
+Per bucket: which layers appear (grids only from 15, compounds from 14 …) and which labels
+(``[lon, lat, text, layer, road class]``; the browser hides those that would overlap a more
+important one), geometry simplified
 to half a pixel of that zoom (in metres, in the local projection) and coordinates rounded to
 what a pixel can show. Only public registry facts leave: names, road class, green space kind,
 grid codes; never operators, contracts, households or management data.
@@ -48,12 +50,12 @@ LAYER_MIN_BUCKET = {
 }
 # Labels appear with zoom: (layer, road class or "") → smallest bucket with labels.
 LABEL_MIN_BUCKET = {
-    ("communities", ""): 13,
+    ("communities", ""): 14,
     ("roads", "main"): 13,
     ("roads", "secondary"): 14,
     ("roads", "bridge_slope"): 15,
     ("roads", "branch"): 15,
-    ("greens", ""): 14,
+    ("greens", ""): 15,
     ("compounds", ""): 15,
 }
 CACHE_SECONDS = 24 * 3600
@@ -168,7 +170,7 @@ def build_document(rows: Iterable[Row], *, bucket: int, lon0: float, lat0: float
             cls = row.cls if layer == "roads" else ""
             if row.name and LABEL_MIN_BUCKET.get((layer, cls), 99) <= bucket:
                 p = _label_point(geom)
-                labels.append([round(p.x, places), round(p.y, places), row.name, layer])
+                labels.append([round(p.x, places), round(p.y, places), row.name, layer, cls])
         layers[layer] = {"type": "FeatureCollection", "features": features}
     return {"bucket": bucket, "layers": layers, "labels": labels}
 

@@ -115,6 +115,32 @@
     communities: "font-size:13px;color:#5e3a78;font-weight:600;",
   };
 
+  // Which label wins where two would overlap: main roads, communities, other roads, places.
+  const LABEL_RANK = { main: 0, communities: 1, secondary: 2, bridge_slope: 3, branch: 3,
+    greens: 4, compounds: 5 };
+
+  function labelRank(item) {
+    const key = item[3] === "roads" ? item[4] : item[3];
+    return LABEL_RANK[key] === undefined ? 9 : LABEL_RANK[key];
+  }
+
+  // Hide every label that would overlap one placed before it (labels come in rank order).
+  function declutter(group) {
+    const placed = [];
+    group.eachLayer(function (marker) {
+      const el = marker.getElement();
+      const span = el && el.firstChild;
+      if (!span) return;
+      span.style.visibility = "";
+      const r = span.getBoundingClientRect();
+      const clash = placed.some(function (p) {
+        return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top;
+      });
+      if (clash) span.style.visibility = "hidden";
+      else placed.push(r);
+    });
+  }
+
   function bucketFor(zoom) {
     let found = BUCKETS[0];
     BUCKETS.forEach(function (b) { if (zoom >= b) found = b; });
@@ -187,10 +213,15 @@
           });
         });
       }
-      (doc.labels || []).forEach(function (item) {
-        if (item[3] === "communities" && !map.hasLayer(layers.communities)) return;
-        layers.labels.addLayer(label(item[1], item[0], item[2], item[3]));
-      });
+      (doc.labels || [])
+        .filter(function (item) {
+          return item[3] !== "communities" || map.hasLayer(layers.communities);
+        })
+        .sort(function (a, b) { return labelRank(a) - labelRank(b); })
+        .forEach(function (item) {
+          layers.labels.addLayer(label(item[1], item[0], item[2], item[3]));
+        });
+      declutter(layers.labels);
       el.dataset.basemap = "registry";
       el.dataset.basemapBucket = String(doc.bucket);
       el.dataset.basemapFeatures = String(Object.keys(l).reduce(function (n, k) {
@@ -212,7 +243,10 @@
         })
         .catch(function () {});
     }
-    map.on("zoomend", refresh);
+    map.on("zoomend", function () {
+      refresh();
+      declutter(layers.labels);
+    });
     map.on("overlayadd overlayremove", function () { if (shown && docs[shown]) draw(docs[shown]); });
     map.whenReady(refresh);
     return layers;
