@@ -99,6 +99,12 @@ def test_case_clusters_wear_the_worst_light_and_the_counter_opens_the_list(
     assert cluster.count() == 1  # the two cases 17 m apart, one cluster at zoom 13
     assert "marker-cluster--red" in (cluster.get_attribute("class") or "")
     assert "最严重" in cluster.inner_text()  # its accessible name says why it is red
+    # The hotspot layer (leaflet.heat from npm, served from var/vendor) draws on demand.
+    page.get_by_label("热点（热力图）").check()
+    page.wait_for_selector("#case-map[data-heat-points]")
+    # One heat cell holds both cases, or two neighbouring cells one each.
+    assert page.get_attribute("#case-map", "data-heat-points") in ("1", "2")
+    assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
     link = page.locator("#map-list-link")
     assert "2" in link.inner_text()
     link.click()
