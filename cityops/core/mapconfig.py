@@ -43,6 +43,7 @@ def basemap_options() -> dict[str, Any]:
             "url": settings.CITYOPS_TILE_URL,
             "attribution": settings.CITYOPS_TILE_ATTRIBUTION,
             "subdomains": settings.CITYOPS_TILE_SUBDOMAINS,
+            "overlay": settings.CITYOPS_TILE_OVERLAY_URL,
             "datum": settings.CITYOPS_TILE_DATUM,
         }
     if kind == "archive":

@@ -366,6 +366,9 @@ SECURE_PROXY_SSL_HEADER = (
 CITYOPS_TILE_URL = env_str("CITYOPS_TILE_URL", "")
 CITYOPS_TILE_ATTRIBUTION = env_str("CITYOPS_TILE_ATTRIBUTION", "")
 CITYOPS_TILE_SUBDOMAINS = env_str("CITYOPS_TILE_SUBDOMAINS", "01234567")
+# An optional second tile layer drawn over them: Tianditu's annotation (names) layer, e.g.
+# https://t{s}.tianditu.gov.cn/cva_w/wmts?...&LAYER=cva&...&tk=KEY (its vec_w tiles carry no names).
+CITYOPS_TILE_OVERLAY_URL = env_str("CITYOPS_TILE_OVERLAY_URL", "")
 # The datum of those tiles: "wgs84" (Tianditu: CGCS2000 ≈ WGS-84) or "gcj02" (Amap, Tencent):
 # with gcj02 the maps project our WGS-84 data through GCJ-02 so it lands on the tiles' streets.
 CITYOPS_TILE_DATUM = env_choice("CITYOPS_TILE_DATUM", "wgs84", ("wgs84", "gcj02"))

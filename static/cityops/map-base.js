@@ -273,6 +273,9 @@
         subdomains: base.subdomains || "abc",
         maxZoom: 19,
       }).addTo(map);
+      if (base.overlay) {
+        L.tileLayer(base.overlay, { subdomains: base.subdomains || "abc", maxZoom: 19 }).addTo(map);
+      }
       el.dataset.basemap = base.kind;
       el.dataset.datum = mapOptions.crs ? "gcj02" : "wgs84";
     } else if (base && base.kind === "registry" && base.url) {

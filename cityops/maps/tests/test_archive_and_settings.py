@@ -14,6 +14,7 @@ from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import write
 
 from cityops.core.mapconfig import basemap_kind, basemap_options, map_options
+from cityops.core.middleware import build_csp
 
 # Stand-ins for PNG tiles: the server serves bytes, it does not decode images.
 TILE_0 = b"\x89PNG\r\n\x1a\n" + b"z0"
@@ -130,6 +131,20 @@ def test_the_tiles_datum_reaches_the_script() -> None:
     with override_settings(CITYOPS_TILE_URL=TIANDITU, CITYOPS_TILE_DATUM="gcj02"):
         base = map_options()["base"]
     assert (base["kind"], base["datum"], base["url"]) == ("tiles", "gcj02", TIANDITU)
+    assert base["overlay"] == ""
+
+
+def test_tianditu_names_overlay_and_its_origin_in_the_csp() -> None:
+    names = TIANDITU.replace("vec_w", "cva_w")
+    with override_settings(
+        CITYOPS_TILE_URL=TIANDITU, CITYOPS_TILE_OVERLAY_URL="https://names.example.cn/{z}/{x}/{y}"
+    ):
+        assert map_options()["base"]["overlay"] == "https://names.example.cn/{z}/{x}/{y}"
+        csp = build_csp()
+    assert "https://*.tianditu.gov.cn" in csp
+    assert "https://names.example.cn" in csp
+    with override_settings(CITYOPS_TILE_URL=TIANDITU, CITYOPS_TILE_OVERLAY_URL=names):
+        assert build_csp().count("tianditu.gov.cn") == 1  # the same origin once
     registry = map_options(zoom=16)
     assert registry["base"] == {"kind": "registry", "url": "/maps/base/{z}.json", "datum": "wgs84"}
     assert registry["zoom"] == 16
