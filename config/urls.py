@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include("cityops.api.urls")),
     path("console/webhooks/", include("cityops.api.urls_console")),
     path("console/", include("cityops.console.urls")),
+    path("maps/", include("cityops.maps.urls")),
     path("", include("cityops.public.urls")),
     path("", include("cityops.core.urls")),
 ]

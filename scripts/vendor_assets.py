@@ -19,6 +19,7 @@ ASSETS: dict[str, tuple[str, list[str]]] = {
         "leaflet.markercluster/dist",
         ["leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"],
     ),
+    "leaflet.heat": ("leaflet.heat/dist", ["leaflet-heat.js"]),
     "htmx": ("htmx.org/dist", ["htmx.min.js"]),
     "echarts": ("echarts/dist", ["echarts.min.js"]),
 }

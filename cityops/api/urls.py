@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cityops.api.views import cases, hotline, photos, registry, webhooks
+from cityops.api.views import cases, geocoding, hotline, photos, registry, webhooks
 
 app_name = "api"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("registry/assets/", registry.AssetsView.as_view(), name="assets"),
     path("registry/lots/", registry.LotsView.as_view(), name="lots"),
     path("responsibility/", registry.ResponsibilityView.as_view(), name="responsibility"),
+    path("geocode/", geocoding.GeocodeView.as_view(), name="geocode"),
+    path("geocode/reverse/", geocoding.ReverseGeocodeView.as_view(), name="geocode-reverse"),
     path("hotline/orders/", hotline.HotlineOrderView.as_view(), name="hotline-orders"),
     path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
     path("webhooks/deliveries/", webhooks.DeliveryListView.as_view(), name="webhook-deliveries"),

@@ -113,6 +113,8 @@ class CaseFilter:
     service: str = ""
     figure: str = ""  # one of performance.CASE_FIGURES, with ``period``
     period: Period | None = None
+    # (west, south, east, north) in WGS-84 degrees, edges included: the case map's counters.
+    area: tuple[float, float, float, float] | None = None
 
 
 def case_text_q(text: str) -> Q | None:
@@ -169,6 +171,9 @@ def case_filter_apply(qs: QuerySet[Case], flt: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(service_type=flt.service)
     if flt.figure and flt.period is not None:
         qs = qs.filter(performance_q(period=flt.period, figure=flt.figure))
+    if flt.area is not None:
+        west, south, east, north = flt.area
+        qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
     return qs
 
 

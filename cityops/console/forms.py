@@ -7,6 +7,7 @@ input, the service decides.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
@@ -110,6 +111,13 @@ class CaseFilterForm(forms.Form):
         max_length=25,
         help_text=_("2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-30"),
     )
+    # The case map's counters link here with the rectangle they count (west,south,east,north).
+    area = forms.CharField(
+        label=_("Map area"),
+        required=False,
+        max_length=120,
+        help_text=_("Set by the case map's counters (west,south,east,north); clear it to drop."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,6 +127,21 @@ class CaseFilterForm(forms.Form):
         fields["street"].queryset = Street.objects.defer("geometry").order_by("code")
         fields["community"].queryset = Community.objects.defer("geometry").order_by("code")
         fields["operator"].queryset = Organisation.objects.filter(active=True).order_by("name")
+
+    def clean_area(self) -> tuple[float, float, float, float] | None:
+        value = (self.cleaned_data.get("area") or "").strip()
+        if not value:
+            return None
+        try:
+            west, south, east, north = (float(v) for v in value.split(","))
+        except ValueError:
+            raise forms.ValidationError(_("Expected west,south,east,north.")) from None
+        box = (west, south, east, north)
+        if not all(math.isfinite(v) for v in box) or not (
+            -180 <= west <= east <= 180 and -90 <= south <= north <= 90
+        ):
+            raise forms.ValidationError(_("Not a valid WGS-84 rectangle."))
+        return box
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -163,6 +186,7 @@ class CaseFilterForm(forms.Form):
             service=d.get("service") or "",
             figure=d.get("figure") or "",
             period=d.get("period"),
+            area=d.get("area") or None,
         )
 
 

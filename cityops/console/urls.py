@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/bulk-dispatch/", views_lists.bulk_dispatch_view, name="bulk-dispatch"),
     path("cases/map/", views_map.case_map_view, name="case-map"),
     path("cases/map/data.json", views_map.case_map_data_view, name="case-map-data"),
+    path("cases/map/heat.json", views_map.case_map_heat_view, name="case-map-heat"),
     path(
         "cases/map/layers/<slug:layer>.json", views_map.case_map_layer_view, name="case-map-layer"
     ),

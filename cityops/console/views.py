@@ -11,7 +11,6 @@ import csv
 import io
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -35,6 +34,7 @@ from cityops.cases.services import case_report, case_reveal_reporter, case_trans
 from cityops.cases.transitions import action_label, rule_for
 from cityops.console import selectors
 from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
+from cityops.core import mapconfig
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.exports import safe_row
 from cityops.core.geo import distance_m
@@ -45,15 +45,7 @@ EXPORT_LIMIT = 50_000
 
 
 def _map_options(**extra: Any) -> dict[str, Any]:
-    center = settings.CITYOPS_MAP_CENTER
-    return {
-        "tileUrl": settings.CITYOPS_TILE_URL,
-        "tileAttribution": settings.CITYOPS_TILE_ATTRIBUTION,
-        "tileSubdomains": settings.CITYOPS_TILE_SUBDOMAINS,
-        "center": [center[0], center[1]],
-        "zoom": settings.CITYOPS_MAP_ZOOM,
-        **extra,
-    }
+    return mapconfig.map_options(**extra)
 
 
 @login_required

@@ -63,14 +63,19 @@ def case_map_view(request: HttpRequest) -> HttpResponse:
             "counted": _counted(form),
             "map_options": _map_options(
                 dataUrl=f"{reverse('console:case-map-data')}?{query}",
+                heatUrl=f"{reverse('console:case-map-heat')}?{query}",
+                listUrl=f"{reverse('console:case-list')}?{query}",
+                heatName=_("Hotspots (heat map)"),
+                listName=_("List the %(count)s cases in view"),
                 layersUrl=reverse("console:case-map-layer", args=["grids"]).replace(
                     "grids", "{layer}"
                 ),
                 detailUrl=reverse("console:case-detail", args=[0]).replace("0/", ""),
                 tooMany=AREA_MESSAGE,
                 markerName=_("Case %(number)s, %(category)s, %(status)s"),
-                areaName=_("%(count)s cases in this area: zoom in"),
+                areaName=_("%(count)s cases in this area: open them in the list"),
                 clusterName=_("%(count)s cases close together: zoom in"),
+                worstName=_("worst: %(light)s"),
                 layerNames={"grids": _("Grid boundaries"), "communities": _("Communities")},
                 lightNames={
                     "red": _("Red: overdue"),
@@ -107,6 +112,20 @@ def case_map_data_view(request: HttpRequest) -> JsonResponse:
         ) % {"count": data["count"]}
     data["counted"] = _counted(form)
     return JsonResponse(data)
+
+
+@login_required
+@require_GET
+def case_map_heat_view(request: HttpRequest) -> JsonResponse:
+    """The hotspot layer: counts of the filtered cases per small cell of ``bbox``."""
+    form = _form(request)
+    if form.errors:
+        return JsonResponse({"error": form.errors.get_json_data()}, status=400)
+    try:
+        box = selectors_map.parse_bbox(request.GET.get("bbox", ""))
+    except DomainError as err:
+        return _bad(err)
+    return JsonResponse(selectors_map.case_heat(user=request.user, flt=form.to_filter(), box=box))
 
 
 @login_required

@@ -26,7 +26,8 @@ def tile_origin(url: str) -> str:
 
 def build_csp() -> str:
     tiles = tile_origin(settings.CITYOPS_TILE_URL)
-    img = " ".join(filter(None, ["'self'", "data:", "blob:", tiles]))
+    overlay = tile_origin(settings.CITYOPS_TILE_OVERLAY_URL)
+    img = " ".join(dict.fromkeys(filter(None, ["'self'", "data:", "blob:", tiles, overlay])))
     directives = [
         "default-src 'self'",
         "script-src 'self'",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cityops.cases.models import Category, Status
 from cityops.cases.selectors import case_duplicates
 from cityops.cases.services import case_find_by_tracking_code, case_report
+from cityops.core import mapconfig
 from cityops.core.clientip import client_ip
 from cityops.core.errors import DomainError
 from cityops.core.ratelimit import Rate, rate_limit_hit, too_many_requests
@@ -44,14 +44,7 @@ TRACK_RATE = Rate(60, 600)
 
 
 def map_options() -> dict[str, Any]:
-    center = settings.CITYOPS_MAP_CENTER
-    return {
-        "tileUrl": settings.CITYOPS_TILE_URL,
-        "tileAttribution": settings.CITYOPS_TILE_ATTRIBUTION,
-        "tileSubdomains": settings.CITYOPS_TILE_SUBDOMAINS,
-        "center": [center[0], center[1]],
-        "zoom": settings.CITYOPS_MAP_ZOOM,
-    }
+    return mapconfig.map_options()
 
 
 @require_http_methods(["GET", "POST"])

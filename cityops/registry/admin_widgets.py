@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from cityops.core import mapconfig
 
 LEAFLET_JS = "vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "vendor/leaflet/leaflet.css"
@@ -48,25 +49,22 @@ def map_options(
     context_layers: Sequence[ContextLayer] = (),
 ) -> dict[str, Any]:
     """What the preview script needs: tile source (deployment data), centre, layers, messages."""
-    return {
-        "tileUrl": settings.CITYOPS_TILE_URL,
-        "tileAttribution": settings.CITYOPS_TILE_ATTRIBUTION,
-        "tileSubdomains": settings.CITYOPS_TILE_SUBDOMAINS,
-        "center": list(settings.CITYOPS_MAP_CENTER),
-        "zoom": settings.CITYOPS_MAP_ZOOM,
-        "geometryTypes": list(geometry_types),
-        "context": [
-            {"label": c.label, "geometry": c.geometry, "kind": c.kind} for c in context_layers
-        ],
-        "messages": {
-            "invalidJson": str(
-                _("The text is not valid JSON; the map shows the last valid shape.")
-            ),
-            "notGeometry": str(_("The JSON is not a GeoJSON geometry.")),
-            "wrongType": str(_("This geometry type is not allowed here. Expected:")),
-            "empty": str(_("No geometry yet: paste GeoJSON into the text box.")),
-        },
-    }
+    return mapconfig.map_options(
+        **{
+            "geometryTypes": list(geometry_types),
+            "context": [
+                {"label": c.label, "geometry": c.geometry, "kind": c.kind} for c in context_layers
+            ],
+            "messages": {
+                "invalidJson": str(
+                    _("The text is not valid JSON; the map shows the last valid shape.")
+                ),
+                "notGeometry": str(_("The JSON is not a GeoJSON geometry.")),
+                "wrongType": str(_("This geometry type is not allowed here. Expected:")),
+                "empty": str(_("No geometry yet: paste GeoJSON into the text box.")),
+            },
+        }
+    )
 
 
 class GeoJSONMapWidget(forms.Textarea):

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cityops.console",
     "cityops.public",
     "cityops.cockpit",
+    "cityops.maps",
 ]
 
 MIDDLEWARE = [
@@ -399,6 +400,26 @@ SECURE_PROXY_SSL_HEADER = (
 CITYOPS_TILE_URL = env_str("CITYOPS_TILE_URL", "")
 CITYOPS_TILE_ATTRIBUTION = env_str("CITYOPS_TILE_ATTRIBUTION", "")
 CITYOPS_TILE_SUBDOMAINS = env_str("CITYOPS_TILE_SUBDOMAINS", "01234567")
+# An optional second tile layer drawn over them: Tianditu's annotation (names) layer, e.g.
+# https://t{s}.tianditu.gov.cn/cva_w/wmts?...&LAYER=cva&...&tk=KEY (its vec_w tiles carry no names).
+CITYOPS_TILE_OVERLAY_URL = env_str("CITYOPS_TILE_OVERLAY_URL", "")
+# The datum of those tiles: "wgs84" (Tianditu: CGCS2000 ≈ WGS-84) or "gcj02" (Amap, Tencent):
+# with gcj02 the maps project our WGS-84 data through GCJ-02 so it lands on the tiles' streets.
+CITYOPS_TILE_DATUM = env_choice("CITYOPS_TILE_DATUM", "wgs84", ("wgs84", "gcj02"))
+# Which base map every map draws (cityops/maps/config.py): "auto" = online tiles when
+# CITYOPS_TILE_URL is set, else the self-hosted archive when CITYOPS_BASEMAP_ARCHIVE is set, else
+# the district drawn from the registry itself (works on isolated networks); or force one of
+# "tiles", "archive", "registry".
+CITYOPS_BASEMAP = env_choice("CITYOPS_BASEMAP", "auto", ("auto", "tiles", "archive", "registry"))
+# A self-hosted raster tile archive served by the platform at /maps/tiles/{z}/{x}/{y}: a PMTiles
+# file (.pmtiles) or an MBTiles file (.mbtiles); empty = none.
+CITYOPS_BASEMAP_ARCHIVE = env_str("CITYOPS_BASEMAP_ARCHIVE", "")
+CITYOPS_BASEMAP_ARCHIVE_ATTRIBUTION = env_str("CITYOPS_BASEMAP_ARCHIVE_ATTRIBUTION", "")
+# Seconds browsers and proxies may keep a registry base-map layer or an archive tile before
+# revalidating (the ETag answers 304 while the registry has not changed).
+CITYOPS_BASEMAP_MAX_AGE = env_int("CITYOPS_BASEMAP_MAX_AGE", 300)
+# Address search on the public report page: look-ups per client IP address and hour.
+CITYOPS_GEOCODE_PER_HOUR = env_int("CITYOPS_GEOCODE_PER_HOUR", 600)
 # Default map centre: Tongliao central district (WGS-84).
 CITYOPS_MAP_CENTER = (43.62, 122.26)
 CITYOPS_MAP_ZOOM = 13

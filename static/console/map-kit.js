@@ -30,9 +30,23 @@
     return L.divIcon({ className: className, html: box, iconSize: size || [40, 40] });
   }
 
+  // Worst first: a cluster holding one red case is red.
+  const LIGHT_RANK = { red: 3, yellow: 2, green: 1, none: 0 };
+
+  function worstLight(markers) {
+    let worst = "none";
+    markers.forEach(function (m) {
+      const light = LIGHT_RANK[m.options.light] !== undefined ? m.options.light : "none";
+      if (LIGHT_RANK[light] > LIGHT_RANK[worst]) worst = light;
+    });
+    return worst;
+  }
+
   // Marker clusters (Enter zooms in: markercluster's own "clusterkeypress"), named from
-  // a template with %(count)s; a plain layer group where the plugin is missing.
-  function clusterGroup(nameTemplate) {
+  // a template with %(count)s; a plain layer group where the plugin is missing. With
+  // `lights` ({red: "Red: overdue", …} and `worstName` "worst: %(light)s"), each cluster is
+  // coloured and named by the worst traffic light of the cases inside it.
+  function clusterGroup(nameTemplate, lights, worstName) {
     if (typeof L.markerClusterGroup !== "function") return L.layerGroup();
     return L.markerClusterGroup({
       showCoverageOnHover: false,
@@ -40,8 +54,15 @@
       iconCreateFunction: function (cluster) {
         const n = cluster.getChildCount();
         const size = n < 10 ? "small" : n < 100 ? "medium" : "large";
-        return badge("marker-cluster marker-cluster-" + size, String(n),
-          fill(nameTemplate, { count: n }));
+        let className = "marker-cluster marker-cluster-" + size;
+        let name = fill(nameTemplate, { count: n });
+        if (lights) {
+          const worst = worstLight(cluster.getAllChildMarkers());
+          className += " marker-cluster--" + worst;
+          const lightName = lights[worst === "none" ? "" : worst];
+          if (lightName) name += ", " + fill(worstName || "%(light)s", { light: lightName });
+        }
+        return badge(className, String(n), name);
       },
     });
   }
@@ -105,6 +126,7 @@
     fill: fill,
     badge: badge,
     clusterGroup: clusterGroup,
+    worstLight: worstLight,
     caseMarker: caseMarker,
     heldWhilePopupOpen: heldWhilePopupOpen,
     addAll: addAll,

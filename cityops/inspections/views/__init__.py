@@ -9,25 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from cityops.core import mapconfig
 from cityops.core.errors import DomainError
 from cityops.inspections.access import is_supervisor
 from cityops.inspections.services.common import parse_month
 
 
 def map_options(**extra: Any) -> dict[str, Any]:
-    center = settings.CITYOPS_MAP_CENTER
-    return {
-        "tileUrl": settings.CITYOPS_TILE_URL,
-        "tileAttribution": settings.CITYOPS_TILE_ATTRIBUTION,
-        "tileSubdomains": settings.CITYOPS_TILE_SUBDOMAINS,
-        "center": [center[0], center[1]],
-        "zoom": settings.CITYOPS_MAP_ZOOM,
-        **extra,
-    }
+    return mapconfig.map_options(**extra)
 
 
 def month_param(request: HttpRequest, default: dt.date | None = None) -> dt.date:

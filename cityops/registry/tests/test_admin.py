@@ -409,7 +409,8 @@ def test_supervisor_sees_the_geometry_and_its_context(personas: Any, small_city:
     assert parent["geometry"] == small_city.community_east.geometry
     neighbours = {layer["label"] for layer in others if layer["kind"] == "neighbour"}
     assert neighbours == {str(g) for key, g in small_city.grids.items() if key != "east_north"}
-    assert options["tileUrl"] == ""  # offline default: no background layer
+    # Offline default: the district drawn from the registry itself (cityops/core/mapconfig.py).
+    assert options["base"]["kind"] == "registry"
 
 
 def test_operator_staff_cannot_enter_the_admin(personas: Any, small_city: SmallCity) -> None:
