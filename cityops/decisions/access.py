@@ -17,7 +17,8 @@ from cityops.accounts.models import Role
 from cityops.core.errors import NotFound, PermissionDenied
 from cityops.decisions.models import DecisionItem, PolicyDocument, TaskForce
 
-READ_ALL = (Role.SUPERVISION_SECTION, Role.MAYOR_VIEWER, Role.SYSTEM_ADMIN)
+# Bureau leaders read them too: their bureaus lead most items, and the cockpit links here.
+READ_ALL = (Role.SUPERVISION_SECTION, Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN)
 READERS = (*READ_ALL, Role.UNIT_LIAISON)
 
 

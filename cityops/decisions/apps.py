@@ -35,3 +35,14 @@ class DecisionsConfig(AppConfig):
             )
         )
         demo_delete_hook_register("cityops.decisions.demo.delete_hook", order=5)
+        from cityops.cockpit.panels import Panel, panel_register
+
+        panel_register(
+            Panel(
+                "decisions",
+                _("Decisions of the mayor's office (督办)"),
+                "cityops.decisions.cockpit.compute",
+                "decisions/cockpit_panel.html",
+                order=40,
+            )
+        )

@@ -129,23 +129,30 @@ def items_for(
     meeting_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> list[ItemRow]:
-    now = now or timezone.now()
-    items: QuerySet[DecisionItem] = access.items_visible_to(user).select_related(
-        "meeting", "lead_unit", "document"
-    )
+    items: QuerySet[DecisionItem] = access.items_visible_to(user)
     if status:
         items = items.filter(status=status)
     if unit_id:
         items = items.filter(lead_unit_id=unit_id)
     if meeting_id:
         items = items.filter(meeting_id=meeting_id)
-    loaded = list(items.order_by("-meeting__held_on", "meeting_id", "serial")[:500])
-    calendar = get_calendar()
-    warnings = _warnings(loaded)
-    rows = [_row(i, now, calendar, warnings) for i in loaded]
+    rows = rows_of(items, now=now)
     if late_only:
         rows = [r for r in rows if r.is_late]
     return rows
+
+
+def rows_of(items: QuerySet[DecisionItem], *, now: dt.datetime | None = None) -> list[ItemRow]:
+    """The standing (lateness in working time, warnings) of ``items`` (already scoped)."""
+    now = now or timezone.now()
+    loaded = list(
+        items.select_related("meeting", "lead_unit", "document").order_by(
+            "-meeting__held_on", "meeting_id", "serial"
+        )[:500]
+    )
+    calendar = get_calendar()
+    warnings = _warnings(loaded)
+    return [_row(i, now, calendar, warnings) for i in loaded]
 
 
 def item_standing(item: DecisionItem, *, now: dt.datetime | None = None) -> ItemRow:
@@ -165,7 +172,11 @@ def decision_overview(
     "url": the decisions list}``. ``on_track`` = open and not late; ``listed`` = open items
     under 挂牌督办 or beyond (a subset of late ones in practice); ``done`` = verified.
     """
-    rows = items_for(user, meeting_id=meeting_id, now=now)
+    return overview_of(items_for(user, meeting_id=meeting_id, now=now))
+
+
+def overview_of(rows: list[ItemRow]) -> dict[str, Any]:
+    """``decision_overview``'s figures from rows already scoped (the cockpit: all of them)."""
     counts = dict.fromkeys(
         ("total", "on_track", "late", "listed", "done", "suspended", "cancelled", "warnings"), 0
     )

@@ -16,7 +16,7 @@ from cityops.cockpit.panels import Panel, panel_register, panel_unregister, regi
 from cityops.cockpit.refresh import cockpit_refresh
 
 
-def decisions_compute(*, now: dt.datetime) -> dict[str, Any]:
+def extra_compute(*, now: dt.datetime) -> dict[str, Any]:
     return {"late": 3, "owner": "市城管局"}
 
 
@@ -25,45 +25,45 @@ def broken_compute(*, now: dt.datetime) -> dict[str, Any]:
 
 
 @pytest.fixture
-def decisions_panel(settings: Any) -> Iterator[None]:
+def extra_panel(settings: Any) -> Iterator[None]:
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [*templates[0]["DIRS"], Path(__file__).parent / "templates"]
     settings.TEMPLATES = templates
     panel_register(
         Panel(
-            "decisions",
-            "Decisions",
-            f"{__name__}.decisions_compute",
+            "extra",
+            "Extra",
+            f"{__name__}.extra_compute",
             "cockpit/tests/decisions_panel.html",
-            order=40,
+            order=45,
         )
     )
     yield
-    panel_unregister("decisions")
+    panel_unregister("extra")
 
 
 def test_builtin_panels_in_order() -> None:
     assert [p.name for p in registered_panels()][:3] == ["cases", "operators", "property"]
 
 
-def test_no_decisions_panel_no_section(client: Any, personas: Any, db: None) -> None:
+def test_an_unregistered_panel_has_no_section(client: Any, personas: Any, db: None) -> None:
     cockpit_refresh()
     client.force_login(personas.mayor)
     body = client.get(reverse("cockpit:page")).content.decode()
     assert "panel--cases" in body
-    assert "panel--decisions" not in body
+    assert "panel--extra" not in body
 
 
-@pytest.mark.usefixtures("decisions_panel")
+@pytest.mark.usefixtures("extra_panel")
 def test_a_registered_panel_is_computed_and_shown(client: Any, personas: Any) -> None:
     snapshot = cockpit_refresh()
-    assert snapshot.data["panels"]["decisions"] == {"late": 3, "owner": "市城管局"}
+    assert snapshot.data["panels"]["extra"] == {"late": 3, "owner": "市城管局"}
     client.force_login(personas.mayor)
     for name in ("cockpit:page", "cockpit:wall"):
         body = client.get(reverse(name)).content.decode()
-        assert "panel--decisions" in body
+        assert "panel--extra" in body
         assert 'data-late="3"' in body
-        assert body.index("panel--property") < body.index("panel--decisions")
+        assert body.index("panel--decisions") < body.index("panel--extra")
 
 
 def test_a_failing_panel_is_marked_and_the_others_kept(client: Any, personas: Any) -> None:

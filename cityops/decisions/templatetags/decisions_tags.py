@@ -16,6 +16,17 @@ def get_item(mapping: Any, key: str) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
 
+@register.filter
+def decision_level(value: Any) -> str:
+    """An escalation level (催办 … 约谈) by its number, in the reader's language."""
+    from cityops.decisions.models import Level
+
+    try:
+        return str(Level(int(value)).label)
+    except (TypeError, ValueError):
+        return ""
+
+
 @register.inclusion_tag("decisions/_nav.html", takes_context=True)
 def decisions_nav(context: Any) -> dict[str, Any]:
     request = getattr(context, "request", None) or context.get("request")
