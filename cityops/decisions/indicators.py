@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cityops.cases.performance import Grouping, case_performance
 from cityops.core.periods import Period
 from cityops.registry.models import Compound, Contract, Lot, ManagementModel, ServiceType
+from cityops.staffing.selectors import transfer_progress
 
 HUNDRED = Decimal(100)
 WINDOW_DAYS = 30  # the case rates are over the 30 days ending with the day
@@ -93,6 +95,18 @@ def evaluation_published(day: dt.date) -> Decimal | None:
     return Decimal(1 if published else 0)
 
 
+def staff_transferred_share(day: dt.date) -> Decimal | None:
+    """Share of the former units' staff whose transfer is completed (人员划转: every step done),
+    from the staff register. The register keeps the current step only, so the value exists for
+    today and the daily snapshots build the trend from the day this indicator is linked."""
+    if day < timezone.localdate():
+        return None
+    progress = transfer_progress()
+    completed = sum(unit["completed"] for unit in progress["units"])
+    total = sum(unit["total"] for unit in progress["units"])
+    return _pct(completed, total)
+
+
 def _on_time_rate(service: str) -> Callable[[dt.date], Decimal | None]:
     def rate(day: dt.date) -> Decimal | None:
         period = Period.range(day - dt.timedelta(days=WINDOW_DAYS - 1), day)
@@ -130,6 +144,14 @@ _ITEMS = [
         True,
         sanitation_lots_under_contract,
         sanitation_lots_under_contract.__doc__ or "",
+    ),
+    Indicator(
+        "staff_transferred_share",
+        _("Staff transfer completed"),
+        "%",
+        True,
+        staff_transferred_share,
+        staff_transferred_share.__doc__ or "",
     ),
     Indicator(
         "evaluation_published",

@@ -106,3 +106,24 @@ def test_meets_respects_the_direction() -> None:
     assert meets(REGISTRY["campaign_compounds_open"], Decimal(0), Decimal(0)) is True
     assert meets(REGISTRY["campaign_compounds_open"], Decimal(3), Decimal(0)) is False
     assert meets(REGISTRY["campaign_compounds_open"], None, Decimal(0)) is None
+
+
+def test_staff_transferred_share_is_todays_register(db: None) -> None:
+    """From the staff register (counts only): completed / everyone, today; no past values."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cityops.decisions.indicators import REGISTRY
+    from cityops.staffing.models import StaffStatus
+    from cityops.staffing.tests.conftest import make_staff, plan
+
+    today = timezone.localdate()
+    indicator = REGISTRY["staff_transferred_share"]
+    assert indicator.value(today) is None  # nobody in the register: nothing to measure
+    setup = plan.__wrapped__(None)  # type: ignore[attr-defined]
+    people = [make_staff(setup, staff_no=f"HW{i:04d}", id_number=f"15050219800101{i:04d}")
+              for i in range(4)]  # fmt: skip
+    type(people[0]).objects.filter(pk=people[0].pk).update(status=StaffStatus.COMPLETED)
+    assert indicator.value(today) == Decimal("25.00")
+    assert indicator.value(today - dt.timedelta(days=1)) is None
