@@ -181,6 +181,8 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 VENDOR_DIR = VAR_DIR / "vendor"
 if VENDOR_DIR.is_dir():
     STATICFILES_DIRS.append(("vendor", VENDOR_DIR))
+# The Chinese TrueType font embedded in every PDF (cityops.core.pdffonts), from npm at set-up.
+CITYOPS_PDF_FONT = VENDOR_DIR / "fonts" / "400Regular" / "NotoSansSC_400Regular.ttf"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("CITYOPS_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Staff-only files (photo originals with their EXIF GPS position): outside MEDIA_ROOT, never under
