@@ -42,7 +42,12 @@ from cityops.estates.services.bodies import (
 )
 from cityops.estates.services.campaigns import campaign_create, target_plan, target_resolve
 from cityops.estates.services.credit import credit_record_add
-from cityops.estates.services.votes import proposal_create, proposal_tally, proposal_transition
+from cityops.estates.services.votes import (
+    proposal_create,
+    proposal_tally,
+    proposal_transition,
+    whole_minute,
+)
 from cityops.registry.models import (
     Compound,
     District,
@@ -137,7 +142,7 @@ def _historical_vote(
     certifier: User,
 ) -> Proposal:
     """A past vote written as rows (its notice period lies in the past) with a real tally."""
-    closes = timezone.now() - dt.timedelta(days=closed_days_ago)
+    closes = whole_minute(timezone.now()) - dt.timedelta(days=closed_days_ago)
     proposal = Proposal.objects.create(
         compound=compound,
         matter=matter,
@@ -297,7 +302,7 @@ def _first_compound(compound: Compound, rng: random.Random, admin: User) -> None
         note=_("Initial deposits at move-in"),
         actor=admin,
     )
-    now = timezone.now()
+    now = whole_minute(timezone.now())  # voting windows are whole minutes
     fund_vote = proposal_create(
         compound=compound,
         matter="use_fund",
