@@ -242,9 +242,7 @@ def open_complaints_by_compound(compounds: Sequence[Compound]) -> dict[int, int]
     return counts
 
 
-def company_cases(
-    companies: QuerySet[Organisation], *, user: Any, limit: int = 200
-) -> list[Case]:
+def company_cases(companies: QuerySet[Organisation], *, user: Any, limit: int = 200) -> list[Case]:
     """The companies' cases that the user may open (``cases.access``): a case routed to the
     company but rejected or merged before dispatch is not the company's to see (it would
     answer 404), so it is not listed either."""

@@ -328,7 +328,10 @@ def test_demo_journey_campaign_vote_and_credit_from_cases(
 
 
 def test_company_cases_link_only_to_cases_the_company_may_open(
-    client, small_city, personas, property_case
+    client,
+    small_city,
+    personas,
+    property_case,  # noqa: F811 (the fixture)
 ):
     from cityops.cases.models import Category
     from cityops.cases.services import case_reject, case_report
@@ -363,7 +366,8 @@ def test_closed_vote_result_reads_as_a_table_with_the_vote_term(client, personas
         ballot_cast(proposal_id=proposal.pk, owner=owner, choice="agree", actor=user)
     proposal.refresh_from_db()
     # The window is whole minutes: what the pages print (HH:MM) is when the close bites.
-    assert proposal.closes_at.second == 0 and proposal.closes_at.microsecond == 0
+    assert proposal.closes_at.second == 0
+    assert proposal.closes_at.microsecond == 0
     with time_machine.travel(proposal.closes_at, tick=False):
         assert proposals_advance()["closed"] == 1
     client.force_login(personas.community_officer)
