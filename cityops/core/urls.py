@@ -4,5 +4,4 @@ from cityops.core import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("", views.home, name="home"),
 ]

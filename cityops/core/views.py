@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.utils.module_loading import import_string
 
 from cityops.core.httperrors import DATABASE_DOWN
@@ -32,7 +31,3 @@ def healthz(request: HttpRequest) -> HttpResponse:
     )
     status = "ok" if all(check.get("ok", True) for check in checks.values()) else "degraded"
     return JsonResponse({"status": status, "checks": checks})
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")

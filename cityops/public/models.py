@@ -30,3 +30,25 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.score}"
+
+
+class Support(models.Model):
+    """ "This is my problem too": one per person or device on an existing public case, instead
+    of a duplicate report. ``supporter`` is a keyed hash (``core.crypto.blind_index``) of the
+    signed-in user or of the browser's random device cookie: no personal data is stored."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="supports"
+    )
+    supporter = models.CharField(_("supporter (keyed hash)"), max_length=64)
+    created_at = models.DateTimeField(_("given at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "supporter"], name="public_support_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.supporter[:8]}"

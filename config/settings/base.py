@@ -379,6 +379,10 @@ CITYOPS_CASES_REMINDER_HOURS = env_int("CITYOPS_CASES_REMINDER_HOURS", 2)
 CITYOPS_CASES_ESCALATIONS_PER_PASS = env_int("CITYOPS_CASES_ESCALATIONS_PER_PASS", 100_000)
 # Public report form: reports accepted per client per hour.
 CITYOPS_PUBLIC_REPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_REPORTS_PER_HOUR", 10)
+# Residents: "still not fixed" reopens a closed case within this many calendar days (◐ 14).
+CITYOPS_REOPEN_DAYS = env_int("CITYOPS_REOPEN_DAYS", 14)
+# Residents: "this is my problem too" per client per hour (one per case and person/device).
+CITYOPS_PUBLIC_SUPPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_SUPPORTS_PER_HOUR", 30)
 # Scheduler intervals in seconds per job (0 disables one), e.g. "sla_scan=30,credit_from_cases=0";
 # in Python settings a job may also be a dict {"target": "dotted.path", "every": seconds}.
 CITYOPS_SCHEDULE: dict[str, Any] = dict(env_intervals("CITYOPS_SCHEDULE"))

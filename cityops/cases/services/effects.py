@@ -167,6 +167,15 @@ def rework(ctx: TransitionContext) -> None:
     _tell_unit(ctx)
 
 
+def reopen(ctx: TransitionContext) -> None:
+    """The reporter says it is still not fixed: a rework round for the same unit."""
+    case = ctx.case
+    case.rework_count += 1
+    case.handled_at = case.verified_at = case.closed_at = None
+    _start_round(ctx)
+    _tell_unit(ctx)
+
+
 def close(ctx: TransitionContext) -> None:
     ctx.case.closed_at = ctx.now
     _tell_reporters(ctx)
@@ -245,6 +254,7 @@ HANDLERS: dict[str, Handler] = {
     "verify": verify,
     "rework": rework,
     "close": close,
+    "reopen": reopen,
     "approve_self_handled": approve_self_handled,
     "void": end,
     "merge": merge,
