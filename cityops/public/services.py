@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from cityops.cases.models import OPEN_STATUSES, Case, Status
 from cityops.cases.query import is_public_visible
@@ -103,7 +103,9 @@ def report_confirmation_sms(*, case: Case, phone: str, code: str, link: str) -> 
     phone_message_queue(
         phone_token=encrypt_str(phone),
         text=format_lazy(
-            _l("Your report {number} was received. Private code: {code}. Follow it: {link}"),
+            gettext_lazy(
+                "Your report {number} was received. Private code: {code}. Follow it: {link}"
+            ),
             number=case.number,
             code=code,
             link=link,
