@@ -4,7 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.module_loading import import_string
 
 from cityops.core.httperrors import DATABASE_DOWN
@@ -31,3 +32,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     )
     status = "ok" if all(check.get("ok", True) for check in checks.values()) else "degraded"
     return JsonResponse({"status": status, "checks": checks})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponsePermanentRedirect(static("cityops/favicon.svg"))

@@ -25,6 +25,7 @@ from cityops.accounts.models import Role, User
 from cityops.accounts.services import user_ensure
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
+from cityops.core.management.demo_steps import DemoTable
 from cityops.estates.models import (
     Ballot,
     Campaign,
@@ -433,3 +434,30 @@ def demo_estates_delete() -> dict[str, int]:
 def delete_hook(district: Any) -> dict[str, int]:
     """Demo delete hook (registered in ``EstatesConfig.ready``): estates rows go before a reset."""
     return demo_estates_delete()
+
+
+def owner_logins_table() -> DemoTable | None:
+    """Printed by ``demo_setup`` after the staff logins: the two demo owners (an owner who
+    votes on the phone, and the committee chair who runs the vote)."""
+    from cityops.accounts.demo import DEMO_PASSWORD
+
+    roles = {OWNER_USER: _("owner (votes)"), CHAIR_USER: _("owners' committee chair")}
+    owners = {
+        o.user.username: o
+        for o in Owner.objects.filter(user__username__in=roles).select_related("user", "compound")
+    }
+    rows = tuple(
+        (name, str(label), owners[name].compound.name, DEMO_PASSWORD)
+        for name, label in roles.items()
+        if name in owners
+    )
+    if not rows:
+        return None
+    return DemoTable(
+        header=(_("username"), _("role"), _("compound"), _("password")),
+        rows=rows,
+        note=_(
+            "Owners open /estates/ after signing in: the open vote closes soon after the "
+            "demo starts."
+        ),
+    )

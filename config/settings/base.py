@@ -59,11 +59,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    "axes",
+    "cityops.core.thirdparty_apps.AxesConfig",  # django-axes, section name translated
     # Before django_tasks_db: its ``db_worker`` command is cityops.core's (heartbeat, outages).
     "cityops.core",
     "django_tasks",
-    "django_tasks_db",
+    "cityops.core.thirdparty_apps.TasksDatabaseConfig",  # django-tasks-db, translated name
     "cityops.accounts",
     "cityops.registry",
     "cityops.workcal",

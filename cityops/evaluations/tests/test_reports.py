@@ -120,6 +120,10 @@ def test_city_summary_xlsx(
     assert trend[0][1:] == ("2026-09",)  # the mayor sees published months only, up to this one
     components = list(book[components_name].iter_rows(values_only=True))
     assert any(r[0] == "HW-A" and r[5] is not None for r in components[1:])
+    # Every column header says something different (扣分项 ≠ 扣分).
+    for sheet in book.worksheets:
+        header = [h for h in next(sheet.iter_rows(values_only=True)) if h]
+        assert len(header) == len(set(header)), (sheet.title, header)
 
 
 def test_city_summary_neutralises_formulas(
