@@ -445,6 +445,7 @@ def owner_logins_table() -> DemoTable | None:
     owners = {
         o.user.username: o
         for o in Owner.objects.filter(user__username__in=roles).select_related("user", "compound")
+        if o.user is not None
     }
     rows = tuple(
         (name, str(label), owners[name].compound.name, DEMO_PASSWORD)
