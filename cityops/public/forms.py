@@ -276,3 +276,42 @@ class ReopenForm(forms.Form):
         label=_("What is still wrong?"), max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
+
+
+class SubscribeForm(forms.Form):
+    """Follow the new and/or closed public reports of a community (double opt-in)."""
+
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none())
+    channel = forms.ChoiceField(
+        label=_("Send to"),
+        choices=[("email", _("E-mail")), ("sms", _("SMS"))],
+        widget=forms.RadioSelect,
+        initial="email",
+    )
+    address = forms.CharField(
+        label=_("E-mail address or mobile number"), max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
+    on_new = forms.BooleanField(label=_("New reports"), required=False, initial=True)
+    on_closed = forms.BooleanField(label=_("Closed reports"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["community"]
+        field.queryset = Community.objects.order_by("code")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        address = str(data.get("address") or "").strip()
+        if data.get("channel") == "email" and address:
+            try:
+                forms.EmailField().clean(address)
+            except forms.ValidationError:
+                self.add_error("address", _("Enter a valid e-mail address."))
+        if data.get("channel") == "sms" and address:
+            digits = address.replace(" ", "").replace("-", "").lstrip("+")
+            if not digits.isdigit() or not 7 <= len(digits) <= 15:
+                self.add_error("address", _("Enter a valid mobile number."))
+        if not (data.get("on_new") or data.get("on_closed")):
+            raise forms.ValidationError(_("Choose new reports, closed reports or both."))
+        return data

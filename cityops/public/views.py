@@ -37,6 +37,7 @@ from cityops.public.forms import (
     PlaceForm,
     ReopenForm,
     ReportForm,
+    SubscribeForm,
     TrackForm,
     category_from_query,
 )
@@ -50,6 +51,11 @@ from cityops.public.services import (
     report_limit,
     support_limit,
     supporter_key,
+)
+from cityops.public.subscriptions import (
+    subscription_cancel,
+    subscription_confirm,
+    subscription_request,
 )
 
 SESSION_DONE = "public_report_done"
@@ -261,6 +267,70 @@ def support_view(request: HttpRequest, number: str) -> HttpResponse:
             secure=request.is_secure(),
         )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe_view(request: HttpRequest) -> HttpResponse:
+    """Follow a community's new / closed reports: the confirmation link is sent first."""
+    form = SubscribeForm(request.POST or None, initial=_community_initial(request))
+    status, sent = 200, False
+    if request.method == "POST":
+        status = 400
+        limit, window = report_limit()
+        wait = rate_limit_hit(scope="subscribe", ident=client_ip(request), rate=Rate(limit, window))
+        if wait:
+            form.add_error(None, _("Too many requests. Please try later."))
+            return too_many_requests(
+                render(request, "public/subscribe.html", {"form": form}, status=429), wait
+            )
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                subscription_request(
+                    community=d["community"],
+                    channel=d["channel"],
+                    address=d["address"],
+                    on_new=d["on_new"],
+                    on_closed=d["on_closed"],
+                )
+            except DomainError as err:
+                form.add_error(form_field(form, err.field), str(err.message))
+            else:
+                status, sent = 200, True
+    return render(request, "public/subscribe.html", {"form": form, "sent": sent}, status=status)
+
+
+def _community_initial(request: HttpRequest) -> dict[str, Any]:
+    raw = request.GET.get("community", "")
+    return {"community": int(raw)} if raw.isdigit() else {}
+
+
+def form_field(form: Any, field: str | None) -> str | None:
+    return field if field in form.fields else None
+
+
+@require_GET
+def subscribe_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The double opt-in link: opening it confirms (a wrong or old link is a 404)."""
+    try:
+        subscription = subscription_confirm(token=token)
+    except DomainError:
+        raise Http404 from None
+    return render(
+        request, "public/subscribe_done.html", {"confirmed": True, "subscription": subscription}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every message: GET asks, POST stops (a link preview never unsubscribes)."""
+    if request.method == "POST":
+        try:
+            subscription_cancel(token=token)
+        except DomainError:
+            raise Http404 from None
+        return render(request, "public/subscribe_done.html", {"stopped": True})
+    return render(request, "public/unsubscribe.html", {"token": token})
 
 
 @login_required

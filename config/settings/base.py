@@ -379,6 +379,8 @@ CITYOPS_CASES_REMINDER_HOURS = env_int("CITYOPS_CASES_REMINDER_HOURS", 2)
 CITYOPS_CASES_ESCALATIONS_PER_PASS = env_int("CITYOPS_CASES_ESCALATIONS_PER_PASS", 100_000)
 # Public report form: reports accepted per client per hour.
 CITYOPS_PUBLIC_REPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_REPORTS_PER_HOUR", 10)
+# The site's own address, for links in messages sent outside a request (subscriptions).
+CITYOPS_SITE_URL = env_str("CITYOPS_SITE_URL", "http://127.0.0.1:8000")
 # Residents: "still not fixed" reopens a closed case within this many calendar days (◐ 14).
 CITYOPS_REOPEN_DAYS = env_int("CITYOPS_REOPEN_DAYS", 14)
 # Residents: "this is my problem too" per client per hour (one per case and person/device).

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from cityops.accounts.models import Role
 from cityops.cases import deadlines
-from cityops.cases.models import Light, Status
+from cityops.cases.models import Case, Light, Status
 from cityops.cases.routing import route
 from cityops.cases.services import notices
 from cityops.cases.services.context import TransitionContext
 from cityops.cases.services.guards import time_limit_for
+from cityops.cases.signals import case_notice
 from cityops.core.errors import DomainError
 
 Handler = Callable[[TransitionContext], None]
@@ -76,6 +77,9 @@ def _tell_reporters(ctx: TransitionContext) -> None:
 
 def accept(ctx: TransitionContext) -> None:
     ctx.case.accepted_at = ctx.now
+    # Accepted = public from now on (``query.PUBLIC_STATUSES``): listeners such as the
+    # residents' community subscriptions hear it (they act after the commit).
+    case_notice.send(sender=Case, case=ctx.case, code="case.accept")
 
 
 def file(ctx: TransitionContext) -> None:
