@@ -386,18 +386,39 @@ def test_closed_vote_result_reads_as_a_table_with_the_vote_term(client, personas
     assert closes in html
 
 
-def test_proposal_times_are_cut_to_whole_minutes(personas, register):
+def test_proposal_times_are_whole_minutes_never_earlier(personas, register):
     from cityops.estates.services.votes import proposal_create
 
-    opens = timezone.now() + dt.timedelta(days=20, seconds=44, microseconds=5)
+    base = timezone.now().replace(second=44, microsecond=5) + dt.timedelta(days=20)
     proposal = proposal_create(
         compound=register.compound,
         matter="hire_manager",
         title="续聘",
         text="是否续聘。",
-        opens_at=opens,
-        closes_at=opens + dt.timedelta(days=7, seconds=13),
+        opens_at=base,
+        closes_at=base + dt.timedelta(days=7, seconds=13),
         actor=personas.community_officer,
     )
-    assert proposal.opens_at == opens.replace(second=0, microsecond=0)
-    assert proposal.closes_at == (opens + dt.timedelta(days=7)).replace(second=0, microsecond=0)
+    minute = dt.timedelta(minutes=1)
+    assert proposal.opens_at == base.replace(second=0, microsecond=0) + minute
+    assert (
+        proposal.closes_at
+        == (base + dt.timedelta(days=7)).replace(second=0, microsecond=0) + minute
+    )
+    whole = base.replace(second=0, microsecond=0)
+    exact = proposal_create(
+        compound=register.compound, matter="hire_manager", title="续聘", text="是否续聘。",
+        opens_at=whole, closes_at=whole + dt.timedelta(days=7), actor=personas.community_officer,
+    )  # fmt: skip
+    assert (exact.opens_at, exact.closes_at) == (whole, whole + dt.timedelta(days=7))
+
+
+def test_owners_see_no_staff_menu(client, personas, register):
+    open_proposal(register.compound, actor=personas.community_officer)
+    client.force_login(register.users[0])
+    html = body(client.get(reverse("estates:home")))
+    for staff_only in ("console:home", "console:case-list", "console:case-map"):
+        assert f'href="{reverse(staff_only)}"' not in html, staff_only
+    assert reverse("public:my-reports") in html
+    client.force_login(personas.community_officer)
+    assert f'href="{reverse("console:case-map")}"' in body(client.get(reverse("estates:officer")))
