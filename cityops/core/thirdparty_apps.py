@@ -19,7 +19,7 @@ class AxesConfig(AxesAppConfig):
 
 
 class TasksDatabaseConfig(TasksAppConfig):
-    verbose_name = _("Background tasks")  # type: ignore[assignment]  (lazy: per request)
+    verbose_name = _("Background tasks")  # type: ignore[assignment]  # lazy: per request
 
 
 # The third-party strings the admin shows (translated in cityops/core/locale).

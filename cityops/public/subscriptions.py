@@ -162,7 +162,7 @@ def subscriptions_notify(*, case_id: int, code: str) -> int:
     if case is None or case.community is None:
         return 0
     subs = Subscription.objects.filter(
-        community_id=case.community_id, confirmed_at__isnull=False, **{flag: True}
+        community=case.community, confirmed_at__isnull=False, **{flag: True}
     )
     link = site_url(reverse("public:case-detail", args=[case.number]))
     with override(settings.LANGUAGE_CODE):

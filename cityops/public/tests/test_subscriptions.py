@@ -38,7 +38,7 @@ def test_double_opt_in_then_new_and_unsubscribe(
     sub = Subscription.objects.get()
     assert sub.confirmed_at is None
     assert len(mail.outbox) == 1
-    confirm = link(mail.outbox[0].body, "confirm")
+    confirm = link(str(mail.outbox[0].body), "confirm")
     # Not confirmed yet: a new report in the community sends nothing.
     first = report()
     assert first.community_id == community.pk
@@ -55,7 +55,7 @@ def test_double_opt_in_then_new_and_unsubscribe(
     message = mail.outbox[1]
     assert second.number in message.subject
     assert reverse("public:case-detail", args=[second.number]) in message.body
-    stop = link(message.body, "stop")
+    stop = link(str(message.body), "stop")
     assert client.get(stop).status_code == 200  # asks first
     assert Subscription.objects.exists()
     assert client.post(stop).status_code == 200
