@@ -82,3 +82,20 @@ def test_sms_subscription_and_validation(
     with django_capture_on_commit_callbacks(execute=True):
         case_accept(case_id=case.pk, actor=personas.intake_clerk)
     assert PhoneMessage.objects.filter(text__contains=case.number).count() == 1
+
+
+def test_closed_reports_only(
+    client, small_city, catalogue, verified, personas, django_capture_on_commit_callbacks
+):
+    from cityops.cases.services import case_close
+
+    with django_capture_on_commit_callbacks(execute=True):
+        subscribe(client, small_city.community_west, on_new="")
+    client.get(link(str(mail.outbox[0].body), "confirm"))
+    with django_capture_on_commit_callbacks(execute=True):
+        case = verified()  # accepted on the way: not a "new" subscriber, nothing sent
+    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        case_close(case_id=case.pk, actor=personas.shift_lead)
+    assert len(mail.outbox) == 2
+    assert case.number in mail.outbox[1].subject
