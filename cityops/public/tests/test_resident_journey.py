@@ -119,6 +119,7 @@ def test_resident_reports_tracks_rates_and_reopens_on_a_phone(
         ("public list", "/public/"),
         ("public case", f"/public/cases/{nearby.number}/"),
         ("track form", "/track/"),
+        ("subscribe", "/subscribe/"),
     ):
         page.goto(f"{live_server.url}{path}")
         audit(name)
