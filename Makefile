@@ -43,14 +43,17 @@ messages-compile: $(STAMP)
 install: $(STAMP) assets messages-compile
 
 # Browser for the Playwright tests: Debian's package (never `playwright install`, which
-# downloads a browser build and cannot work on isolated networks).
+# downloads a browser build and cannot work on isolated networks); poppler-utils (pdftotext,
+# pdftoppm) for the tests that read our PDFs as a reader does.
+BROWSER_PKGS := chromium fonts-noto-cjk poppler-utils
 chromium:
-	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && \
+	@{ test -x /usr/bin/chromium && command -v pdftotext >/dev/null; } || { command -v apt-get >/dev/null && \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get install -y --no-install-recommends chromium fonts-noto-cjk >/dev/null 2>&1 || \
-	     (apt-get update -qq && apt-get install -y --no-install-recommends chromium fonts-noto-cjk)); \
-	  else sudo -n apt-get install -y --no-install-recommends chromium fonts-noto-cjk; fi; } || true
+	    (apt-get install -y --no-install-recommends $(BROWSER_PKGS) >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y --no-install-recommends $(BROWSER_PKGS))); \
+	  else sudo -n apt-get install -y --no-install-recommends $(BROWSER_PKGS); fi; } || true
 	@test -x /usr/bin/chromium || echo "!!! Chromium is missing: the browser tests will be SKIPPED !!!"
+	@command -v pdftotext >/dev/null || echo "!!! poppler-utils is missing: the PDF checks will be SKIPPED !!!"
 
 # ---------------------------------------------------------------- demo
 demo: export CITYOPS_DEBUG := 1

@@ -22,6 +22,8 @@ ASSETS: dict[str, tuple[str, list[str]]] = {
     "leaflet.heat": ("leaflet.heat/dist", ["leaflet-heat.js"]),
     "htmx": ("htmx.org/dist", ["htmx.min.js"]),
     "echarts": ("echarts/dist", ["echarts.min.js"]),
+    # Embedded in every PDF (cityops.core.pdffonts): TrueType outlines, as reportlab needs.
+    "fonts": ("@expo-google-fonts/noto-sans-sc", ["400Regular/NotoSansSC_400Regular.ttf"]),
 }
 # Used by the browser tests only (accessibility audit); an npm install without dev
 # dependencies leaves them out, which is not an error.

@@ -116,3 +116,27 @@ def clean_answers(
             continue
         cleaned[code] = _clean_one(spec, value)
     return cleaned
+
+
+def answer_lines(
+    questions: Iterable[tuple[str, str, Any]], answers: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """``(question label, answer text)`` per answer for display: choice codes become their
+    labels, lists are joined, unknown codes (a question deleted since) are shown as stored.
+
+    ``questions``: ``(code, label, choices)`` with choices ``[{"code", "label"}, …]``.
+    """
+    known = {code: (label, choices) for code, label, choices in questions}
+    lines = []
+    for code, value in answers.items():
+        if _is_empty(value):
+            continue
+        label, choices = known.get(code, (code, []))
+        names = {
+            str(c.get("code")): str(c.get("label")) for c in choices or [] if isinstance(c, dict)
+        }
+        values = value if isinstance(value, list) else [value]
+        if isinstance(value, bool):
+            values = [_("yes") if value else _("no")]
+        lines.append((str(label), "、".join(names.get(str(v), str(v)) for v in values)))
+    return lines

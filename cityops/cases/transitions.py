@@ -88,6 +88,11 @@ RULES: tuple[Rule, ...] = (
     Rule("rework", _("check failed: rework (返工)"), (S.HANDLED,), S.DISPATCHED, (R.INSPECTOR,),
          ("reason", "check_photos")),
     Rule("close", _("close (结案)"), (S.VERIFIED,), S.CLOSED, (R.SHIFT_LEAD,)),
+    # The reporter says "still not fixed" within CITYOPS_REOPEN_DAYS of the close (FixMyStreet's
+    # reopen): back to the same unit for rework with a new round. An anonymous reporter acts
+    # through the private tracking code (``case_transition(reporter=True)``).
+    Rule("reopen", _("reopen: still not fixed (返工)"), (S.CLOSED,), S.DISPATCHED,
+         (R.RESIDENT,), ("reason", "reopen_window")),
     Rule("approve_self_handled", _("approve self-handling (自处理审核)"), (S.SELF_HANDLED,),
          S.CLOSED, (R.INTAKE_CLERK, R.SHIFT_LEAD)),
     Rule("void", _("void (作废)"), VOIDABLE, S.VOIDED, (R.SHIFT_LEAD,), ("reason",)),
@@ -122,7 +127,8 @@ CASE = register(
             S.SELF_HANDLED: "self-handled report (自处理)",
         },
         transitions=RULES,
-        final=(S.CLOSED, S.REJECTED, S.VOIDED, S.MERGED),
+        # Closed is not final: its reporter may reopen it for a while (``reopen``).
+        final=(S.REJECTED, S.VOIDED, S.MERGED),
         table=True,
     )
 )

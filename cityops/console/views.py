@@ -29,6 +29,7 @@ from cityops.cases.access import (
     reveal_needs_purpose,
 )
 from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
+from cityops.cases.questions import answer_lines
 from cityops.cases.selectors import case_duplicates, case_public_view
 from cityops.cases.services import case_report, case_reveal_reporter, case_transition
 from cityops.cases.transitions import action_label, rule_for
@@ -256,6 +257,12 @@ def _detail_context(
         "reveal_needs_purpose": reveal_needs_purpose(request.user),
         "map_options": _map_options(zoom=16, center=[case.lat, case.lon]),
         "map_point": {"type": "Point", "coordinates": [case.lon, case.lat]},
+        "answer_lines": answer_lines(
+            case.category.questions.values_list("code", "label", "choices"), case.answers or {}
+        )
+        if case.answers
+        else [],
+        "supporters": case.supports.count(),  # type: ignore[attr-defined]
     }
 
 

@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.module_loading import import_string
 
 from cityops.core.cache import TolerantRedisCache
@@ -76,5 +76,5 @@ def readyz(request: HttpRequest) -> HttpResponse:
     return _report({**checks, **_app_checks()}, "ready")
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponsePermanentRedirect(static("cityops/favicon.svg"))

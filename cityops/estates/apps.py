@@ -21,6 +21,7 @@ class EstatesConfig(AppConfig):
             DemoStep,
             demo_delete_hook_register,
             demo_step_register,
+            demo_table_register,
         )
         from cityops.estates.demo_credit import STEP_DESCRIPTION as CREDIT_STEP
 
@@ -35,6 +36,8 @@ class EstatesConfig(AppConfig):
             )
         )
         demo_delete_hook_register("cityops.estates.demo.delete_hook", order=20)
+        # Right after the staff logins (accounts, order 10): the demo owners.
+        demo_table_register("cityops.estates.demo.owner_logins_table", order=11)
         from cityops.core.keyrotation import BlindIndex, blind_index_register
         from cityops.estates.models.register import ID_INDEX_PURPOSE
 

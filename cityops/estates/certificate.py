@@ -1,6 +1,6 @@
 """The printable result certificate (表决结果证明) of a certified vote, as PDF.
 
-reportlab's built-in CID font STSong-Light renders Chinese without any system font.
+The Chinese font is embedded (``core.pdffonts``), so every reader shows the text.
 """
 
 from __future__ import annotations
@@ -14,20 +14,17 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cityops.core.pdffonts import CJK_FONT, cjk_font
 from cityops.estates.models import Proposal
 from cityops.estates.results import reason_text, step_lines
 
-FONT = "STSong-Light"
+FONT = CJK_FONT
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return cjk_font()
 
 
 def certificate_pdf(proposal: Proposal) -> bytes:

@@ -25,6 +25,7 @@ from cityops.accounts.models import Role, User
 from cityops.accounts.services import user_ensure
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
+from cityops.core.management.demo_steps import DemoTable
 from cityops.estates.models import (
     Ballot,
     Campaign,
@@ -42,7 +43,12 @@ from cityops.estates.services.bodies import (
 )
 from cityops.estates.services.campaigns import campaign_create, target_plan, target_resolve
 from cityops.estates.services.credit import credit_record_add
-from cityops.estates.services.votes import proposal_create, proposal_tally, proposal_transition
+from cityops.estates.services.votes import (
+    proposal_create,
+    proposal_tally,
+    proposal_transition,
+    whole_minute,
+)
 from cityops.registry.models import (
     Compound,
     District,
@@ -137,7 +143,7 @@ def _historical_vote(
     certifier: User,
 ) -> Proposal:
     """A past vote written as rows (its notice period lies in the past) with a real tally."""
-    closes = timezone.now() - dt.timedelta(days=closed_days_ago)
+    closes = whole_minute(timezone.now()) - dt.timedelta(days=closed_days_ago)
     proposal = Proposal.objects.create(
         compound=compound,
         matter=matter,
@@ -297,7 +303,7 @@ def _first_compound(compound: Compound, rng: random.Random, admin: User) -> None
         note=_("Initial deposits at move-in"),
         actor=admin,
     )
-    now = timezone.now()
+    now = whole_minute(timezone.now())  # voting windows are whole minutes
     fund_vote = proposal_create(
         compound=compound,
         matter="use_fund",
@@ -428,3 +434,31 @@ def demo_estates_delete() -> dict[str, int]:
 def delete_hook(district: Any) -> dict[str, int]:
     """Demo delete hook (registered in ``EstatesConfig.ready``): estates rows go before a reset."""
     return demo_estates_delete()
+
+
+def owner_logins_table() -> DemoTable | None:
+    """Printed by ``demo_setup`` after the staff logins: the two demo owners (an owner who
+    votes on the phone, and the committee chair who runs the vote)."""
+    from cityops.accounts.demo import DEMO_PASSWORD
+
+    roles = {OWNER_USER: _("owner (votes)"), CHAIR_USER: _("owners' committee chair")}
+    owners = {
+        o.user.username: o
+        for o in Owner.objects.filter(user__username__in=roles).select_related("user", "compound")
+        if o.user is not None
+    }
+    rows = tuple(
+        (name, str(label), owners[name].compound.name, DEMO_PASSWORD)
+        for name, label in roles.items()
+        if name in owners
+    )
+    if not rows:
+        return None
+    return DemoTable(
+        header=(_("username"), _("role"), _("compound"), _("password")),
+        rows=rows,
+        note=_(
+            "Owners open /estates/ after signing in: the open vote closes soon after the "
+            "demo starts."
+        ),
+    )

@@ -13,6 +13,7 @@ from shapely.geometry import Point
 
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
+from cityops.cases.access import cases_visible_to
 from cityops.cases.models import OPEN_STATUSES, Case
 from cityops.core.geo import GeometryError, to_shape
 from cityops.estates import access
@@ -241,9 +242,13 @@ def open_complaints_by_compound(compounds: Sequence[Compound]) -> dict[int, int]
     return counts
 
 
-def company_cases(companies: QuerySet[Organisation], *, limit: int = 200) -> list[Case]:
+def company_cases(companies: QuerySet[Organisation], *, user: Any, limit: int = 200) -> list[Case]:
+    """The companies' cases that the user may open (``cases.access``): a case routed to the
+    company but rejected or merged before dispatch is not the company's to see (it would
+    answer 404), so it is not listed either."""
     return list(
-        Case.objects.filter(Q(routed_org__in=companies) | Q(assignee__in=companies))
+        cases_visible_to(user)
+        .filter(Q(routed_org__in=companies) | Q(assignee__in=companies))
         .select_related("category")
         .order_by("-reported_at")[:limit]
     )

@@ -232,7 +232,7 @@ def company_home(request: HttpRequest) -> HttpResponse:
         "estates/staff/company_home.html",
         {
             "sections": sections,
-            "cases": selectors.company_cases(companies),
+            "cases": selectors.company_cases(companies, user=request.user),
             "objection_form": ObjectionForm(),
         },
     )

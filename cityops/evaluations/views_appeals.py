@@ -31,7 +31,13 @@ from cityops.evaluations.appeals import (
 )
 from cityops.evaluations.explain import describe_step
 from cityops.evaluations.forms import AppealForm, DecideForm
-from cityops.evaluations.models import AppealEvidence, AppealStatus, Evaluation, SnowEvaluation
+from cityops.evaluations.models import (
+    Appeal,
+    AppealEvidence,
+    AppealStatus,
+    Evaluation,
+    SnowEvaluation,
+)
 from cityops.evaluations.reports.ranking import access_report
 from cityops.evaluations.surveys import policy_get
 from cityops.evaluations.views_common import evaluations_user_required, form_error
@@ -81,6 +87,23 @@ def _item_name(evaluation: Evaluation | SnowEvaluation, component: str, item: st
         if p["code"] == item:
             return str(p["name"])
     return f"{component}/{item}"
+
+
+def appeals_named(appeals: Any) -> list[Appeal]:
+    """The appeals with ``item_name`` (the scheme's words, not its internal codes)."""
+    rows = list(appeals)
+    for a in rows:
+        a.item_name = _item_name(  # type: ignore[attr-defined]
+            a.snow_evaluation or a.evaluation, a.component, a.item
+        )
+    return rows
+
+
+def diff_named(diff: dict[str, Any], evaluation: Evaluation | SnowEvaluation) -> dict[str, Any]:
+    """A revision diff whose items carry their names (for the page)."""
+    for i in diff.get("items", []):
+        i["name"] = _item_name(evaluation, i["component"], i["item"])
+    return diff
 
 
 def _appeal_form(evaluation: Evaluation, data: Any = None, files: Any = None) -> AppealForm:
@@ -135,7 +158,9 @@ def _detail(
                 ]
             ],
             "revisions": revisions,
-            "appeals": evaluation.appeals.select_related("filed_by", "snow_evaluation__event"),
+            "appeals": appeals_named(
+                evaluation.appeals.select_related("filed_by", "snow_evaluation__event")
+            ),
             "form": form
             if form is not None
             else (_appeal_form(evaluation) if may_appeal else None),
@@ -184,7 +209,9 @@ def diff_view(request: HttpRequest, evaluation_id: int, other_id: int) -> HttpRe
         raise Http404
     old, new = (a, b) if a.revision < b.revision else (b, a)
     return render(
-        request, "evaluations/diff.html", {"old": old, "new": new, "diff": revision_diff(old, new)}
+        request,
+        "evaluations/diff.html",
+        {"old": old, "new": new, "diff": diff_named(revision_diff(old, new), new)},
     )
 
 
@@ -200,7 +227,8 @@ def appeals_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluations/appeals.html",
-        {"appeals": qs[:200], "status": status, "statuses": AppealStatus.choices,
+        {"appeals": appeals_named(qs.select_related("evaluation", "snow_evaluation__event")[:200]),
+         "status": status, "statuses": AppealStatus.choices,
          "supervisor": is_supervisor(request.user)},
     )  # fmt: skip
 

@@ -29,6 +29,7 @@ from cityops.evaluations.explain import describe_step
 from cityops.evaluations.forms import AppealForm
 from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun
 from cityops.evaluations.snow_runs import snow_run_start
+from cityops.evaluations.views_appeals import appeals_named, diff_named
 from cityops.evaluations.views_common import form_error, supervisor_required
 
 __all__ = ["snow_evaluations_visible_to"]
@@ -116,7 +117,11 @@ def _page(
             "roads": evaluation.inputs.get("roads", []),
             "explanation": [describe_step(step) for step in evaluation.result.get("steps", [])],
             "revisions": revisions.order_by("revision"),
-            "appeals": evaluation.appeals.select_related("filed_by").order_by("created_at"),
+            "appeals": appeals_named(
+                evaluation.appeals.select_related(
+                    "filed_by", "evaluation", "snow_evaluation"
+                ).order_by("created_at")
+            ),
             "may_appeal": may_appeal,
             "deadline": deadline,
             "form": form if may_appeal else None,
@@ -168,5 +173,5 @@ def snow_diff_view(request: HttpRequest, snow_id: int, other_id: int) -> HttpRes
     return render(
         request,
         "evaluations/snow_diff.html",
-        {"old": old, "new": new, "diff": revision_diff(old, new)},
+        {"old": old, "new": new, "diff": diff_named(revision_diff(old, new), new)},
     )

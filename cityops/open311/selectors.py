@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Max, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext_lazy
 
 from cityops.cases.models import Category
 from cityops.cases.models.catalogue import QuestionKind
@@ -25,13 +26,14 @@ DATATYPES = {
     QuestionKind.SINGLE_CHOICE: "singlevaluelist",
     QuestionKind.MULTIPLE_CHOICE: "multivaluelist",
 }
+# In the client's language, like every other text of the service definition.
 DATATYPE_DESCRIPTIONS = {
-    "string": "Text without line breaks.",
-    "number": "A number.",
-    "datetime": "A date and time, ISO 8601 with time zone.",
-    "text": "Text, line breaks allowed.",
-    "singlevaluelist": "One of the listed keys.",
-    "multivaluelist": "One or more of the listed keys (attribute[code][]).",
+    "string": gettext_lazy("Text without line breaks."),
+    "number": gettext_lazy("A number."),
+    "datetime": gettext_lazy("A date and time, ISO 8601 with time zone."),
+    "text": gettext_lazy("Text, line breaks allowed."),
+    "singlevaluelist": gettext_lazy("One of the listed keys."),
+    "multivaluelist": gettext_lazy("One or more of the listed keys (attribute[code][])."),
 }
 
 
@@ -117,7 +119,7 @@ def service_definition(category: Category) -> dict[str, Any]:
             "code": question.code,
             "datatype": datatype,
             "required": question.required,
-            "datatype_description": question.help_text or DATATYPE_DESCRIPTIONS[datatype],
+            "datatype_description": question.help_text or str(DATATYPE_DESCRIPTIONS[datatype]),
             "order": order,
             "description": question.label,
         }

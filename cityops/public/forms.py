@@ -228,3 +228,90 @@ class FeedbackForm(forms.Form):
         label=_("Comment (optional)"), required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
+
+
+class PlaceForm(forms.Form):
+    """Step 1 of a report (a GET form): the pin / GPS position, or a community without a map."""
+
+    lon = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "data-geo": "lon"}),
+    )  # fmt: skip
+    lat = forms.FloatField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "data-geo": "lat"}),
+    )  # fmt: skip
+    community = forms.ModelChoiceField(
+        label=_("Community (if you cannot place a pin)"),
+        required=False,
+        queryset=Community.objects.none(),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["community"]
+        field.queryset = Community.objects.order_by("code")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_point = data.get("lon") is not None and data.get("lat") is not None
+        if not has_point and data.get("community") is None:
+            raise forms.ValidationError(
+                _("Place the pin, use your location, or choose the community.")
+            )
+        return data
+
+    def point(self) -> tuple[float, float]:
+        d = self.cleaned_data
+        if d.get("lon") is not None and d.get("lat") is not None:
+            return float(d["lon"]), float(d["lat"])
+        c: Community = d["community"]
+        return (c.min_lon + c.max_lon) / 2, (c.min_lat + c.max_lat) / 2
+
+
+class ReopenForm(forms.Form):
+    number = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    code = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    reason = forms.CharField(
+        label=_("What is still wrong?"), max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
+class SubscribeForm(forms.Form):
+    """Follow the new and/or closed public reports of a community (double opt-in)."""
+
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none())
+    channel = forms.ChoiceField(
+        label=_("Send to"),
+        choices=[("email", _("E-mail")), ("sms", _("SMS"))],
+        widget=forms.RadioSelect,
+        initial="email",
+    )
+    address = forms.CharField(
+        label=_("E-mail address or mobile number"), max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
+    on_new = forms.BooleanField(label=_("New reports"), required=False, initial=True)
+    on_closed = forms.BooleanField(label=_("Closed reports"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["community"]
+        field.queryset = Community.objects.order_by("code")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        address = str(data.get("address") or "").strip()
+        if data.get("channel") == "email" and address:
+            try:
+                forms.EmailField().clean(address)
+            except forms.ValidationError:
+                self.add_error("address", _("Enter a valid e-mail address."))
+        if data.get("channel") == "sms" and address:
+            digits = address.replace(" ", "").replace("-", "").lstrip("+")
+            if not digits.isdigit() or not 7 <= len(digits) <= 15:
+                self.add_error("address", _("Enter a valid mobile number."))
+        if not (data.get("on_new") or data.get("on_closed")):
+            raise forms.ValidationError(_("Choose new reports, closed reports or both."))
+        return data

@@ -59,11 +59,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    "axes",
+    "cityops.core.thirdparty_apps.AxesConfig",  # django-axes, section name translated
     # Before django_tasks_db: its ``db_worker`` command is cityops.core's (heartbeat, outages).
     "cityops.core",
     "django_tasks",
-    "django_tasks_db",
+    "cityops.core.thirdparty_apps.TasksDatabaseConfig",  # django-tasks-db, translated name
     "cityops.accounts",
     "cityops.registry",
     "cityops.workcal",
@@ -208,6 +208,8 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 VENDOR_DIR = Path(env_str("CITYOPS_VENDOR_DIR", str(BASE_DIR / "var" / "vendor")))
 if VENDOR_DIR.is_dir():
     STATICFILES_DIRS.append(("vendor", VENDOR_DIR))
+# The Chinese TrueType font embedded in every PDF (cityops.core.pdffonts), from npm at set-up.
+CITYOPS_PDF_FONT = VENDOR_DIR / "fonts" / "400Regular" / "NotoSansSC_400Regular.ttf"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("CITYOPS_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Staff-only files (photo originals with their EXIF GPS position): outside MEDIA_ROOT, never under
@@ -432,6 +434,12 @@ CITYOPS_CASES_REMINDER_HOURS = env_int("CITYOPS_CASES_REMINDER_HOURS", 2)
 CITYOPS_CASES_ESCALATIONS_PER_PASS = env_int("CITYOPS_CASES_ESCALATIONS_PER_PASS", 100_000)
 # Public report form: reports accepted per client per hour.
 CITYOPS_PUBLIC_REPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_REPORTS_PER_HOUR", 10)
+# The site's own address, for links in messages sent outside a request (subscriptions).
+CITYOPS_SITE_URL = env_str("CITYOPS_SITE_URL", "http://127.0.0.1:8000")
+# Residents: "still not fixed" reopens a closed case within this many calendar days (◐ 14).
+CITYOPS_REOPEN_DAYS = env_int("CITYOPS_REOPEN_DAYS", 14)
+# Residents: "this is my problem too" per client per hour (one per case and person/device).
+CITYOPS_PUBLIC_SUPPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_SUPPORTS_PER_HOUR", 30)
 # Scheduler intervals in seconds per job (0 disables one), e.g. "sla_scan=30,credit_from_cases=0";
 # in Python settings a job may also be a dict {"target": "dotted.path", "every": seconds}.
 CITYOPS_SCHEDULE: dict[str, Any] = dict(env_intervals("CITYOPS_SCHEDULE"))

@@ -20,3 +20,5 @@ DEBUG = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pytest-django uses an in-memory database for SQLite tests.
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# The files of `make assets` (var/vendor), not the per-test var directory.
+CITYOPS_PDF_FONT = BASE_DIR / "var/vendor/fonts/400Regular/NotoSansSC_400Regular.ttf"

@@ -23,6 +23,11 @@
       L.circleMarker(ll, { radius: 9, color: "#b3261e", fillOpacity: 0.8 }).addTo(map);
       map.setView(ll, options.zoom || 16);
     }
+    // [data-nearby]: open reports near the point (the residents' report page lists them too).
+    (base.readJson(el.dataset.nearby) || []).forEach(function (c) {
+      L.circleMarker([c.lat, c.lon], { radius: 7, color: "#a86b00", fillOpacity: 0.6 })
+        .bindTooltip(c.number).addTo(map);
+    });
   }
 
   function reportForm(form) {
@@ -243,7 +248,7 @@
   }
 
   function init() {
-    document.querySelectorAll("[data-report-form]").forEach(once(reportForm));
+    document.querySelectorAll("[data-report-form], [data-place-form]").forEach(once(reportForm));
     if (typeof L === "undefined" || !base) return;
     document.querySelectorAll("[data-case-map]").forEach(once(caseMap));
     if (window.CityOpsMap) document.querySelectorAll("[data-public-map]").forEach(once(publicMap));

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from cityops.accounts.models import Role
 from cityops.cases import deadlines
-from cityops.cases.models import Light, Status
+from cityops.cases.models import Case, Light, Status
 from cityops.cases.routing import route
 from cityops.cases.services import notices
 from cityops.cases.services.context import TransitionContext
 from cityops.cases.services.guards import time_limit_for
+from cityops.cases.signals import case_notice
 from cityops.core.errors import DomainError
 
 Handler = Callable[[TransitionContext], None]
@@ -76,6 +77,9 @@ def _tell_reporters(ctx: TransitionContext) -> None:
 
 def accept(ctx: TransitionContext) -> None:
     ctx.case.accepted_at = ctx.now
+    # Accepted = public from now on (``query.PUBLIC_STATUSES``): listeners such as the
+    # residents' community subscriptions hear it (they act after the commit).
+    case_notice.send(sender=Case, case=ctx.case, code="case.accept")
 
 
 def file(ctx: TransitionContext) -> None:
@@ -167,6 +171,15 @@ def rework(ctx: TransitionContext) -> None:
     _tell_unit(ctx)
 
 
+def reopen(ctx: TransitionContext) -> None:
+    """The reporter says it is still not fixed: a rework round for the same unit."""
+    case = ctx.case
+    case.rework_count += 1
+    case.handled_at = case.verified_at = case.closed_at = None
+    _start_round(ctx)
+    _tell_unit(ctx)
+
+
 def close(ctx: TransitionContext) -> None:
     ctx.case.closed_at = ctx.now
     _tell_reporters(ctx)
@@ -245,6 +258,7 @@ HANDLERS: dict[str, Handler] = {
     "verify": verify,
     "rework": rework,
     "close": close,
+    "reopen": reopen,
     "approve_self_handled": approve_self_handled,
     "void": end,
     "merge": merge,

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,6 +169,23 @@ def _category(ctx: TransitionContext) -> None:
     ctx.data["category"] = {"from": ctx.case.category.code, "to": category.code}
 
 
+def _reopen_window(ctx: TransitionContext) -> None:
+    """Only within ``CITYOPS_REOPEN_DAYS`` (◐ 14 calendar days) of the close, and only a case
+    a unit handled (a self-handled case has no unit to send it back to: report it anew)."""
+    case = ctx.case
+    days = int(settings.CITYOPS_REOPEN_DAYS)
+    if case.closed_at is None or ctx.now > case.closed_at + dt.timedelta(days=days):
+        raise DomainError(
+            _("A case can be reopened within %(days)d days of its closing; please report it anew.")
+            % {"days": days},
+            code="reopen_window",
+        )
+    if case.assignee_id is None:
+        raise DomainError(
+            _("This case was not handled by a unit; please report it anew."), code="reopen_unit"
+        )
+
+
 GUARDS: dict[str, Callable[[TransitionContext], None]] = {
     "reason": _reason,
     "note": _note,
@@ -180,4 +198,5 @@ GUARDS: dict[str, Callable[[TransitionContext], None]] = {
     "merge_target": _merge_target,
     "not_urgent": _not_urgent,
     "category": _category,
+    "reopen_window": _reopen_window,
 }

@@ -123,6 +123,7 @@ MESSAGES: dict[str, Any] = {
     "resume": _("Case {number} resumed: the clock runs again"),
     "rework": _("Case {number} failed the check: rework needed"),
     "close": _("Your report {number} was fixed and closed"),
+    "reopen": _("Case {number} was reopened by its reporter: still not fixed"),
     "reject": _("Your report {number} was not accepted"),
     "void": _("Your report {number} was voided"),
     "merge": _("Your report {number} was merged into an earlier report"),

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cityops.accounts.access import actor_for
+from cityops.accounts.access import Actor, actor_for
+from cityops.accounts.models import Role
 from cityops.cases.access import access_case
 from cityops.cases.models import Case, CaseEvent, Status
 from cityops.cases.services.context import TransitionContext
@@ -48,9 +49,14 @@ def case_transition(
     actor: Any,
     expected_version: int | None = None,
     reason: str = "",
+    reporter: bool = False,
     **payload: Any,
 ) -> Case:
     """Apply ``action`` to the case as ``actor``; return the updated case.
+
+    ``reporter=True``: the caller has proved that the actor reported the case (the private
+    tracking code, ``case_find_by_tracking_code``); an anonymous reporter then acts with the
+    resident role on this one case only.
 
     Raises NotFound (case outside the actor's scope), PermissionDenied (role not allowed),
     Conflict (someone acted first: version or status moved) or DomainError (a guard failed).
@@ -59,10 +65,14 @@ def case_transition(
     if not isinstance(rule, Rule):
         raise DomainError(_("Unknown action %(a)s.") % {"a": action}, code="unknown_action")
     with transaction.atomic():
-        case = access_case(case_id, actor, for_write=True)
+        who = actor_for(actor)
+        if reporter and who.user_id is None:
+            who = Actor(user_id=None, roles=frozenset({Role.RESIDENT}))
+            case = _reporter_case(case_id)
+        else:
+            case = access_case(case_id, actor, for_write=True)
         if expected_version is not None and case.version != expected_version:
             raise Conflict(_("Someone else changed this case first: reload it and try again."))
-        who = actor_for(actor)
         if not who.has_role(*rule.roles):
             raise PermissionDenied(_("Your role may not do this on a case."))
         # An operator acts only on cases dispatched to its own unit (others do not exist).
@@ -142,6 +152,18 @@ def case_transition(
         if action in ("void", "merge"):
             _carry_duplicates(ctx, into=ctx.resolved.get("into"))
     return case
+
+
+def _reporter_case(case_id: int) -> Case:
+    found = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(pk=case_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Case not found."))
+    return found
 
 
 def _carry_duplicates(ctx: TransitionContext, *, into: Case | None) -> None:

@@ -65,6 +65,8 @@ SCENARIOS: dict[str, Scenario] = {
     "verify": Scenario("handled", "inspector", "operator_a", _photos),
     "rework": Scenario("handled", "inspector", "shift_lead", _photos),
     "close": Scenario("verified", "shift_lead", "inspector", _none),
+    "reopen": Scenario("closed", "citizen", "inspector",
+                       lambda c, s: {"reason": "还没修好"}),
     "approve_self_handled": Scenario("self_handled", "intake_clerk", "inspector", _none),
     "void": Scenario("filed", "shift_lead", "dispatcher", _reason),
     "merge": Scenario("duplicate", "intake_clerk", "inspector",
@@ -117,6 +119,23 @@ def build(report, dispatched, handled, verified, personas, catalogue, small_city
             return handled()
         if setup == "verified":
             return verified()
+        if setup == "closed":  # a resident's own report, fixed and closed
+            from cityops.cases.services import (
+                case_check,
+                case_close,
+                case_dispatch,
+                case_file,
+                case_handle,
+            )
+
+            case = act(report(source="public", actor=personas.citizen), "confirm_report",
+                       "inspector")  # fmt: skip
+            act(case, "accept", "intake_clerk")
+            case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+            case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+            case_handle(case_id=case.pk, actor=personas.operator_a, note="好", photos=[jpeg()])
+            case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg()])
+            return case_close(case_id=case.pk, actor=personas.shift_lead)
         if setup == "self_handled":
             return report(source="self_handled", photos=[jpeg()], after_photos=[jpeg("green")])
         if setup == "duplicate":

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityops.core.models import BaseModel
 from cityops.estates import tally
@@ -47,12 +48,13 @@ class Matter(models.TextChoices):
 
 
 class ProposalStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    NOTICED = "noticed", _("Noticed")
-    OPEN = "open", _("Voting open")
-    CLOSED = "closed", _("Closed")
-    CERTIFIED = "certified", _("Certified")
-    CANCELLED = "cancelled", _("Cancelled")
+    # A context of its own: "Closed" alone is the case term 已结案 in the cases catalogue.
+    DRAFT = "draft", pgettext_lazy("vote status", "Draft")
+    NOTICED = "noticed", pgettext_lazy("vote status", "Noticed")
+    OPEN = "open", pgettext_lazy("vote status", "Voting open")
+    CLOSED = "closed", pgettext_lazy("vote status", "Closed")
+    CERTIFIED = "certified", pgettext_lazy("vote status", "Certified")
+    CANCELLED = "cancelled", pgettext_lazy("vote status", "Cancelled")
 
 
 class Proposal(BaseModel):

@@ -90,6 +90,13 @@ for _t in VOTE.transitions:
         )
 
 
+def whole_minute(moment: dt.datetime, *, up: bool = False) -> dt.datetime:
+    """The minute a moment falls in (seconds dropped), or with ``up`` the next whole minute
+    when it has seconds: the grain of voting windows."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor + dt.timedelta(minutes=1) if up and floor != moment else floor
+
+
 def proposal_create(
     *,
     compound: Compound,
@@ -109,6 +116,10 @@ def proposal_create(
         raise DomainError(_("A proposal needs a title and a text."), field="title")
     if timezone.is_naive(opens_at) or timezone.is_naive(closes_at):
         raise DomainError(_("Times must carry a time zone."), field="opens_at")
+    # Voting windows are whole minutes: the time every page and the certificate print
+    # (HH:MM) is the moment the close is enforced, not a few seconds later. Rounded up, so
+    # neither the notice period nor the window is ever shortened.
+    opens_at, closes_at = whole_minute(opens_at, up=True), whole_minute(closes_at, up=True)
     if closes_at <= opens_at:
         raise DomainError(_("The voting window must end after it opens."), field="closes_at")
     fund_matter = matter in (Matter.USE_FUND, Matter.RAISE_FUND)

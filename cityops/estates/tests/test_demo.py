@@ -53,6 +53,15 @@ def test_demo_on_the_demo_district_is_idempotent(db):
     assert territory_targets(street_officer).filter(status=TargetStatus.PLANNED).exists()
     vote = Proposal.objects.get(status="open")
     assert vote.closes_at <= timezone.now() + dt.timedelta(minutes=DEMO_VOTE_MINUTES)
+    assert (vote.closes_at.second, vote.closes_at.microsecond) == (0, 0)  # whole minutes
+    # demo_setup prints the owners' logins next to the staff's.
+    from cityops.core.management.demo_steps import demo_tables
+    from cityops.estates.demo import owner_logins_table
+
+    assert "cityops.estates.demo.owner_logins_table" in demo_tables()
+    table = owner_logins_table()
+    assert table is not None
+    assert [row[0] for row in table.rows] == ["demo_owner", "demo_owner_chair"]
     certified = Proposal.objects.get(status="certified", passed=True)
     # certified through the writer: audited, dated the day after its vote closed
     assert AuditEvent.objects.filter(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -324,3 +325,100 @@ def test_demo_journey_campaign_vote_and_credit_from_cases(
     assert "按时处置率 66.7%" in company_page
     assert "返工 4 件" in company_page
     assert "−17.00 分" in company_page
+
+
+def test_company_cases_link_only_to_cases_the_company_may_open(
+    client,
+    small_city,
+    personas,
+    property_case,  # noqa: F811 (the fixture)
+):
+    from cityops.cases.models import Category
+    from cityops.cases.services import case_reject, case_report
+    from cityops.estates.tests.test_credit_job import IN_COMPOUND
+
+    dispatched = property_case()
+    rejected = case_report(
+        source="inspector",
+        category=Category.objects.get(kind="property", code="0101"),
+        lon=IN_COMPOUND[0],
+        lat=IN_COMPOUND[1],
+        address="测试花园小区1号楼",
+        description="重复上报",
+        answers={"people_trapped": "no", "building": "1号楼"},
+        actor=personas.inspector,
+    )
+    assert rejected.routed_org_id == small_city.property_company.pk
+    case_reject(case_id=rejected.pk, actor=personas.intake_clerk, reason="重复")
+    client.force_login(personas.property_staff)
+    html = body(client.get(reverse("estates:company")))
+    assert reverse("console:case-detail", args=[dispatched.pk]) in html
+    assert rejected.number not in html
+    for link in set(re.findall(r'href="(/console/cases/\d+/)"', html)):
+        assert client.get(link).status_code == 200, link
+
+
+def test_closed_vote_result_reads_as_a_table_with_the_vote_term(client, personas, register):
+    proposal = open_proposal(register.compound, actor=personas.community_officer)
+    from cityops.estates.services.votes import ballot_cast, proposals_advance
+
+    for owner, user in zip(register.owners[:5], register.users[:5], strict=True):
+        ballot_cast(proposal_id=proposal.pk, owner=owner, choice="agree", actor=user)
+    proposal.refresh_from_db()
+    # The window is whole minutes: what the pages print (HH:MM) is when the close bites.
+    assert proposal.closes_at.second == 0
+    assert proposal.closes_at.microsecond == 0
+    with time_machine.travel(proposal.closes_at, tick=False):
+        assert proposals_advance()["closed"] == 1
+    client.force_login(personas.community_officer)
+    with translation.override("zh-hans"):
+        html = body(
+            client.get(
+                reverse("estates:manage_proposal", args=[proposal.pk]),
+                HTTP_ACCEPT_LANGUAGE="zh-hans",
+            )
+        )
+    assert "StepLine(" not in html
+    assert "<td>参与表决面积（" in html  # a table cell, not a printed Python object
+    assert "已结束" in html
+    assert "已结案" not in html
+    closes = timezone.localtime(proposal.closes_at).strftime("%Y-%m-%d %H:%M")
+    assert closes in html
+
+
+def test_proposal_times_are_whole_minutes_never_earlier(personas, register):
+    from cityops.estates.services.votes import proposal_create
+
+    base = timezone.now().replace(second=44, microsecond=5) + dt.timedelta(days=20)
+    proposal = proposal_create(
+        compound=register.compound,
+        matter="hire_manager",
+        title="续聘",
+        text="是否续聘。",
+        opens_at=base,
+        closes_at=base + dt.timedelta(days=7, seconds=13),
+        actor=personas.community_officer,
+    )
+    minute = dt.timedelta(minutes=1)
+    assert proposal.opens_at == base.replace(second=0, microsecond=0) + minute
+    assert (
+        proposal.closes_at
+        == (base + dt.timedelta(days=7)).replace(second=0, microsecond=0) + minute
+    )
+    whole = base.replace(second=0, microsecond=0)
+    exact = proposal_create(
+        compound=register.compound, matter="hire_manager", title="续聘", text="是否续聘。",
+        opens_at=whole, closes_at=whole + dt.timedelta(days=7), actor=personas.community_officer,
+    )  # fmt: skip
+    assert (exact.opens_at, exact.closes_at) == (whole, whole + dt.timedelta(days=7))
+
+
+def test_owners_see_no_staff_menu(client, personas, register):
+    open_proposal(register.compound, actor=personas.community_officer)
+    client.force_login(register.users[0])
+    html = body(client.get(reverse("estates:home")))
+    for staff_only in ("console:home", "console:case-list", "console:case-map"):
+        assert f'href="{reverse(staff_only)}"' not in html, staff_only
+    assert reverse("public:my-reports") in html
+    client.force_login(personas.community_officer)
+    assert f'href="{reverse("console:case-map")}"' in body(client.get(reverse("estates:officer")))

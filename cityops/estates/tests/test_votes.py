@@ -7,10 +7,11 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cityops.core.errors import Conflict, DomainError, PermissionDenied
 from cityops.core.models import AuditEvent
+from cityops.core.testing_pdf import pdf_text
 from cityops.estates import selectors
 from cityops.estates.certificate import certificate_pdf
 from cityops.estates.models import Ballot, Proposal, ProposalStatus
@@ -89,9 +90,13 @@ def test_full_lifecycle_with_the_clock(register, personas):
     # The audit trail never carries an individual choice.
     for event in AuditEvent.objects.filter(code__in=["vote.cast", "vote.changed"]):
         assert "choice" not in event.data
-    pdf = certificate_pdf(p)
+    with translation.override("zh-hans"):
+        pdf = certificate_pdf(p)
     assert pdf.startswith(b"%PDF")
-    assert b"STSong-Light" in pdf
+    # The Chinese is embedded: poppler extracts it (a referenced CID font drew it blank).
+    text = pdf_text(pdf)
+    assert "表决结果证明" in text
+    assert p.title in text
 
 
 def test_notice_must_be_at_least_15_days_before_opening(register, personas):

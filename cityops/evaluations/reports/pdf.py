@@ -1,6 +1,6 @@
 """The monthly evaluation report of one contract as PDF (for printing and signing).
 
-reportlab's built-in CID font STSong-Light renders Chinese without any system font; figures are
+The Chinese font is embedded (``core.pdffonts``), so every reader shows the text; figures are
 set in Helvetica so that a reader (or a test) can find them in the page content. Contents: the
 facts, a bar chart of the components and a line chart of the score over the last months, the
 deduction table, the payment computation (fee, deduction %, penalties, cap, payable) and the
@@ -23,23 +23,20 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cityops.core.pdffonts import CJK_FONT, cjk_font
 from cityops.evaluations.models import Evaluation, PeriodStatus
 from cityops.evaluations.reports.ranking import TREND_MONTHS, deduction_rows, drilldown
 from cityops.registry.models import ServiceType
 
-FONT = "STSong-Light"
+FONT = CJK_FONT
 NUMBERS = "Helvetica"
 CHART_W, CHART_H = 170 * mm, 60 * mm
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return cjk_font()
 
 
 def money(value: Any) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
@@ -84,7 +85,8 @@ def city_summary_xlsx(period: Period, periods: Sequence[Period]) -> bytes:
             _("Component"),
             _("Item"),
             _("Quantity"),
-            _("Deduction"),
+            # The points taken off (扣分), not the item (扣分项): its own context.
+            pgettext("points deducted", "Deduction"),
             _("Capped"),
             _("Veto"),
             _("Inspections"),

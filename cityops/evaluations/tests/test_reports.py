@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from cityops.core.testing_pdf import pdf_text
 from cityops.evaluations.reports.pdf import money, operator_report_pdf
 from cityops.evaluations.tests.test_ranking import build_months, client_for
 
@@ -40,7 +41,12 @@ def test_pdf_has_the_payable_figure_and_the_tables(months: dict[str, Any]) -> No
     assert f"({money(evaluation.deduction)}) Tj".encode() in pdf  # 150,000.00: capped
     assert f"({money(evaluation.fee)}) Tj".encode() in pdf
     assert b"(6.00) Tj" in pdf  # the exposed-garbage deduction row
-    assert b"/STSong-Light" in pdf  # the Chinese CID font
+    # The Chinese font is embedded (core.pdffonts): poppler extracts the Chinese text.
+    with translation.override("zh-hans"):
+        text = pdf_text(operator_report_pdf(evaluation))
+        assert _("Component scores") in text
+        assert _("Score across months") in text
+    assert re.search(r"[\u4e00-\u9fff]{4}", text)
     # the charts: bar chart and line chart are vector drawings (no images)
     assert b" re" in pdf
     assert b" l" in pdf
@@ -114,6 +120,10 @@ def test_city_summary_xlsx(
     assert trend[0][1:] == ("2026-09",)  # the mayor sees published months only, up to this one
     components = list(book[components_name].iter_rows(values_only=True))
     assert any(r[0] == "HW-A" and r[5] is not None for r in components[1:])
+    # Every column header says something different (扣分项 ≠ 扣分).
+    for sheet in book.worksheets:
+        header = [h for h in next(sheet.iter_rows(values_only=True)) if h]
+        assert len(header) == len(set(header)), (sheet.title, header)
 
 
 def test_city_summary_neutralises_formulas(

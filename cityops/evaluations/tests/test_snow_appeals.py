@@ -109,7 +109,11 @@ def test_overturned_snow_deduction_makes_new_revisions_and_the_month_follows(
     operator = client_for(personas.operator_a)
     diff = operator.get(reverse("evaluations:snow-diff", args=[published_snow.pk, snow2.pk]))
     assert diff.status_code == 200
-    assert "clearing/clear_late" in diff.content.decode()
+    # … by the scheme's words, not the internal code
+    from cityops.evaluations.views_appeals import _item_name
+
+    assert _item_name(snow2, "clearing", "clear_late") in diff.content.decode()
+    assert "clearing/clear_late" not in diff.content.decode()
     page = operator.get(reverse("evaluations:appeal", args=[appeal.pk])).content.decode()
     assert reverse("evaluations:snow-diff", args=[published_snow.pk, snow2.pk]) in page
 

@@ -165,7 +165,19 @@ def test_appeal_decide_and_diff_over_http(
     assert appeal.result_revision is not None
     diff = sup.get(reverse("evaluations:diff", args=[october.pk, appeal.result_revision.pk]))
     assert diff.status_code == 200
-    assert b"overdue" in diff.content
+    # Pages name the scheme's items in words, never by internal code (cases/overdue).
+    from cityops.evaluations.views_appeals import _item_name
+
+    name = _item_name(october, "cases", "overdue")
+    assert name != "cases/overdue"
+    assert name in diff.content.decode()
+    assert "cases/overdue" not in diff.content.decode()
+    for page in (
+        sup.get(reverse("evaluations:appeals"), {"status": "all"}),
+        sup.get(appeal_url),
+        sup.get(reverse("evaluations:evaluation", args=[october.pk])),
+    ):
+        assert "cases/overdue" not in page.content.decode()
     op_view = as_user(personas.operator_a).get(reverse("evaluations:evaluation", args=[october.pk]))
     assert b"r2" in op_view.content
 

@@ -473,3 +473,13 @@ def test_get_requests_query_count(
     rows = js(client.get("/open311/v2/requests.json", {"status": "open"}))
     assert len(rows) == 7
     assert sum(1 for r in rows if r["media_url"]) == 1
+
+
+def test_datatype_descriptions_follow_the_language(client: Client, catalogue: Any) -> None:
+    url = "/open311/v2/services/event-0199.json"
+    zh = js(client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans"))["attributes"]
+    en = js(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))["attributes"]
+    number_zh = next(a for a in zh if a["datatype"] == "number")["datatype_description"]
+    number_en = next(a for a in en if a["datatype"] == "number")["datatype_description"]
+    assert number_en == "A number."
+    assert number_zh == "数字。"

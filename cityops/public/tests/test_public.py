@@ -36,9 +36,10 @@ def post_report(client: Any, category: Any, **extra: Any) -> Any:
     return client.post(url, data)
 
 
-def test_report_page_asks_category_first(client, catalogue):
+def test_report_page_asks_the_place_first(client, catalogue):
     page = client.get(reverse("public:report")).content.decode()
-    assert 'name="category"' in page
+    assert 'name="lon"' in page
+    assert "data-place-form" in page
     assert "data-report-form" not in page
     page = client.get(reverse("public:report"), {"category": catalogue["garbage"].pk})
     assert "data-report-form" in page.content.decode()

@@ -73,8 +73,8 @@ def test_resident_to_closure_journey(
 
     # A resident reports on a phone, with a photo.
     resident = new_page(chromium, browser_contexts, PHONE)
-    resident.goto(f"{live_server.url}/report/")
-    resident.select_option("select[name=category]", str(garbage.pk))
+    # (The pin-first steps are walked in cityops/public/tests/test_resident_journey.py.)
+    resident.goto(f"{live_server.url}/report/?category={garbage.pk}")
     resident.wait_for_selector("[data-report-form]")
     resident.fill("textarea[name=description]", "小区门口垃圾堆积，无人清运")
     resident.fill("input[name=lon]", str(WEST[0]))
