@@ -15,13 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_reform_panels_fit_the_big_screen(
-    chromium: Any, browser_contexts: Any, live_server: Any, personas: Any, plan: Plan
+    chromium: Any, browser_contexts: Any, live_server: Any, personas: Any, plan: Plan, shot: Any
 ) -> None:
     make_staff(plan)
     cockpit_refresh()
     wall = {"width": 1920, "height": 1080}
     page = staff_page(chromium, browser_contexts, live_server, personas.mayor, wall)
     page.goto(f"{live_server.url}/cockpit/wall/")
+    shot(page, "cockpit-wall-reform")
     for name in ("staffing", "procurement"):
         box = page.locator(f".panel--{name}").bounding_box()
         assert box is not None
