@@ -25,3 +25,14 @@ class ProcurementConfig(AppConfig):
             )
         )
         demo_delete_hook_register("cityops.procurement.demo.delete_hook", order=5)
+        from cityops.cockpit.panels import Panel, panel_register
+
+        panel_register(
+            Panel(
+                "procurement",
+                _("Reform: procurement of the operators (政府采购)"),
+                "cityops.procurement.cockpit.procurement_compute",
+                "procurement/cockpit_panel.html",
+                order=61,
+            )
+        )

@@ -16,6 +16,18 @@ class StaffingConfig(AppConfig):
                 order=45,
             )
         )  # fmt: skip
+        from cityops.cockpit.panels import Panel, panel_register
+
+        # Counts only (no names): the cockpit's viewers see what the mayor's office may see.
+        panel_register(
+            Panel(
+                "staffing",
+                _("Reform: staff transfer (人员划转)"),
+                "cityops.staffing.cockpit.staffing_compute",
+                "staffing/cockpit_panel.html",
+                order=60,
+            )
+        )
         from cityops.core.keyrotation import BlindIndex, blind_index_register
         from cityops.staffing.models import ID_INDEX_PURPOSE
 
