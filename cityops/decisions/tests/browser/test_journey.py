@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cityops.cockpit.refresh import cockpit_refresh
 from cityops.decisions.models import DecisionItem, ItemStatus, Level
 from cityops.decisions.selectors import decision_overview
 from cityops.decisions.services.ladder_job import items_escalate
@@ -91,3 +92,13 @@ def test_supervision_journey(
     assert "解决无物业小区问题" in section.content()
     shot(section, "decisions-bulletin")
     assert decision_overview(user=desk.mayor)["counts"]["done"] == 1
+
+    # The leaders' cockpit shows it, after its refresh job: the item counted as done.
+    cockpit_refresh()
+    mayor = signed_in(chromium, browser_contexts, live_server, desk.mayor, DESKTOP)
+    mayor.goto(f"{live_server.url}/cockpit/")
+    done = mayor.locator(".panel--decisions a[href$='?status=done'] .n")
+    assert done.inner_text() == "1"
+    mayor.locator(".panel--decisions a[href$='?status=done']").click()
+    mayor.wait_for_selector("text=解决无物业小区问题")
+    shot(mayor, "decisions-cockpit")
