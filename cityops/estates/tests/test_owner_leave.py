@@ -73,3 +73,22 @@ def test_an_owner_holding_units_cannot_leave_and_a_returning_owner_is_back(small
     assert zhang.left_at is None
     assert zhang.name == "张三"
     assert zhang.id_index
+
+
+def test_admin_action_removes_an_owner_without_units_only(client, small_city, personas):
+    from django.urls import reverse
+
+    compound = small_city.compound
+    owners_import(compound=compound, rows=read_csv(BEFORE.encode()))
+    zhang = Owner.objects.get(compound=compound, key="A1")
+    wang = Owner.objects.get(compound=compound, key="A2")
+    zhang.units.all().delete()  # edited in the admin: the flat is no longer zhang's
+    client.force_login(personas.admin)
+    url = reverse("admin:estates_owner_changelist")
+    client.post(url, {"action": "leave_selected", "_selected_action": [zhang.pk, wang.pk]})
+    zhang.refresh_from_db()
+    wang.refresh_from_db()
+    assert zhang.left_at is not None
+    assert zhang.name == LEFT_OWNER_NAME
+    assert wang.left_at is None  # still holds a unit: refused
+    assert AuditEvent.objects.get(code="estates.owner.left").actor == personas.admin
