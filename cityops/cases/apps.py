@@ -12,6 +12,9 @@ class CasesConfig(AppConfig):
 
         schedule_job_register(Job("sla_scan", "cityops.cases.sla.sla_scan", 60))
         schedule_job_register(Job("case_reminders", "cityops.cases.reminders.reminders_send", 300))
+        schedule_job_register(
+            Job("reporter_retention", "cityops.cases.retention.reporter_retention_job", 86400)
+        )
         from cityops.cases.selectors import open_cases_by_light
         from cityops.core.metrics import metric_gauge_register
 

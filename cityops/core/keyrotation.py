@@ -43,6 +43,10 @@ def blind_index_register(index: BlindIndex) -> None:
         _indexes.append(index)
 
 
+def registered_blind_indexes() -> tuple[BlindIndex, ...]:
+    return tuple(_indexes)
+
+
 def encrypted_models() -> Iterator[tuple[type[models.Model], list[str]]]:
     for model in apps.get_models():
         fields = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]

@@ -13,6 +13,7 @@ from cityops.core.admin_personal import PersonalDataAdmin
 from cityops.core.crypto import mask_name, mask_phone
 from cityops.core.errors import DomainError
 from cityops.estates import models as m
+from cityops.estates.services.register import owner_leave
 from cityops.estates.services.votes import proposal_transition
 
 
@@ -37,6 +38,18 @@ class OwnerAdmin(PersonalDataAdmin):
     search_fields = ("key",)
     raw_id_fields = ("user",)
     inlines = [UnitInline]
+    actions = ["leave_selected"]
+
+    @admin.action(description=_("Remove from the register (holds no unit; personal data erased)"))
+    def leave_selected(self, request: HttpRequest, queryset: QuerySet[m.Owner]) -> None:
+        for owner in queryset:
+            try:
+                owner_leave(owner=owner, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{owner.key}: {exc.message}", messages.ERROR)
+            else:
+                done = _("left the register")
+                self.message_user(request, f"{owner.key}: {done}")
 
     @admin.display(description=_("name"))
     def masked_name(self, obj: m.Owner) -> str:

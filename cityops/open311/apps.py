@@ -11,6 +11,10 @@ class Open311Config(AppConfig):
         from cityops.core.scheduler import Job, schedule_job_register
 
         schedule_job_register(Job("open311_intake", "cityops.open311.intake.intake_drain", 30))
+        from cityops.cases.retention import reporter_erase_hook_register
+        from cityops.open311.retention import open311_reporter_erase
+
+        reporter_erase_hook_register("open311", open311_reporter_erase)
         from cityops.core.metrics import metric_gauge_register
         from cityops.open311.intake import intake_samples
 

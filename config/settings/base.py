@@ -267,6 +267,10 @@ CITYOPS_SMS_BACKEND = env_str(
 CITYOPS_OUTBOX_BACKOFF = env_int_list("CITYOPS_OUTBOX_BACKOFF", [60, 300, 1800, 7200, 43200])
 CITYOPS_OUTBOX_CLAIM_SECONDS = env_int("CITYOPS_OUTBOX_CLAIM_SECONDS", 600)
 
+# Personal data over time (PIPL): days after a case closes before its reporter's contact data
+# (name, phone, Open311 e-mail/device/account, SMS numbers) is erased (◐ 365; 0 = never).
+CITYOPS_REPORTER_RETENTION_DAYS = env_int("CITYOPS_REPORTER_RETENTION_DAYS", 365)
+
 # Case photos (cityops.core.images): largest accepted upload and thumbnail size.
 CITYOPS_MAX_IMAGE_BYTES = env_int("CITYOPS_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 CITYOPS_MAX_IMAGE_PIXELS = env_int("CITYOPS_MAX_IMAGE_PIXELS", 50_000_000)

@@ -161,6 +161,11 @@ class Case(BaseModel):
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set when the retention job erased the reporter's contact data (cityops.cases.retention):
+    # the encrypted columns cannot be filtered by value, so the job selects by this marker.
+    reporter_erased_at = models.DateTimeField(
+        _("reporter data erased at"), null=True, blank=True, editable=False
+    )
 
     # 挂账: parked time does not count against the unit.
     parked_at = models.DateTimeField(_("parked since"), null=True, blank=True)

@@ -35,6 +35,9 @@ class Owner(BaseModel):
     # Keyed blind index of the ID document (as for reporters' phones): the art. 278 head-count
     # follows the person, so one buyer registered under two references is still one owner.
     id_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # Set when the owner left the register (holds no unit any more): the personal fields are
+    # erased (PIPL), the row stays so that the ballots cast keep counting (owner_leave).
+    left_at = models.DateTimeField(_("left the register at"), null=True, blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityops.core.audit import audit_record
@@ -204,7 +205,12 @@ def owners_import(
             if owner is None:
                 owner = Owner(compound=compound, key=key, is_developer=row.developer_held)
                 new_owners.append(owner)
-            elif (owner.name, owner.co_owners, owner.phone, owner.id_number) != (
+            elif owner.left_at is not None or (
+                owner.name,
+                owner.co_owners,
+                owner.phone,
+                owner.id_number,
+            ) != (
                 row.owner_name,
                 row.co_owners,
                 row.phone,
@@ -217,9 +223,11 @@ def owners_import(
             owner.co_owners = row.co_owners
             owner.phone = row.phone
             owner.set_id_number(row.id_number)
+            owner.left_at = None  # a returning owner is on the register again
             if owner.pk:
                 owner.save(
                     update_fields=[
+                        "left_at",
                         "name",
                         "co_owners",
                         "phone",
@@ -258,6 +266,10 @@ def owners_import(
         Unit.objects.bulk_create(new_units, batch_size=500)
         Unit.objects.bulk_update(changed_units, ["area", "owner", "developer_held"], batch_size=500)
         summary.units_created, summary.units_updated = len(new_units), len(changed_units)
+        for gone in Owner.objects.filter(
+            compound=compound, units__isnull=True, is_developer=False, left_at__isnull=True
+        ):
+            owner_leave(owner=gone, actor=actor)
         summary.owner_count = len(
             {
                 person_key(pk, index)
@@ -282,6 +294,41 @@ def owners_import(
             },
         )
     return summary
+
+
+LEFT_OWNER_NAME = "已注销业主"
+
+
+def owner_leave(*, owner: Owner, actor: Any = None) -> Owner:
+    """An owner who holds no unit any more leaves the register (PIPL: personal data is kept
+    only as long as needed): name → a placeholder, phone, ID number and its blind index,
+    co-owners and the account link erased. The row stays, so ballots already cast (which
+    reference it) keep counting. Audited (``estates.owner.left``)."""
+    with transaction.atomic():
+        owner = Owner.objects.select_for_update().get(pk=owner.pk)
+        if owner.left_at is not None:
+            return owner
+        if owner.is_developer:
+            raise DomainError(_("The developer's row cannot leave the register."))
+        if owner.units.exists():
+            raise DomainError(_("The owner still holds units: reassign them first."))
+        owner.name, owner.co_owners, owner.phone, owner.user = LEFT_OWNER_NAME, "", "", None
+        owner.set_id_number("")
+        owner.left_at = timezone.now()
+        owner.save(
+            update_fields=[
+                "name", "co_owners", "phone", "id_number", "id_index", "user", "left_at",
+                "updated_at",
+            ]
+        )  # fmt: skip
+        audit_record(
+            code="estates.owner.left",
+            target=owner,
+            actor=actor,
+            summary=f"{owner.compound_id}/{owner.key}",
+            data={"compound_id": owner.compound_id, "key": owner.key},
+        )
+    return owner
 
 
 def owner_link_user(*, owner: Owner, user: Any, actor: Any = None) -> Owner:
