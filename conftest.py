@@ -32,7 +32,12 @@ settings.load_profile(os.environ.get("CITYOPS_HYPOTHESIS", "cityops"))
 PASSWORD = "persona-pass-123"
 
 # Shared fixtures of the cases domain (catalogue, photos, cases per workflow state).
-pytest_plugins = ["cityops.cases.testing", "cityops.core.testing_browser"]
+# (pytest allows plugins only here, at the root: each app's shared fixtures are listed.)
+pytest_plugins = [
+    "cityops.cases.testing",
+    "cityops.core.testing_browser",
+    "cityops.decisions.testing",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,6 @@ from collections.abc import Iterator
 import pytest
 from django.utils import translation
 
-pytest_plugins = ["cityops.decisions.testing"]
-
 
 @pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from cityops.cases.models import Case, Status
@@ -88,8 +90,10 @@ def test_honeypot_and_rate_limit(client, catalogue, settings):
     assert Case.objects.count() == 1
 
 
+@time_machine.travel(dt.datetime(2026, 11, 3, 9, 1, 0, tzinfo=dt.UTC), tick=False)
 def test_track_rate_limit_says_when_to_retry(client):
-    """60 lookups per 10 minutes and IP; the 61st answers 429 with the seconds left."""
+    """60 lookups per 10 minutes and IP; the 61st answers 429 with the seconds left. (The clock
+    stands still: the limit counts in fixed windows, and a slow run could straddle two.)"""
     for _ in range(60):
         assert client.post(reverse("public:track"), {"number": "X", "code": "Y"}).status_code == 404
     for url in (reverse("public:track"), reverse("public:feedback")):

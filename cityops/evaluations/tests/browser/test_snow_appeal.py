@@ -143,7 +143,8 @@ def test_snow_deduction_appealed_and_partly_overturned(
     assert operator.locator(".status").first.inner_text() == "Deduction reduced"
     operator.get_by_role("link", name="See snow revision 2 and what changed").click()
     operator.wait_for_url(f"**/evaluations/snow/{snow.pk}/diff/{snow2.pk}/")
-    assert "clearing/clear_late" in operator.content()
+    assert "清雪超时（每路段每超1天）" in operator.content()  # the item by its name, not its code
+    assert "clearing/clear_late" not in operator.content()
     shot(operator, "snow-appeal-diff")
     operator.goto(f"{live_server.url}/evaluations/snow/{snow2.pk}/")
     assert "92.00" in operator.content()
