@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo test install lock chromium assets messages-compile messages messages-check lint typecheck \
-        pytest-sqlite pytest-postgres serve worker bench wrk clean fuzz
+        pytest-sqlite pytest-postgres serve worker bench wrk clean fuzz schemathesis-live
 
 # ---------------------------------------------------------------- set-up
 # Python packages come from the lock file (exact versions and hashes, requirements/dev.lock);
@@ -106,6 +106,11 @@ scoring-coverage: install
 fuzz: install
 	CITYOPS_HYPOTHESIS=fuzz $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" \
 	  $$(grep -rl --include='test_*.py' 'from hypothesis' cityops)
+
+# The REST API fuzzed live with every schemathesis check, as an operator and as the dispatcher
+# (issue 14 item 12; ~20 minutes; not part of `make test`).
+schemathesis-live: install
+	scripts/schemathesis_live.sh
 
 messages: $(STAMP)
 	CITYOPS_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete \

@@ -181,12 +181,19 @@ def _items(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> tu
     return items
 
 
+# The range of a 64-bit id (``BigAutoField``): what the filter accepts and the schema documents.
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+
+
 def _id(params: Mapping[str, Any], name: str) -> int | None:
     raw = str(params.get(name) or "").strip()
     if not raw:
         return None
-    # A whole number; a negative one is well-formed and simply matches nothing (no id is < 1).
-    if not raw.lstrip("-").isdigit() or raw.count("-") > (raw[0] == "-") or len(raw) > 13:
+    # A whole number in the ids' range (64-bit, the schema's ``format: int64``); a negative or
+    # unused one is well-formed and simply matches nothing (no id is < 1).
+    digits = raw.removeprefix("-")
+    well_formed = digits.isascii() and digits.isdigit() and len(digits) <= 19
+    if not well_formed or not ID_MIN <= int(raw) <= ID_MAX:
         raise FilterError(_("expected a whole number."), field=name)
     return int(raw)
 

@@ -24,7 +24,9 @@ from cityops.api.models import ApiToken
 from cityops.api.parsers import CleanJSONParser
 from cityops.api.serializers import (
     ActionSerializer,
+    ActionUploadSerializer,
     CaseCreateSerializer,
+    CaseCreateUploadSerializer,
     CaseDetailSerializer,
     CasePageSerializer,
     CaseSerializer,
@@ -56,6 +58,11 @@ def category_from(value: str, field: str = "category") -> Category:
     if found is None:
         raise bad_request(field, _("unknown category (use a service code such as event-0102)."))
     return found
+
+
+def is_multipart(request: Request) -> bool:
+    """Only a multipart body carries files: its serializer has ``photos``, JSON's has not."""
+    return str(request.content_type).startswith("multipart/")
 
 
 def client_of(request: Request) -> str:
@@ -164,7 +171,7 @@ class CaseListView(ApiView):
     @extend_schema(
         request={
             "application/json": CaseCreateSerializer,
-            "multipart/form-data": CaseCreateSerializer,
+            "multipart/form-data": CaseCreateUploadSerializer,
         },
         responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
@@ -172,7 +179,9 @@ class CaseListView(ApiView):
     )
     def post(self, request: Request) -> Response:
         self.max_body_bytes = None
-        form = CaseCreateSerializer(data=request.data)
+        form = (CaseCreateUploadSerializer if is_multipart(request) else CaseCreateSerializer)(
+            data=request.data
+        )
         form.is_valid(raise_exception=True)
         data = form.validated_data
         key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
@@ -185,11 +194,11 @@ class CaseListView(ApiView):
             coord_sys=data["coord_sys"],
             address=data["address"],
             description=data["description"],
-            answers=data["answers"],
+            answers=data.get("answers", {}),
             urgency=data["urgency"],
             reporter_name=data["reporter_name"],
             reporter_phone=data["reporter_phone"],
-            photos=data["photos"],
+            photos=data.get("photos", []),
             idempotency_key=key,
             actor=request.user,
             client=client,
@@ -242,7 +251,10 @@ class CaseActionView(ApiView):
 
     @extend_schema(
         # Form-encoded bodies are accepted too but cannot say "null": JSON or multipart documented.
-        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
+        request={
+            "application/json": ActionSerializer,
+            "multipart/form-data": ActionUploadSerializer,
+        },
         responses=CaseDetailSerializer,
         parameters=[
             OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(TRANSITIONS)),
@@ -254,23 +266,25 @@ class CaseActionView(ApiView):
     def post(self, request: Request, number: str, action: str) -> Response:
         if action not in TRANSITIONS:
             raise NotFound(_("Unknown action."))
-        form = ActionSerializer(data=request.data)
+        form = (ActionUploadSerializer if is_multipart(request) else ActionSerializer)(
+            data=request.data
+        )
         form.is_valid(raise_exception=True)
         data = form.validated_data
         case = visible_case(request, number)
         expected = data["expected_version"]
         if (matched := if_match_version(request)) is not None:
-            if expected is not None and expected != matched:
-                raise bad_request("expected_version", _("differs from If-Match."))
             if matched != case.version:
                 raise PreconditionFailed(
                     _("The case has changed since you read it (now version %(v)d).")
                     % {"v": case.version}
                 )
-            expected = matched
+            # Both given and different: If-Match held, so ``expected_version`` is the stale one
+            # and the service answers 409 as for any stale version.
+            expected = matched if expected is None else expected
         payload: dict[str, Any] = {
             "note": data["note"],
-            "photos": data["photos"],
+            "photos": data.get("photos", []),
             "unit": data["unit"],
             "new_deadline": data["new_deadline"],
             "condition_met": data["condition_met"],
@@ -278,7 +292,7 @@ class CaseActionView(ApiView):
         if data["into"]:
             target = cases_visible_to(request.user).filter(number=data["into"]).first()
             if target is None:
-                raise bad_request("into", _("unknown case number."))
+                raise NotFound(_("unknown case number."), field="into")
             payload["into"] = target.pk
         if data["category"]:
             payload["category"] = category_from(data["category"]).pk
