@@ -333,6 +333,8 @@ def _split_actions(paths: dict[str, Any], components: dict[str, Any]) -> None:
                 required.append("photos")
             if required:
                 body["required"] = required
+            if required:
+                post["requestBody"]["required"] = True
             upload = "Upload" if media.startswith("multipart/") else ""
             name = f"Action{_camel(rule.action)}{upload}Request"
             components[name] = body

@@ -154,9 +154,34 @@ class StrictSerializer(serializers.Serializer[Any]):
                 for name, field in self.fields.items():
                     if not isinstance(field, serializers.ListField) and len(data.getlist(name)) > 1:
                         errors[name] = [_("Sent more than once.")]
+            else:
+                # JSON: each value has the JSON type the schema gives it (DRF alone would take
+                # 7 for "7", "yes" for true); a form's values are all text, parsed per field.
+                for name, field in self.fields.items():
+                    value = data.get(name)
+                    if name in data and value is not None and not _json_type_ok(field, value):
+                        errors[name] = [_("Wrong JSON type.")]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+def _json_type_ok(field: serializers.Field[Any, Any, Any, Any], value: Any) -> bool:
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, serializers.IntegerField):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.FloatField):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(field, serializers.ListField):
+        return isinstance(value, list)
+    if isinstance(field, serializers.DictField):
+        return isinstance(value, dict)
+    if isinstance(
+        field, serializers.CharField | serializers.ChoiceField | serializers.DateTimeField
+    ):
+        return isinstance(value, str)
+    return True
 
 
 class CaseCreateSerializer(StrictSerializer):

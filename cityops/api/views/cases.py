@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cityops.accounts.access import actor_for
 from cityops.api import params as p
 from cityops.api.base import ApiView, PreconditionFailed, bad_request
 from cityops.api.models import ApiToken
@@ -91,14 +92,29 @@ def etag(case: Case) -> str:
 def if_match_version(request: Request) -> int | None:
     """The version an ``If-Match`` header names (``"7"``, ``W/"7"`` or ``7``); None without one
     or for ``*``. Anything else is a 400, not a silent match."""
-    raw = (request.headers.get("If-Match") or "").strip()
-    if not raw or raw == "*":
+    if "If-Match" not in request.headers:
+        return None
+    raw = request.headers["If-Match"].strip()
+    if raw == "*":
         return None
     value = raw.removeprefix("W/").strip('"')
     if not value.isdigit() or len(value) > 12:
         raise bad_request("If-Match", _('expected the case\'s ETag, e.g. "3".'))
     return int(value)
 
+
+# The request field each guard of the workflow needs (``cases.services.guards``); also what
+# ``api.schema`` makes required per action.
+GUARD_FIELDS = {
+    "reason": "reason",
+    "note": "note",
+    "filing_condition": "condition_met",
+    "new_deadline": "new_deadline",
+    "merge_target": "into",
+    "category": "category",
+    "after_photos": "photos",
+    "check_photos": "photos",
+}
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -271,7 +287,17 @@ class CaseActionView(ApiView):
         )
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        category = category_from(data["category"]) if data["category"] else None
         case = visible_case(request, number)
+        # The body is judged whole before the case's state (412/409): what the action's guards
+        # need from the request (the schema requires the same, per action). A role that may
+        # not act at all learns that first (403, from the service).
+        rule = TRANSITIONS[action]
+        if any(actor_for(request.user).has_role(role) for role in rule.roles):
+            for guard in rule.guards:
+                field = GUARD_FIELDS.get(guard)
+                if field is not None and not data.get(field):
+                    raise bad_request(field, _("required for this action."))
         expected = data["expected_version"]
         if (matched := if_match_version(request)) is not None:
             if matched != case.version:
@@ -294,8 +320,8 @@ class CaseActionView(ApiView):
             if target is None:
                 raise NotFound(_("unknown case number."), field="into")
             payload["into"] = target.pk
-        if data["category"]:
-            payload["category"] = category_from(data["category"]).pk
+        if category is not None:
+            payload["category"] = category.pk
         reason = data["reason"] or (data["note"] if action == "confirm_report" else "")
         case = case_transition(
             case_id=case.pk,
