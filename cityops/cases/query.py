@@ -219,7 +219,8 @@ def _date(params: Mapping[str, Any], name: str) -> dt.date | None:
         day = None
     if day is None:
         raise FilterError(_("expected a date (YYYY-MM-DD)."), field=name)
-    return day
+    # A local day's bounds must stay datetimes in UTC too (0001-01-01 in Asia/Shanghai is not).
+    return min(max(day, dt.date(1, 1, 2)), dt.date(9999, 12, 30))
 
 
 def _datetime(params: Mapping[str, Any], name: str) -> dt.datetime | None:
@@ -232,7 +233,13 @@ def _datetime(params: Mapping[str, Any], name: str) -> dt.datetime | None:
         parsed = None
     if parsed is None:
         raise FilterError(_("expected an ISO 8601 date and time."), field=name)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    aware = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    # In UTC, as the database compares it: PostgreSQL refuses offsets beyond ±15:59 that ISO
+    # 8601 allows (a 500 once); an instant before year 1 in UTC is simply the earliest one.
+    try:
+        return aware.astimezone(dt.UTC)
+    except OverflowError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 # A well-formed category in a filter: an id, or a service code ``<kind>-<code>`` (``event-0102``).
