@@ -154,6 +154,11 @@ class StrictSerializer(serializers.Serializer[Any]):
                 for name, field in self.fields.items():
                     if not isinstance(field, serializers.ListField) and len(data.getlist(name)) > 1:
                         errors[name] = [_("Sent more than once.")]
+                    # A form has no null: the text ``null`` stands for it (as for
+                    # ``NullableIntegerField``), so a field that may not be null refuses it.
+                    value = data.get(name)
+                    if not field.allow_null and isinstance(value, str) and _is_null(value):
+                        errors[name] = [_("This field may not be null.")]
             else:
                 # JSON: each value has the JSON type the schema gives it (DRF alone would take
                 # 7 for "7", "yes" for true); a form's values are all text, parsed per field.
@@ -164,6 +169,10 @@ class StrictSerializer(serializers.Serializer[Any]):
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+def _is_null(value: str) -> bool:
+    return value.strip().lower() == "null"
 
 
 def _json_type_ok(field: serializers.Field[Any, Any, Any, Any], value: Any) -> bool:

@@ -316,6 +316,17 @@ def test_etag_and_if_match_on_actions(api: Api, personas: Any, dispatched: Any) 
     assert fresh.status_code == 200, fresh.content
 
 
+def test_form_null_is_refused_where_null_is_not_allowed(
+    api: Api, personas: Any, dispatched: Any
+) -> None:
+    case = dispatched()
+    url = f"/api/v1/cases/{case.number}/actions/request_return/"
+    response = api(personas.operator_a).post(url, {"reason": "null"}, format="multipart")
+    assert (response.status_code, list(response.json())) == (400, ["reason"])
+    again = api(personas.operator_a).post(url, {"reason": "a", "reason2": "x"}, format="multipart")
+    assert (again.status_code, list(again.json())) == (400, ["reason2"])  # unknown field
+
+
 def test_multipart_null_means_none(api: Api, personas: Any, dispatched: Any) -> None:
     case = dispatched()
     response = api(personas.operator_a).post(
