@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo test install lock chromium assets messages-compile messages messages-check lint typecheck \
-        pytest-sqlite pytest-postgres serve worker bench wrk clean fuzz nginx cluster cluster-down
+        pytest-sqlite pytest-postgres serve worker bench wrk clean fuzz nginx cluster cluster-down schemathesis-live
 
 # ---------------------------------------------------------------- set-up
 # Python packages come from the lock file (exact versions and hashes, requirements/dev.lock);
@@ -125,6 +125,11 @@ cluster-down:
 fuzz: install
 	CITYOPS_HYPOTHESIS=fuzz $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" \
 	  $$(grep -rl --include='test_*.py' 'from hypothesis' cityops)
+
+# The REST API fuzzed live with every schemathesis check, as an operator and as the dispatcher
+# (issue 14 item 12; ~20 minutes; not part of `make test`).
+schemathesis-live: install
+	scripts/schemathesis_live.sh
 
 messages: $(STAMP)
 	CITYOPS_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete \

@@ -26,7 +26,7 @@ from cityops.cases.access import access_case
 from cityops.cases.models import TERMINAL_STATUSES, CasePhoto, PhotoKind
 from cityops.cases.services.photos import photos_prepare, photos_store
 from cityops.core.audit import audit_record
-from cityops.core.errors import DomainError, PermissionDenied
+from cityops.core.errors import Conflict, DomainError, PermissionDenied
 
 MAX_PHOTOS = 6  # per request; each file is bounded by CITYOPS_MAX_IMAGE_BYTES
 _ANY_KIND = (Role.SYSTEM_ADMIN, Role.INTAKE_CLERK, Role.SHIFT_LEAD, Role.DISPATCHER)
@@ -82,6 +82,6 @@ def _check(case: Any, actor: Any, kind: str) -> None:
     if kind not in allowed_kinds(actor, case):
         raise PermissionDenied(_("You may not add this kind of photo to this case."))
     if case.status in TERMINAL_STATUSES:
-        raise DomainError(
+        raise Conflict(  # the case's state, not the request (409)
             _("case: the case is closed; photos can no longer be added."), field="case"
         )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cityops.cases.models import Case, CaseEvent, Source, Urgency
 from cityops.core.coords import CoordSys, from_wgs84
+from cityops.core.text import printable
 
 COORD_SYS = [c.value for c in CoordSys]
 
@@ -130,7 +132,68 @@ class CaseDetailSerializer(CaseSerializer):
         ]
 
 
-class CaseCreateSerializer(serializers.Serializer[Any]):
+# Form fields a browser adds on its own (the browsable API's forms), never an API field.
+IGNORED_FIELDS = frozenset({"csrfmiddlewaretoken"})
+
+
+class StrictSerializer(serializers.Serializer[Any]):
+    """A request body names only the serializer's fields, each scalar once.
+
+    An unknown field (a typo such as ``reasn``, ``photos`` in a JSON body) or a scalar field
+    sent twice in a form (which value did the client mean?) is a 400 naming it, rather than
+    silently ignored: what the schema says (``additionalProperties: false``) is what the API
+    does, for JSON, urlencoded and multipart bodies alike.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            errors: dict[str, list[str]] = {}
+            for name in sorted(set(data.keys()) - set(self.fields) - IGNORED_FIELDS)[:5]:
+                errors[printable(str(name)) or "(empty)"] = [_("Unknown field.")]
+            if hasattr(data, "getlist"):
+                for name, field in self.fields.items():
+                    if not isinstance(field, serializers.ListField) and len(data.getlist(name)) > 1:
+                        errors[name] = [_("Sent more than once.")]
+                    # A form has no null: the text ``null`` stands for it (as for
+                    # ``NullableIntegerField``), so a field that may not be null refuses it.
+                    value = data.get(name)
+                    if not field.allow_null and isinstance(value, str) and _is_null(value):
+                        errors[name] = [_("This field may not be null.")]
+            else:
+                # JSON: each value has the JSON type the schema gives it (DRF alone would take
+                # 7 for "7", "yes" for true); a form's values are all text, parsed per field.
+                for name, field in self.fields.items():
+                    value = data.get(name)
+                    if name in data and value is not None and not _json_type_ok(field, value):
+                        errors[name] = [_("Wrong JSON type.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+def _is_null(value: str) -> bool:
+    return value.strip().lower() == "null"
+
+
+def _json_type_ok(field: serializers.Field[Any, Any, Any, Any], value: Any) -> bool:
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, serializers.IntegerField):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.FloatField):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(field, serializers.ListField):
+        return isinstance(value, list)
+    if isinstance(field, serializers.DictField):
+        return isinstance(value, dict)
+    if isinstance(
+        field, serializers.CharField | serializers.ChoiceField | serializers.DateTimeField
+    ):
+        return isinstance(value, str)
+    return True
+
+
+class CaseCreateSerializer(StrictSerializer):
     source = serializers.ChoiceField(  # type: ignore[assignment]  # "source" is the API's name
         choices=Source.choices, default=Source.INSPECTOR
     )
@@ -144,9 +207,27 @@ class CaseCreateSerializer(serializers.Serializer[Any]):
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     reporter_name = serializers.CharField(max_length=50, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=20, allow_blank=True, default="")
-    photos = serializers.ListField(
-        child=serializers.FileField(), required=False, default=list, max_length=9
+
+
+def photo_parts(*, required: bool = False) -> serializers.ListField:
+    """``photos``: image file parts of a multipart body (a JSON body has no files, so its
+    serializer has no such field and the schema offers it only for multipart)."""
+    return serializers.ListField(
+        child=serializers.FileField(),
+        required=required,
+        default=list,
+        max_length=9,
+        help_text="JPEG, PNG or WebP images, checked by content; each at most "
+        "CITYOPS_MAX_IMAGE_BYTES (10 MiB by default).",
     )
+
+
+class CaseCreateUploadSerializer(CaseCreateSerializer):
+    """The multipart form of a report: the same fields plus photos, but no ``answers`` (a form
+    has no JSON object; a category with a required question is reported as JSON)."""
+
+    answers = None  # type: ignore[assignment]  # DRF: None removes the parent's field
+    photos = photo_parts()
 
 
 class NullableIntegerField(serializers.IntegerField):
@@ -158,21 +239,33 @@ class NullableIntegerField(serializers.IntegerField):
         return super().validate_empty_values(data)
 
 
-class ActionSerializer(serializers.Serializer[Any]):
+class NullableDateTimeField(serializers.DateTimeField):
+    """As ``NullableIntegerField``: in a multipart body the text ``null`` means none."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if self.allow_null and isinstance(data, str) and data.strip().lower() == "null":
+            data = None
+        return super().validate_empty_values(data)
+
+
+class ActionSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
     note = serializers.CharField(max_length=2000, allow_blank=True, default="")
     unit = NullableIntegerField(required=False, allow_null=True, default=None)
-    new_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    new_deadline = NullableDateTimeField(required=False, allow_null=True, default=None)
     condition_met = serializers.BooleanField(required=False, default=False)
     into = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     category = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     expected_version = NullableIntegerField(required=False, allow_null=True, default=None)
-    photos = serializers.ListField(
-        child=serializers.FileField(), required=False, default=list, max_length=9
-    )
 
 
-class HotlineOrderSerializer(serializers.Serializer[Any]):
+class ActionUploadSerializer(ActionSerializer):
+    """The multipart form of an action: the same fields plus photos (handle, verify, rework)."""
+
+    photos = photo_parts()
+
+
+class HotlineOrderSerializer(StrictSerializer):
     number = serializers.CharField(max_length=60, help_text="The hotline's own work-order number")
     caller_name = serializers.CharField(max_length=50, allow_blank=True, default="")
     caller_phone = serializers.CharField(max_length=20, allow_blank=True, default="")

@@ -201,12 +201,19 @@ def _items(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> tu
     return items
 
 
+# The range of a 64-bit id (``BigAutoField``): what the filter accepts and the schema documents.
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+
+
 def _id(params: Mapping[str, Any], name: str) -> int | None:
     raw = str(params.get(name) or "").strip()
     if not raw:
         return None
-    # A whole number; a negative one is well-formed and simply matches nothing (no id is < 1).
-    if not raw.lstrip("-").isdigit() or raw.count("-") > (raw[0] == "-") or len(raw) > 13:
+    # A whole number in the ids' range (64-bit, the schema's ``format: int64``); a negative or
+    # unused one is well-formed and simply matches nothing (no id is < 1).
+    digits = raw.removeprefix("-")
+    well_formed = digits.isascii() and digits.isdigit() and len(digits) <= 19
+    if not well_formed or not ID_MIN <= int(raw) <= ID_MAX:
         raise FilterError(_("expected a whole number."), field=name)
     return int(raw)
 
@@ -232,7 +239,8 @@ def _date(params: Mapping[str, Any], name: str) -> dt.date | None:
         day = None
     if day is None:
         raise FilterError(_("expected a date (YYYY-MM-DD)."), field=name)
-    return day
+    # A local day's bounds must stay datetimes in UTC too (0001-01-01 in Asia/Shanghai is not).
+    return min(max(day, dt.date(1, 1, 2)), dt.date(9999, 12, 30))
 
 
 def _datetime(params: Mapping[str, Any], name: str) -> dt.datetime | None:
@@ -245,7 +253,13 @@ def _datetime(params: Mapping[str, Any], name: str) -> dt.datetime | None:
         parsed = None
     if parsed is None:
         raise FilterError(_("expected an ISO 8601 date and time."), field=name)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    aware = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    # In UTC, as the database compares it: PostgreSQL refuses offsets beyond ±15:59 that ISO
+    # 8601 allows (a 500 once); an instant before year 1 in UTC is simply the earliest one.
+    try:
+        return aware.astimezone(dt.UTC)
+    except OverflowError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 # A well-formed category in a filter: an id, or a service code ``<kind>-<code>`` (``event-0102``).

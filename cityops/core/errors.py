@@ -41,7 +41,8 @@ class NotFound(DomainError, Http404):
 
 
 class Conflict(DomainError):
-    """Someone else changed the record first (compare-and-swap lost)."""
+    """Someone else changed the record first (compare-and-swap lost), or the record's current
+    state refuses a well-formed request (already urgent, not the earlier case)."""
 
     status_code = 409
     code = "conflict"

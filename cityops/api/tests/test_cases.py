@@ -118,15 +118,40 @@ def test_schema_documents_what_the_api_accepts(api: Api, personas: Any, catalogu
         "event-0102"
         not in again["components"]["schemas"]["CaseCreateRequest"]["properties"]["category"]["enum"]
     )
-    assert "" in components["ActionRequest"]["properties"]["category"]["enum"]
+    assert "" in components["ActionRaiseUrgencyRequest"]["properties"]["category"]["enum"]
+    recategorise = components["ActionRecategoriseRequest"]
+    assert "" not in recategorise["properties"]["category"]["enum"]
+    assert set(recategorise["required"]) == {"reason", "category"}
     create = schema["paths"]["/api/v1/cases/"]["post"]["requestBody"]["content"]
     assert "image/jpeg" in create["multipart/form-data"]["encoding"]["photos"]["contentType"]
+    assert "photos" not in components["CaseCreateRequest"]["properties"]  # JSON carries no files
+    # A report's answers are those its category's questions take.
+    branch = next(
+        b for b in components["CaseCreateRequest"]["oneOf"]
+        if "event-0402" in b["properties"]["category"]["enum"]
+    )  # fmt: skip
+    assert branch["required"] == ["answers"]
+    assert branch["properties"]["answers"]["additionalProperties"] is False
+    assert components["HotlineOrderRequest"]["additionalProperties"] is False
     webhook = components["WebhookInRequest"]["properties"]["url"]
-    assert webhook["pattern"].startswith("^https://")
+    assert webhook["format"] == "public-https-url"
     # Free text refuses what the edge refuses (cityops.core.text): C0/C1 controls.
     text = components["HotlineOrderRequest"]["properties"]["content"]["pattern"]
     assert re.search(text, "路面积水\n两处")
     assert not re.search(text, "积水\x93")
+    assert not re.search(text, " \n ")  # required: something besides white space
+    # One operation per workflow action, its body requiring what its guards require.
+    handle = schema["paths"]["/api/v1/cases/{number}/actions/handle/"]["post"]
+    assert list(handle["requestBody"]["content"]) == ["multipart/form-data"]  # photos
+    assert set(components["ActionHandleUploadRequest"]["required"]) == {"note", "photos"}
+    assert components["ActionRejectRequest"]["required"] == ["reason"]
+    assert "/api/v1/cases/{number}/actions/{action}/" not in schema["paths"]
+    # Ids are 64-bit: a negative one is well-formed (it matches nothing).
+    street = next(
+        p for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"] if p["name"] == "street"
+    )
+    assert street["schema"]["minimum"] == -(2**63)
+    assert street["schema"]["maximum"] == 2**63 - 1
     number = schema["paths"]["/api/v1/cases/{number}/"]["get"]["parameters"]
     path = next(p["schema"]["pattern"] for p in number if p["name"] == "number")
     assert re.search(path, "2026000001")
@@ -181,25 +206,28 @@ def test_create_is_idempotent_and_accepts_gcj02(api: Api, personas: Any, catalog
 
 
 @pytest.mark.parametrize(
-    ("data", "field"),
+    ("data", "field", "status"),
     [
-        ({"lon": "east"}, "lon"),
-        ({"category": "nope"}, "category"),
-        ({"description": ""}, "description"),
-        ({"lon": 10.0, "lat": 10.0}, "lon"),
-        ({"answers": {"volume_m3": "lots"}}, "volume_m3"),
-        ({"source": "hotline"}, None),  # inspectors may not pose as the hotline: 403
+        ({"lon": "east"}, "lon", 400),
+        ({"category": "nope"}, "category", 400),
+        ({"description": ""}, "description", 400),
+        ({"description": "  "}, "description", 400),
+        # Well-formed, but outside what the registry governs today: the registry's call.
+        ({"lon": 10.0, "lat": 10.0}, "lon", 409),
+        ({"answers": {"volume_m3": "lots"}}, "volume_m3", 400),
+        ({"reporter_phone": "１３９００１３９０００"}, "reporter_phone", 400),  # full-width digits
+        ({"photos": ["x.jpg"]}, "photos", 400),  # files travel only in multipart bodies
+        ({"descripton": "typo"}, "descripton", 400),  # an unknown field is not ignored
+        ({"source": "hotline"}, None, 403),  # inspectors may not pose as the hotline
     ],
 )
 def test_create_errors(
-    api: Api, personas: Any, catalogue: Any, data: dict[str, Any], field: str | None
+    api: Api, personas: Any, catalogue: Any, data: dict[str, Any], field: str | None, status: int
 ) -> None:
     body = {"category": "event-0102", "lon": WEST[0], "lat": WEST[1], "description": "垃圾", **data}
     response = api(personas.inspector).post("/api/v1/cases/", body, format="json")
-    if field is None:
-        assert response.status_code == 403
-    else:
-        assert response.status_code == 400, response.content
+    assert response.status_code == status, response.content
+    if field is not None:
         assert field in str(response.json())
     assert not Case.objects.exists()
 
@@ -286,6 +314,17 @@ def test_etag_and_if_match_on_actions(api: Api, personas: Any, dispatched: Any) 
     )
     fresh = centre.post(url + "refuse_return/", refuse, HTTP_IF_MATCH=done["ETag"])
     assert fresh.status_code == 200, fresh.content
+
+
+def test_form_null_is_refused_where_null_is_not_allowed(
+    api: Api, personas: Any, dispatched: Any
+) -> None:
+    case = dispatched()
+    url = f"/api/v1/cases/{case.number}/actions/request_return/"
+    response = api(personas.operator_a).post(url, {"reason": "null"}, format="multipart")
+    assert (response.status_code, list(response.json())) == (400, ["reason"])
+    again = api(personas.operator_a).post(url, {"reason": "a", "reason2": "x"}, format="multipart")
+    assert (again.status_code, list(again.json())) == (400, ["reason2"])  # unknown field
 
 
 def test_multipart_null_means_none(api: Api, personas: Any, dispatched: Any) -> None:

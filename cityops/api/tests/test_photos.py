@@ -141,6 +141,6 @@ def test_closed_case_refuses_photos(api: Api, personas: Any, catalogue: Any) -> 
                        address="", description="误报", actor=personas.inspector)  # fmt: skip
     case_reject(case_id=case.pk, actor=personas.intake_clerk, reason="不属实")
     response = upload(api(personas.dispatcher), case.number, "before")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the case's state refuses a well-formed upload
     assert response.json()["field"] == "case"
     assert upload(api(personas.dispatcher), "2000000000000", "before").status_code == 404

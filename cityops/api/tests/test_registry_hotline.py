@@ -171,7 +171,7 @@ def test_schema_documents_every_endpoint(client: Any) -> None:
     response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ("/api/v1/cases/", "/api/v1/cases/{number}/actions/{action}/",
+    for path in ("/api/v1/cases/", "/api/v1/cases/{number}/actions/dispatch/",
                  "/api/v1/hotline/orders/", "/api/v1/responsibility/"):  # fmt: skip
         assert path in paths
     assert "tokenAuth" in response.json()["components"]["securitySchemes"]
@@ -183,7 +183,7 @@ def test_schema_documents_errors_and_strict_parameters(client: Any) -> None:
         for method, operation in operations.items():
             for status in ("400", "401", "403", "404", "409", "413", "429", "503"):
                 assert status in operation["responses"], (method, path, status)
-    action = schema["paths"]["/api/v1/cases/{number}/actions/{action}/"]["post"]
+    action = schema["paths"]["/api/v1/cases/{number}/actions/dispatch/"]["post"]
     assert "412" in action["responses"]
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in action["parameters"])
     areas = schema["paths"]["/api/v1/registry/areas/"]["get"]["parameters"]
@@ -206,4 +206,17 @@ def test_empty_values_are_refused_and_negative_ids_match_nothing(
     listed = client.get("/api/v1/cases/", {"community": "-3"})
     assert listed.status_code == 200
     assert listed.json()["results"] == []
+    # Ids are 64-bit: the range is well-formed (matches nothing), beyond it is a 400.
+    for value, status in ((str(-(2**63)), 200), (str(2**63 - 1), 200), (str(2**63), 400)):
+        assert client.get("/api/v1/cases/", {"street": value}).status_code == status, value
+    # An inverted day range is a 400 naming date_to; extreme instants and days are no 500
+    # (PostgreSQL refuses offsets beyond ±15:59, and 0001-01-01 local is before year 1 in UTC).
+    inverted = client.get("/api/v1/cases/", {"date_from": "2026-12-02", "date_to": "2026-12-01"})
+    assert (inverted.status_code, inverted.json()["field"]) == (400, "date_to")
+    for query in (
+        {"reported_after": "0351-09-29T13:34:29.1-18:32"},
+        {"reported_before": "0001-01-01T00:00:00+18:00"},
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+    ):
+        assert client.get("/api/v1/cases/", query).status_code == 200, query
     assert client.post("/api/v1/webhooks/deliveries/-1/redeliver/").status_code == 404

@@ -18,13 +18,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cityops.accounts.access import actor_for
 from cityops.api import params as p
 from cityops.api.base import ApiView, PreconditionFailed, bad_request
 from cityops.api.models import ApiToken
 from cityops.api.parsers import CleanJSONParser
 from cityops.api.serializers import (
     ActionSerializer,
+    ActionUploadSerializer,
     CaseCreateSerializer,
+    CaseCreateUploadSerializer,
     CaseDetailSerializer,
     CasePageSerializer,
     CaseSerializer,
@@ -60,6 +63,11 @@ def category_from(value: str, field: str = "category") -> Category:
     return found
 
 
+def is_multipart(request: Request) -> bool:
+    """Only a multipart body carries files: its serializer has ``photos``, JSON's has not."""
+    return str(request.content_type).startswith("multipart/")
+
+
 def client_of(request: Request) -> str:
     if isinstance(request.auth, ApiToken):
         return f"api-token:{request.auth.pk}"
@@ -86,14 +94,29 @@ def etag(case: Case) -> str:
 def if_match_version(request: Request) -> int | None:
     """The version an ``If-Match`` header names (``"7"``, ``W/"7"`` or ``7``); None without one
     or for ``*``. Anything else is a 400, not a silent match."""
-    raw = (request.headers.get("If-Match") or "").strip()
-    if not raw or raw == "*":
+    if "If-Match" not in request.headers:
+        return None
+    raw = request.headers["If-Match"].strip()
+    if raw == "*":
         return None
     value = raw.removeprefix("W/").strip('"')
     if not value.isdigit() or len(value) > 12:
         raise bad_request("If-Match", _('expected the case\'s ETag, e.g. "3".'))
     return int(value)
 
+
+# The request field each guard of the workflow needs (``cases.services.guards``); also what
+# ``api.schema`` makes required per action.
+GUARD_FIELDS = {
+    "reason": "reason",
+    "note": "note",
+    "filing_condition": "condition_met",
+    "new_deadline": "new_deadline",
+    "merge_target": "into",
+    "category": "category",
+    "after_photos": "photos",
+    "check_photos": "photos",
+}
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -179,7 +202,7 @@ class CaseListView(ApiView):
     @extend_schema(
         request={
             "application/json": CaseCreateSerializer,
-            "multipart/form-data": CaseCreateSerializer,
+            "multipart/form-data": CaseCreateUploadSerializer,
         },
         responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
@@ -187,7 +210,9 @@ class CaseListView(ApiView):
     )
     def post(self, request: Request) -> Response:
         self.max_body_bytes = None
-        form = CaseCreateSerializer(data=request.data)
+        form = (CaseCreateUploadSerializer if is_multipart(request) else CaseCreateSerializer)(
+            data=request.data
+        )
         form.is_valid(raise_exception=True)
         data = form.validated_data
         key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
@@ -200,11 +225,11 @@ class CaseListView(ApiView):
             coord_sys=data["coord_sys"],
             address=data["address"],
             description=data["description"],
-            answers=data["answers"],
+            answers=data.get("answers", {}),
             urgency=data["urgency"],
             reporter_name=data["reporter_name"],
             reporter_phone=data["reporter_phone"],
-            photos=data["photos"],
+            photos=data.get("photos", []),
             idempotency_key=key,
             actor=request.user,
             client=client,
@@ -257,7 +282,10 @@ class CaseActionView(ApiView):
 
     @extend_schema(
         # Form-encoded bodies are accepted too but cannot say "null": JSON or multipart documented.
-        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
+        request={
+            "application/json": ActionSerializer,
+            "multipart/form-data": ActionUploadSerializer,
+        },
         responses=CaseDetailSerializer,
         parameters=[
             OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(TRANSITIONS)),
@@ -269,23 +297,35 @@ class CaseActionView(ApiView):
     def post(self, request: Request, number: str, action: str) -> Response:
         if action not in TRANSITIONS:
             raise NotFound(_("Unknown action."))
-        form = ActionSerializer(data=request.data)
+        form = (ActionUploadSerializer if is_multipart(request) else ActionSerializer)(
+            data=request.data
+        )
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        category = category_from(data["category"]) if data["category"] else None
         case = visible_case(request, number)
+        # The body is judged whole before the case's state (412/409): what the action's guards
+        # need from the request (the schema requires the same, per action). A role that may
+        # not act at all learns that first (403, from the service).
+        rule = TRANSITIONS[action]
+        if any(actor_for(request.user).has_role(role) for role in rule.roles):
+            for guard in rule.guards:
+                field = GUARD_FIELDS.get(guard)
+                if field is not None and not data.get(field):
+                    raise bad_request(field, _("required for this action."))
         expected = data["expected_version"]
         if (matched := if_match_version(request)) is not None:
-            if expected is not None and expected != matched:
-                raise bad_request("expected_version", _("differs from If-Match."))
             if matched != case.version:
                 raise PreconditionFailed(
                     _("The case has changed since you read it (now version %(v)d).")
                     % {"v": case.version}
                 )
-            expected = matched
+            # Both given and different: If-Match held, so ``expected_version`` is the stale one
+            # and the service answers 409 as for any stale version.
+            expected = matched if expected is None else expected
         payload: dict[str, Any] = {
             "note": data["note"],
-            "photos": data["photos"],
+            "photos": data.get("photos", []),
             "unit": data["unit"],
             "new_deadline": data["new_deadline"],
             "condition_met": data["condition_met"],
@@ -293,10 +333,10 @@ class CaseActionView(ApiView):
         if data["into"]:
             target = cases_visible_to(request.user).filter(number=data["into"]).first()
             if target is None:
-                raise bad_request("into", _("unknown case number."))
+                raise NotFound(_("unknown case number."), field="into")
             payload["into"] = target.pk
-        if data["category"]:
-            payload["category"] = category_from(data["category"]).pk
+        if category is not None:
+            payload["category"] = category.pk
         reason = data["reason"] or (data["note"] if action == "confirm_report" else "")
         case = case_transition(
             case_id=case.pk,

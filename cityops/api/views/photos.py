@@ -13,11 +13,12 @@ from rest_framework.response import Response
 
 from cityops.api.base import ApiView
 from cityops.api.photos import MAX_PHOTOS, case_photos_add
+from cityops.api.serializers import StrictSerializer
 from cityops.api.views.cases import visible_case
 from cityops.cases.models import CasePhoto, PhotoKind
 
 
-class PhotoUploadSerializer(serializers.Serializer[Any]):
+class PhotoUploadSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=PhotoKind.choices)
     photos = serializers.ListField(
         child=serializers.FileField(), min_length=1, max_length=MAX_PHOTOS,

@@ -16,6 +16,7 @@ from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
 from cityops.api.base import ApiView
 from cityops.api.models import WebhookDelivery
+from cityops.api.serializers import StrictSerializer
 from cityops.api.webhook_selectors import (
     access_delivery,
     webhook_deliveries_visible,
@@ -32,7 +33,7 @@ class IsUnitStaff(permissions.BasePermission):
         return actor.has_role(Role.OPERATOR_STAFF) and bool(actor.organisation_ids)
 
 
-class WebhookInSerializer(serializers.Serializer[Any]):
+class WebhookInSerializer(StrictSerializer):
     url = serializers.CharField(max_length=500)
 
 

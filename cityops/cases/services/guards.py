@@ -1,5 +1,13 @@
-"""Guards named in the transition table. Each raises DomainError (400) with a clear reason, and
-may resolve input (the unit to dispatch to, the merge target) into ``ctx.resolved``."""
+"""Guards named in the transition table. Each refuses with a clear reason, and may resolve input
+(the unit to dispatch to, the merge target) into ``ctx.resolved``.
+
+The answer says whose move it is: input the request lacks or got wrong on its own terms (no
+reason, no photo) is a ``DomainError`` (400); a record the input names that does not exist is
+``NotFound`` (404); input that is well-formed but clashes with the case's or the catalogue's
+current state (already urgent, a deadline not later than the current one, a catalogue without a
+filing condition or time limit) is a ``Conflict`` (409). The API schema states the first kind
+per action (``cityops.api.schema``), so a schema-valid request never gets a 400.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +29,7 @@ from cityops.cases.models import (
 )
 from cityops.cases.services.context import TransitionContext
 from cityops.cases.services.photos import photos_prepare
-from cityops.core.errors import DomainError
+from cityops.core.errors import Conflict, DomainError, NotFound
 from cityops.registry.models import Organisation
 
 
@@ -40,7 +48,7 @@ def _note(ctx: TransitionContext) -> None:
 def _filing_condition(ctx: TransitionContext) -> None:
     condition = ctx.case.category.filing_condition.strip()
     if not condition:
-        raise DomainError(
+        raise Conflict(
             _("The category has no filing condition: complete the catalogue first."),
             code="no_filing_condition",
         )
@@ -70,7 +78,7 @@ def _unit(ctx: TransitionContext) -> None:
     requested = ctx.payload.get("unit")
     unit = _as_org(requested)
     if requested not in (None, "") and unit is None:
-        raise DomainError(_("Unknown or inactive unit."), field="unit")
+        raise NotFound(_("Unknown or inactive unit."), field="unit")
     if unit is None:
         unit = (
             Organisation.objects.filter(pk=case.routed_org_id, active=True).first()
@@ -78,14 +86,14 @@ def _unit(ctx: TransitionContext) -> None:
             else None
         )
         if unit is None:
-            raise DomainError(
+            raise Conflict(
                 _("Routing found no responsible unit: choose one and give a reason."),
                 code="unit_required",
                 field="unit",
             )
     elif unit.pk != case.routed_org_id:
         if not ctx.reason.strip():
-            raise DomainError(
+            raise Conflict(
                 _("Dispatching to another unit than the routed one needs a reason."),
                 code="reason_required",
                 field="reason",
@@ -100,7 +108,7 @@ def time_limit_for(category: Category, urgency: str) -> TimeLimit:
     if limit is None and urgency == Urgency.URGENT:
         limit = TimeLimit.objects.filter(category=category, urgency=Urgency.NORMAL).first()
     if limit is None:
-        raise DomainError(
+        raise Conflict(
             _("Category %(c)s has no handling time limit for this urgency.") % {"c": str(category)},
             code="no_time_limit",
         )
@@ -120,7 +128,7 @@ def _new_deadline(ctx: TransitionContext) -> None:
         )
     current = ctx.case.deadline_at
     if value <= ctx.now or (current is not None and value <= current):
-        raise DomainError(
+        raise Conflict(
             _("The new deadline must be later than the current deadline and than now."),
             field="new_deadline",
         )
@@ -140,20 +148,24 @@ def _photos(kind: str) -> Callable[[TransitionContext], None]:
 def _merge_target(ctx: TransitionContext) -> None:
     into = ctx.payload.get("into")
     into_id = into.pk if isinstance(into, Case) else into
-    target = Case.objects.filter(pk=into_id).first() if into_id else None
-    if target is None or target.pk == ctx.case.pk:
+    if not into_id:
         raise DomainError(_("Choose another, existing case to merge into."), field="into")
+    target = Case.objects.filter(pk=into_id).first()
+    if target is None:
+        raise NotFound(_("Choose another, existing case to merge into."), field="into")
+    if target.pk == ctx.case.pk:
+        raise Conflict(_("Choose another, existing case to merge into."), field="into")
     if target.status in TERMINAL_STATUSES:
-        raise DomainError(_("The case to merge into is no longer open."), field="into")
+        raise Conflict(_("The case to merge into is no longer open."), field="into")
     if (target.reported_at, target.pk) > (ctx.case.reported_at, ctx.case.pk):
-        raise DomainError(_("Merge a duplicate into the earlier case."), field="into")
+        raise Conflict(_("Merge a duplicate into the earlier case."), field="into")
     ctx.resolved["into"] = target
     ctx.data["into"] = target.number
 
 
 def _not_urgent(ctx: TransitionContext) -> None:
     if ctx.case.urgency == Urgency.URGENT:
-        raise DomainError(_("The case is already urgent."), code="already_urgent")
+        raise Conflict(_("The case is already urgent."), code="already_urgent")
 
 
 def _category(ctx: TransitionContext) -> None:
@@ -164,7 +176,7 @@ def _category(ctx: TransitionContext) -> None:
     if category is None or not category.active or not category.is_minor:
         raise DomainError(_("Choose an active minor category."), field="category")
     if category.pk == ctx.case.category_id:
-        raise DomainError(_("The case already has this category."), field="category")
+        raise Conflict(_("The case already has this category."), field="category")
     ctx.resolved["category"] = category
     ctx.data["category"] = {"from": ctx.case.category.code, "to": category.code}
 

@@ -40,7 +40,7 @@ from cityops.cases.services.photos import photos_prepare, photos_store
 from cityops.core.audit import audit_event
 from cityops.core.coords import to_wgs84
 from cityops.core.crypto import blind_index
-from cityops.core.errors import DomainError, PermissionDenied
+from cityops.core.errors import Conflict, DomainError, PermissionDenied
 from cityops.core.models import AuditEvent
 from cityops.core.ormfast import insert_one
 from cityops.registry.models import Component
@@ -58,7 +58,9 @@ SOURCE_ROLES: dict[str, tuple[str, ...] | None] = {
 _SOURCES, _URGENCIES = frozenset(Source.values), frozenset(Urgency.values)
 MAX_DESCRIPTION = 2000
 MAX_ADDRESS = 200  # Case.address: a longer address is refused, never cut
-_PHONE = re.compile(r"^\+?[\d\s\-()]{7,20}$")
+# ASCII digits and separators only (re.ASCII: no full-width or other scripts' digits, which no
+# SMS gateway dials); the REST schema states the same pattern (``api.schema``).
+_PHONE = re.compile(r"^\+?[\d\s\-()]{7,20}$", re.ASCII)
 
 
 def tracking_code_for(case: Case) -> str:
@@ -258,7 +260,10 @@ def report_check(
     with pinned_index() as idx:
         ctx = idx.locate(x, y)
     if ctx.district_id is None:
-        raise DomainError(_("The place is outside the governed area."), field="lon")
+        # The registry, not the request, decides where the city governs (it may grow): a
+        # well-formed point outside it conflicts with the registry's current state (409; the
+        # REST schema cannot draw the boundary). Open311 answers it as its 400.
+        raise Conflict(_("The place is outside the governed area."), field="lon")
     cleaned = clean_answers(question_specs(cat), answers)
     name, phone = _check_reporter(reporter_name, reporter_phone)
     place = address.strip()
