@@ -15,3 +15,6 @@ class VehiclesConfig(AppConfig):
                 "vehicle_positions_maintain", "cityops.vehicles.positions.positions_maintain", 86400
             )
         )
+        schedule_job_register(
+            Job("vehicle_coverage", "cityops.vehicles.services.coverage_compute_day", 3600)
+        )
