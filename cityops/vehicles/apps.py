@@ -8,7 +8,22 @@ class VehiclesConfig(AppConfig):
     verbose_name = _("Vehicles")
 
     def ready(self) -> None:
+        from cityops.core.management.demo_steps import (
+            DemoStep,
+            demo_delete_hook_register,
+            demo_step_register,
+        )
         from cityops.core.scheduler import Job, schedule_job_register
+
+        demo_step_register(
+            DemoStep(
+                "vehicles",
+                _("sanitation vehicles with JT/T 808 terminals and their work plans"),
+                "cityops.vehicles.demo.vehicles_step",
+                order=75,
+            )
+        )
+        demo_delete_hook_register("cityops.vehicles.demo.delete_hook", order=5)
 
         schedule_job_register(
             Job(
