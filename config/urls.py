@@ -18,6 +18,7 @@ urlpatterns = [
     path("ranking/", include("cityops.evaluations.urls_ranking")),
     path("evaluations/", include("cityops.evaluations.urls")),
     path("assessment/", include("cityops.assessment.urls")),
+    path("vehicles/", include("cityops.vehicles.urls")),
     path("open311/v2/", include("cityops.open311.urls")),
     path("api/v1/", include("cityops.api.urls")),
     path("console/webhooks/", include("cityops.api.urls_console")),

@@ -37,7 +37,7 @@ def test_import_lists_every_bad_row_and_writes_nothing(small_city: SmallCity) ->
     data = (
         HEADER
         + f"蒙GA0001,2,rocket,13900001111,2013,{small_city.operator_a.name},,\n"
-        + f"蒙GA0002,2,sweeper,13900001111,2015,nobody,HW-X,\n"
+        + "蒙GA0002,2,sweeper,13900001111,2015,nobody,HW-X,\n"
         + f"蒙GA0003,2,sweeper,13900003333,2013,{small_city.operator_b.name},HW-A,\n"
     ).encode()
     report = vehicles_import(data=data, actor=None)
