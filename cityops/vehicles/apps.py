@@ -33,3 +33,20 @@ class VehiclesConfig(AppConfig):
         schedule_job_register(
             Job("vehicle_coverage", "cityops.vehicles.services.coverage_compute_day", 3600)
         )
+        from cityops.evaluations.explain import step_template_register
+        from cityops.evaluations.interfaces import measure_source_register
+
+        measure_source_register("vehicles.coverage", "cityops.vehicles.measures.coverage_measures")
+        step_template_register(
+            "vehicles.mechanised",
+            _(
+                "Mechanised work from the vehicle tracks: %(done)s of %(planned)s planned passes"
+                " = %(rate)s %%; target %(target)s %% → %(short)s point(s) short."
+            ),
+        )
+        step_template_register(
+            "vehicles.collection",
+            _(
+                "Collection points from the vehicle tracks: %(missed)s of %(total)s point-days missed."
+            ),
+        )

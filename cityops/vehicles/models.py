@@ -202,6 +202,14 @@ class TelematicsSettings(BaseModel):
     late_departure_minutes = models.PositiveIntegerField(
         _("late departure grace (min)"), default=15
     )
+    mechanised_target = models.DecimalField(
+        _("mechanised work completion target (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(95),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("Below it, each percentage point is one unit of the scheme item."),
+    )
     retention_days = models.PositiveIntegerField(
         _("keep positions (days)"), default=400, validators=[MinValueValidator(1)]
     )

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
-from cityops.registry.models import Component, Lot
+from cityops.core.errors import NotFound
+from cityops.core.periods import Period
+from cityops.registry.models import Component, Contract, Lot
 from cityops.vehicles.access import READ_ALL_ROLES, vehicles_visible_to
 from cityops.vehicles.models import (
     PointDay,
@@ -159,4 +161,55 @@ def lot_coverage(*, lot: Lot, day: dt.date) -> dict[str, Any]:
         "segments": segs,
         "points": [(p, comps.get(p.component_id)) for p in points],
         "geojson": {"type": "FeatureCollection", "features": features},
+    }
+
+
+def contract_for_coverage(*, contract_id: int, user: Any) -> Contract:
+    """The contract whose month of coverage ``user`` may read (404 otherwise)."""
+    actor = actor_for(user)
+    qs = Contract.objects.filter(pk=contract_id)
+    if not actor.has_role(*READ_ALL_ROLES):
+        qs = qs.filter(operator_id__in=actor.organisation_ids)
+        if not actor.has_role(Role.OPERATOR_STAFF):
+            qs = qs.none()
+    contract = qs.select_related("operator").first()
+    if contract is None:
+        raise NotFound("contract")
+    return contract
+
+
+def contract_month_shortfalls(*, contract: Contract, month: Period) -> dict[str, Any]:
+    """Segment-days and point-days of the contract's plans that fell short, by day."""
+    segs = (
+        SegmentDay.objects.filter(
+            plan__lot__contract=contract, day__gte=month.first, day__lte=month.last
+        )
+        .select_related("segment", "plan", "plan__lot")
+        .order_by("day", "plan__lot__code", "segment__code")
+    )
+    rows = list(segs)
+    short = [s for s in rows if s.passes < s.planned_passes]
+    points = list(
+        PointDay.objects.filter(
+            plan__lot__contract=contract, day__gte=month.first, day__lte=month.last
+        )
+        .select_related("plan", "plan__lot")
+        .order_by("day", "component_id")
+    )
+    missed_points = [p for p in points if p.visits < p.required]
+    codes = dict(
+        Component.objects.filter(pk__in=[p.component_id for p in missed_points]).values_list(
+            "pk", "code"
+        )
+    )
+    planned = sum(s.planned_passes for s in rows)
+    done = sum(min(s.passes, s.planned_passes) for s in rows)
+    return {
+        "segment_days": len(rows),
+        "planned": planned,
+        "done": done,
+        "rate": round(done * 100 / planned, 2) if planned else None,
+        "short": short,
+        "missed_points": [(p, codes.get(p.component_id, p.component_id)) for p in missed_points],
+        "point_days": len(points),
     }

@@ -9,4 +9,5 @@ urlpatterns = [
     path("live.json", views.live_json_view, name="live-json"),
     path("<int:vehicle_id>/track/", views.track_view, name="track"),
     path("coverage/", views.coverage_view, name="coverage"),
+    path("coverage/month/", views.coverage_month_view, name="coverage-month"),
 ]

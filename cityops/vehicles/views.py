@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cityops.core.errors import DomainError
+from cityops.core.periods import Period, month_first
 from cityops.inspections.views import map_options
 from cityops.registry.models import Organisation
 from cityops.vehicles import selectors
@@ -141,3 +143,20 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "vehicles/coverage.html", context, status=status)
+
+
+@login_required
+@require_GET
+def coverage_month_view(request: HttpRequest) -> HttpResponse:
+    """A contract's month: which segments were missed on which day (the evaluation links
+    here from its telematics items)."""
+    try:
+        contract_id = int(request.GET.get("contract", ""))
+        month = Period.month_of(month_first(request.GET.get("month", "")))
+    except (ValueError, DomainError) as exc:
+        return HttpResponse(str(getattr(exc, "message", exc)), status=400)
+    contract = selectors.contract_for_coverage(contract_id=contract_id, user=request.user)
+    data = selectors.contract_month_shortfalls(contract=contract, month=month)
+    return render(
+        request, "vehicles/coverage_month.html", {"contract": contract, "month": month, **data}
+    )
