@@ -80,3 +80,28 @@ def test_coverage_of_a_day_from_stored_positions(small_city: SmallCity) -> None:
     # The day before has nothing.
     coverage_compute(plan=plan, day=day - dt.timedelta(days=1))
     assert SegmentDay.objects.get(plan=plan, day=day - dt.timedelta(days=1)).covered_m == 0
+
+
+def test_admin_import_page_lists_issues_and_imports(
+    small_city: SmallCity, personas: object
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(personas.admin)  # type: ignore[attr-defined]
+    url = reverse("admin:vehicles_vehicle_import")
+    bad = SimpleUploadedFile("v.csv", (HEADER + "蒙GA1,2,rocket,139,2013,x,,\n").encode())
+    page = client.post(url, {"file": bad})
+    assert page.status_code == 200
+    assert {(i.where, i.field) for i in page.context["issues"]} == {
+        ("row 2", "kind"), ("row 2", "operator")
+    }  # fmt: skip
+    good = SimpleUploadedFile(
+        "v.csv", (HEADER + f"蒙GA1,2,sweeper,139,2013,{small_city.operator_a.name},,\n").encode()
+    )
+    assert client.post(url, {"file": good}).status_code == 302
+    assert Vehicle.objects.filter(sim="139").exists()
+    client.force_login(personas.mayor)  # type: ignore[attr-defined]
+    assert client.get(url).status_code in (302, 403)
