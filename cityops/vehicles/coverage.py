@@ -11,7 +11,8 @@ over 1.5 × the upper working speed; 4. a point matches a segment within ``buffe
 heading lies within ``heading_tol`` of the segment's direction (either way: undivided roads are
 worked in both directions); 5. two consecutive matched points of a run cover the stretch of the
 segment between their projections; a run whose covered stretch reaches ``pass_share`` of the
-segment's length is one pass. Segment coverage = union of the covered stretches of every run.
+segment's length in one direction is one pass (§1.5 step 6: each direction is its own
+pass; there and back along the other kerb is two). Segment coverage = union of the covered stretches of every run.
 
 Collection visits (§2): a stay of consecutive points of one vehicle within ``visit_radius_m``
 of the point at no more than ``visit_speed_kmh``, lasting at least ``visit_dwell_s``.
@@ -185,24 +186,32 @@ def segment_coverage(
     m = shapely.line_locate_point(geoms[si], pts[pi])
     bearing = _segment_bearing(geoms, si, m)
     diff = np.abs((track.heading[idx[pi]] - bearing + 180) % 360 - 180)
-    ok = (diff <= rules.heading_tol) | (diff >= 180 - rules.heading_tol)
-    pi, si, m = pi[ok], si[ok], m[ok]
+    forward = diff <= rules.heading_tol
+    ok = forward | (diff >= 180 - rules.heading_tol)
+    pi, si, m, forward = pi[ok], si[ok], m[ok], forward[ok]
     point = idx[pi]
     # Consecutive points of the same run matched to the same segment cover the stretch
     # between their projections.
     order = np.lexsort((point, si))
-    point, si, m = point[order], si[order], m[order]
-    pair = (si[1:] == si[:-1]) & (point[1:] == point[:-1] + 1) & (run[point[1:]] == run[point[:-1]])
+    point, si, m, forward = point[order], si[order], m[order], forward[order]
+    pair = (
+        (si[1:] == si[:-1])
+        & (point[1:] == point[:-1] + 1)
+        & (run[point[1:]] == run[point[:-1]])
+        & (forward[1:] == forward[:-1])
+    )
     seg = si[:-1][pair]
     lo = np.minimum(m[:-1][pair], m[1:][pair])
     hi = np.maximum(m[:-1][pair], m[1:][pair])
     covered = _union_lengths(seg, lo, hi, n_seg)
-    # Per (segment, run): a pass when the run alone covers enough of the segment.
-    run_of = run[point[:-1][pair]]
+    # Per (segment, run, direction): a pass when the run alone covers enough of the segment
+    # in one direction (a U-turn at the end and back along the other kerb is two passes).
+    run_of = run[point[:-1][pair]] * 2 + forward[:-1][pair]
     if len(seg):
-        key, inverse = np.unique(seg * (int(run.max()) + 1) + run_of, return_inverse=True)
+        width = int(run.max()) * 2 + 2
+        key, inverse = np.unique(seg * width + run_of, return_inverse=True)
         per_run = _union_lengths(inverse.astype(np.int64), lo, hi, len(key))
-        key_seg = key // (int(run.max()) + 1)
+        key_seg = key // width
         is_pass = per_run >= rules.pass_share * lengths[key_seg] - 1e-6
         passes = np.bincount(key_seg[is_pass], minlength=n_seg)
     else:

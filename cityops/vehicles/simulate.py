@@ -37,6 +37,18 @@ class Route:
         kx = 111_320 * math.cos(math.radians(float(self.lat.mean())))
         return np.hypot(np.diff(self.lon) * kx, np.diff(self.lat) * 110_540)
 
+    def vertices_between(self, start: float, end: float) -> list[tuple[float, bool]]:
+        """Vertices strictly after ``start`` up to ``end`` (metres along, no looping), each with
+        whether work goes on there (the leg before or after it is worked): where a terminal's
+        turn-point report (拐点补传, JT/T 808 §3.1.7) adds a fix."""
+        cum = np.concatenate([[0.0], np.cumsum(self.legs_m)])
+        out = []
+        for i in np.nonzero((cum > start) & (cum <= end))[0]:
+            before = bool(self.working[i - 1]) if i > 0 else False
+            after = bool(self.working[i]) if i < len(self.working) else False
+            out.append((float(cum[i]), before or after))
+        return out
+
     def at(self, distance: float) -> tuple[float, float, int, bool]:
         """Position, heading and working flag at ``distance`` metres along (looping)."""
         legs = self.legs_m
@@ -88,8 +100,11 @@ class SimVehicle:
     distance: float = 0.0
 
 
-def fix(v: SimVehicle, at: dt.datetime, rng: random.Random) -> c.Location:
-    lon, lat, heading, working = v.route.at(v.distance)
+def fix(
+    v: SimVehicle, at: dt.datetime, rng: random.Random, working: bool | None = None
+) -> c.Location:
+    lon, lat, heading, on_leg = v.route.at(v.distance)
+    working = on_leg if working is None else working
     kmh = v.work_kmh if working else v.drive_kmh
     kmh *= rng.uniform(0.85, 1.1)
     status = c.STATUS_ACC | c.STATUS_POSITIONED

@@ -105,3 +105,11 @@ def test_collection_point_visits_need_the_dwell() -> None:
         concat(stop, brief, again, far), np.array([100.0, 250.0]), np.array([0.0, 0.0]), RULES
     )
     assert visits.tolist() == [2, 0]
+
+
+def test_there_and_back_in_one_run_is_two_passes() -> None:
+    there = track(list(range(0, 1001, 10)), 3.0)
+    back = track(list(range(1000, -1, -10)), -3.0, heading=270)
+    back.t += there.t[-1] - back.t[0] + 5  # turns at the end without a break
+    (cov,) = cv.segment_coverage(concat(there, back), [ROAD], RULES)
+    assert cov.passes == 2

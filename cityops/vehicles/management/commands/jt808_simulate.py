@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from cityops.vehicles.models import Vehicle, VehicleKind
+        from cityops.vehicles.models import Vehicle, VehicleKind, WorkPlan
         from cityops.vehicles.simulate import SimVehicle, drive, route_from_lines
 
         rng = random.Random(options["seed"])  # noqa: S311 (demo data)
@@ -32,7 +32,9 @@ class Command(BaseCommand):
         vehicles = Vehicle.objects.filter(active=True, lot__isnull=False).order_by("sim")
         for vehicle in vehicles[: options["vehicles"]]:
             assert vehicle.lot is not None
-            segments = list(vehicle.lot.road_segments.order_by("code")[:6])
+            plan = WorkPlan.objects.filter(lot=vehicle.lot, kind=vehicle.kind).first()
+            segments = list(plan.segments.order_by("code")) if plan else []
+            segments = segments or list(vehicle.lot.road_segments.order_by("code")[:6])
             lines = [s.geometry["coordinates"] for s in segments if s.geometry]
             if not lines:
                 continue
