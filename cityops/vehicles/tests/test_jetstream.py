@@ -126,7 +126,7 @@ def test_gateway_publishes_and_a_killed_consumer_loses_and_duplicates_nothing(
                 ack_wait=1.0,
                 stop=stop,
             ),
-            30,
+            120,
         )
         await watcher
         await _delete_stream(stream)
