@@ -47,6 +47,7 @@ class VehiclesConfig(AppConfig):
         step_template_register(
             "vehicles.collection",
             _(
-                "Collection points from the vehicle tracks: %(missed)s of %(total)s point-days missed."
+                "Collection points from the vehicle tracks: %(missed)s of %(total)s point-days"
+                " missed."
             ),
         )

@@ -12,7 +12,8 @@ heading lies within ``heading_tol`` of the segment's direction (either way: undi
 worked in both directions); 5. two consecutive matched points of a run cover the stretch of the
 segment between their projections; a run whose covered stretch reaches ``pass_share`` of the
 segment's length in one direction is one pass (§1.5 step 6: each direction is its own
-pass; there and back along the other kerb is two). Segment coverage = union of the covered stretches of every run.
+pass; there and back along the other kerb is two). Segment coverage = union of the covered
+stretches of every run.
 
 Collection visits (§2): a stay of consecutive points of one vehicle within ``visit_radius_m``
 of the point at no more than ``visit_speed_kmh``, lasting at least ``visit_dwell_s``.

@@ -109,9 +109,10 @@ def _row(vehicle_id: int, at: dt.datetime, loc: Any) -> Any:
 
 def demo_history(*, first: dt.date, last: dt.date, seed: int = DEFAULT_SEED) -> tuple[int, int]:
     """Night shifts of the demo's sweeping and washing plans from ``first`` to ``last``, driven
-    with the simulator's routes (fixes every 20 s, stored like the gateway stores them), then
-    the coverage of each day computed from those tracks. About one vehicle-night in four skips
-    a segment (more in every other operator's lots), so the months have something to show. Days already computed are left alone."""
+    with the simulator's routes (fixes every 10 s plus turn-point fixes, stored like the gateway
+    stores them), then the coverage of each day computed from those tracks. About one
+    vehicle-night in four skips a segment (more in every other operator's lots), so the months
+    have something to show. Days already computed are left alone."""
     from cityops.vehicles.positions import Row, positions_store
     from cityops.vehicles.services import coverage_compute, plan_window
     from cityops.vehicles.simulate import SimVehicle, fix, route_from_lines

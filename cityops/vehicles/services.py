@@ -243,7 +243,7 @@ def coverage_compute(*, plan: WorkPlan, day: dt.date) -> tuple[int, int]:
                 passes=c.passes,
                 planned_passes=plan.passes_for(s.cleaning_grade),
                 computed_at=now,
-            )  # fmt: skip
+            )
             for s, c in zip(segments, covs, strict=True)
         )
         PointDay.objects.bulk_create(
@@ -254,7 +254,7 @@ def coverage_compute(*, plan: WorkPlan, day: dt.date) -> tuple[int, int]:
                 visits=int(n),
                 required=plan.visits_per_day,
                 computed_at=now,
-            )  # fmt: skip
+            )
             for p, n in zip(points, visits, strict=True)
         )
     return len(segments), len(points)

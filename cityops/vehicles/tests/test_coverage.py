@@ -11,8 +11,16 @@ ROAD = shapely.LineString([(0, 0), (1000, 0)])  # 1 km, west → east, local met
 RULES = cv.Rules(speed_min_kmh=1, speed_max_kmh=10, buffer_m=20, pass_share=0.8, gap_s=30)
 
 
-def track(xs: list[float], ys: list[float] | float = 0.0, *, kmh: float = 8, heading: float = 90,
-          working: bool = True, vehicle: int = 1, step_s: float | None = None) -> cv.Track:  # fmt: skip
+def track(
+    xs: list[float],
+    ys: list[float] | float = 0.0,
+    *,
+    kmh: float = 8,
+    heading: float = 90,
+    working: bool = True,
+    vehicle: int = 1,
+    step_s: float | None = None,
+) -> cv.Track:
     x = np.asarray(xs, dtype=float)
     y = np.full(len(x), ys, dtype=float) if isinstance(ys, float | int) else np.asarray(ys, float)
     # Time follows the distance at the stated speed (so implied speed = reported speed).
@@ -48,7 +56,8 @@ def test_a_full_track_is_one_pass_and_both_directions_count() -> None:
 
 def test_a_track_on_the_parallel_road_40_m_away_covers_nothing() -> None:
     (cov,) = cv.segment_coverage(track(list(range(0, 1001, 10)), 40.0), [ROAD], RULES)
-    assert cov.covered_m == 0 and cov.passes == 0
+    assert cov.covered_m == 0
+    assert cov.passes == 0
 
 
 def test_too_fast_or_with_the_broom_up_does_not_count() -> None:
@@ -93,7 +102,8 @@ def test_two_vehicles_overlap_without_double_counting() -> None:
     a = track(list(range(0, 601, 10)), vehicle=1)
     b = track(list(range(400, 1001, 10)), vehicle=2)
     (cov,) = cv.segment_coverage(concat(a, b), [ROAD], RULES)
-    assert cov.share == 1.0 and cov.passes == 0
+    assert cov.share == 1.0
+    assert cov.passes == 0
 
 
 def test_collection_point_visits_need_the_dwell() -> None:

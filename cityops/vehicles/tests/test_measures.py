@@ -39,7 +39,7 @@ def _month_of_coverage(city: SmallCity) -> None:
                 passes=done,
                 planned_passes=3,
                 computed_at=now,
-            )  # fmt: skip
+            )
         )
     SegmentDay.objects.bulk_create(rows)
 
