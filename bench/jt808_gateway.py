@@ -134,7 +134,7 @@ Vehicle.objects.bulk_create([Vehicle(plate=f'B{{i:06d}}', kind='sweeper', sim=st
 """
     import subprocess
 
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)  # noqa: S603 (our code)
     return url
 
 
@@ -156,7 +156,7 @@ async def terminals(port: int, n: int, seconds: float, window: int) -> tuple[int
             try:
                 await t.login("127.0.0.1", port)
                 break
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 await asyncio.sleep(0.2 * (attempt + 1))
         k = 0
 
@@ -180,7 +180,7 @@ async def terminals(port: int, n: int, seconds: float, window: int) -> tuple[int
         await t.close()
 
     tasks = []
-    for i in range(n):
+    for _i in range(n):
         tasks.append(asyncio.create_task(asyncio.sleep(0)))
     # Log everyone in first (in waves), then measure.
     stop_at = time.perf_counter() + 3600

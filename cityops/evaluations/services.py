@@ -287,10 +287,10 @@ def _component_inputs(
             given = inputs.get(code)
             if given is None and kind != ComponentKind.CHECKLIST:
                 continue
-            base = given.base if given is not None else None
+            measured_base = given.base if given is not None else None
             findings = dict(given.findings) if given is not None else {}
             findings[m.item] = findings.get(m.item, s.ZERO) + m.quantity
-            inputs[code] = s.ComponentInput(base=base, findings=findings)
+            inputs[code] = s.ComponentInput(base=measured_base, findings=findings)
             steps.extend(m.steps)
     return inputs, [step.as_dict() for step in steps]
 

@@ -140,7 +140,8 @@ def _segment_bearing(lines: NDArray[np.object_], seg: I, m: F) -> F:
     b = shapely.line_interpolate_point(lines[seg], np.clip(m + 1.0, 0, lengths))
     dx = shapely.get_x(b) - shapely.get_x(a)
     dy = shapely.get_y(b) - shapely.get_y(a)
-    return np.degrees(np.arctan2(dx, dy)) % 360
+    bearing: F = np.degrees(np.arctan2(dx, dy)) % 360
+    return bearing
 
 
 def _union_lengths(group: I, start: F, end: F, n_groups: int) -> F:

@@ -39,7 +39,7 @@ def _pct(value: Decimal) -> Decimal:
 
 
 def month_url(contract_id: int, month: dt.date) -> str:
-    query = urlencode({"contract": contract_id, "month": f"{month:%Y-%m}"})
+    query = urlencode({"contract": str(contract_id), "month": f"{month:%Y-%m}"})
     return f"{reverse('vehicles:coverage-month')}?{query}"
 
 

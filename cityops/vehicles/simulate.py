@@ -35,7 +35,8 @@ class Route:
     @property
     def legs_m(self) -> np.ndarray:
         kx = 111_320 * math.cos(math.radians(float(self.lat.mean())))
-        return np.hypot(np.diff(self.lon) * kx, np.diff(self.lat) * 110_540)
+        legs: np.ndarray = np.hypot(np.diff(self.lon) * kx, np.diff(self.lat) * 110_540)
+        return legs
 
     def vertices_between(self, start: float, end: float) -> list[tuple[float, bool]]:
         """Vertices strictly after ``start`` up to ``end`` (metres along, no looping), each with
@@ -55,7 +56,7 @@ class Route:
         total = float(legs.sum()) or 1.0
         d = distance % total
         cum = np.concatenate([[0.0], np.cumsum(legs)])
-        i = int(min(np.searchsorted(cum, d, side="right") - 1, len(legs) - 1))
+        i = min(int(np.searchsorted(cum, d, side="right")) - 1, len(legs) - 1)
         f = (d - cum[i]) / legs[i] if legs[i] else 0.0
         lon = float(self.lon[i] + f * (self.lon[i + 1] - self.lon[i]))
         lat = float(self.lat[i] + f * (self.lat[i + 1] - self.lat[i]))

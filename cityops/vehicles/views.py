@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from cityops.core.errors import DomainError
 from cityops.core.periods import Period, month_first
 from cityops.inspections.views import map_options
-from cityops.registry.models import Organisation
+from cityops.registry.models import Lot, Organisation
 from cityops.vehicles import selectors
 from cityops.vehicles.access import access_vehicle, may_see_vehicles, vehicles_visible_to
 from cityops.vehicles.models import VehicleKind
@@ -116,7 +116,9 @@ def track_view(request: HttpRequest, vehicle_id: int) -> HttpResponse:
 
 
 class CoverageForm(forms.Form):
-    lot = forms.ModelChoiceField(label=_("Lot"), queryset=None)  # type: ignore[arg-type]
+    lot: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Lot"), queryset=Lot.objects.none()
+    )
     day = forms.DateField(label=_("Day"), required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:

@@ -21,11 +21,13 @@ def track(
     vehicle: int = 1,
     step_s: float | None = None,
 ) -> cv.Track:
-    x = np.asarray(xs, dtype=float)
+    x = np.asarray(xs, dtype=np.float64)
     y = np.full(len(x), ys, dtype=float) if isinstance(ys, float | int) else np.asarray(ys, float)
     # Time follows the distance at the stated speed (so implied speed = reported speed).
     dist = np.concatenate([[0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))])
-    t = dist / (kmh / 3.6) if step_s is None else np.arange(len(x)) * step_s
+    t: cv.F = (dist / (kmh / 3.6) if step_s is None else np.arange(len(x)) * step_s).astype(
+        np.float64
+    )
     n = len(x)
     return cv.Track(
         np.full(n, vehicle, dtype=np.int64), t + 1_000_000, x, y, np.full(n, kmh),
