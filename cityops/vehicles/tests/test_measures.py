@@ -9,6 +9,7 @@ from typing import Any
 
 import time_machine
 from django.test import Client
+from django.utils import translation
 
 from cityops.evaluations.demo import BANDS, PAYMENT
 from cityops.evaluations.explain import describe_step
@@ -54,7 +55,8 @@ def test_completion_rate_and_shortfall_per_contract(small_city: SmallCity) -> No
     # 90 planned, 85 done → 94.44 % → 0.56 points short of 95 %.
     assert m.item == "mechanised_short"
     assert m.quantity == Decimal("0.56")
-    assert "85 of 90" in describe_step(m.steps[0].as_dict())
+    with translation.override("en"):
+        assert "85 of 90" in describe_step(m.steps[0].as_dict())
     assert m.url.endswith(f"contract={small_city.contract_a.pk}&month=2026-11")
 
 
