@@ -26,6 +26,8 @@ QUIET = {
     "open311_intake": 0,
     "task_results_prune": 0,
     "workers_reap": 0,
+    "vehicle_positions_maintain": 0,
+    "vehicle_coverage": 0,
 }
 
 
