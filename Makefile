@@ -61,10 +61,12 @@ demo: export CITYOPS_HTTPS := 0
 demo: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_setup --url http://$(HOST):$(PORT)/
-	@echo "CityOps demo on http://$(HOST):$(PORT)/  (Ctrl-C stops the site, worker and scheduler)"
+	@echo "CityOps demo on http://$(HOST):$(PORT)/  (Ctrl-C stops the site, worker, scheduler, JT/T 808 gateway and fleet)"
 	@$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
 	  $(PY) manage.py run_scheduler & scheduler=$$!; \
-	  trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py jt808_gateway & gateway=$$!; \
+	  (sleep 3; exec $(PY) manage.py jt808_simulate) & fleet=$$!; \
+	  trap 'kill $$worker $$scheduler $$gateway $$fleet 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 # ---------------------------------------------------------------- checks

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staffing/", include("cityops.staffing.urls")),
     path("procurement/", include("cityops.procurement.urls")),
     path("cockpit/", include("cityops.cockpit.urls")),
+    path("vehicles/", include("cityops.vehicles.urls")),
     path("open311/v2/", include("cityops.open311.urls")),
     path("api/v1/", include("cityops.api.urls")),
     path("console/webhooks/", include("cityops.api.urls_console")),

@@ -68,6 +68,10 @@ INSPECTION_RECORD_MODELS = ("inspectionplan", "snowevent", "inspection", "findin
 
 ALL = ("view", "add", "change", "delete")
 
+# Vehicles: the register and work plans; the telematics thresholds row (edited, never added).
+VEHICLE_MODELS = ("vehicle", "workplan")
+VEHICLE_SETTINGS = {"telematicssettings": ("view", "change")}
+
 # role -> {app_label: {model: actions}}
 ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     Role.SYSTEM_ADMIN: {
@@ -88,6 +92,7 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         # The supervision section's time limits and escalation thresholds (one row).
         "decisions": {"supervisionsettings": ("view", "change")},
+        "vehicles": {**{model: ALL for model in VEHICLE_MODELS}, **VEHICLE_SETTINGS},
     },
     Role.BUREAU_SUPERVISOR: {
         "registry": {model: ("view",) for model in REGISTRY_MODELS},
@@ -113,6 +118,7 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             **{model: ("view", "change") for model in INSPECTION_RULE_MODELS},
             **{model: ("view",) for model in INSPECTION_RECORD_MODELS},
         },
+        "vehicles": {"vehicle": ("view",), "workplan": ALL, **VEHICLE_SETTINGS},
     },
     Role.MAYOR_VIEWER: {
         "registry": {model: ("view",) for model in REGISTRY_MODELS},

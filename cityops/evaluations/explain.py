@@ -54,6 +54,12 @@ TEMPLATES: dict[str, Promise] = {
 }
 
 
+def step_template_register(code: str, template: Promise) -> None:
+    """Another app's step template (e.g. the vehicles app's measured findings), registered in
+    its ``AppConfig.ready``."""
+    TEMPLATES[code] = template
+
+
 def describe_step(step: Mapping[str, Any]) -> str:
     template = TEMPLATES.get(step["code"])
     values = {"subject": step.get("subject", ""), **step.get("values", {})}

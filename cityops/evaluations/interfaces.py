@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from cityops.evaluations.scoring import SensoryRating
+from cityops.evaluations.scoring import SensoryRating, Step
 
 
 @dataclass(frozen=True)
@@ -77,3 +77,49 @@ def no_inspections(*, contract_ids: Sequence[int], month: dt.date) -> Mapping[in
 
 def no_surveys(*, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, Decimal]:
     return {}
+
+
+# --- Measured findings (other apps' measurements feeding scheme items) -----------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A quantity another app measured for one contract and month, fed to every scheme item
+    with the code ``item`` (e.g. the vehicles app's ``mechanised_short``: percentage points of
+    mechanised work below target). ``steps`` explain it (templates registered with
+    ``explain.step_template_register``); ``url`` is the page that shows it down to its parts
+    (which segment was missed on which day)."""
+
+    item: str
+    quantity: Decimal
+    steps: tuple[Step, ...] = ()
+    url: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "quantity": str(self.quantity), "url": self.url}
+
+
+class MeasureSource(Protocol):
+    def __call__(
+        self, *, contract_ids: Sequence[int], month: dt.date
+    ) -> Mapping[int, Sequence[Measured]]: ...
+
+
+_MEASURE_SOURCES: dict[str, str] = {}
+
+
+def measure_source_register(name: str, path: str) -> None:
+    """An app registers a ``MeasureSource`` (dotted path) in its ``AppConfig.ready``."""
+    _MEASURE_SOURCES[name] = path
+
+
+def measured_findings(*, contract_ids: Sequence[int], month: dt.date) -> dict[int, list[Measured]]:
+    """Every registered source's measurements, per contract (one set-based call per source)."""
+    from django.utils.module_loading import import_string
+
+    out: dict[int, list[Measured]] = {}
+    for name in sorted(_MEASURE_SOURCES):
+        source: MeasureSource = import_string(_MEASURE_SOURCES[name])
+        for contract_id, found in source(contract_ids=contract_ids, month=month).items():
+            out.setdefault(contract_id, []).extend(found)
+    return out

@@ -8,7 +8,7 @@ revisions of single evaluations, keeping the history).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,7 +28,9 @@ from cityops.evaluations.case_stats import case_counts_for_month
 from cityops.evaluations.interfaces import (
     InspectionMonth,
     InspectionSource,
+    Measured,
     SatisfactionSource,
+    measured_findings,
     no_inspections,
     no_surveys,
 )
@@ -252,6 +254,7 @@ def _component_inputs(
     counts: s.CaseCounts,
     inspection: InspectionMonth | None,
     satisfaction: Decimal | None,
+    measured: Sequence[Measured] = (),
 ) -> tuple[dict[str, s.ComponentInput], list[dict[str, Any]]]:
     inputs: dict[str, s.ComponentInput] = {}
     steps: list[s.Step] = []
@@ -274,6 +277,21 @@ def _component_inputs(
                 inputs[code] = s.ComponentInput(base=scaled)
         elif inspection is not None and code in inspection.findings:
             inputs[code] = s.ComponentInput(findings=dict(inspection.findings[code]))
+        # Measured findings (e.g. telematics) feed the items with their code. A component
+        # without other input becomes present only if it is a checklist: a sensory component
+        # keeps its "no inspection" policy rather than scoring full marks from one measure.
+        items = {i["code"] for i in c.get("items", [])}
+        for m in measured:
+            if m.item not in items:
+                continue
+            given = inputs.get(code)
+            if given is None and kind != ComponentKind.CHECKLIST:
+                continue
+            measured_base = given.base if given is not None else None
+            findings = dict(given.findings) if given is not None else {}
+            findings[m.item] = findings.get(m.item, s.ZERO) + m.quantity
+            inputs[code] = s.ComponentInput(base=measured_base, findings=findings)
+            steps.extend(m.steps)
     return inputs, [step.as_dict() for step in steps]
 
 
@@ -366,6 +384,7 @@ def _score_contracts(
     counts = case_counts_for_month(contract_ids=ids, month=periods.Period.month_of(first))
     inspected = inspections(contract_ids=ids, month=first)
     surveyed = satisfaction(contract_ids=ids, month=first)
+    measured = measured_findings(contract_ids=ids, month=first)
     penalty_rows = (
         PenaltyRecord.objects.filter(
             contract_id__in=ids, occurred_on__gte=first, occurred_on__lte=last
@@ -400,6 +419,7 @@ def _score_contracts(
             counts=contract_counts,
             inspection=inspection,
             satisfaction=surveyed.get(contract.pk),
+            measured=measured.get(contract.pk, ()),
         )
         scheme_penalties = {p["code"] for p in snapshot["payment"]["penalties"]}
         penalties = {
@@ -422,6 +442,8 @@ def _score_contracts(
             "components": snapshots.component_inputs_json(components),
             "source_steps": source_steps,
         }
+        if measured.get(contract.pk):
+            inputs["measures"] = [m.as_dict() for m in measured[contract.pk]]
         if snow_lines.get(contract.pk):
             inputs["snow_events"] = snow_lines[contract.pk]
         try:

@@ -58,6 +58,7 @@ def _items(evaluation: Evaluation) -> list[dict[str, Any]]:
         for i in c["items"]
     }
     evidence = (evaluation.inputs.get("inspection") or {}).get("evidence") or {}
+    measure_urls = {m["item"]: m.get("url", "") for m in evaluation.inputs.get("measures") or []}
     rows = []
     for component in evaluation.result["components"]:
         for item in component["items"]:
@@ -72,6 +73,7 @@ def _items(evaluation: Evaluation) -> list[dict[str, Any]]:
                     "veto": item["veto"],
                     "capped": item["capped"],
                     "inspections": [(i, _inspection_url(i)) for i in ids],
+                    "measure_url": measure_urls.get(item["code"], ""),
                 }
             )
     return rows

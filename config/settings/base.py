@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "cityops.api",
     "cityops.console",
     "cityops.public",
+    "cityops.vehicles",
     "cityops.cockpit",
     "cityops.maps",
 ]
@@ -447,6 +448,17 @@ CITYOPS_PUBLIC_SUPPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_SUPPORTS_PER_HOUR", 3
 # Scheduler intervals in seconds per job (0 disables one), e.g. "sla_scan=30,credit_from_cases=0";
 # in Python settings a job may also be a dict {"target": "dotted.path", "every": seconds}.
 CITYOPS_SCHEDULE: dict[str, Any] = dict(env_intervals("CITYOPS_SCHEDULE"))
+
+# Vehicles (JT/T 808): the gateway's address, how it stores positions ("embedded": it writes to
+# the database itself; "jetstream": it publishes to NATS JetStream and `jt808_consume` writes),
+# the NATS server and stream, and the position writer's batch (rows, seconds).
+CITYOPS_JT808_HOST = env_str("CITYOPS_JT808_HOST", "127.0.0.1")
+CITYOPS_JT808_PORT = env_int("CITYOPS_JT808_PORT", 7808)
+CITYOPS_JT808_MODE = env_choice("CITYOPS_JT808_MODE", "embedded", ("embedded", "jetstream"))
+CITYOPS_NATS_URL = env_str("CITYOPS_NATS_URL", "nats://127.0.0.1:4222")
+CITYOPS_JT808_STREAM = env_str("CITYOPS_JT808_STREAM", "JT808")
+CITYOPS_JT808_BATCH_ROWS = env_int("CITYOPS_JT808_BATCH_ROWS", 5000)
+CITYOPS_JT808_BATCH_MS = env_int("CITYOPS_JT808_BATCH_MS", 500)
 
 # Text for a developer, JSON lines for a log collector; each line carries the request id.
 CITYOPS_LOG_FORMAT = env_choice("CITYOPS_LOG_FORMAT", "text", ("text", "json"))

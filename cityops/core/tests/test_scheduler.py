@@ -32,6 +32,8 @@ QUIET = {
     "decisions_escalate": 0,
     "indicator_snapshots": 0,
     "documents_expire": 0,
+    "vehicle_positions_maintain": 0,
+    "vehicle_coverage": 0,
 }
 
 

@@ -247,6 +247,9 @@ def drilldown(evaluation: Evaluation) -> dict[str, Any]:
     result = evaluation.result or {}
     inspection = (evaluation.inputs or {}).get("inspection") or {}
     evidence = inspection.get("evidence") or {}
+    measure_urls = {
+        m["item"]: m.get("url", "") for m in (evaluation.inputs or {}).get("measures") or []
+    }
     spec = {c["code"]: c for c in snapshot.get("components", [])}
     components = []
     for c in result.get("components", []):
@@ -263,6 +266,7 @@ def drilldown(evaluation: Evaluation) -> dict[str, Any]:
                     "rule": i_spec.get("rule", ""),
                     "points": i_spec.get("points", ""),
                     "inspections": _inspection_links(c_evidence.get(i["code"]) or []),
+                    "measure_url": measure_urls.get(i["code"], ""),
                 }
             )
         components.append(

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from cityops.vehicles import views
+
+app_name = "vehicles"
+
+urlpatterns = [
+    path("", views.live_map_view, name="live"),
+    path("live.json", views.live_json_view, name="live-json"),
+    path("<int:vehicle_id>/track/", views.track_view, name="track"),
+    path("coverage/", views.coverage_view, name="coverage"),
+    path("coverage/month/", views.coverage_month_view, name="coverage-month"),
+]

@@ -1,0 +1,164 @@
+"""Vehicle pages: live map (polled JSON), track playback of a day, a lot's coverage of a day.
+Thin adapters: parse → one selector → render; records out of scope are 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from cityops.core.errors import DomainError
+from cityops.core.periods import Period, month_first
+from cityops.inspections.views import map_options
+from cityops.registry.models import Lot, Organisation
+from cityops.vehicles import selectors
+from cityops.vehicles.access import access_vehicle, may_see_vehicles, vehicles_visible_to
+from cityops.vehicles.models import VehicleKind
+
+
+class LiveFilter(forms.Form):
+    operator = forms.ModelChoiceField(
+        label=_("Operator"), queryset=Organisation.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", "—"), *VehicleKind.choices], required=False
+    )
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        operators = vehicles_visible_to(user).values("operator_id")
+        field = self.fields["operator"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.filter(pk__in=operators).order_by("name")
+        state = self.fields["state"]
+        assert isinstance(state, forms.ChoiceField)
+        state.choices = [("", "—"), *selectors.state_labels().items()]
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), required=False)
+
+
+def _require_reader(request: HttpRequest) -> None:
+    if not may_see_vehicles(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def live_map_view(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    form = LiveFilter(request.GET or None, user=request.user)
+    return render(
+        request,
+        "vehicles/live.html",
+        {
+            "form": form,
+            "map_options": map_options(
+                liveUrl=reverse("vehicles:live-json"),
+                query=request.GET.urlencode(),
+                every=5,
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def live_json_view(request: HttpRequest) -> JsonResponse:
+    _require_reader(request)
+    form = LiveFilter(request.GET, user=request.user)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    data = form.cleaned_data
+    operator = data["operator"]
+    rows = selectors.live_vehicles(
+        user=request.user,
+        operator_id=operator.pk if operator else None,
+        kind=data["kind"] or "",
+        state=data["state"] or "",
+    )
+    return JsonResponse({"vehicles": rows, "at": timezone.localtime().strftime("%H:%M:%S")})
+
+
+@login_required
+@require_GET
+def track_view(request: HttpRequest, vehicle_id: int) -> HttpResponse:
+    vehicle = access_vehicle(vehicle_id, request.user)
+    form = DayForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(
+            request, "vehicles/track.html", {"form": form, "vehicle": vehicle}, status=400
+        )
+    day = (form.cleaned_data.get("day") if form.is_bound else None) or timezone.localdate()
+    points = selectors.vehicle_track(vehicle=vehicle, day=day)
+    return render(
+        request,
+        "vehicles/track.html",
+        {
+            "form": DayForm(initial={"day": day}),
+            "vehicle": vehicle,
+            "day": day,
+            "count": len(points),
+            "track": {"points": points, "vmax": 20},
+            "map_options": map_options(),
+        },
+    )
+
+
+class CoverageForm(forms.Form):
+    lot: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Lot"), queryset=Lot.objects.none()
+    )
+    day = forms.DateField(label=_("Day"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["lot"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.lots_visible_to(user)
+
+
+@login_required
+@require_GET
+def coverage_view(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    form = CoverageForm(request.GET or None, user=request.user)
+    context: dict[str, Any] = {"form": form, "map_options": map_options()}
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            day = form.cleaned_data["day"] or timezone.localdate() - dt.timedelta(days=1)
+            context.update(
+                day=day, lot=form.cleaned_data["lot"],
+                **selectors.lot_coverage(lot=form.cleaned_data["lot"], day=day),
+            )  # fmt: skip
+        else:
+            status = 400
+    return render(request, "vehicles/coverage.html", context, status=status)
+
+
+@login_required
+@require_GET
+def coverage_month_view(request: HttpRequest) -> HttpResponse:
+    """A contract's month: which segments were missed on which day (the evaluation links
+    here from its telematics items)."""
+    try:
+        contract_id = int(request.GET.get("contract", ""))
+        month = Period.month_of(month_first(request.GET.get("month", "")))
+    except (ValueError, DomainError) as exc:
+        return HttpResponse(str(getattr(exc, "message", exc)), status=400)
+    contract = selectors.contract_for_coverage(contract_id=contract_id, user=request.user)
+    data = selectors.contract_month_shortfalls(contract=contract, month=month)
+    return render(
+        request, "vehicles/coverage_month.html", {"contract": contract, "month": month, **data}
+    )
