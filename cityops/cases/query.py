@@ -346,15 +346,15 @@ def parse_case_filter(params: Mapping[str, Any]) -> CaseFilter:
 
 
 def figure_period(params: Mapping[str, Any]) -> tuple[str, Period | None]:
-    """``figure`` and ``period`` of a filter: both or neither (:class:`FilterError`)."""
+    """``figure`` and ``period`` of a filter (:class:`FilterError` for a malformed one); a
+    figure without a period counts in the current month, a period without a figure is unused."""
     figure = str(params.get("figure") or "").strip()
     raw = str(params.get("period") or "").strip()
     if figure and figure not in CASE_FIGURES:
         raise FilterError(_("use one of %(c)s.") % {"c": ", ".join(CASE_FIGURES)}, field="figure")
     if not raw:
-        if figure:
-            raise FilterError(_("A figure needs a period (such as 2026-11)."), field="period")
-        return "", None
+        # A figure without a period counts this month (what a leader asks first).
+        return (figure, Period.month_of(timezone.localdate())) if figure else ("", None)
     try:
         period = Period.parse(raw)
         period.bounds  # noqa: B018 (year 9999's end does not exist: refused here, not a 500)

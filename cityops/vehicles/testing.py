@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from cityops.registry.testing import SmallCity
 from cityops.vehicles.jt808 import codec as c
 from cityops.vehicles.models import Vehicle, VehicleKind
+
+T = TypeVar("T")
 
 T0 = dt.datetime(2026, 11, 20, 22, 30, tzinfo=c.BEIJING)
 
@@ -35,3 +40,10 @@ def location(
         0, status, round(lat * 1e6), round(lon * 1e6), 180, round(speed_kmh * 10), heading, at,
         extras,
     )  # fmt: skip
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the test process may already have an event loop
+    running in this thread (Playwright's synchronous API keeps one after a browser test)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

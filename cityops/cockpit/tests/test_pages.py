@@ -121,12 +121,19 @@ def test_votes_page(client: Any, personas: Any) -> None:
 def test_the_console_list_refuses_a_bad_figure(client: Any, personas: Any) -> None:
     client.force_login(personas.dispatcher)
     url = reverse("console:case-list")
-    for params in ({"figure": "everything", "period": "2026-10"}, {"figure": "late"}):
+    for params in (
+        {"figure": "everything", "period": "2026-10"},
+        {"figure": "late", "period": "2026-13"},
+    ):
         response = client.get(url, params)
         assert response.status_code == 200
         assert response.context["form"].errors
-    api = client.get("/api/v1/cases/", {"figure": "late"})
-    assert api.status_code == 400
+    # A figure alone counts this month; the API takes months, quarters and years only.
+    assert client.get("/api/v1/cases/", {"figure": "late"}).status_code == 200
+    for period in ("2026-13", "2026-11-01..2026-11-30", "9999"):
+        api = client.get("/api/v1/cases/", {"figure": "late", "period": period})
+        assert api.status_code == 400, period
+        assert api.json()["field"] == "period"
 
 
 def test_a_month_evaluated_shows_in_the_operators_panel(

@@ -18,7 +18,7 @@ from cityops.vehicles.jt808 import codec as c
 from cityops.vehicles.models import Position, Vehicle
 from cityops.vehicles.positions import positions_store, vehicles_seen
 from cityops.vehicles.terminals import DbDirectory
-from cityops.vehicles.testing import T0, location, vehicle_make
+from cityops.vehicles.testing import T0, location, run_async, vehicle_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +42,7 @@ def run(body: Callable[[Gateway, int], Awaitable[Any]], **options: Any) -> Any:
         finally:
             await gw.close()
 
-    return asyncio.run(main())
+    return run_async(main())
 
 
 @pytest.mark.parametrize("version", [c.V2013, c.V2019])

@@ -20,7 +20,7 @@ from cityops.vehicles.jetstream import JetStreamSink, consume, pack_rows, unpack
 from cityops.vehicles.models import Position
 from cityops.vehicles.positions import Row, positions_store
 from cityops.vehicles.terminals import DbDirectory
-from cityops.vehicles.testing import T0, location, vehicle_make
+from cityops.vehicles.testing import T0, location, run_async, vehicle_make
 
 
 def _nats_up() -> bool:
@@ -132,7 +132,7 @@ def test_gateway_publishes_and_a_killed_consumer_loses_and_duplicates_nothing(
         await _delete_stream(stream)
         return results, first, stored
 
-    results, first, stored = asyncio.run(main())
+    results, first, stored = run_async(main())
     assert results == [0] * (n_terminals * n_fixes)
     assert 0 < first < n_terminals * n_fixes
     assert Position.objects.count() == n_terminals * n_fixes
