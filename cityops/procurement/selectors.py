@@ -19,7 +19,7 @@ from cityops.procurement.models import (
     Status,
     StatutoryPeriod,
 )
-from cityops.procurement.periods import CHALLENGE_DEFAULTS, DayType, Rule
+from cityops.procurement.periods import CHALLENGE_DEFAULTS, REMEDY_DEFAULTS, DayType, Rule
 from cityops.procurement.texts import STEP_TITLES, rule_text
 from cityops.procurement.transitions import PROJECT, STEP_FIELD
 from cityops.workcal.selectors import get_calendar
@@ -66,7 +66,7 @@ class RuleSets:
                     overrides[row.code] = (row.amount, DayType(row.day_type), row.roll_forward)
             challenge = {
                 code: (overrides[code][0], overrides[code][1]) if code in overrides else default
-                for code, default in CHALLENGE_DEFAULTS.items()
+                for code, default in {**CHALLENGE_DEFAULTS, **REMEDY_DEFAULTS}.items()
             }
             self.cache[day] = RuleSet(
                 rules=periods.rules_with(overrides),

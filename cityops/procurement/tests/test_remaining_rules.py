@@ -1,0 +1,176 @@
+"""The rules of issue 17: P2, P15 (steps checked), P16, P21, P22 (remedy deadlines).
+
+Calendar as in ``test_periods.py``: Spring Festival 2026 holidays 15–23 February, Saturdays
+14 and 28 February are working days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+from cityops.procurement import periods as p
+from cityops.procurement.models import StatutoryPeriod
+from cityops.procurement.selectors import project_timeline, rule_set
+from cityops.procurement.services import PeriodViolation, project_step
+from cityops.procurement.testing import officer_ensure, project_new
+from cityops.workcal.tests.helpers import real_calendar
+
+CAL = real_calendar()
+D = dt.date
+TENDER = p.Method.OPEN_TENDER.value
+SINGLE = p.Method.SINGLE_SOURCE.value
+REMEDIES = {**p.CHALLENGE_DEFAULTS, **p.REMEDY_DEFAULTS}
+
+
+def violations(
+    step: str, day: dt.date, method: str, rules: tuple[p.Rule, ...] = p.DEFAULT_RULES, **dates: Any
+) -> list[str]:
+    found = p.check(step, day, dates, method=method, rules=rules, calendar=CAL)
+    return [f"{v.rule.code}:{v.lawful}" for v in found]
+
+
+# ----------------------------------------------------------------- P15 single-source publication
+def test_single_source_publication_runs_five_working_days_exactly() -> None:
+    published = D(2026, 3, 3)  # Tuesday: + 5 WD = Tuesday 10 March
+    assert violations("bid_deadline", D(2026, 3, 10), SINGLE, documents_issued=published) == []
+    assert violations("bid_deadline", D(2026, 3, 9), SINGLE, documents_issued=published) == [
+        "P15:2026-03-10"
+    ]
+
+
+def test_single_source_publication_across_spring_festival_counts_the_swapped_saturday() -> None:
+    published = D(2026, 2, 12)  # Thu: Fri 13, Sat 14 (调休), Tue 24, Wed 25, Thu 26
+    assert violations("bid_deadline", D(2026, 2, 25), SINGLE, documents_issued=published) == [
+        "P15:2026-02-26"
+    ]
+    assert violations("bid_deadline", D(2026, 2, 26), SINGLE, documents_issued=published) == []
+
+
+def test_p15_applies_to_single_source_only_and_p4_not_to_single_source() -> None:
+    published = D(2026, 3, 3)
+    assert violations("bid_deadline", D(2026, 3, 10), SINGLE, documents_issued=published) == []
+    assert "P15" not in "".join(
+        violations("bid_deadline", D(2026, 3, 9), TENDER, documents_issued=published)
+    )
+
+
+# ----------------------------------------------------------------- P2 tender notice period
+def test_tender_notice_period_binds_when_the_tender_period_is_shortened_in_the_table() -> None:
+    # With P4 edited down to 3 days, the 5-working-day notice period is the longer one.
+    rules = p.rules_with({"P4": (3, p.CD, True)})
+    issued = D(2026, 2, 12)  # P4: 15 Feb, a holiday → 24 Feb; P2: 26 Feb (as P15 above)
+    assert violations("bid_deadline", D(2026, 2, 25), TENDER, rules, documents_issued=issued) == [
+        "P2:2026-02-26"
+    ]
+    assert violations("bid_deadline", D(2026, 2, 26), TENDER, rules, documents_issued=issued) == []
+    # Not a consultation rule: P8 (10 days) alone decides there.
+    consult = p.Method.CONSULTATION.value
+    assert violations("bid_deadline", D(2026, 2, 23), consult, documents_issued=issued) == [
+        "P8:2026-02-24"
+    ]
+
+
+# ----------------------------------------------------------------- P16 inquiry
+def test_inquiry_answer_due_three_working_days_across_the_holiday() -> None:
+    due = p.inquiry_answer_due(received_on=D(2026, 3, 2), periods=REMEDIES, calendar=CAL)
+    assert due == D(2026, 3, 5)
+    # Fri 13 Feb: Sat 14 (调休) 1, Tue 24 2, Wed 25 3.
+    due = p.inquiry_answer_due(received_on=D(2026, 2, 13), periods=REMEDIES, calendar=CAL)
+    assert due == D(2026, 2, 25)
+
+
+# ----------------------------------------------------------------- P21 / P22 complaint
+def test_complaint_decision_due_thirty_working_days_and_excluded_days_move_it() -> None:
+    dates = p.complaint_dates(
+        received_on=D(2026, 11, 2), suspended_on=None, periods=REMEDIES, calendar=CAL
+    )
+    assert dates.decision_due == D(2026, 12, 14)
+    assert dates.suspension_until is None
+    later = p.complaint_dates(
+        received_on=D(2026, 11, 2),
+        suspended_on=None,
+        excluded_days=5,
+        periods=REMEDIES,
+        calendar=CAL,
+    )
+    assert later.decision_due == D(2026, 12, 21)
+
+
+def test_complaint_decision_across_spring_festival() -> None:
+    # Mon 2 Feb: 9 WD to Fri 13, Sat 14 the 10th, 24–27 Feb 14, Sat 28 15, then 3 weeks.
+    dates = p.complaint_dates(
+        received_on=D(2026, 2, 2), suspended_on=None, periods=REMEDIES, calendar=CAL
+    )
+    assert dates.decision_due == D(2026, 3, 20)
+
+
+def test_suspension_is_at_most_thirty_days_and_never_rolled() -> None:
+    # 20 Jan + 30 = 19 Feb, inside the holiday: a maximum is not lengthened.
+    dates = p.complaint_dates(
+        received_on=D(2026, 1, 20), suspended_on=D(2026, 1, 20), periods=REMEDIES, calendar=CAL
+    )
+    assert dates.suspension_until == D(2026, 2, 19)
+
+
+# ----------------------------------------------------------------- data table and services
+@pytest.fixture
+def _mid_may() -> Iterator[None]:
+    with time_machine.travel(dt.datetime(2026, 5, 15, 10, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.mark.django_db
+def test_the_new_periods_are_seeded_rows_and_editing_one_changes_the_deadline() -> None:
+    rows = {
+        r.code: r
+        for r in StatutoryPeriod.objects.filter(code__in=["P2", "P15", "P16", "P21", "P22"])
+    }
+    assert {c: (r.amount, r.day_type) for c, r in rows.items()} == {
+        "P2": (5, "wd"),
+        "P15": (5, "wd"),
+        "P16": (3, "wd"),
+        "P21": (30, "wd"),
+        "P22": (30, "cd"),
+    }
+    StatutoryPeriod.objects.filter(code="P16").update(amount=2)
+    rs = rule_set(D(2026, 3, 1))
+    assert p.inquiry_answer_due(received_on=D(2026, 3, 2), periods=rs.challenge, calendar=CAL) == D(
+        2026, 3, 4
+    )
+    assert "2" in rs.text("P16")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_single_source_deal_before_the_publication_ends_is_refused_with_rule_and_date(
+    small_city: Any,
+) -> None:
+    officer = officer_ensure()
+    project = project_new(officer, small_city, method=SINGLE)
+    with pytest.raises(PeriodViolation) as err:
+        project_step(
+            project_id=project.pk,
+            action="issue_documents",
+            on=D(2026, 2, 12),
+            actor=officer,
+            bid_deadline=D(2026, 2, 25),
+        )
+    assert "P15" in str(err.value.message)
+    assert "2026-02-26" in str(err.value.message)
+    assert not err.value.overridable
+    project = project_step(
+        project_id=project.pk,
+        action="issue_documents",
+        on=D(2026, 2, 12),
+        actor=officer,
+        bid_deadline=D(2026, 2, 26),
+    )
+    assert project.bid_deadline == D(2026, 2, 26)
+    deadline = next(v for v in project_timeline(project) if v.step == "bid_deadline")
+    assert deadline.earliest == D(2026, 2, 26)
+    assert [code for code, _text in deadline.rules] == ["P15"]
