@@ -79,6 +79,16 @@ class ProcurementSettings(BaseModel):
         ),
     )
 
+    file_retention_years = models.PositiveSmallIntegerField(
+        _("procurement files kept (years)"),
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Procurement files are kept at least this long from the end of the procurement "
+            "(政府采购法 art. 42: 15 years; P30). Shown on the project page."
+        ),
+    )
+
     class Meta:
         verbose_name = _("procurement settings")
         verbose_name_plural = _("procurement settings")

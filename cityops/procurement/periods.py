@@ -182,6 +182,23 @@ def add_working_days(start: dt.date, n: int, calendar: Calendar) -> dt.date:
     return day
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    """Same day ``years`` later; 29 February → 28 February (CC art. 202)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def files_kept_until(
+    *, contract_filed: dt.date | None, cancelled_on: dt.date | None, years: int
+) -> dt.date | None:
+    """P30: the procurement files are kept at least ``years`` from the end of the procurement
+    (the contract filed, or the procedure cancelled); None while it is still running."""
+    end = contract_filed or cancelled_on
+    return add_years(end, years) if end is not None else None
+
+
 def period_end(
     anchor: dt.date,
     amount: int,

@@ -180,6 +180,15 @@ def challenge_window(project: Project, rs: RuleSet | None = None) -> periods.Cha
     )
 
 
+def project_files_kept_until(project: Project) -> dt.date | None:
+    """P30: the last day the procurement files must be kept (None while it is running)."""
+    policy = ProcurementSettings.objects.filter(pk=1).first()
+    years = policy.file_retention_years if policy else 15
+    return periods.files_kept_until(
+        contract_filed=project.contract_filed, cancelled_on=project.cancelled_on, years=years
+    )
+
+
 def latest_clarification_day(project: Project, rs: RuleSet | None = None) -> dt.date | None:
     """The last day a clarification may be issued without postponing the deadline."""
     if project.bid_deadline is None:

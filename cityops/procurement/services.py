@@ -307,7 +307,7 @@ def _contract_terms(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(_("Give the monthly fee."), field="monthly_fee")
     policy = ProcurementSettings.objects.filter(pk=1).first()
     years = policy.max_contract_years if policy else 3
-    last = _years_later(start, years) - dt.timedelta(days=1)
+    last = periods.add_years(start, years) - dt.timedelta(days=1)
     if end > last:
         raise DomainError(
             _(
@@ -325,14 +325,6 @@ def _contract_terms(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         )
     return {"contract_number": number, "service_start": start, "service_end": end,
             "monthly_fee": Decimal(fee)}  # fmt: skip
-
-
-def _years_later(day: dt.date, years: int) -> dt.date:
-    """Same day ``years`` later; 29 February → 28 February (CC art. 202)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def _registry_contract_create(project: Project, actor: Any) -> Contract:

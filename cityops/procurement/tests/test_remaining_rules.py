@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from cityops.procurement import periods as p
-from cityops.procurement.models import StatutoryPeriod
+from cityops.procurement.models import ProcurementSettings, StatutoryPeriod
 from cityops.procurement.selectors import project_timeline, rule_set
 from cityops.procurement.services import PeriodViolation, project_step
-from cityops.procurement.testing import officer_ensure, project_new
+from cityops.procurement.testing import officer_ensure, project_new, project_walk
 from cityops.workcal.tests.helpers import real_calendar
 
 CAL = real_calendar()
@@ -174,3 +176,29 @@ def test_single_source_deal_before_the_publication_ends_is_refused_with_rule_and
     deadline = next(v for v in project_timeline(project) if v.step == "bid_deadline")
     assert deadline.earliest == D(2026, 2, 26)
     assert [code for code, _text in deadline.rules] == ["P15"]
+
+
+# ----------------------------------------------------------------- P30 file retention (data)
+def test_files_are_kept_fifteen_years_from_the_end_of_the_procurement() -> None:
+    assert p.files_kept_until(contract_filed=None, cancelled_on=None, years=15) is None
+    kept = p.files_kept_until(contract_filed=D(2026, 4, 28), cancelled_on=None, years=15)
+    assert kept == D(2041, 4, 28)
+    # Ended on 29 February: the same-numbered day does not exist → 28 February (CC art. 202).
+    assert p.files_kept_until(contract_filed=None, cancelled_on=D(2028, 2, 29), years=15) == D(
+        2043, 2, 28
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_the_project_page_shows_how_long_the_files_are_kept(small_city: Any) -> None:
+    officer = officer_ensure()
+    project = project_new(officer, small_city)
+    client = Client()
+    client.force_login(officer)
+    url = reverse("procurement:detail", args=[project.pk])
+    assert 'id="files-kept"' not in client.get(url).content.decode()
+    project_walk(project, officer, small_city.operator_a, until="file_contract")
+    assert "2041-04-28" in client.get(url).content.decode()
+    ProcurementSettings.objects.update_or_create(pk=1, defaults={"file_retention_years": 20})
+    assert "2046-04-28" in client.get(url).content.decode()
