@@ -327,3 +327,49 @@ class Challenge(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.supplier} {self.received_on}"
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DECIDED = "decided", _("Decided")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Complaint(BaseModel):
+    """投诉 of a supplier to the finance department after a challenge (P20); the department
+    decides within P21 (30 working days, testing/expert days excluded); the procurement may be
+    suspended meanwhile for at most P22 (30 days)."""
+
+    challenge = models.ForeignKey(
+        Challenge,
+        verbose_name=_("challenge"),
+        on_delete=models.CASCADE,
+        related_name="complaints",
+    )
+    received_on = models.DateField(_("received on"))
+    in_time = models.BooleanField(_("filed within the complaint period"), default=True)
+    text = models.TextField(_("complaint"), max_length=4000)
+    excluded_days = models.PositiveSmallIntegerField(
+        _("working days not counted"),
+        default=0,
+        help_text=_("Testing, expert opinions or corrections (实施条例 art. 58)."),
+    )
+    decision_due = models.DateField(_("decision due"))
+    suspended_on = models.DateField(_("procurement suspended on"), null=True, blank=True)
+    suspension_until = models.DateField(_("suspension ends at the latest"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ComplaintStatus.choices,
+        default=ComplaintStatus.RECEIVED,
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision = models.TextField(_("decision"), max_length=4000, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["challenge", "received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.challenge.supplier} {self.received_on}"

@@ -14,6 +14,7 @@ from cityops.procurement.models import (
     Challenge,
     ChallengeStatus,
     Clarification,
+    Complaint,
     ProcurementSettings,
     Project,
     Status,
@@ -177,6 +178,15 @@ def challenge_window(project: Project, rs: RuleSet | None = None) -> periods.Cha
         periods=rs.challenge,
         calendar=rs.calendar,
         weekend_rolls=rs.weekend_rolls,
+    )
+
+
+def project_complaints(project: Project) -> list[Complaint]:
+    """The complaints (投诉) after the project's challenges, with their P21/P22 days."""
+    return list(
+        Complaint.objects.filter(challenge__project=project)
+        .select_related("challenge")
+        .order_by("received_on", "id")
     )
 
 

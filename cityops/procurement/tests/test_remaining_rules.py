@@ -15,10 +15,21 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from cityops.accounts.models import Role
+from cityops.accounts.services import user_ensure
+from cityops.core.errors import DomainError, NotFound
+from cityops.core.models import AuditEvent
 from cityops.procurement import periods as p
-from cityops.procurement.models import ProcurementSettings, StatutoryPeriod
+from cityops.procurement.models import ComplaintStatus, ProcurementSettings, StatutoryPeriod
 from cityops.procurement.selectors import project_timeline, rule_set
-from cityops.procurement.services import PeriodViolation, project_step
+from cityops.procurement.services import (
+    PeriodViolation,
+    challenge_record,
+    complaint_decide,
+    complaint_record,
+    complaint_withdraw,
+    project_step,
+)
 from cityops.procurement.testing import officer_ensure, project_new, project_walk
 from cityops.workcal.tests.helpers import real_calendar
 
@@ -202,3 +213,117 @@ def test_the_project_page_shows_how_long_the_files_are_kept(small_city: Any) -> 
     assert "2041-04-28" in client.get(url).content.decode()
     ProcurementSettings.objects.update_or_create(pk=1, defaults={"file_retention_years": 20})
     assert "2046-04-28" in client.get(url).content.decode()
+
+
+# ----------------------------------------------------------------- complaints (P20–P22) recorded
+def _challenged(city: Any) -> tuple[Any, Any]:
+    officer = officer_ensure()
+    project = project_walk(
+        project_new(officer, city), officer, city.operator_a, until="announce_award"
+    )
+    # Answer due 15 April 2026 (Qingming 4–6 April off), as in test_services.
+    challenge = challenge_record(
+        project_id=project.pk,
+        supplier="某环境公司",
+        subject="result",
+        received_on=D(2026, 4, 3),
+        text="评分有误",
+        actor=officer,
+    )
+    assert challenge.answer_due == D(2026, 4, 15)
+    return officer, challenge
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_a_complaint_on_the_last_day_of_p20_is_in_time_and_the_next_working_day_is_not(
+    small_city: Any,
+) -> None:
+    officer, challenge = _challenged(small_city)
+    rs = rule_set(D(2026, 3, 3))
+    last = p.add_working_days(D(2026, 4, 15), 15, rs.calendar)
+    after = p.add_working_days(last, 1, rs.calendar)
+    assert D(2026, 5, 6) <= last <= D(2026, 5, 12)  # across the Labour Day holiday
+    on_time = complaint_record(
+        challenge_id=challenge.pk, received_on=last, text="答复不满意", actor=officer
+    )
+    late = complaint_record(
+        challenge_id=challenge.pk, received_on=after, text="答复不满意", actor=officer
+    )
+    assert on_time.in_time
+    assert not late.in_time
+    assert on_time.decision_due == p.add_working_days(last, 30, rs.calendar)
+    assert AuditEvent.objects.filter(code="procurement.complaint_received").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_suspension_and_decision_deadlines_and_a_late_decision_needs_a_reason(
+    small_city: Any,
+) -> None:
+    officer, challenge = _challenged(small_city)
+    row = complaint_record(
+        challenge_id=challenge.pk,
+        received_on=D(2026, 4, 20),
+        suspended_on=D(2026, 4, 20),
+        excluded_days=2,
+        text="答复不满意",
+        actor=officer,
+    )
+    assert row.suspension_until == D(2026, 5, 20)  # 30 calendar days, a maximum
+    rs = rule_set(D(2026, 3, 3))
+    assert row.decision_due == p.add_working_days(D(2026, 4, 20), 32, rs.calendar)
+    with time_machine.travel(dt.datetime(2026, 7, 1, 10, tzinfo=dt.UTC), tick=False):
+        late_day = p.add_working_days(row.decision_due, 1, rs.calendar)
+        with pytest.raises(PeriodViolation) as err:
+            complaint_decide(
+                complaint_id=row.pk, decided_on=late_day, decision="驳回", actor=officer
+            )
+        assert "P21" in str(err.value.message)
+        assert row.decision_due.isoformat() in str(err.value.message)
+        assert err.value.overridable
+        decided = complaint_decide(
+            complaint_id=row.pk,
+            decided_on=late_day,
+            decision="驳回",
+            actor=officer,
+            override_reason="专家论证延误",
+        )
+    assert decided.status == ComplaintStatus.DECIDED
+    assert AuditEvent.objects.filter(code="procurement.complaint_decided").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_complaint_refusals_and_scoping(small_city: Any) -> None:
+    officer, challenge = _challenged(small_city)
+    with pytest.raises(DomainError):
+        complaint_record(
+            challenge_id=challenge.pk, received_on=D(2026, 4, 2), text="x", actor=officer
+        )
+    with pytest.raises(DomainError):
+        complaint_record(
+            challenge_id=challenge.pk,
+            received_on=D(2026, 4, 20),
+            suspended_on=D(2026, 4, 17),
+            text="x",
+            actor=officer,
+        )
+    outsider = user_ensure(
+        username="nobody", password="persona-pass-123", role=Role.OPERATOR_STAFF, display_name="x"
+    )
+    with pytest.raises(NotFound):
+        complaint_record(
+            challenge_id=challenge.pk, received_on=D(2026, 4, 20), text="x", actor=outsider
+        )
+    row = complaint_record(
+        challenge_id=challenge.pk, received_on=D(2026, 4, 20), text="答复不满意", actor=officer
+    )
+    client = Client()
+    client.force_login(officer)
+    page = client.get(reverse("procurement:detail", args=[challenge.project_id])).content.decode()
+    assert 'id="complaints"' in page
+    assert row.decision_due.isoformat() in page
+    complaint_withdraw(complaint_id=row.pk, actor=officer)
+    row.refresh_from_db()
+    assert row.status == ComplaintStatus.WITHDRAWN
