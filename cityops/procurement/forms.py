@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -148,6 +149,38 @@ class AnswerForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ChallengeOutcome.choices)
     answer = forms.CharField(
         label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override_reason = forms.CharField(
+        label=_("Record although late, because"), max_length=300, required=False
+    )
+
+
+class ComplaintForm(forms.Form):
+    challenge = forms.TypedChoiceField(label=_("After the challenge of"), coerce=int)
+    received_on = forms.DateField(label=_("Received by the finance department on"), widget=DATE)
+    excluded_days = forms.IntegerField(
+        label=_("Working days not counted"),
+        min_value=0,
+        max_value=365,
+        initial=0,
+        help_text=_("Testing, expert opinions or corrections (实施条例 art. 58)."),
+    )
+    suspended_on = forms.DateField(label=_("Procurement suspended on"), required=False, widget=DATE)
+    text = forms.CharField(
+        label=_("Complaint"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, challenges: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["challenge"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(c.pk, f"{c.supplier} ({c.received_on:%Y-%m-%d})") for c in challenges]
+
+
+class DecisionForm(forms.Form):
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
+    decision = forms.CharField(
+        label=_("Decision"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
     override_reason = forms.CharField(
         label=_("Record although late, because"), max_length=300, required=False

@@ -327,3 +327,38 @@ def test_complaint_refusals_and_scoping(small_city: Any) -> None:
     complaint_withdraw(complaint_id=row.pk, actor=officer)
     row.refresh_from_db()
     assert row.status == ComplaintStatus.WITHDRAWN
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_the_officer_records_and_decides_a_complaint_on_the_project_page(
+    small_city: Any,
+) -> None:
+    officer, challenge = _challenged(small_city)
+    client = Client()
+    client.force_login(officer)
+    page_url = reverse("procurement:detail", args=[challenge.project_id])
+    assert 'id="complaint-form"' in client.get(page_url).content.decode()
+    url = reverse("procurement:complaint-new", args=[challenge.project_id])
+    bad = client.post(url, {"challenge": challenge.pk, "received_on": "2026-04-02",
+                            "excluded_days": 0, "text": "答复不满意"})  # fmt: skip
+    assert bad.status_code == 400  # before the challenge: a form error, not a 500
+    response = client.post(url, {"challenge": challenge.pk, "received_on": "2026-04-20",
+                                 "excluded_days": 0, "suspended_on": "2026-04-20",
+                                 "text": "答复不满意"})  # fmt: skip
+    assert response.status_code == 302
+    row = challenge.complaints.get()
+    assert row.suspension_until == D(2026, 5, 20)
+    page = client.get(page_url).content.decode()
+    assert "2026-05-20" in page
+    decide = reverse("procurement:complaint-decide", args=[row.pk])
+    done = client.post(decide, {"decided_on": "2026-05-14", "decision": "驳回投诉"})
+    assert done.status_code == 302
+    row.refresh_from_db()
+    assert row.status == ComplaintStatus.DECIDED
+    reader = user_ensure(
+        username="outsider", password="persona-pass-123", role=Role.OPERATOR_STAFF, display_name="x"
+    )
+    other = Client()
+    other.force_login(reader)
+    assert other.post(decide, {"decided_on": "2026-05-14", "decision": "x"}).status_code == 404
