@@ -22,10 +22,16 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # The extra fields each step asks for (besides its date and the late reason).
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
-    "issue_documents": ("bid_deadline", "documents_until"),
+    "issue_documents": ("bid_deadline", "documents_until", "bid_bond"),
     "evaluate": ("report_received",),
     "decide_winner": ("winner", "award_amount"),
-    "sign_contract": ("contract_number", "service_start", "service_end", "monthly_fee"),
+    "sign_contract": (
+        "contract_number",
+        "service_start",
+        "service_end",
+        "monthly_fee",
+        "performance_bond",
+    ),
     "cancel": ("reason",),
 }
 
@@ -115,6 +121,16 @@ class StepForm(forms.Form):
     service_end = forms.DateField(label=_("Service ends"), required=False, widget=DATE)
     monthly_fee = forms.DecimalField(
         label=_("Monthly fee (CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    bid_bond = forms.DecimalField(
+        label=_("Bid bond (CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    performance_bond = forms.DecimalField(
+        label=_("Performance bond (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
     override_reason = forms.CharField(

@@ -10,6 +10,7 @@ weekend roll-forward flag (❓ in the domain document).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -89,6 +90,23 @@ class ProcurementSettings(BaseModel):
         ),
     )
 
+    bid_bond_max_percent = models.DecimalField(
+        _("largest bid bond (percent of the budget)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2"),
+        validators=[MinValueValidator(0)],
+        help_text=_("政府采购法实施条例 art. 33: at most 2 percent of the budget (P26)."),
+    )
+    performance_bond_max_percent = models.DecimalField(
+        _("largest performance bond (percent of the contract amount)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(0)],
+        help_text=_("政府采购法实施条例 art. 48: at most 10 percent of the contract amount (P28)."),
+    )
+
     class Meta:
         verbose_name = _("procurement settings")
         verbose_name_plural = _("procurement settings")
@@ -165,6 +183,12 @@ class Project(BaseModel):
     )
     award_amount = models.DecimalField(
         _("award amount (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    bid_bond = models.DecimalField(
+        _("bid bond (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    performance_bond = models.DecimalField(
+        _("performance bond (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     contract_number = models.CharField(_("contract number"), max_length=50, blank=True)
     service_start = models.DateField(_("service starts"), null=True, blank=True)

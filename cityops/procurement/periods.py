@@ -26,6 +26,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from decimal import ROUND_DOWN, Decimal
 from typing import Protocol
 
 ONE_DAY = dt.timedelta(days=1)
@@ -452,3 +453,10 @@ def complaint_dates(
             suspended_on, s_amount, s_type, calendar, roll=False, weekend_rolls=weekend_rolls
         )
     return ComplaintDates(decision_due=decision_due, suspension_until=suspension_until)
+
+
+# ---------------------------------------------------------------------------- limits in percent
+def percent_cap(base: Decimal, percent: Decimal) -> Decimal:
+    """The largest amount that is at most ``percent`` % of ``base`` (P26 bid bond of the
+    budget, P28 performance bond of the contract amount), to the fen, rounded down."""
+    return (base * percent / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)

@@ -238,6 +238,11 @@ def project_step(
             if isinstance(available, dt.date):
                 changes.append(("documents_until", available))
                 writes["documents_until"] = available
+            bond = values.get("bid_bond")
+            if bond is not None:
+                writes["bid_bond"] = _bond_checked(
+                    Decimal(bond), base=project.budget, code="P26", field="bid_bond"
+                )
         elif action == "evaluate":
             received = values.get("report_received") or on
             _not_future(received, "report_received")
@@ -325,12 +330,37 @@ def _contract_terms(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         )
     if project.winner_id is None:
         raise DomainError(_("No winner is recorded."), field="winner")
+    bond = values.get("performance_bond")
+    if bond is not None and project.award_amount is not None:
+        bond = _bond_checked(
+            Decimal(bond), base=project.award_amount, code="P28", field="performance_bond"
+        )
     if Contract.objects.filter(number=number).exists():
         raise DomainError(
             _("The registry has a contract with this number already."), field="contract_number"
         )
     return {"contract_number": number, "service_start": start, "service_end": end,
-            "monthly_fee": Decimal(fee)}  # fmt: skip
+            "monthly_fee": Decimal(fee), "performance_bond": bond}  # fmt: skip
+
+
+def _bond_checked(amount: Decimal, *, base: Decimal, code: str, field: str) -> Decimal:
+    """P26 / P28: a bond of at most the configured percentage of ``base``."""
+    if amount < 0:
+        raise DomainError(_("Give an amount of zero or more."), field=field)
+    policy = ProcurementSettings.objects.filter(pk=1).first()
+    if code == "P26":
+        percent = policy.bid_bond_max_percent if policy else Decimal("2")
+        text = _("Rule P26 (the bid bond is at most %(p)s%% of the budget): at most %(cap)s.")
+    else:
+        percent = policy.performance_bond_max_percent if policy else Decimal("10")
+        text = _(
+            "Rule P28 (the performance bond is at most %(p)s%% of the contract amount): "
+            "at most %(cap)s."
+        )
+    cap = periods.percent_cap(base, percent)
+    if amount > cap:
+        raise DomainError(text % {"p": percent.normalize(), "cap": cap}, field=field)
+    return amount
 
 
 def _registry_contract_create(project: Project, actor: Any) -> Contract:

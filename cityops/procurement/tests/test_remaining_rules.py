@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -362,3 +363,65 @@ def test_the_officer_records_and_decides_a_complaint_on_the_project_page(
     other = Client()
     other.force_login(reader)
     assert other.post(decide, {"decided_on": "2026-05-14", "decision": "x"}).status_code == 404
+
+
+# ----------------------------------------------------------------- P26 / P28 bonds (limits)
+def test_percent_cap_is_rounded_down_to_the_fen() -> None:
+    assert p.percent_cap(Decimal("4800000"), Decimal("2")) == Decimal("96000.00")
+    assert p.percent_cap(Decimal("333.33"), Decimal("10")) == Decimal("33.33")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_bid_bond_at_two_percent_of_the_budget_passes_one_fen_more_is_refused(
+    small_city: Any,
+) -> None:
+    officer = officer_ensure()
+    project = project_new(officer, small_city)  # budget 4,800,000
+    with pytest.raises(DomainError) as err:
+        project_step(
+            project_id=project.pk,
+            action="issue_documents",
+            on=D(2026, 3, 3),
+            actor=officer,
+            bid_deadline=D(2026, 3, 23),
+            bid_bond=Decimal("96000.01"),
+        )
+    assert "P26" in str(err.value.message)
+    assert "96000.00" in str(err.value.message)
+    assert err.value.field == "bid_bond"
+    project = project_step(
+        project_id=project.pk,
+        action="issue_documents",
+        on=D(2026, 3, 3),
+        actor=officer,
+        bid_deadline=D(2026, 3, 23),
+        bid_bond=Decimal("96000.00"),
+    )
+    assert project.bid_bond == Decimal("96000.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_performance_bond_limit_follows_the_settings(small_city: Any) -> None:
+    officer = officer_ensure()
+    project = project_walk(
+        project_new(officer, small_city), officer, small_city.operator_a, until="announce_award"
+    )  # award 4,650,000 → 10 % = 465,000
+    terms: dict[str, Any] = {
+        "contract_number": "HT-2026-01",
+        "service_start": D(2026, 5, 1),
+        "service_end": D(2027, 4, 30),
+        "monthly_fee": Decimal("387500"),
+    }
+    ProcurementSettings.objects.update_or_create(
+        pk=1, defaults={"performance_bond_max_percent": Decimal("5")}
+    )
+    with pytest.raises(DomainError) as err:
+        project_step(project_id=project.pk, action="sign_contract", on=D(2026, 4, 20),
+                     actor=officer, performance_bond=Decimal("465000"), **terms)  # fmt: skip
+    assert "P28" in str(err.value.message)
+    assert "232500.00" in str(err.value.message)
+    signed = project_step(project_id=project.pk, action="sign_contract", on=D(2026, 4, 20),
+                          actor=officer, performance_bond=Decimal("232500"), **terms)  # fmt: skip
+    assert signed.performance_bond == Decimal("232500")
