@@ -156,6 +156,7 @@ REMEDY_DEFAULTS: dict[str, tuple[int, DayType]] = {
     "P16": (3, WD),  # a supplier's inquiry (询问) is answered within 3 WD of receipt
     "P21": (30, WD),  # the finance department decides a complaint within 30 WD of receipt
     "P22": (30, CD),  # the procurement is suspended during a complaint for at most 30 days
+    "P27": (5, WD),  # bid bonds refunded: losers after the award notice, the winner after signing
 }
 
 
@@ -460,3 +461,28 @@ def percent_cap(base: Decimal, percent: Decimal) -> Decimal:
     """The largest amount that is at most ``percent`` % of ``base`` (P26 bid bond of the
     budget, P28 performance bond of the contract amount), to the fen, rounded down."""
     return (base * percent / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+@dataclass(frozen=True)
+class BondRefunds:
+    losers_by: dt.date | None  # P27: from the award notice (issued with the announcement)
+    winner_by: dt.date | None  # P27: from the contract signing
+
+
+def bond_refund_dates(
+    *,
+    award_announced: dt.date | None,
+    contract_signed: dt.date | None,
+    periods: Mapping[str, tuple[int, DayType]],
+    calendar: Calendar,
+    weekend_rolls: bool = True,
+) -> BondRefunds:
+    """P27: the last days to refund the bid bonds (None until the anchor is recorded)."""
+    amount, day_type = periods["P27"]
+
+    def end(anchor: dt.date | None) -> dt.date | None:
+        if anchor is None:
+            return None
+        return period_end(anchor, amount, day_type, calendar, weekend_rolls=weekend_rolls)
+
+    return BondRefunds(losers_by=end(award_announced), winner_by=end(contract_signed))

@@ -190,6 +190,20 @@ def project_complaints(project: Project) -> list[Complaint]:
     )
 
 
+def project_bond_refunds(project: Project, rs: RuleSet | None = None) -> periods.BondRefunds | None:
+    """P27: when the bid bonds must be refunded (None when no bid bond is asked)."""
+    if project.bid_bond is None:
+        return None
+    rs = rs or rule_set(project_rule_day(project))
+    return periods.bond_refund_dates(
+        award_announced=project.award_announced,
+        contract_signed=project.contract_signed,
+        periods=rs.challenge,
+        calendar=rs.calendar,
+        weekend_rolls=rs.weekend_rolls,
+    )
+
+
 def project_files_kept_until(project: Project) -> dt.date | None:
     """P30: the last day the procurement files must be kept (None while it is running)."""
     policy = ProcurementSettings.objects.filter(pk=1).first()

@@ -21,6 +21,8 @@ RULE_TITLES: dict[str, Promise] = {
     "P16": _("the purchaser answers a supplier's inquiry within %(n)s %(unit)s"),
     "P21": _("the finance department decides a complaint within %(n)s %(unit)s of receiving it"),
     "P22": _("the procurement is suspended during a complaint for at most %(n)s %(unit)s"),
+    "P27": _("the bid bonds are refunded within %(n)s %(unit)s of the award notice (other "
+             "bidders) or of signing the contract (the winner)"),
     "P6": _("the bids are opened at the bid deadline"),
     "P11": _("the evaluation report reaches the purchaser within %(n)s %(unit)s"),
     "P12": _("the purchaser decides the winner within %(n)s %(unit)s of receiving the report"),

@@ -21,7 +21,12 @@ from cityops.accounts.services import user_ensure
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.models import AuditEvent
 from cityops.procurement import periods as p
-from cityops.procurement.models import ComplaintStatus, ProcurementSettings, StatutoryPeriod
+from cityops.procurement.models import (
+    ComplaintStatus,
+    ProcurementSettings,
+    Project,
+    StatutoryPeriod,
+)
 from cityops.procurement.selectors import project_timeline, rule_set
 from cityops.procurement.services import (
     PeriodViolation,
@@ -425,3 +430,33 @@ def test_performance_bond_limit_follows_the_settings(small_city: Any) -> None:
     signed = project_step(project_id=project.pk, action="sign_contract", on=D(2026, 4, 20),
                           actor=officer, performance_bond=Decimal("232500"), **terms)  # fmt: skip
     assert signed.performance_bond == Decimal("232500")
+
+
+# ----------------------------------------------------------------- P27 bid bond refunds
+def test_bid_bond_refunds_five_working_days_across_spring_festival() -> None:
+    dates = p.bond_refund_dates(
+        award_announced=D(2026, 2, 12), contract_signed=None, periods=REMEDIES, calendar=CAL
+    )
+    assert dates.losers_by == D(2026, 2, 26)  # Fri 13, Sat 14 (调休), Tue 24, Wed 25, Thu 26
+    assert dates.winner_by is None
+    signed = p.bond_refund_dates(
+        award_announced=D(2026, 3, 3), contract_signed=D(2026, 3, 3), periods=REMEDIES, calendar=CAL
+    )
+    assert signed.winner_by == D(2026, 3, 10)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_mid_may")
+def test_the_project_page_shows_the_bond_refund_days(small_city: Any) -> None:
+    assert StatutoryPeriod.objects.filter(code="P27", amount=5, day_type="wd").exists()
+    officer = officer_ensure()
+    project = project_new(officer, small_city)
+    project = project_walk(project, officer, small_city.operator_a, until="announce_award")
+    client = Client()
+    client.force_login(officer)
+    url = reverse("procurement:detail", args=[project.pk])
+    assert 'id="bond-refunds"' not in client.get(url).content.decode()  # no bond asked
+    Project.objects.filter(pk=project.pk).update(bid_bond=Decimal("50000"))
+    page = client.get(url).content.decode()
+    # Announced Monday 30 March: 31 March – 3 April, Qingming 4–6 April off, 7 April the 5th.
+    assert "2026-04-07" in page[page.index('id="bond-refunds"') :]
