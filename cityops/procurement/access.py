@@ -11,7 +11,7 @@ from typing import Any
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
 from cityops.core.errors import NotFound
-from cityops.procurement.models import Challenge, Project
+from cityops.procurement.models import Challenge, Complaint, Project
 
 WRITE_ROLES = (Role.PROCUREMENT_OFFICER,)
 READ_ROLES = (
@@ -60,3 +60,16 @@ def access_challenge(challenge_id: int, user: Any, *, for_write: bool = False) -
     if challenge is None:
         raise NotFound("")
     return challenge
+
+
+def access_complaint(complaint_id: int, user: Any, *, for_write: bool = False) -> Complaint:
+    allowed = can_write(user) if for_write else can_read(user)
+    if not allowed:
+        raise NotFound("")
+    query = Complaint.objects.select_related("challenge__project")
+    if for_write:
+        query = query.select_for_update(of=("self",))
+    complaint = query.filter(pk=complaint_id).first()
+    if complaint is None:
+        raise NotFound("")
+    return complaint

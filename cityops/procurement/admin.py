@@ -46,3 +46,16 @@ class ProjectAdmin(ReadOnlyAdmin):
 class ChallengeAdmin(ReadOnlyAdmin):
     list_display = ("project", "supplier", "received_on", "answer_due", "status")
     list_filter = ("status",)
+
+
+@admin.register(m.Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = (
+        "challenge",
+        "received_on",
+        "in_time",
+        "decision_due",
+        "suspension_until",
+        "status",
+    )
+    list_filter = ("status",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -21,10 +22,16 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # The extra fields each step asks for (besides its date and the late reason).
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
-    "issue_documents": ("bid_deadline", "documents_until"),
+    "issue_documents": ("bid_deadline", "documents_until", "bid_bond"),
     "evaluate": ("report_received",),
     "decide_winner": ("winner", "award_amount"),
-    "sign_contract": ("contract_number", "service_start", "service_end", "monthly_fee"),
+    "sign_contract": (
+        "contract_number",
+        "service_start",
+        "service_end",
+        "monthly_fee",
+        "performance_bond",
+    ),
     "cancel": ("reason",),
 }
 
@@ -115,6 +122,16 @@ class StepForm(forms.Form):
     monthly_fee = forms.DecimalField(
         label=_("Monthly fee (CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
+    bid_bond = forms.DecimalField(
+        label=_("Bid bond (CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    performance_bond = forms.DecimalField(
+        label=_("Performance bond (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
     override_reason = forms.CharField(
         label=_("Record although late, because"), max_length=300, required=False
@@ -148,6 +165,38 @@ class AnswerForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ChallengeOutcome.choices)
     answer = forms.CharField(
         label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override_reason = forms.CharField(
+        label=_("Record although late, because"), max_length=300, required=False
+    )
+
+
+class ComplaintForm(forms.Form):
+    challenge = forms.TypedChoiceField(label=_("After the challenge of"), coerce=int)
+    received_on = forms.DateField(label=_("Received by the finance department on"), widget=DATE)
+    excluded_days = forms.IntegerField(
+        label=_("Working days not counted"),
+        min_value=0,
+        max_value=365,
+        initial=0,
+        help_text=_("Testing, expert opinions or corrections (实施条例 art. 58)."),
+    )
+    suspended_on = forms.DateField(label=_("Procurement suspended on"), required=False, widget=DATE)
+    text = forms.CharField(
+        label=_("Complaint"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, challenges: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["challenge"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(c.pk, f"{c.supplier} ({c.received_on:%Y-%m-%d})") for c in challenges]
+
+
+class DecisionForm(forms.Form):
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
+    decision = forms.CharField(
+        label=_("Decision"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
     override_reason = forms.CharField(
         label=_("Record although late, because"), max_length=300, required=False

@@ -10,6 +10,7 @@ weekend roll-forward flag (❓ in the domain document).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -77,6 +78,33 @@ class ProcurementSettings(BaseModel):
             "A government-purchased service contract runs at most this long (102号令: generally "
             "1 year, up to 3 where the budget is assured; P31)."
         ),
+    )
+
+    file_retention_years = models.PositiveSmallIntegerField(
+        _("procurement files kept (years)"),
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Procurement files are kept at least this long from the end of the procurement "
+            "(政府采购法 art. 42: 15 years; P30). Shown on the project page."
+        ),
+    )
+
+    bid_bond_max_percent = models.DecimalField(
+        _("largest bid bond (percent of the budget)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2"),
+        validators=[MinValueValidator(0)],
+        help_text=_("政府采购法实施条例 art. 33: at most 2 percent of the budget (P26)."),
+    )
+    performance_bond_max_percent = models.DecimalField(
+        _("largest performance bond (percent of the contract amount)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(0)],
+        help_text=_("政府采购法实施条例 art. 48: at most 10 percent of the contract amount (P28)."),
     )
 
     class Meta:
@@ -155,6 +183,12 @@ class Project(BaseModel):
     )
     award_amount = models.DecimalField(
         _("award amount (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    bid_bond = models.DecimalField(
+        _("bid bond (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    performance_bond = models.DecimalField(
+        _("performance bond (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     contract_number = models.CharField(_("contract number"), max_length=50, blank=True)
     service_start = models.DateField(_("service starts"), null=True, blank=True)
@@ -317,3 +351,49 @@ class Challenge(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.supplier} {self.received_on}"
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DECIDED = "decided", _("Decided")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Complaint(BaseModel):
+    """投诉 of a supplier to the finance department after a challenge (P20); the department
+    decides within P21 (30 working days, testing/expert days excluded); the procurement may be
+    suspended meanwhile for at most P22 (30 days)."""
+
+    challenge = models.ForeignKey(
+        Challenge,
+        verbose_name=_("challenge"),
+        on_delete=models.CASCADE,
+        related_name="complaints",
+    )
+    received_on = models.DateField(_("received on"))
+    in_time = models.BooleanField(_("filed within the complaint period"), default=True)
+    text = models.TextField(_("complaint"), max_length=4000)
+    excluded_days = models.PositiveSmallIntegerField(
+        _("working days not counted"),
+        default=0,
+        help_text=_("Testing, expert opinions or corrections (实施条例 art. 58)."),
+    )
+    decision_due = models.DateField(_("decision due"))
+    suspended_on = models.DateField(_("procurement suspended on"), null=True, blank=True)
+    suspension_until = models.DateField(_("suspension ends at the latest"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ComplaintStatus.choices,
+        default=ComplaintStatus.RECEIVED,
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision = models.TextField(_("decision"), max_length=4000, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["challenge", "received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.challenge.supplier} {self.received_on}"

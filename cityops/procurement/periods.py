@@ -26,6 +26,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from decimal import ROUND_DOWN, Decimal
 from typing import Protocol
 
 ONE_DAY = dt.timedelta(days=1)
@@ -61,6 +62,7 @@ class Method(enum.StrEnum):
 
 TENDERS = frozenset({Method.OPEN_TENDER, Method.INVITED_TENDER})
 CONSULTATIONS = frozenset({Method.CONSULTATION})
+SINGLE_SOURCES = frozenset({Method.SINGLE_SOURCE})
 
 # The dated steps of a project, in their order (the keys of a project's date mapping).
 STEPS: tuple[str, ...] = (
@@ -110,13 +112,18 @@ def _rule(
 
 CD, WD = DayType.CALENDAR, DayType.WORKING
 
-# decisions-and-reform.md §3.2 (codes P1…P25 are the document's rows). ``ORD-…`` rules keep the
+# decisions-and-reform.md §3.2 (codes P1…P31 are the document's rows). ``ORD-…`` rules keep the
 # steps in order (0 days, never rolled).
 DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("P1", Kind.MIN, "documents_issued", "intention_published", 30, CD),
     _rule("P3", Kind.MIN, "documents_until", "documents_issued", 5, WD, TENDERS),
     _rule("P9", Kind.MIN, "documents_until", "documents_issued", 5, WD, CONSULTATIONS),
     _rule("P4", Kind.MIN, "bid_deadline", "documents_issued", 20, CD, TENDERS),
+    # P2: the tender notice (published with the documents) runs its full period before bids close.
+    _rule("P2", Kind.MIN, "bid_deadline", "documents_issued", 5, WD, TENDERS),
+    # P15: for a single source, "documents issued" is the publication of the supplier and the
+    # reasons (单一来源公示); the deal may not close before its period ends.
+    _rule("P15", Kind.MIN, "bid_deadline", "documents_issued", 5, WD, SINGLE_SOURCES),
     _rule("P8", Kind.MIN, "bid_deadline", "documents_issued", 10, CD, CONSULTATIONS),
     _rule("P5", Kind.MIN, "bid_deadline", "clarification", 15, CD, TENDERS),
     _rule("P10", Kind.MIN, "bid_deadline", "clarification", 5, CD, CONSULTATIONS),
@@ -144,6 +151,14 @@ CHALLENGE_DEFAULTS: dict[str, tuple[int, DayType]] = {
     "P20": (15, WD),  # complaint to the finance department after the answer period
 }
 
+# Periods of the other remedies, same counting (decisions-and-reform.md §3.2).
+REMEDY_DEFAULTS: dict[str, tuple[int, DayType]] = {
+    "P16": (3, WD),  # a supplier's inquiry (询问) is answered within 3 WD of receipt
+    "P21": (30, WD),  # the finance department decides a complaint within 30 WD of receipt
+    "P22": (30, CD),  # the procurement is suspended during a complaint for at most 30 days
+    "P27": (5, WD),  # bid bonds refunded: losers after the award notice, the winner after signing
+}
+
 
 # ---------------------------------------------------------------------------- counting
 def is_rest_day(day: dt.date, calendar: Calendar, *, weekend_rolls: bool) -> bool:
@@ -167,6 +182,23 @@ def add_working_days(start: dt.date, n: int, calendar: Calendar) -> dt.date:
         if calendar.is_working_day(day):
             left -= 1
     return day
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """Same day ``years`` later; 29 February → 28 February (CC art. 202)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def files_kept_until(
+    *, contract_filed: dt.date | None, cancelled_on: dt.date | None, years: int
+) -> dt.date | None:
+    """P30: the procurement files are kept at least ``years`` from the end of the procurement
+    (the contract filed, or the procedure cancelled); None while it is still running."""
+    end = contract_filed or cancelled_on
+    return add_years(end, years) if end is not None else None
 
 
 def period_end(
@@ -375,3 +407,82 @@ def challenge_dates(
         answer_due=answer_due,
         complaint_until=end("P20", answer_due),
     )
+
+
+# ---------------------------------------------------------------------------- other remedies
+@dataclass(frozen=True)
+class ComplaintDates:
+    decision_due: dt.date  # P21: the finance department's decision
+    suspension_until: dt.date | None  # P22: the last day of a suspension (None: not suspended)
+
+
+def inquiry_answer_due(
+    *,
+    received_on: dt.date,
+    periods: Mapping[str, tuple[int, DayType]],
+    calendar: Calendar,
+    weekend_rolls: bool = True,
+) -> dt.date:
+    """P16: the last day to answer a supplier's inquiry (询问)."""
+    amount, day_type = periods["P16"]
+    return period_end(received_on, amount, day_type, calendar, weekend_rolls=weekend_rolls)
+
+
+def complaint_dates(
+    *,
+    received_on: dt.date,
+    suspended_on: dt.date | None,
+    excluded_days: int = 0,
+    periods: Mapping[str, tuple[int, DayType]],
+    calendar: Calendar,
+    weekend_rolls: bool = True,
+) -> ComplaintDates:
+    """P21 and P22 for a complaint (投诉) received by the finance department.
+
+    ``excluded_days``: working days spent on testing, expert opinions or corrections, which
+    the decision period does not count (实施条例 art. 58): they move the decision day on.
+    The suspension is a maximum (``不超过``): it is not rolled forward over holidays.
+    """
+    amount, day_type = periods["P21"]
+    decision_due = period_end(
+        received_on, amount + max(excluded_days, 0), day_type, calendar, weekend_rolls=weekend_rolls
+    )
+    suspension_until = None
+    if suspended_on is not None:
+        s_amount, s_type = periods["P22"]
+        suspension_until = period_end(
+            suspended_on, s_amount, s_type, calendar, roll=False, weekend_rolls=weekend_rolls
+        )
+    return ComplaintDates(decision_due=decision_due, suspension_until=suspension_until)
+
+
+# ---------------------------------------------------------------------------- limits in percent
+def percent_cap(base: Decimal, percent: Decimal) -> Decimal:
+    """The largest amount that is at most ``percent`` % of ``base`` (P26 bid bond of the
+    budget, P28 performance bond of the contract amount), to the fen, rounded down."""
+    return (base * percent / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+@dataclass(frozen=True)
+class BondRefunds:
+    losers_by: dt.date | None  # P27: from the award notice (issued with the announcement)
+    winner_by: dt.date | None  # P27: from the contract signing
+
+
+def bond_refund_dates(
+    *,
+    award_announced: dt.date | None,
+    contract_signed: dt.date | None,
+    periods: Mapping[str, tuple[int, DayType]],
+    calendar: Calendar,
+    weekend_rolls: bool = True,
+) -> BondRefunds:
+    """P27: the last days to refund the bid bonds (None until the anchor is recorded)."""
+    amount, day_type = periods["P27"]
+
+    def end(anchor: dt.date | None) -> dt.date | None:
+        if anchor is None:
+            return None
+        return period_end(anchor, amount, day_type, calendar, weekend_rolls=weekend_rolls)
+
+    return BondRefunds(losers_by=end(award_announced), winner_by=end(contract_signed))

@@ -14,12 +14,13 @@ from cityops.procurement.models import (
     Challenge,
     ChallengeStatus,
     Clarification,
+    Complaint,
     ProcurementSettings,
     Project,
     Status,
     StatutoryPeriod,
 )
-from cityops.procurement.periods import CHALLENGE_DEFAULTS, DayType, Rule
+from cityops.procurement.periods import CHALLENGE_DEFAULTS, REMEDY_DEFAULTS, DayType, Rule
 from cityops.procurement.texts import STEP_TITLES, rule_text
 from cityops.procurement.transitions import PROJECT, STEP_FIELD
 from cityops.workcal.selectors import get_calendar
@@ -66,7 +67,7 @@ class RuleSets:
                     overrides[row.code] = (row.amount, DayType(row.day_type), row.roll_forward)
             challenge = {
                 code: (overrides[code][0], overrides[code][1]) if code in overrides else default
-                for code, default in CHALLENGE_DEFAULTS.items()
+                for code, default in {**CHALLENGE_DEFAULTS, **REMEDY_DEFAULTS}.items()
             }
             self.cache[day] = RuleSet(
                 rules=periods.rules_with(overrides),
@@ -177,6 +178,38 @@ def challenge_window(project: Project, rs: RuleSet | None = None) -> periods.Cha
         periods=rs.challenge,
         calendar=rs.calendar,
         weekend_rolls=rs.weekend_rolls,
+    )
+
+
+def project_complaints(project: Project) -> list[Complaint]:
+    """The complaints (投诉) after the project's challenges, with their P21/P22 days."""
+    return list(
+        Complaint.objects.filter(challenge__project=project)
+        .select_related("challenge")
+        .order_by("received_on", "id")
+    )
+
+
+def project_bond_refunds(project: Project, rs: RuleSet | None = None) -> periods.BondRefunds | None:
+    """P27: when the bid bonds must be refunded (None when no bid bond is asked)."""
+    if project.bid_bond is None:
+        return None
+    rs = rs or rule_set(project_rule_day(project))
+    return periods.bond_refund_dates(
+        award_announced=project.award_announced,
+        contract_signed=project.contract_signed,
+        periods=rs.challenge,
+        calendar=rs.calendar,
+        weekend_rolls=rs.weekend_rolls,
+    )
+
+
+def project_files_kept_until(project: Project) -> dt.date | None:
+    """P30: the last day the procurement files must be kept (None while it is running)."""
+    policy = ProcurementSettings.objects.filter(pk=1).first()
+    years = policy.file_retention_years if policy else 15
+    return periods.files_kept_until(
+        contract_filed=project.contract_filed, cancelled_on=project.cancelled_on, years=years
     )
 
 

@@ -25,13 +25,19 @@ from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
 from cityops.core.fsm import fsm_transition
 from cityops.procurement import periods
-from cityops.procurement.access import WRITE_ROLES, access_challenge, access_project
+from cityops.procurement.access import (
+    WRITE_ROLES,
+    access_challenge,
+    access_complaint,
+    access_project,
+)
 from cityops.procurement.models import (
     Challenge,
     ChallengeOutcome,
     ChallengeStatus,
     ChallengeSubject,
     Clarification,
+    Complaint,
     ProcurementSettings,
     Project,
     ProjectLot,
@@ -44,7 +50,7 @@ from cityops.procurement.selectors import (
     rule_set,
 )
 from cityops.procurement.texts import STEP_TITLES
-from cityops.procurement.transitions import CHALLENGE, PROJECT, STEP_FIELD
+from cityops.procurement.transitions import CHALLENGE, COMPLAINT, PROJECT, STEP_FIELD
 from cityops.registry.models import Contract, Lot, Organisation, OrganisationKind
 
 
@@ -232,6 +238,11 @@ def project_step(
             if isinstance(available, dt.date):
                 changes.append(("documents_until", available))
                 writes["documents_until"] = available
+            bond = values.get("bid_bond")
+            if bond is not None:
+                writes["bid_bond"] = _bond_checked(
+                    Decimal(bond), base=project.budget, code="P26", field="bid_bond"
+                )
         elif action == "evaluate":
             received = values.get("report_received") or on
             _not_future(received, "report_received")
@@ -307,7 +318,7 @@ def _contract_terms(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(_("Give the monthly fee."), field="monthly_fee")
     policy = ProcurementSettings.objects.filter(pk=1).first()
     years = policy.max_contract_years if policy else 3
-    last = _years_later(start, years) - dt.timedelta(days=1)
+    last = periods.add_years(start, years) - dt.timedelta(days=1)
     if end > last:
         raise DomainError(
             _(
@@ -319,20 +330,37 @@ def _contract_terms(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         )
     if project.winner_id is None:
         raise DomainError(_("No winner is recorded."), field="winner")
+    bond = values.get("performance_bond")
+    if bond is not None and project.award_amount is not None:
+        bond = _bond_checked(
+            Decimal(bond), base=project.award_amount, code="P28", field="performance_bond"
+        )
     if Contract.objects.filter(number=number).exists():
         raise DomainError(
             _("The registry has a contract with this number already."), field="contract_number"
         )
     return {"contract_number": number, "service_start": start, "service_end": end,
-            "monthly_fee": Decimal(fee)}  # fmt: skip
+            "monthly_fee": Decimal(fee), "performance_bond": bond}  # fmt: skip
 
 
-def _years_later(day: dt.date, years: int) -> dt.date:
-    """Same day ``years`` later; 29 February → 28 February (CC art. 202)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+def _bond_checked(amount: Decimal, *, base: Decimal, code: str, field: str) -> Decimal:
+    """P26 / P28: a bond of at most the configured percentage of ``base``."""
+    if amount < 0:
+        raise DomainError(_("Give an amount of zero or more."), field=field)
+    policy = ProcurementSettings.objects.filter(pk=1).first()
+    if code == "P26":
+        percent = policy.bid_bond_max_percent if policy else Decimal("2")
+        text = _("Rule P26 (the bid bond is at most %(p)s%% of the budget): at most %(cap)s.")
+    else:
+        percent = policy.performance_bond_max_percent if policy else Decimal("10")
+        text = _(
+            "Rule P28 (the performance bond is at most %(p)s%% of the contract amount): "
+            "at most %(cap)s."
+        )
+    cap = periods.percent_cap(base, percent)
+    if amount > cap:
+        raise DomainError(text % {"p": percent.normalize(), "cap": cap}, field=field)
+    return amount
 
 
 def _registry_contract_create(project: Project, actor: Any) -> Contract:
@@ -554,5 +582,137 @@ def challenge_withdraw(*, challenge_id: int, actor: Any) -> Challenge:
         roles=actor_for(actor),
         audit_code="procurement.challenge_withdrawn",
         summary=f"{row.project.number} {row.supplier}"[:300],
+    )
+    return row
+
+
+@transaction.atomic
+def complaint_record(
+    *,
+    challenge_id: int,
+    received_on: dt.date,
+    text: str,
+    actor: Any,
+    excluded_days: int = 0,
+    suspended_on: dt.date | None = None,
+) -> Complaint:
+    """投诉 received by the finance department after a challenge: P20 (15 working days after
+    the answer period) decides ``in_time`` (a late complaint is still recorded, the department
+    rejects it); the decision is due by P21, a suspension ends by P22 at the latest."""
+    challenge = access_challenge(challenge_id, actor, for_write=True)
+    _not_future(received_on, "received_on")
+    if received_on < challenge.received_on:
+        raise DomainError(_("A complaint cannot come before its challenge."), field="received_on")
+    if not text.strip():
+        raise DomainError(_("Write the complaint."), field="text")
+    if excluded_days < 0:
+        raise DomainError(_("Give a number of days of zero or more."), field="excluded_days")
+    if suspended_on is not None:
+        _not_future(suspended_on, "suspended_on")
+        if suspended_on < received_on:
+            raise DomainError(
+                _("The suspension cannot start before the complaint."), field="suspended_on"
+            )
+    rs = rule_set(project_rule_day(challenge.project))
+    window = periods.challenge_dates(
+        award_announced=None,
+        knew_on=None,
+        received_on=challenge.received_on,
+        periods=rs.challenge,
+        calendar=rs.calendar,
+        weekend_rolls=rs.weekend_rolls,
+    )
+    in_time = window.complaint_until is None or received_on <= window.complaint_until
+    when = periods.complaint_dates(
+        received_on=received_on,
+        suspended_on=suspended_on,
+        excluded_days=excluded_days,
+        periods=rs.challenge,
+        calendar=rs.calendar,
+        weekend_rolls=rs.weekend_rolls,
+    )
+    row = Complaint.objects.create(
+        challenge=challenge,
+        received_on=received_on,
+        in_time=in_time,
+        text=text,
+        excluded_days=excluded_days,
+        decision_due=when.decision_due,
+        suspended_on=suspended_on,
+        suspension_until=when.suspension_until,
+    )
+    audit_record(
+        code="procurement.complaint_received",
+        target=row,
+        actor=actor,
+        summary=f"{challenge.project.number} {challenge.supplier}"[:300],
+        data={"challenge": challenge.pk, "in_time": in_time,
+              "decision_due": when.decision_due.isoformat(),
+              "suspension_until": when.suspension_until.isoformat()
+              if when.suspension_until else None},
+    )  # fmt: skip
+    return row
+
+
+def complaint_decide(
+    *,
+    complaint_id: int,
+    decided_on: dt.date,
+    decision: str,
+    actor: Any,
+    override_reason: str = "",
+) -> Complaint:
+    """The finance department's decision, checked against P21 (a late one only with a reason)."""
+    with transaction.atomic():
+        row = access_complaint(complaint_id, actor, for_write=True)
+        COMPLAINT.rule_checked("decide", status=row.status, actor=actor_for(actor))
+        _not_future(decided_on, "decided_on")
+        if decided_on < row.received_on:
+            raise DomainError(
+                _("The decision cannot come before the complaint."), field="decided_on"
+            )
+        if not decision.strip():
+            raise DomainError(_("Write the decision."), field="decision")
+        late = decided_on > row.decision_due
+        if late and not override_reason.strip():
+            rs = rule_set(project_rule_day(row.challenge.project))
+            rule = periods.Rule(
+                "P21", periods.Kind.MAX, "decision", "received", *rs.challenge["P21"]
+            )
+            raise PeriodViolation(
+                [
+                    periods.Violation(
+                        rule, "decision", decided_on, row.decision_due, row.received_on
+                    )
+                ],
+                rs,
+                field="decided_on",
+            )
+        fsm_transition(
+            machine=COMPLAINT,
+            instance=row,
+            action="decide",
+            actor=actor,
+            roles=actor_for(actor),
+            values={"decided_on": decided_on, "decision": decision},
+            audit_code="procurement.complaint_decided",
+            summary=f"{row.challenge.project.number} {row.challenge.supplier}"[:300],
+            data={"decided_on": decided_on.isoformat(), "late": late,
+                  "late_reason": override_reason.strip()[:300]},
+        )  # fmt: skip
+        return row
+
+
+@transaction.atomic
+def complaint_withdraw(*, complaint_id: int, actor: Any) -> Complaint:
+    row = access_complaint(complaint_id, actor, for_write=True)
+    fsm_transition(
+        machine=COMPLAINT,
+        instance=row,
+        action="withdraw",
+        actor=actor,
+        roles=actor_for(actor),
+        audit_code="procurement.complaint_withdrawn",
+        summary=f"{row.challenge.project.number} {row.challenge.supplier}"[:300],
     )
     return row

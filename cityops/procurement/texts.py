@@ -15,6 +15,14 @@ RULE_TITLES: dict[str, Promise] = {
             "the bid deadline, otherwise the deadline is postponed"),
     "P10": _("a clarification of consultation documents is issued at least %(n)s %(unit)s "
              "before the deadline, otherwise the deadline is postponed"),
+    "P2": _("the tender notice is published for %(n)s %(unit)s before the bid deadline"),
+    "P15": _("the single-source supplier and the reasons are published for at least %(n)s "
+             "%(unit)s before the deal"),
+    "P16": _("the purchaser answers a supplier's inquiry within %(n)s %(unit)s"),
+    "P21": _("the finance department decides a complaint within %(n)s %(unit)s of receiving it"),
+    "P22": _("the procurement is suspended during a complaint for at most %(n)s %(unit)s"),
+    "P27": _("the bid bonds are refunded within %(n)s %(unit)s of the award notice (other "
+             "bidders) or of signing the contract (the winner)"),
     "P6": _("the bids are opened at the bid deadline"),
     "P11": _("the evaluation report reaches the purchaser within %(n)s %(unit)s"),
     "P12": _("the purchaser decides the winner within %(n)s %(unit)s of receiving the report"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.accounts.models import Role
 from cityops.core.fsm import Machine, Transition, document, register
-from cityops.procurement.models import ChallengeStatus, Status
+from cityops.procurement.models import ChallengeStatus, ComplaintStatus, Status
 
 document(
     "procurement-states.md",
@@ -98,6 +98,28 @@ CHALLENGE = register(
                "challenge_withdraw"),
         ),
         final=(C.ANSWERED, C.WITHDRAWN),
+    )
+)  # fmt: skip
+
+K = ComplaintStatus
+COMPLAINT = register(
+    Machine(
+        name="procurement complaint",
+        doc="procurement-states.md",
+        models=("Complaint",),
+        intro=(
+            "Filed within 15 working days after the challenge answer period (P20); decided within "
+            "30 working days (P21); the procurement suspended for at most 30 days (P22).",
+        ),
+        statuses=ComplaintStatus,
+        entry={K.RECEIVED: "complaint_record (procurement officer, P20 checked)"},
+        transitions=(
+            _t("decide", _("Decided by the finance department"), (K.RECEIVED,), K.DECIDED,
+               "complaint_decide (P21)"),
+            _t("withdraw", _("Withdrawn by the supplier"), (K.RECEIVED,), K.WITHDRAWN,
+               "complaint_withdraw"),
+        ),
+        final=(K.DECIDED, K.WITHDRAWN),
     )
 )  # fmt: skip
 

@@ -14,4 +14,10 @@ urlpatterns = [
     path("<int:project_id>/challenges/", views.challenge_new_view, name="challenge-new"),
     path("<int:project_id>/report.pdf", views.project_pdf_view, name="pdf"),
     path("challenges/<int:challenge_id>/answer/", views.challenge_answer_view, name="answer"),
+    path("<int:project_id>/complaints/", views.complaint_new_view, name="complaint-new"),
+    path(
+        "complaints/<int:complaint_id>/decide/",
+        views.complaint_decide_view,
+        name="complaint-decide",
+    ),
 ]

@@ -16,12 +16,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cityops.core.errors import DomainError, NotFound
 from cityops.procurement import exports
-from cityops.procurement.access import access_challenge, access_project, can_write, require_read
+from cityops.procurement.access import (
+    access_challenge,
+    access_complaint,
+    access_project,
+    can_write,
+    require_read,
+)
 from cityops.procurement.forms import (
     STEP_FIELDS,
     AnswerForm,
     ChallengeForm,
     ClarificationForm,
+    ComplaintForm,
+    DecisionForm,
     LotForm,
     ProjectForm,
     StepForm,
@@ -31,6 +39,9 @@ from cityops.procurement.selectors import (
     challenge_window,
     latest_clarification_day,
     procurement_progress,
+    project_bond_refunds,
+    project_complaints,
+    project_files_kept_until,
     project_rule_day,
     project_timeline,
     projects_visible,
@@ -42,6 +53,9 @@ from cityops.procurement.services import (
     challenge_record,
     challenge_withdraw,
     clarification_record,
+    complaint_decide,
+    complaint_record,
+    complaint_withdraw,
     project_create,
     project_lot_add,
     project_step,
@@ -98,6 +112,7 @@ def _detail(
     clarification_form: ClarificationForm | None = None,
     challenge_form: ChallengeForm | None = None,
     lot_form: LotForm | None = None,
+    complaint_form: ComplaintForm | None = None,
     error: DomainError | None = None,
 ) -> HttpResponse:
     rs = rule_set(project_rule_day(project))
@@ -139,6 +154,11 @@ def _detail(
             "actions": actions if writer else [],
             "can_clarify": writer and project.status == Status.DOCUMENTS_ISSUED,
             "latest_clarification": latest_clarification_day(project, rs),
+            "files_kept_until": project_files_kept_until(project),
+            "bond_refunds": project_bond_refunds(project, rs),
+            "complaints": project_complaints(project),
+            "complaint_form": complaint_form or ComplaintForm(challenges=challenges),
+            "decision_form": DecisionForm(initial={"decided_on": timezone.localdate()}),
             "clarifications": list(project.clarifications.all()),
             "clarification_form": clarification_form or ClarificationForm(),
             "challenges": challenges,
@@ -261,6 +281,54 @@ def challenge_new_view(request: HttpRequest, project_id: int) -> HttpResponse:
         form.add_error(err.field if err.field in form.fields else None, str(err.message))
         return _detail(request, project, status=err.status_code, challenge_form=form)
     messages.success(request, _("Challenge recorded."))
+    return redirect("procurement:detail", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def complaint_new_view(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project(project_id, request.user)
+    if not can_write(request.user):
+        raise NotFound("")
+    form = ComplaintForm(request.POST, challenges=project.challenges.all())
+    if not form.is_valid():
+        return _detail(request, project, status=400, complaint_form=form)
+    data = dict(form.cleaned_data)
+    try:
+        complaint_record(
+            challenge_id=data.pop("challenge"),
+            actor=request.user,
+            excluded_days=data.pop("excluded_days") or 0,
+            **data,
+        )
+    except DomainError as err:
+        form.add_error(err.field if err.field in form.fields else None, str(err.message))
+        return _detail(request, project, status=err.status_code, complaint_form=form)
+    messages.success(request, _("Complaint recorded."))
+    return redirect("procurement:detail", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def complaint_decide_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    complaint = access_complaint(complaint_id, request.user)
+    if not can_write(request.user):
+        raise NotFound("")
+    project = complaint.challenge.project
+    if request.POST.get("withdraw"):
+        try:
+            complaint_withdraw(complaint_id=complaint.pk, actor=request.user)
+        except DomainError as err:
+            return _detail(request, project, status=err.status_code, error=err)
+        return redirect("procurement:detail", project_id=project.pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, project, status=400, error=DomainError(_("Check the decision.")))
+    try:
+        complaint_decide(complaint_id=complaint.pk, actor=request.user, **form.cleaned_data)
+    except DomainError as err:
+        return _detail(request, project, status=err.status_code, error=err)
+    messages.success(request, _("Decision recorded."))
     return redirect("procurement:detail", project_id=project.pk)
 
 

@@ -235,15 +235,13 @@ def test_numbers_come_from_the_data_table() -> None:
 
 
 def test_rules_for_tenders_do_not_apply_to_single_source() -> None:
-    assert (
-        violations(
-            "bid_deadline",
-            D(2026, 3, 4),
-            p.Method.SINGLE_SOURCE.value,
-            documents_issued=D(2026, 3, 3),
-        )
-        == []
-    )
+    # Only the single-source publication period (P15) bounds the deal, not P2/P4.
+    assert violations(
+        "bid_deadline",
+        D(2026, 3, 4),
+        p.Method.SINGLE_SOURCE.value,
+        documents_issued=D(2026, 3, 3),
+    ) == ["P15:2026-03-10"]
 
 
 # ----------------------------------------------------------------- properties
