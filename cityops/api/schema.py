@@ -61,6 +61,9 @@ DATE_RANGE = {
 _BODY_CHAR = r"[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]"
 _VISIBLE_CHAR = r"[^\s\u0000-\u001f\u007f-\u009f\ufffe\uffff]"
 REQUIRED_TEXT_PATTERN = f"^{_BODY_CHAR}*{_VISIBLE_CHAR}{_BODY_CHAR}*$"
+# The same for a query parameter: line text (the edge refuses tabs and line breaks there too).
+_LINE_CHAR = r"[^\u0000-\u001f\u007f-\u009f\ufffe\uffff]"
+REQUIRED_LINE_PATTERN = f"^{_LINE_CHAR}*{_VISIBLE_CHAR}{_LINE_CHAR}*$"
 PUBLIC_HTTPS_URL = "public-https-url"
 # A reporter's phone as intake checks it (``cases.services.intake._PHONE``, after trimming).
 _SPACE = r"[\t\n\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"

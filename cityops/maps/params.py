@@ -21,7 +21,7 @@ def parse_query(value: str | None) -> str:
     text = (value or "").strip()
     if not text:
         raise DomainError(_("Type a road, an intersection, a place or a code."), field="q")
-    if len(text) > MAX_QUERY:
+    if len(value or "") > MAX_QUERY:  # as sent (the API schema's maxLength)
         raise DomainError(
             _("At most %(n)d characters.") % {"n": MAX_QUERY}, field="q", code="too_long"
         )

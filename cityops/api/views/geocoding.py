@@ -16,9 +16,10 @@ from rest_framework.response import Response
 
 from cityops.api import params as p
 from cityops.api.base import ApiView
+from cityops.api.schema import REQUIRED_LINE_PATTERN
 from cityops.core.coords import from_wgs84
 from cityops.maps import geocoder
-from cityops.maps.params import parse_limit, parse_point, parse_query
+from cityops.maps.params import MAX_QUERY, MAX_RESULTS, parse_limit, parse_point, parse_query
 
 COORD = OpenApiParameter("coord_sys", str, enum=list(p.COORD_SYS))
 
@@ -59,12 +60,16 @@ class GeocodeView(ApiView):
         parameters=[
             OpenApiParameter(
                 "q",
-                str,
+                {"type": "string", "maxLength": MAX_QUERY, "pattern": REQUIRED_LINE_PATTERN},
                 required=True,
                 description="a road, an intersection (建国路与新华街交叉口, A/B, A & B), a"
                 " compound, park or community name, a 16-digit component or 15-digit grid code",
             ),
-            OpenApiParameter("limit", int, description="1–10 (10)"),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS},
+                description=f"1–{MAX_RESULTS} ({MAX_RESULTS})",
+            ),
             COORD,
         ],
         responses=inline_serializer(
