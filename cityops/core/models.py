@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +16,18 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SettingsRow:
+    """Mixin of an app's one row of editable rules (time limits, thresholds: the ◐/❓ values of
+    the domain documents as data). ``current()`` is the one way to read it: the first row, or
+    the defaults of the model's fields while nobody has saved one (a read never writes)."""
+
+    @classmethod
+    def current(cls) -> Self:
+        manager = cls._default_manager  # type: ignore[attr-defined]
+        found: Self | None = manager.order_by("pk").first()
+        return found if found is not None else cls()
 
 
 class AuditEvent(models.Model):

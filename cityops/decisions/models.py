@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, SettingsRow
 from cityops.core.private_media import RandomName, private_storage
 
 
-class SupervisionSettings(models.Model):
+class SupervisionSettings(SettingsRow, models.Model):
     """The one row of editable time limits of the supervision section (pk = 1)."""
 
     sign_within_hours = models.PositiveSmallIntegerField(

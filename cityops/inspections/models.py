@@ -13,12 +13,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, SettingsRow
 from cityops.core.private_media import RandomName, private_storage
 from cityops.registry.models import RoadClass
 
 
-class InspectionSettings(models.Model):
+class InspectionSettings(SettingsRow, models.Model):
     """Editable rules of the inspection module (one row, created with the defaults)."""
 
     far_distance_m = models.PositiveIntegerField(

@@ -17,7 +17,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, SettingsRow
 from cityops.procurement.periods import STEPS, DayType, Method
 from cityops.registry.models import (
     Compound,
@@ -58,7 +58,7 @@ class DayTypeChoice(models.TextChoices):
     WORKING = DayType.WORKING.value, _("working days")
 
 
-class ProcurementSettings(BaseModel):
+class ProcurementSettings(SettingsRow, BaseModel):
     """One row of editable counting policy."""
 
     weekend_rolls = models.BooleanField(

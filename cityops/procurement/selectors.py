@@ -54,8 +54,8 @@ class RuleSets:
 
     def __init__(self) -> None:
         self.rows = list(StatutoryPeriod.objects.order_by("code", "valid_from"))
-        policy = ProcurementSettings.objects.filter(pk=1).first()
-        self.weekend_rolls = policy.weekend_rolls if policy else True
+        policy = ProcurementSettings.current()
+        self.weekend_rolls = policy.weekend_rolls
         self.calendar = get_calendar()
         self.cache: dict[dt.date, RuleSet] = {}
 
@@ -206,8 +206,8 @@ def project_bond_refunds(project: Project, rs: RuleSet | None = None) -> periods
 
 def project_files_kept_until(project: Project) -> dt.date | None:
     """P30: the last day the procurement files must be kept (None while it is running)."""
-    policy = ProcurementSettings.objects.filter(pk=1).first()
-    years = policy.file_retention_years if policy else 15
+    policy = ProcurementSettings.current()
+    years = policy.file_retention_years
     return periods.files_kept_until(
         contract_filed=project.contract_filed, cancelled_on=project.cancelled_on, years=years
     )

@@ -316,8 +316,8 @@ def _contract_terms(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(_("The service period must end after it starts."), field="service_end")
     if fee is None or Decimal(fee) < 0:
         raise DomainError(_("Give the monthly fee."), field="monthly_fee")
-    policy = ProcurementSettings.objects.filter(pk=1).first()
-    years = policy.max_contract_years if policy else 3
+    policy = ProcurementSettings.current()
+    years = policy.max_contract_years
     last = periods.add_years(start, years) - dt.timedelta(days=1)
     if end > last:
         raise DomainError(
@@ -347,12 +347,12 @@ def _bond_checked(amount: Decimal, *, base: Decimal, code: str, field: str) -> D
     """P26 / P28: a bond of at most the configured percentage of ``base``."""
     if amount < 0:
         raise DomainError(_("Give an amount of zero or more."), field=field)
-    policy = ProcurementSettings.objects.filter(pk=1).first()
+    policy = ProcurementSettings.current()
     if code == "P26":
-        percent = policy.bid_bond_max_percent if policy else Decimal("2")
+        percent = policy.bid_bond_max_percent
         text = _("Rule P26 (the bid bond is at most %(p)s%% of the budget): at most %(cap)s.")
     else:
-        percent = policy.performance_bond_max_percent if policy else Decimal("10")
+        percent = policy.performance_bond_max_percent
         text = _(
             "Rule P28 (the performance bond is at most %(p)s%% of the contract amount): "
             "at most %(cap)s."

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.crypto import EncryptedTextField, blind_index
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, SettingsRow
 from cityops.staffing import retirement as ret
 from cityops.staffing.rules import Limits
 
@@ -115,7 +115,7 @@ class RetirementRule(BaseModel):
         )
 
 
-class StaffingSettings(BaseModel):
+class StaffingSettings(SettingsRow, BaseModel):
     """The plan's own parameters (one row; ◐ defaults from the Shandong rule, §4.2 C)."""
 
     early_leave_max_years = models.PositiveSmallIntegerField(

@@ -33,8 +33,7 @@ def retirement_rules() -> dict[str, ret.Rule]:
 
 
 def staffing_limits() -> Limits:
-    row = StaffingSettings.objects.order_by("pk").first()
-    return row.limits() if row is not None else Limits()
+    return StaffingSettings.current().limits()
 
 
 def reference_date(member: StaffMember) -> dt.date:

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, SettingsRow
 from cityops.registry.models import ComponentType, Contract, Lot, Organisation, RoadSegment
 
 
@@ -169,7 +169,7 @@ class Position(models.Model):
         return f"{self.vehicle_id}@{self.time:%Y-%m-%d %H:%M:%S}"
 
 
-class TelematicsSettings(BaseModel):
+class TelematicsSettings(SettingsRow, BaseModel):
     """One editable row of thresholds (§1.5, §2, §4 seeds; ❓ unless the document says)."""
 
     heartbeat_seconds = models.PositiveIntegerField(
@@ -220,11 +220,6 @@ class TelematicsSettings(BaseModel):
 
     def __str__(self) -> str:
         return str(_("Telematics settings"))
-
-    @classmethod
-    def current(cls) -> TelematicsSettings:
-        row = cls.objects.order_by("pk").first()
-        return row if row is not None else cls.objects.create()
 
 
 def default_passes() -> dict[str, int]:

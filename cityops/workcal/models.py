@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, SettingsRow
 from cityops.workcal.calendar import DEFAULT_PERIODS, Unit
 from cityops.workcal.parsing import format_periods, parse_periods
 
@@ -41,7 +41,7 @@ def validate_working_hours(value: str) -> None:
         raise ValidationError(str(exc), code="invalid") from exc
 
 
-class CalendarSettings(BaseModel):
+class CalendarSettings(SettingsRow, BaseModel):
     """The one row of calendar settings (pk 1): working hours and traffic-light thresholds."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)

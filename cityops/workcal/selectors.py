@@ -29,7 +29,7 @@ _cache: tuple[uuid.UUID, WorkingCalendar] | None = None
 
 
 def calendar_settings() -> CalendarSettings:
-    return CalendarSettings.objects.filter(pk=1).first() or CalendarSettings(pk=1)
+    return CalendarSettings.current()
 
 
 def calendar_build() -> WorkingCalendar:

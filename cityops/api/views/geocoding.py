@@ -19,7 +19,8 @@ from cityops.api.base import ApiView
 from cityops.api.schema import REQUIRED_LINE_PATTERN
 from cityops.core.coords import from_wgs84
 from cityops.maps import geocoder
-from cityops.maps.params import MAX_QUERY, MAX_RESULTS, parse_limit, parse_point, parse_query
+from cityops.maps.geocoder import MAX_QUERY, MAX_RESULTS
+from cityops.maps.params import parse_limit, parse_point, parse_query
 
 COORD = OpenApiParameter("coord_sys", str, enum=list(p.COORD_SYS))
 

@@ -17,7 +17,7 @@ from cityops.evaluations.appeals import evidence_read
 
 
 def supervision_settings() -> SupervisionSettings:
-    return SupervisionSettings.objects.filter(pk=1).first() or SupervisionSettings(pk=1)
+    return SupervisionSettings.current()
 
 
 def thresholds(config: SupervisionSettings | None = None) -> Thresholds:

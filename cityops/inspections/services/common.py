@@ -16,8 +16,7 @@ from cityops.registry.models import Contract, ServiceType
 
 
 def inspection_settings() -> InspectionSettings:
-    row, _created = InspectionSettings.objects.get_or_create(pk=1)
-    return row
+    return InspectionSettings.current()
 
 
 def first_of_month(day: dt.date) -> dt.date:
