@@ -33,10 +33,16 @@ export CITYOPS_FIELD_ENCRYPTION_KEYS="$(cat "$WORK/field_key")"
 export CITYOPS_API_RATE_CLIENT=1000000/min CITYOPS_API_RATE_IP=1000000/min
 
 token() {
-  $PY manage.py api_token create "schemathesis-$1" --user "$1" 2>/dev/null | sed -n 's/.*: //p'
+  # The command answers in the site's language: "Token 3 created: …" or "已创建令牌 3：…".
+  $PY manage.py api_token create "schemathesis-$1" --user "$1" 2>/dev/null \
+    | sed -n 's/.*[:：] *//p'
 }
 OPERATOR=$(token demo_hw1)
 DISPATCHER=$(token demo_dispatcher)
+if [ -z "$OPERATOR" ] || [ -z "$DISPATCHER" ]; then
+  echo "could not create the API tokens (see $WORK/setup.log)" >&2
+  exit 1
+fi
 
 $PY manage.py runserver --noreload "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
 SERVER=$!
