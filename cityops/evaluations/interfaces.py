@@ -3,9 +3,10 @@
 The run asks a *source* for all contracts of a month at once (one set-based call, not one per
 contract). The inspections app provides the real ``InspectionSource``
 (``cityops.inspections.sources.monthly_inspections``: planned, ad hoc, 暗查 and snow acceptance
-inspections); resident surveys are not built yet. The defaults below answer "nothing recorded",
-so those components follow their ``missing`` policy (by default: left out, their weight shared
-by the others).
+inspections) and ``cityops.evaluations.surveys.monthly_satisfaction`` the real satisfaction
+source (surveys + post-closure case feedback); ``evaluations.runs`` passes both. The defaults
+below answer "nothing recorded" (tests and direct calls), so those components follow their
+``missing`` policy (by default: left out, their weight shared by the others).
 """
 
 from __future__ import annotations
