@@ -336,6 +336,7 @@ def report_draft(
         idempotency_key=key,
         reported_at=reported_at,
     )
+    case.refresh_search_terms()
     return case, decision
 
 
