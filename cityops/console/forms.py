@@ -245,7 +245,7 @@ class ActionForm(forms.Form):
             )
 
     def payload(self) -> dict[str, Any]:
-        """Keyword arguments for ``case_transition`` (after is_valid)."""
+        """The action's input for ``cases.services.payload_for`` (after is_valid)."""
         d = self.cleaned_data
         out: dict[str, Any] = {"reason": d.get("reason") or ""}
         if "condition_met" in d:

@@ -31,7 +31,12 @@ from cityops.cases.access import (
 from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
 from cityops.cases.questions import answer_lines
 from cityops.cases.selectors import case_duplicates, case_public_view
-from cityops.cases.services import case_report, case_reveal_reporter, case_transition
+from cityops.cases.services import (
+    case_report,
+    case_reveal_reporter,
+    case_transition,
+    payload_for,
+)
 from cityops.cases.transitions import action_label, rule_for
 from cityops.console import selectors
 from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
@@ -334,17 +339,17 @@ def case_action_view(request: HttpRequest, case_id: int, action: str) -> HttpRes
     form = ActionForm(request.POST, request.FILES, rule=rule)
     status = 400
     if form.is_valid():
-        payload = form.payload()
+        data = form.payload()
         if action == "merge":
             target = selectors.case_by_number(user=request.user, number=form.cleaned_data["into"])
-            payload["into"] = target.pk if target else None
+            data["into"] = target.pk if target else None
         try:
             case_transition(
                 case_id=case.pk,
                 action=action,
                 actor=request.user,
+                payload=payload_for(action, data),
                 expected_version=form.cleaned_data.get("expected_version"),
-                **payload,
             )
         except NotFound:
             raise Http404 from None
