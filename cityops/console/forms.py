@@ -8,6 +8,7 @@ input, the service decides.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -20,6 +21,7 @@ from cityops.cases.transitions import Rule
 from cityops.registry.models import Community, Grid, Organisation, ServiceType, Street
 
 PAGE_SIZE = 50
+DESK_PAGE_SIZE = 25
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -188,6 +190,26 @@ class CaseFilterForm(forms.Form):
             period=d.get("period"),
             area=d.get("area") or None,
         )
+
+
+class DeskFilterForm(CaseFilterForm):
+    """The operator desk's filter: the case list's form (and so the one ``cases.query``
+    filter) with the fields a unit works by; the status is chosen by the desk's tabs."""
+
+    KEEP = ("q", "status", "category", "urgency", "overdue", "sort")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in [n for n in self.fields if n not in self.KEEP]:
+            del self.fields[name]
+        self.fields["status"].widget = forms.HiddenInput()
+        sort: Any = self.fields["sort"]
+        sort.choices = sorted(SORT_CHOICES, key=lambda c: c[0] != "deadline_at")
+
+    def to_filter(self) -> CaseFilter:
+        flt = super().to_filter()
+        has_sort = getattr(self, "cleaned_data", {}).get("sort")
+        return flt if has_sort else replace(flt, sort="deadline_at")
 
 
 class ActionForm(forms.Form):

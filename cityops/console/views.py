@@ -28,13 +28,19 @@ from cityops.cases.access import (
     may_reveal_reporter,
     reveal_needs_purpose,
 )
-from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
+from cityops.cases.models import OPEN_STATUSES, Case, CaseEvent, PhotoKind, Status
 from cityops.cases.questions import answer_lines
 from cityops.cases.selectors import case_duplicates, case_public_view
 from cityops.cases.services import case_report, case_reveal_reporter, case_transition
 from cityops.cases.transitions import action_label, rule_for
 from cityops.console import selectors
-from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
+from cityops.console.forms import (
+    DESK_PAGE_SIZE,
+    PAGE_SIZE,
+    ActionForm,
+    CaseFilterForm,
+    DeskFilterForm,
+)
 from cityops.core import mapconfig
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.exports import safe_row
@@ -416,10 +422,45 @@ def field_tasks_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def desk_view(request: HttpRequest) -> HttpResponse:
+    """The unit's open cases: status tabs with counts, the case list's filter, pages of 25.
+
+    Every choice is in the query string (bookmarkable); htmx requests get the results only.
+    """
     if not actor_for(request.user).has_role(Role.OPERATOR_STAFF):
         raise Http404
-    cases = list(selectors.operator_desk(user=request.user)[:200])
-    return render(request, "console/desk.html", {"cases": cases})
+    form = DeskFilterForm(request.GET or None)
+    if request.GET:
+        form.is_valid()
+    flt = form.to_filter()
+    qs = selectors.operator_desk(user=request.user, flt=flt)
+    page = selectors.page_of(qs, number=_page_number(request), size=DESK_PAGE_SIZE)
+    counts = selectors.operator_desk_counts(user=request.user, flt=flt)
+    params = request.GET.copy()
+    params.pop("page", None)
+    current = flt.statuses[0] if flt.statuses else ""
+    tabs = []
+    for value, label in [("", _("All open")), *((v, Status(v).label) for v in OPEN_STATUSES)]:
+        n = sum(counts.values()) if not value else counts.get(value, 0)
+        if value and not n and value != current:
+            continue
+        tab = params.copy()
+        tab.pop("status", None)
+        if value:
+            tab["status"] = value
+        tabs.append(
+            {"label": label, "count": n, "query": tab.urlencode(), "current": value == current}
+        )
+    context = {"form": form, "page": page, "tabs": tabs, "query": params.urlencode()}
+    if request.headers.get("HX-Request"):
+        return render(request, "console/_desk_results.html", context)
+    return render(request, "console/desk.html", context)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return 1
 
 
 def case_url(case: Case) -> str:

@@ -49,7 +49,9 @@ def hotline_intake_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(form.error_field(err.field), str(err.message))
             else:
                 if created:
-                    messages.success(request, _("Case %(n)s filed from the call.") % {"n": case.number})
+                    messages.success(
+                        request, _("Case %(n)s filed from the call.") % {"n": case.number}
+                    )
                 else:
                     messages.info(
                         request,
