@@ -42,14 +42,16 @@ def test_a_call_becomes_a_hotline_case(client, catalogue, personas, who):
     page = client.get(f"{URL}?category={catalogue['collapse'].pk}", **ZH)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "来电人" in html and "塌陷范围" in html
+    assert "来电人" in html
+    assert "塌陷范围" in html
     response = _post(client, catalogue["collapse"])
     assert response.status_code == 302
     case = Case.objects.get()
     assert response["Location"] == reverse("console:case-detail", args=[case.pk])
     assert case.source == "hotline"
     assert case.answers == {"size": "small"}
-    assert case.reporter_name == "王小明" and case.reporter_phone == "13800138000"
+    assert case.reporter_name == "王小明"
+    assert case.reporter_phone == "13800138000"
     with connection.cursor() as cursor:
         cursor.execute("SELECT reporter_phone FROM cases_case WHERE id = %s", [case.pk])
         stored = cursor.fetchone()[0]
@@ -74,7 +76,8 @@ def test_an_address_alone_is_located_by_the_registry_geocoder(client, catalogue,
     response = _post(client, catalogue["collapse"], lon="", lat="", address="建国路")
     assert response.status_code == 302
     case = Case.objects.get()
-    assert case.street is not None and case.street.name == "东街道"
+    assert case.street is not None
+    assert case.street.name == "东街道"
 
 
 def test_errors_are_form_errors_in_chinese(client, catalogue, personas):

@@ -27,9 +27,11 @@ def test_the_dispatch_form_groups_the_units_by_kind(login, personas, report, sma
     case = report()
     case_accept(case_id=case.pk, actor=personas.intake_clerk)
     case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-    html = login(personas.dispatcher).get(
-        reverse("console:case-detail", args=[case.pk]), **ZH
-    ).content.decode()
+    html = (
+        login(personas.dispatcher)
+        .get(reverse("console:case-detail", args=[case.pk]), **ZH)
+        .content.decode()
+    )
     assert _groups(html, "unit")[:2] == ["作业单位", "街道办事处"]
     assert 'data-unit-filter="输入文字筛选单位"' in html
     # the street office is in its group, an operator in the companies' group
@@ -50,7 +52,8 @@ def test_a_chosen_unit_is_dispatched_to(login, personas, report, small_city):
     response = client.post(url, {"unit": small_city.operator_b.pk, "reason": "跨片区支援"})
     assert response.status_code == 302
     case = Case.objects.get(pk=case.pk)
-    assert case.status == Status.DISPATCHED and case.assignee_id == small_city.operator_b.pk
+    assert case.status == Status.DISPATCHED
+    assert case.assignee_id == small_city.operator_b.pk
 
 
 def test_list_filter_and_bulk_dispatch_use_the_same_field(login, personas, report):
