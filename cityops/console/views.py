@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cityops.accounts.access import actor_for
@@ -28,7 +29,7 @@ from cityops.cases.access import (
     may_reveal_reporter,
     reveal_needs_purpose,
 )
-from cityops.cases.models import OPEN_STATUSES, Case, CaseEvent, PhotoKind, Status
+from cityops.cases.models import OPEN_STATUSES, Case, CaseEvent, PhotoKind, Question, Status
 from cityops.cases.questions import answer_lines
 from cityops.cases.selectors import case_duplicates, case_public_view
 from cityops.cases.services import case_report, case_reveal_reporter, case_transition
@@ -136,8 +137,10 @@ def _export_rows(request: HttpRequest) -> tuple[list[str], Any]:
     header = [
         _("Case number"), _("Reported at"), _("Status"), _("Category"), _("Urgency"), _("Source"),
         _("Street"), _("Community"), _("Grid"), _("Address"), _("Responsible unit"),
-        _("Deadline"), _("Traffic light"), _("Reporter"), _("Reporter phone"), _("Description"),
+        _("Deadline"), _("Traffic light"), _("Reporter"), _("Reporter phone"),
+        pgettext("case questions", "Answers"), _("Description"),
     ]  # fmt: skip
+    answers = _answers_text()
 
     def local(value: Any) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -149,10 +152,28 @@ def _export_rows(request: HttpRequest) -> tuple[list[str], Any]:
                 c.get_urgency_display(), c.get_source_display(), str(c.street or ""),
                 str(c.community or ""), c.grid.code if c.grid else "", c.address,
                 str(c.assignee or ""), local(c.deadline_at), c.get_light_display(),
-                c.reporter_name_masked, c.reporter_phone_masked, c.description,
+                c.reporter_name_masked, c.reporter_phone_masked, answers(c), c.description,
             ]  # fmt: skip
 
     return header, rows()
+
+
+def _answers_text() -> Any:
+    """``case -> "question：answer；…"`` in words (``cases.questions.answer_lines``, as on the
+    case page), never the stored codes; the catalogue's questions are read once per export."""
+    by_category: dict[int, list[tuple[str, str, Any]]] = {}
+    for category_id, code, label, choices in Question.objects.values_list(
+        "category_id", "code", "label", "choices"
+    ):
+        by_category.setdefault(category_id, []).append((code, label, choices))
+
+    def text(case: Case) -> str:
+        if not case.answers:
+            return ""
+        lines = answer_lines(by_category.get(case.category_id, []), case.answers)
+        return "；".join(f"{label}：{value}" for label, value in lines)
+
+    return text
 
 
 def _public_export_rows(qs: Any) -> tuple[list[str], Any]:
