@@ -39,7 +39,6 @@ from cityops.inspections.services.snow import deadline_at
 from cityops.inspections.views import inspection_or_404, map_options
 from cityops.registry.models import Compound, GreenSpace, RoadSegment
 
-
 MY_PAGE = 15
 
 

@@ -4,8 +4,6 @@ dispatch unit select is filtered by typing (issue 15, "Staff")."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from cityops.cases.models import Case, Source
