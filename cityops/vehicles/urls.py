@@ -10,4 +10,10 @@ urlpatterns = [
     path("<int:vehicle_id>/track/", views.track_view, name="track"),
     path("coverage/", views.coverage_view, name="coverage"),
     path("coverage/month/", views.coverage_month_view, name="coverage-month"),
+    path("alarms/", views.alarms_view, name="alarms"),
+    path(
+        "alarms/<int:alarm_id>/acknowledge/",
+        views.alarm_acknowledge_view,
+        name="alarm-acknowledge",
+    ),
 ]
