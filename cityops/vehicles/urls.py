@@ -11,6 +11,7 @@ urlpatterns = [
     path("coverage/", views.coverage_view, name="coverage"),
     path("coverage/month/", views.coverage_month_view, name="coverage-month"),
     path("alarms/", views.alarms_view, name="alarms"),
+    path("snow/<int:event_id>/", views.snow_progress_view, name="snow"),
     path(
         "alarms/<int:alarm_id>/acknowledge/",
         views.alarm_acknowledge_view,

@@ -1,5 +1,5 @@
 """Vehicle pages: live map (polled JSON), track playback of a day, a lot's coverage of a day,
-alarms (list, acknowledge).
+alarms (list, acknowledge), plough progress of a snowfall event.
 Thin adapters: parse → one selector → render; records out of scope are 404."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.periods import Period, month_first
+from cityops.inspections.models import SnowEvent
 from cityops.inspections.views import map_options
 from cityops.registry.models import Lot, Organisation
 from cityops.vehicles import selectors
@@ -31,6 +32,7 @@ from cityops.vehicles.access import (
 )
 from cityops.vehicles.models import AlarmKind, AlarmStatus, VehicleKind
 from cityops.vehicles.services_alarms import alarm_acknowledge
+from cityops.vehicles.snow import snow_progress
 
 
 class LiveFilter(forms.Form):
@@ -254,3 +256,15 @@ def alarm_acknowledge_view(request: HttpRequest, alarm_id: int) -> HttpResponse:
     kept = QueryDict(request.POST.get("query", ""))
     query = urlencode({k: str(v) for k, v in kept.items() if k in AlarmFilter.base_fields and v})
     return redirect(f"{reverse('vehicles:alarms')}?{query}")
+
+
+@login_required
+@require_GET
+def snow_progress_view(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Plough progress of a snowfall event per road class against its clearing deadlines."""
+    _require_reader(request)
+    event = SnowEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        raise Http404
+    data = snow_progress(event=event, user=request.user)
+    return render(request, "vehicles/snow.html", {"event": event, **data})
