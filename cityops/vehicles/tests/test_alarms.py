@@ -177,6 +177,8 @@ def test_page_is_scoped_filters_and_acknowledges(
     assert client.get(url + "?status=open&kind=overspeed").context["alarms"] == [alarm]
     assert client.get(url + "?kind=rocket").status_code == 400
     assert client.get(url + "?month=2026-13").status_code == 400
+    assert client.get(url + "?month=2026-11").context["alarms"] == [alarm]
+    assert client.get(url + "?month=2026-12").context["alarms"] == []
     # Operator B sees nothing of A's and may not acknowledge it: 404, never 403.
     client.force_login(personas.operator_b)
     assert client.get(url).context["alarms"] == []
@@ -216,3 +218,19 @@ def test_alarm_counts_are_a_measure(
     assert (m.item, m.quantity) == ("vehicle_alarms", Decimal(1))
     assert small_city.contract_b.pk not in found
     assert "month=2026-11" in m.url
+
+
+def test_the_catalogue_is_edited_in_the_admin(
+    small_city: SmallCity, personas: Any, catalogue: dict[str, Category]
+) -> None:
+    rule = AlarmRule.objects.get(kind=AlarmKind.OFF_PLAN)
+    assert AlarmRule.objects.count() == len(AlarmKind.values)  # seeded by the migration
+    client = Client()
+    client.force_login(personas.admin)
+    url = reverse("admin:vehicles_alarmrule_change", args=[rule.pk])
+    category = Category.objects.get(kind="event", code="0104")
+    assert client.post(url, {"enabled": "on", "case_category": category.pk}).status_code == 302
+    rule.refresh_from_db()
+    assert rule.case_category_id == category.pk
+    assert AuditEvent.objects.filter(target_type="vehicles.alarmrule").exists()
+    assert client.get(reverse("admin:vehicles_alarmrule_add")).status_code == 403
