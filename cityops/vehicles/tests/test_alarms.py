@@ -16,6 +16,7 @@ from cityops.core.models import AuditEvent
 from cityops.core.scheduler import registered_jobs
 from cityops.notifications.models import Notification
 from cityops.registry.testing import SmallCity
+from cityops.vehicles.alarms import Episode
 from cityops.vehicles.measures import alarm_measures
 from cityops.vehicles.models import (
     Alarm,
@@ -27,7 +28,7 @@ from cityops.vehicles.models import (
     WorkPlan,
 )
 from cityops.vehicles.positions import Row, positions_store
-from cityops.vehicles.services_alarms import alarms_evaluate
+from cityops.vehicles.services_alarms import alarm_clear, alarm_open, alarms_evaluate
 from cityops.vehicles.testing import T0, vehicle_make
 
 LAT = 43_615_000  # on road R-W-1 (122.251 … 122.259 E)
@@ -234,3 +235,20 @@ def test_the_catalogue_is_edited_in_the_admin(
     assert rule.case_category_id == category.pk
     assert AuditEvent.objects.filter(target_type="vehicles.alarmrule").exists()
     assert client.get(reverse("admin:vehicles_alarmrule_add")).status_code == 403
+
+
+def test_a_second_opener_of_the_same_episode_gets_nothing(
+    sweeper: Vehicle, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Two scheduler runs racing: the partial unique constraint lets one alarm in."""
+    episode = Episode("overspeed", T0.timestamp(), None, 14.0, 10.0, LAT, 122_252_000)
+    rules = TelematicsSettings.current()
+    first = alarm_open(vehicle=sweeper, episode=episode, rule=None, settings=rules)
+    second = alarm_open(vehicle=sweeper, episode=episode, rule=None, settings=rules)
+    assert first is not None
+    assert second is None
+    assert Alarm.objects.filter(status=AlarmStatus.OPEN).count() == 1
+    # A stale copy cannot be cleared twice: the compare-and-swap refuses the second.
+    stale = Alarm.objects.get(pk=first.pk)
+    assert alarm_clear(alarm=first, at=T0) == 1
+    assert alarm_clear(alarm=stale, at=T0) == 0
