@@ -214,6 +214,11 @@ def alarms_evaluate(*, now: dt.datetime | None = None) -> dict[str, int]:
                 # Fired and cleared between two runs: recorded, noticed, closed.
                 assert episode.end is not None
                 cleared += alarm_clear(alarm=alarm, at=_when(episode.end))
+    # A vehicle taken out of service reports nothing any more: its alarms end with it.
+    watched = {v.pk for v in vehicles}
+    for (vehicle_id, _kind), alarm in active.items():
+        if vehicle_id not in watched:
+            cleared += alarm_clear(alarm=alarm, at=max(now, alarm.started_at))
     return {"opened": opened, "cleared": cleared}
 
 

@@ -252,3 +252,13 @@ def test_a_second_opener_of_the_same_episode_gets_nothing(
     stale = Alarm.objects.get(pk=first.pk)
     assert alarm_clear(alarm=first, at=T0) == 1
     assert alarm_clear(alarm=stale, at=T0) == 0
+
+
+def test_a_vehicle_out_of_service_has_its_alarms_closed(
+    sweeper: Vehicle, django_capture_on_commit_callbacks: Any
+) -> None:
+    after = _drive(sweeper, T0, 8, kmh=14)
+    _evaluate(after, django_capture_on_commit_callbacks)
+    Vehicle.objects.filter(pk=sweeper.pk).update(active=False)
+    assert _evaluate(after, django_capture_on_commit_callbacks) == {"opened": 0, "cleared": 1}
+    assert not Alarm.objects.filter(status__in=["open", "acknowledged"]).exists()
