@@ -21,6 +21,7 @@ from cityops.cases.services.workflow import (
     case_request_return,
     case_resume,
     case_transition,
+    case_urge,
     case_void,
 )
 
@@ -46,5 +47,6 @@ __all__ = [
     "case_resume",
     "case_reveal_reporter",
     "case_transition",
+    "case_urge",
     "case_void",
 ]

@@ -402,14 +402,19 @@ def case_handle(
     actor: Any,
     note: str,
     photos: Sequence[Any],
+    publish_reply: bool = False,
+    public_reply: str = "",
     expected_version: int | None = None,
 ) -> Case:
+    """处置反馈; ``publish_reply``: also reply to the reporter (``public_reply``, else the note)."""
     return case_transition(
         case_id=case_id,
         action="handle",
         actor=actor,
         note=note,
         photos=photos,
+        publish_reply=publish_reply,
+        public_reply=public_reply,
         expected_version=expected_version,
     )
 
@@ -471,6 +476,19 @@ def case_raise_urgency(
     return case_transition(
         case_id=case_id,
         action="raise_urgency",
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def case_urge(
+    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
+) -> Case:
+    """督办: press the unit at work on the case (bureau supervisor, shift lead)."""
+    return case_transition(
+        case_id=case_id,
+        action="urge",
         actor=actor,
         reason=reason,
         expected_version=expected_version,

@@ -36,7 +36,11 @@ def _fix_and_close(case: Case, personas: Any) -> None:
     case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
     case_dispatch(case_id=case.pk, actor=personas.dispatcher)
     case_handle(
-        case_id=case.pk, actor=personas.operator_a, note="已清运完毕", photos=[jpeg("green")]
+        case_id=case.pk,
+        actor=personas.operator_a,
+        note="已清运完毕",
+        photos=[jpeg("green")],
+        publish_reply=True,
     )
     case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg("blue")])
     case_close(case_id=case.pk, actor=personas.shift_lead)

@@ -64,7 +64,11 @@ def closed_case(client: Any, catalogue: Any, personas: Any) -> tuple[Case, dict[
     case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
     case_dispatch(case_id=case.pk, actor=personas.dispatcher)
     case_handle(
-        case_id=case.pk, actor=personas.operator_a, note="已清运并消毒", photos=[jpeg("blue")]
+        case_id=case.pk,
+        actor=personas.operator_a,
+        note="已清运并消毒",
+        photos=[jpeg("blue")],
+        publish_reply=True,
     )
     case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg()])
     case_close(case_id=case.pk, actor=personas.shift_lead)
