@@ -3,14 +3,14 @@
 Lights: two UPDATE statements per clock (``CLOCKS``: the unit's handling clock, and the 核实
 clock of public reports awaiting verification) over the stored instants (workcal rule 6:
 ``now >= yellow_at`` ⇔ 80 % of the limit is used), however many cases are open. Escalation
-(of the handling clock) is set-based too: each level claims its cases in chunks with one
+is set-based too: each level claims its cases in chunks with one
 ``UPDATE … SET escalation_level = n WHERE escalation_level < n … RETURNING id`` before anyone
 is told, then writes the inbox notices and the audit rows in bulk; every notice carries a
 dedupe key, so several workers or a re-run notify once.
 
 Level 1 (yellow: deadline reminder) tells the unit; level 2 (red) tells the unit and the
 dispatchers; level 3 (red for more than ``CITYOPS_CASES_SUPERVISOR_AFTER_HOURS``) tells the
-bureau supervisors.
+bureau supervisors. A report whose verification clock turned red tells the intake clerks.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class ScanResult:
     notified_supervisor: int
     verify_yellow: int = 0
     verify_red: int = 0
+    notified_verify: int = 0
 
 
 def supervisor_after() -> dt.timedelta:
@@ -172,7 +173,7 @@ def tell_units(
     return len(rows)
 
 
-ESCALATIONS = ("yellow", "red", "supervisor")
+ESCALATIONS = ("yellow", "red", "supervisor", "verify_red")
 
 
 def _escalate(
@@ -218,6 +219,16 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
         "supervisor",
         lambda staff: supervisors,
     )
+    # A report late for 核实: the intake clerks (who send verification tasks to the inspectors,
+    # 核实按时派发率) hear once. The level column is free while a report awaits verification
+    # (no handling round yet); ``confirm_report`` clears it.
+    clerks = list(notices.role_users(Role.INTAKE_CLERK).values_list("pk", flat=True))
+    verify_late = _escalate(
+        Case.objects.filter(status__in=VERIFICATION.statuses, verify_light=Light.RED),
+        2,
+        "verify_red",
+        lambda staff: clerks,
+    )
     if yellow or red or verify_yellow or verify_red:
         audit_record(
             code="case.sla_scan",
@@ -231,4 +242,6 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
                 "at": now.isoformat(),
             },
         )
-    return ScanResult(yellow, red, unit, dispatcher, supervisor, verify_yellow, verify_red)
+    return ScanResult(
+        yellow, red, unit, dispatcher, supervisor, verify_yellow, verify_red, verify_late
+    )

@@ -82,6 +82,7 @@ def confirm_report(ctx: TransitionContext) -> None:
         clock = deadlines.Deadline(yellow_at=case.verify_yellow_at, deadline_at=case.verify_by)
         case.verify_light = deadlines.light_at(clock, ctx.now)
         ctx.data["verified_on_time"] = ctx.now < case.verify_by
+    case.escalation_level = 0  # the verification notice's level (``sla``): a fresh start
 
 
 def accept(ctx: TransitionContext) -> None:

@@ -134,4 +134,5 @@ MESSAGES: dict[str, Any] = {
     "reminder": _("Reminder: the handling deadline of case {number} is close"),
     "red": _("Case {number} is overdue"),
     "supervisor": _("Case {number} has been overdue for a long time"),
+    "verify_red": _("Report {number} is overdue for verification (核实)"),
 }

@@ -121,6 +121,23 @@ def test_the_sla_scan_flips_the_verification_light(report, dispatched, personas)
     assert audit.data["verify_red"] == 1
 
 
+def test_a_report_late_for_verification_tells_the_intake_clerks_once(
+    report, personas, django_capture_on_commit_callbacks
+) -> None:
+    with time_machine.travel(at(9), tick=False):
+        case = report(source="public", actor=personas.citizen)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = sla_scan(now=at(11, 5))
+    assert result.notified_verify == 0  # the first pass told them
+    told = Notification.objects.filter(code="case.sla.verify_red")
+    assert [n.recipient for n in told] == [personas.intake_clerk]
+    assert AuditEvent.objects.filter(code="case.escalated.verify_red").count() == 1
+    with time_machine.travel(at(11, 10), tick=False):
+        case_confirm_report(case_id=case.pk, actor=personas.inspector)
+    assert Case.objects.get(pk=case.pk).escalation_level == 0
+
+
 def test_verifying_freezes_the_light_and_stops_the_clock(report, personas) -> None:
     with time_machine.travel(at(9), tick=False):
         case = report(source="public", actor=personas.citizen)
