@@ -57,6 +57,7 @@ class CaseSerializer(CoordsMixin, serializers.ModelSerializer[Case]):
             "description", "address", "lon", "lat", "coord_sys", "grid_id", "street_id",
             "community_id", "assignee", "deadline_at", "light", "is_overdue", "reported_at",
             "dispatched_at", "handled_at", "closed_at", "reporter_name", "reporter_phone",
+            "verify_by", "verify_light", "urge_count",
         ]  # fmt: skip
 
     def get_lon(self, obj: Case) -> float:
@@ -254,6 +255,9 @@ class ActionSerializer(StrictSerializer):
     unit = NullableIntegerField(required=False, allow_null=True, default=None)
     new_deadline = NullableDateTimeField(required=False, allow_null=True, default=None)
     condition_met = serializers.BooleanField(required=False, default=False)
+    # handle: publish a reply to the reporter (``public_reply``, empty: the note).
+    publish_reply = serializers.BooleanField(required=False, default=False)
+    public_reply = serializers.CharField(max_length=2000, allow_blank=True, default="")
     into = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     category = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     expected_version = NullableIntegerField(required=False, allow_null=True, default=None)

@@ -39,6 +39,7 @@ EVENTS = {
     "case.rework": "case.rework",
     "case.sla.yellow": "case.reminder",
     "case.sla.red": "case.overdue",
+    "case.urge": "case.urged",
 }
 TIMEOUT_S = 10
 

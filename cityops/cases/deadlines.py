@@ -12,10 +12,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from cityops.cases.models import Case, Light
+from cityops.cases.models import Case, Light, Status
+from cityops.workcal.calendar import Unit
 from cityops.workcal.selectors import get_calendar
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -74,3 +77,22 @@ def light_at(deadline: Deadline, now: dt.datetime) -> str:
     if now >= deadline.yellow_at:
         return Light.YELLOW
     return Light.GREEN
+
+
+def verification(reported_at: dt.datetime) -> Deadline:
+    """The 核实 clock of a report awaiting verification: ``CITYOPS_CASES_VERIFY_WORKING_HOURS``
+    (◐ 2 working hours: cn-standards §1.5 names no intake limit) from the report."""
+    hours = int(settings.CITYOPS_CASES_VERIFY_WORKING_HOURS)
+    return compute(reported_at, hours, Unit.WORKING_HOURS)
+
+
+def verification_fields(status: str, reported_at: dt.datetime, now: dt.datetime) -> dict[str, Any]:
+    """The case's verification-clock columns at intake (none unless it awaits verification)."""
+    if status != Status.AWAITING_VERIFICATION:
+        return {}
+    clock = verification(reported_at)
+    return {
+        "verify_yellow_at": clock.yellow_at,
+        "verify_by": clock.deadline_at,
+        "verify_light": light_at(clock, now),
+    }

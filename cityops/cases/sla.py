@@ -1,15 +1,16 @@
 """SLA scan: traffic lights as set-based SQL, then escalation (unit → dispatcher → supervisor).
 
-Lights: two UPDATE statements over the stored instants (workcal rule 6: ``now >= yellow_at``
-⇔ 80 % of the limit is used), however many cases are open. Escalation is set-based too: each
-level claims its cases in chunks with one ``UPDATE … SET escalation_level = n WHERE
-escalation_level < n … RETURNING id`` before anyone is told, then writes the inbox notices and
-the audit rows in bulk; every notice carries a dedupe key, so several workers or a re-run
-notify once.
+Lights: two UPDATE statements per clock (``CLOCKS``: the unit's handling clock, and the 核实
+clock of public reports awaiting verification) over the stored instants (workcal rule 6:
+``now >= yellow_at`` ⇔ 80 % of the limit is used), however many cases are open. Escalation
+is set-based too: each level claims its cases in chunks with one
+``UPDATE … SET escalation_level = n WHERE escalation_level < n … RETURNING id`` before anyone
+is told, then writes the inbox notices and the audit rows in bulk; every notice carries a
+dedupe key, so several workers or a re-run notify once.
 
 Level 1 (yellow: deadline reminder) tells the unit; level 2 (red) tells the unit and the
 dispatchers; level 3 (red for more than ``CITYOPS_CASES_SUPERVISOR_AFTER_HOURS``) tells the
-bureau supervisors.
+bureau supervisors. A report whose verification clock turned red tells the intake clerks.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 
 from cityops.accounts.models import Role
-from cityops.cases.models import SLA_STATUSES, Case, Light
+from cityops.cases.models import SLA_STATUSES, Case, Light, Status
 from cityops.cases.services import notices
 from cityops.cases.signals import case_notice
 from cityops.core.audit import audit_record
@@ -49,20 +50,59 @@ class ScanResult:
     notified_unit: int
     notified_dispatcher: int
     notified_supervisor: int
+    verify_yellow: int = 0
+    verify_red: int = 0
+    notified_verify: int = 0
 
 
 def supervisor_after() -> dt.timedelta:
     return dt.timedelta(hours=int(getattr(settings, "CITYOPS_CASES_SUPERVISOR_AFTER_HOURS", 24)))
 
 
-def lights_update(now: dt.datetime) -> tuple[int, int]:
-    """Flip lights with two UPDATEs; red first so a case past both instants goes straight red."""
-    open_cases = Case.objects.filter(status__in=SLA_STATUSES)
-    red = open_cases.filter(light__in=(Light.GREEN, Light.YELLOW), deadline_at__lte=now).update(
-        light=Light.RED, red_since=F("deadline_at")
+@dataclass(frozen=True)
+class Clock:
+    """One deadline clock of a case: the statuses it runs in and its stored instants.
+
+    The handling clock (the unit's 处置时限) and the verification clock (核实 of a public
+    report) are flipped by the same two set-based UPDATEs (``clock_update``, every clock of
+    ``CLOCKS`` on each ``sla_scan`` pass).
+    """
+
+    name: str
+    statuses: tuple[str, ...]
+    light: str
+    yellow_at: str
+    deadline_at: str
+    red_since: str = ""  # the column that records when it turned red (if any)
+
+
+HANDLING = Clock("handling", SLA_STATUSES, "light", "yellow_at", "deadline_at", "red_since")
+VERIFICATION = Clock(
+    "verification", (Status.AWAITING_VERIFICATION,), "verify_light", "verify_yellow_at",
+    "verify_by",
+)  # fmt: skip
+CLOCKS: tuple[Clock, ...] = (HANDLING, VERIFICATION)
+
+
+def clock_update(clock: Clock, now: dt.datetime) -> tuple[int, int]:
+    """Flip one clock's lights with two UPDATEs; red first so a case past both instants goes
+    straight red."""
+    open_cases = Case.objects.filter(status__in=clock.statuses)
+    red_values: dict[str, Any] = {clock.light: Light.RED}
+    if clock.red_since:
+        red_values[clock.red_since] = F(clock.deadline_at)
+    red = open_cases.filter(
+        **{f"{clock.light}__in": (Light.GREEN, Light.YELLOW), f"{clock.deadline_at}__lte": now}
+    ).update(**red_values)
+    yellow = open_cases.filter(**{clock.light: Light.GREEN, f"{clock.yellow_at}__lte": now}).update(
+        **{clock.light: Light.YELLOW}
     )
-    yellow = open_cases.filter(light=Light.GREEN, yellow_at__lte=now).update(light=Light.YELLOW)
     return yellow, red
+
+
+def lights_update(now: dt.datetime) -> tuple[int, int]:
+    """The handling clock's flips (yellow, red); ``sla_scan`` flips every clock."""
+    return clock_update(HANDLING, now)
 
 
 def claim(
@@ -133,7 +173,7 @@ def tell_units(
     return len(rows)
 
 
-ESCALATIONS = ("yellow", "red", "supervisor")
+ESCALATIONS = ("yellow", "red", "supervisor", "verify_red")
 
 
 def _escalate(
@@ -164,7 +204,8 @@ def _escalate(
 def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
     """One pass; safe to run often and from several workers at once."""
     now = now or timezone.now()
-    yellow, red = lights_update(now)
+    flips = {clock.name: clock_update(clock, now) for clock in CLOCKS}
+    (yellow, red), (verify_yellow, verify_red) = flips["handling"], flips["verification"]
     open_cases = Case.objects.filter(status__in=SLA_STATUSES)
     dispatchers = list(notices.role_users(Role.DISPATCHER).values_list("pk", flat=True))
     supervisors = list(notices.role_users(Role.BUREAU_SUPERVISOR).values_list("pk", flat=True))
@@ -178,11 +219,29 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
         "supervisor",
         lambda staff: supervisors,
     )
-    if yellow or red:
+    # A report late for 核实: the intake clerks (who send verification tasks to the inspectors,
+    # 核实按时派发率) hear once. The level column is free while a report awaits verification
+    # (no handling round yet); ``confirm_report`` clears it.
+    clerks = list(notices.role_users(Role.INTAKE_CLERK).values_list("pk", flat=True))
+    verify_late = _escalate(
+        Case.objects.filter(status__in=VERIFICATION.statuses, verify_light=Light.RED),
+        2,
+        "verify_red",
+        lambda staff: clerks,
+    )
+    if yellow or red or verify_yellow or verify_red:
         audit_record(
             code="case.sla_scan",
             target_type="cases.case",
-            summary=f"yellow {yellow}, red {red}",
-            data={"yellow": yellow, "red": red, "at": now.isoformat()},
+            summary=f"yellow {yellow}, red {red}; verification {verify_yellow}/{verify_red}",
+            data={
+                "yellow": yellow,
+                "red": red,
+                "verify_yellow": verify_yellow,
+                "verify_red": verify_red,
+                "at": now.isoformat(),
+            },
         )
-    return ScanResult(yellow, red, unit, dispatcher, supervisor)
+    return ScanResult(
+        yellow, red, unit, dispatcher, supervisor, verify_yellow, verify_red, verify_late
+    )

@@ -5,7 +5,8 @@ docs/cases-workflow.md.
 
 Roles per step follow the 数字城管 loop (cn-standards §1.5): 监督员 reports and checks, 受理员
 accepts, 值班长 files / closes / voids, 派遣员 dispatches and approves returns (回退), extensions
-(延期) and parking (挂账); the responsible unit (专业部门 / operator) handles.
+(延期) and parking (挂账); the responsible unit (专业部门 / operator) handles; the bureau
+supervisor and the 值班长 may urge (督办) a unit at work.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ VOIDABLE: tuple[str, ...] = (
     S.PARKED,
     S.HANDLED,
     S.VERIFIED,
+)
+# Statuses with a unit at work (its clock runs, or it waits on the centre): 督办 presses it.
+URGEABLE: tuple[str, ...] = (
+    S.DISPATCHED,
+    S.RETURN_REQUESTED,
+    S.EXTENSION_REQUESTED,
+    S.PARK_REQUESTED,
+    S.PARKED,
 )
 
 
@@ -81,8 +90,9 @@ RULES: tuple[Rule, ...] = (
     Rule("refuse_park", _("refuse parking"), (S.PARK_REQUESTED,), S.DISPATCHED, (R.DISPATCHER,),
          ("reason",)),
     Rule("resume", _("resume (挂账恢复)"), (S.PARKED,), S.DISPATCHED, (R.DISPATCHER,)),
+    # The unit may publish its note (or an edited text) as the public reply to the reporter.
     Rule("handle", _("handle (处置反馈)"), (S.DISPATCHED, S.EXTENSION_REQUESTED), S.HANDLED,
-         (R.OPERATOR_STAFF,), ("note", "after_photos"), unit_only=True),
+         (R.OPERATOR_STAFF,), ("note", "after_photos", "public_reply"), unit_only=True),
     Rule("verify", _("check passed (核查通过)"), (S.HANDLED,), S.VERIFIED, (R.INSPECTOR,),
          ("check_photos",)),
     Rule("rework", _("check failed: rework (返工)"), (S.HANDLED,), S.DISPATCHED, (R.INSPECTOR,),
@@ -100,6 +110,9 @@ RULES: tuple[Rule, ...] = (
     Rule("raise_urgency", _("raise urgency"), (*PRE_DISPATCH, S.DISPATCHED), None, CENTRE,
          ("reason", "not_urgent")),
     Rule("recategorise", _("re-categorise"), PRE_DISPATCH, None, CENTRE, ("reason", "category")),
+    # 督办: the bureau supervisor or the shift lead presses the unit (count shown as a badge).
+    Rule("urge", _("urge (督办)"), URGEABLE, None, (R.BUREAU_SUPERVISOR, R.SHIFT_LEAD),
+         ("reason",)),
 )  # fmt: skip
 
 document(

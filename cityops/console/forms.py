@@ -249,6 +249,16 @@ class ActionForm(forms.Form):
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        if "public_reply" in guards:
+            f["publish_reply"] = forms.BooleanField(
+                label=_("Publish as reply to the reporter"), required=False
+            )
+            f["public_reply"] = forms.CharField(
+                label=_("Public reply (empty: the note)"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
         if "after_photos" in guards or "check_photos" in guards or rule.action == "confirm_report":
             f["photos"] = MultiplePhotoField(
                 label=_("Photos"),
@@ -279,6 +289,9 @@ class ActionForm(forms.Form):
                 out["reason"] = d["note"] or ""
             else:
                 out["note"] = d["note"]
+        if "publish_reply" in d:
+            out["publish_reply"] = bool(d["publish_reply"])
+            out["public_reply"] = d.get("public_reply") or ""
         if "photos" in d:
             out["photos"] = d["photos"] or []
         return out

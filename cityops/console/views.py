@@ -260,6 +260,8 @@ def _detail_context(
         )
         for rule in rules
     ]
+    # Each step with what its actor wrote (the unit's handling note, the reply it published)
+    # and the photos taken with it: the inspector checks the work against them.
     events = [
         {
             "at": e.at,
@@ -267,8 +269,15 @@ def _detail_context(
             "label": action_label(e.action),
             "to": Status(e.to_status).label if e.to_status in Status.values else e.to_status,
             "reason": e.reason,
+            "note": str((e.data or {}).get("note", "")),
+            "public_reply": str((e.data or {}).get("public_reply", "")),
+            "urge_count": (e.data or {}).get("urge_count"),
+            "photos": list(e.photos.all()),  # type: ignore[attr-defined]
         }
-        for e in CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+        for e in CaseEvent.objects.filter(case=case)
+        .select_related("actor")
+        .prefetch_related("photos")
+        .order_by("at", "id")
     ]
     photos = list(case.photos.all())
     duplicates = (
@@ -315,7 +324,11 @@ def _public_context(case: Case) -> dict[str, Any]:
     return {
         "view": case_public_view(case),
         "status_label": case.get_status_display(),
-        "photos": [p for p in case.photos.all() if p.kind == PhotoKind.BEFORE and p.public],
+        "photos": [
+            p
+            for p in case.photos.all()
+            if p.kind in (PhotoKind.BEFORE, PhotoKind.AFTER) and p.public
+        ],
         "timeline": public_timeline(case=case),
         "own": {"name": case.reporter_name, "phone": case.reporter_phone},
     }

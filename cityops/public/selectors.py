@@ -74,11 +74,28 @@ def public_in_bbox(
     ]
 
 
+def public_reply(event: CaseEvent) -> str:
+    """The reply the unit chose to publish with its handling (``handle`` with
+    ``publish_reply``); its internal note and every other staff text stay internal."""
+    if event.action != "handle":
+        return ""
+    return str((event.data or {}).get("public_reply", ""))
+
+
 def public_timeline(*, case: Case) -> list[dict[str, Any]]:
-    """The steps of a case for its reporter: status and time only (no actors, no reasons)."""
-    events = CaseEvent.objects.filter(case=case).only("to_status", "at").order_by("at", "id")
+    """The steps of a case for everyone: status and time, and the unit's published reply
+    (no actors, no reasons, no internal notes)."""
+    events = (
+        CaseEvent.objects.filter(case=case)
+        .only("action", "to_status", "at", "data")
+        .order_by("at", "id")
+    )
     return [
-        {"at": e.at, "status": Status(e.to_status).label if e.to_status in Status.values else ""}
+        {
+            "at": e.at,
+            "status": Status(e.to_status).label if e.to_status in Status.values else "",
+            "reply": public_reply(e),
+        }
         for e in events
     ]
 
@@ -151,8 +168,8 @@ def supporter_count(*, case: Case) -> int:
 
 
 def track_updates(*, case: Case) -> list[dict[str, Any]]:
-    """The reporter's timeline: each step's status and time, and the unit's reply where it
-    reported back (处置反馈 note) — shown to the holder of the private code only."""
+    """The reporter's timeline: each step's status and time, and the reply the unit published
+    with its handling (处置反馈) — never its internal note."""
     events = (
         CaseEvent.objects.filter(case=case)
         .only("action", "to_status", "at", "data")
@@ -162,7 +179,7 @@ def track_updates(*, case: Case) -> list[dict[str, Any]]:
         {
             "at": e.at,
             "status": Status(e.to_status).label if e.to_status in Status.values else "",
-            "reply": str((e.data or {}).get("note", "")) if e.action == "handle" else "",
+            "reply": public_reply(e),
             "reopened": e.action == "reopen",
         }
         for e in events

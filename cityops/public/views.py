@@ -539,13 +539,14 @@ def public_case_view(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.public_case(number=number)
     if case is None:
         raise Http404
-    photos = list(case.photos.only("public", "thumbnail", "kind"))
+    # Before (the report's) and after (the unit's) public copies: never the inspector's checks.
+    photos = selectors.track_photos(case=case)
     return render(
         request,
         "public/case_detail.html",
         {
             "case": case,
-            "photos": photos,
+            "photos": [*photos["before"], *photos["after"]],
             "timeline": selectors.public_timeline(case=case),
             "supporters": selectors.supporter_count(case=case),
             "can_support": case.status in OPEN_STATUSES,

@@ -60,3 +60,11 @@ document.body.addEventListener("htmx:beforeSwap", function (event) {
   init(document);
   document.body.addEventListener("htmx:load", function (e) { init(e.target); });
 })();
+// Handling (处置反馈): ticking "publish as reply" starts the reply from the note, to edit.
+document.body.addEventListener("change", function (event) {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || box.name !== "publish_reply" || !box.form) return;
+  const reply = box.form.querySelector("textarea[name=public_reply]");
+  const note = box.form.querySelector("textarea[name=note]");
+  if (box.checked && reply && note && !reply.value.trim()) reply.value = note.value;
+});

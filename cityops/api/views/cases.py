@@ -339,6 +339,8 @@ class CaseActionView(ApiView):
             "unit": data["unit"],
             "new_deadline": data["new_deadline"],
             "condition_met": data["condition_met"],
+            "publish_reply": data["publish_reply"],
+            "public_reply": data["public_reply"],
         }
         if data["into"]:
             target = cases_visible_to(request.user).filter(number=data["into"]).first()

@@ -307,7 +307,10 @@ class Simulator:
                 return
             t = self._handle_time(d, rng, t, excluded, extended)
             staff = self._staff(rng, d)
-            self._emit(d, "handle", "handled", t, staff, data={"note": rng.choice(HANDLE_NOTES)})
+            # The generated units publish their note as the reply to the reporter (no extra
+            # random draw: the history stays the same for a seed).
+            note = rng.choice(HANDLE_NOTES)
+            self._emit(d, "handle", "handled", t, staff, data={"note": note, "public_reply": note})
             d.handled_at = t
             d.pending_request = {}
             d.settle(t, self.supervisor_after)

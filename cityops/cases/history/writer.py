@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 
+from cityops.cases import deadlines
 from cityops.cases.history.planner import Planned
 from cityops.cases.models import Case, CaseEvent, CaseNumberCounter
 from cityops.cases.services.intake import tracking_code_for, tracking_hash
@@ -54,6 +55,8 @@ def _case_row(p: Planned, nonce: str) -> Case:
         category=p.info.category,
         urgency=spec.urgency,
         status=d.status,
+        # A report still awaiting 核实 gets its clock as at intake (the SLA scan sets the light).
+        **deadlines.verification_fields(d.status, spec.reported_at, spec.reported_at),
         version=len(d.events),
         description=p.description,
         address=place.address,

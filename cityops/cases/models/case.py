@@ -191,6 +191,18 @@ class Case(BaseModel):
     # The deadline the unit was last reminded of (the reminder job: once per case and deadline).
     reminded_for = models.DateTimeField(_("reminded for deadline"), null=True, blank=True)
     pending_request = models.JSONField(_("pending request"), default=dict, blank=True)
+    # 核实 clock: a public report awaiting verification has its own deadline and light
+    # (``deadlines.verification``, CITYOPS_CASES_VERIFY_WORKING_HOURS), set at intake and
+    # flipped by the same SLA scan as the handling clock (``sla.CLOCKS``).
+    verify_yellow_at = models.DateTimeField(_("verification yellow at"), null=True, blank=True)
+    verify_by = models.DateTimeField(_("verify by"), null=True, blank=True)
+    verify_light = models.CharField(
+        _("verification light"), max_length=10, choices=Light.choices, default=Light.NONE,
+        blank=True,
+    )  # fmt: skip
+    # 督办: how often the bureau supervisor or the shift lead urged the case (action ``urge``).
+    urge_count = models.PositiveSmallIntegerField(_("urges (督办)"), default=0)
+    urged_at = models.DateTimeField(_("last urged at"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="duplicates",
@@ -221,6 +233,17 @@ class Case(BaseModel):
                 fields=["deadline_at"],
                 name="cases_sla_red",
                 condition=models.Q(status__in=SLA_STATUSES),
+            ),
+            # The verification clock's scan (``sla.CLOCKS``), as the two above.
+            models.Index(
+                fields=["verify_yellow_at"],
+                name="cases_verify_yellow",
+                condition=models.Q(status=Status.AWAITING_VERIFICATION),
+            ),
+            models.Index(
+                fields=["verify_by"],
+                name="cases_verify_red",
+                condition=models.Q(status=Status.AWAITING_VERIFICATION),
             ),
             models.Index(fields=["status", "reported_at"], name="cases_status_reported"),
             models.Index(fields=["category", "reported_at"], name="cases_dup_window"),
@@ -276,6 +299,20 @@ class Case(BaseModel):
     @property
     def reporter_phone_masked(self) -> str:
         return mask_phone(self.reporter_phone or "")
+
+    @property
+    def shown_light(self) -> str:
+        """The light of the clock that runs now: 核实 while awaiting verification, else the
+        unit's handling clock (no queries; lists and cards show this one)."""
+        if self.status == Status.AWAITING_VERIFICATION:
+            return self.verify_light
+        return self.light
+
+    @property
+    def shown_deadline(self) -> dt.datetime | None:
+        if self.status == Status.AWAITING_VERIFICATION:
+            return self.verify_by
+        return self.deadline_at
 
     def parked_seconds_until(self, now: dt.datetime) -> int:
         running = int((now - self.parked_at).total_seconds()) if self.parked_at else 0

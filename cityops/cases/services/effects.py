@@ -75,6 +75,16 @@ def _tell_reporters(ctx: TransitionContext) -> None:
     )
 
 
+def confirm_report(ctx: TransitionContext) -> None:
+    """核实 done: the verification light freezes at its state now (on time or late)."""
+    case = ctx.case
+    if case.verify_by is not None and case.verify_yellow_at is not None:
+        clock = deadlines.Deadline(yellow_at=case.verify_yellow_at, deadline_at=case.verify_by)
+        case.verify_light = deadlines.light_at(clock, ctx.now)
+        ctx.data["verified_on_time"] = ctx.now < case.verify_by
+    case.escalation_level = 0  # the verification notice's level (``sla``): a fresh start
+
+
 def accept(ctx: TransitionContext) -> None:
     ctx.case.accepted_at = ctx.now
     # Accepted = public from now on (``query.PUBLIC_STATUSES``): listeners such as the
@@ -228,6 +238,15 @@ def raise_urgency(ctx: TransitionContext) -> None:
             _apply(ctx, new)
 
 
+def urge(ctx: TransitionContext) -> None:
+    """督办: one more urge on the case, the unit told (inbox and the ``case.urge`` notice)."""
+    case = ctx.case
+    case.urge_count += 1
+    case.urged_at = ctx.now
+    ctx.data["urge_count"] = case.urge_count
+    _tell_unit(ctx)
+
+
 def recategorise(ctx: TransitionContext) -> None:
     case = ctx.case
     case.category = ctx.resolved["category"]
@@ -240,6 +259,7 @@ def recategorise(ctx: TransitionContext) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
+    "confirm_report": confirm_report,
     "accept": accept,
     "reject": end,
     "file": file,
@@ -264,4 +284,5 @@ HANDLERS: dict[str, Handler] = {
     "merge": merge,
     "raise_urgency": raise_urgency,
     "recategorise": recategorise,
+    "urge": urge,
 }

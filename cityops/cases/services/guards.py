@@ -45,6 +45,19 @@ def _note(ctx: TransitionContext) -> None:
     ctx.data["note"] = note
 
 
+def _public_reply(ctx: TransitionContext) -> None:
+    """``publish_reply``: the unit publishes a reply to the reporter with its handling —
+    ``public_reply`` if given, else its note (run after ``note``). Only a published reply
+    reaches residents (``public.selectors``); the note itself stays with staff."""
+    if getattr(ctx.payload, "publish_reply", False) is not True:
+        return
+    reply = getattr(ctx.payload, "public_reply", "")
+    text = str(reply or "").strip() or str(ctx.data.get("note", ""))
+    if not text:
+        raise DomainError(_("Write the reply to publish."), field="public_reply")
+    ctx.data["public_reply"] = text
+
+
 def _filing_condition(ctx: TransitionContext) -> None:
     condition = ctx.case.category.filing_condition.strip()
     if not condition:
@@ -201,6 +214,7 @@ def _reopen_window(ctx: TransitionContext) -> None:
 GUARDS: dict[str, Callable[[TransitionContext], None]] = {
     "reason": _reason,
     "note": _note,
+    "public_reply": _public_reply,
     "filing_condition": _filing_condition,
     "unit": _unit,
     "time_limit": _time_limit,

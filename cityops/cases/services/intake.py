@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
+from cityops.cases import deadlines
 from cityops.cases.models import (
     Case,
     CaseEvent,
@@ -314,6 +315,9 @@ def report_draft(
         category=cat,
         urgency=urgency,
         status=_STATUS_OF_SOURCE.get(source, Status.REPORTED),
+        **deadlines.verification_fields(
+            _STATUS_OF_SOURCE.get(source, Status.REPORTED), reported_at, timezone.now()
+        ),
         description=checked.text,
         address=checked.address,
         answers=checked.answers,

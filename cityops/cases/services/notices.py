@@ -122,6 +122,7 @@ MESSAGES: dict[str, Any] = {
     "refuse_park": _("Case {number}: parking refused, please handle it"),
     "resume": _("Case {number} resumed: the clock runs again"),
     "rework": _("Case {number} failed the check: rework needed"),
+    "urge": _("Case {number} was urged (督办): handle it with priority"),
     "close": _("Your report {number} was fixed and closed"),
     "reopen": _("Case {number} was reopened by its reporter: still not fixed"),
     "reject": _("Your report {number} was not accepted"),
@@ -133,4 +134,5 @@ MESSAGES: dict[str, Any] = {
     "reminder": _("Reminder: the handling deadline of case {number} is close"),
     "red": _("Case {number} is overdue"),
     "supervisor": _("Case {number} has been overdue for a long time"),
+    "verify_red": _("Report {number} is overdue for verification (核实)"),
 }

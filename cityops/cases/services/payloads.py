@@ -130,10 +130,13 @@ class Resume(Payload):
 
 @dataclass(frozen=True, kw_only=True)
 class Handle(Payload):
-    """处置反馈: the unit's note on the work done and its after photos (both required)."""
+    """处置反馈: the unit's note on the work done and its after photos (both required);
+    ``publish_reply``: also reply to the reporter with ``public_reply`` (else the note)."""
 
     note: str = ""
     photos: Sequence[Any] = ()
+    publish_reply: bool = False
+    public_reply: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,6 +186,12 @@ class RaiseUrgency(Payload):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Urge(Payload):
+    """督办: press the unit at work on the case (bureau supervisor, shift lead; reason
+    required)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Recategorise(Payload):
     """Another minor ``category`` before dispatch (reason required); routing runs again."""
 
@@ -214,6 +223,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "void": Void,
     "merge": Merge,
     "raise_urgency": RaiseUrgency,
+    "urge": Urge,
     "recategorise": Recategorise,
 }
 

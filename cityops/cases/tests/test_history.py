@@ -172,6 +172,8 @@ def _check_case(case: Case, roles: dict[int, set[str]]) -> None:
     assert case.rework_count == actions["rework"]
     assert case.return_count == actions["approve_return"]
     assert case.extension_count == actions["approve_extension"]
+    # A report still awaiting 核实 carries its clock, as intake gives it.
+    assert (case.verify_by is not None) == (case.status == "awaiting_verification")
     if case.status == "closed":
         names = [e.action for e in events]
         assert names[-1] in ("close", "approve_self_handled")

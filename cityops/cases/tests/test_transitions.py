@@ -75,6 +75,7 @@ SCENARIOS: dict[str, Scenario] = {
     "raise_urgency": Scenario("dispatched", "dispatcher", "operator_a", _reason),
     "recategorise": Scenario("accepted", "shift_lead", "inspector",
                              lambda c, s: {"reason": "分类错误", "category": c.new_category}),
+    "urge": Scenario("dispatched", "supervisor", "dispatcher", _reason),
 }  # fmt: skip
 
 

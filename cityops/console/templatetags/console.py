@@ -6,9 +6,11 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
+from cityops.cases.models import Light, Status
 
 register = template.Library()
 
@@ -35,6 +37,29 @@ def light_badge(light: str, label: str = "") -> str:
     """A traffic-light badge (a plain tag, not a sub-template: it is drawn once per row)."""
     light = light or "none"
     return format_html('<span class="light light--{}">{}</span>', light, label or light)
+
+
+@register.simple_tag
+def case_light(case: Any) -> str:
+    """The badge of the clock that runs now (``Case.shown_light``): 核实 while the report awaits
+    verification, else the unit's handling clock; nothing without a running clock."""
+    light = case.shown_light
+    if not light:
+        return ""
+    label = str(Light(light).label)
+    if case.status == Status.AWAITING_VERIFICATION:
+        label = str(_("Verification: %(light)s") % {"light": label})
+    return light_badge(light, label)
+
+
+@register.simple_tag
+def urge_badge(count: int) -> str:
+    """督办 badge: how often the case was urged (its urge level)."""
+    return format_html(
+        '<span class="badge badge--urge" data-urge="{}">{}</span>',
+        count,
+        _("Urged ×%(n)d") % {"n": count},
+    )
 
 
 @register.simple_tag

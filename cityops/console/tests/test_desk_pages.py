@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cityops.cases.services import case_request_return
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import RequestReturn
 from cityops.console import views
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,12 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 @pytest.fixture
 def three(dispatched, personas):
     cases = [dispatched(description=f"desk case {i}") for i in range(3)]
-    case_request_return(case_id=cases[0].pk, actor=personas.operator_a, reason="不属本单位")
+    case_transition(
+        case_id=cases[0].pk,
+        action="request_return",
+        actor=personas.operator_a,
+        payload=RequestReturn(reason="不属本单位"),
+    )
     return cases
 
 

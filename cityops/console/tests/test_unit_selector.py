@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from cityops.cases.models import Case, Status
-from cityops.cases.services import case_accept, case_file
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import File
 from cityops.registry.fields import UnitChoiceField
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,10 @@ def _groups(html: str, name: str) -> list[str]:
 
 def test_the_dispatch_form_groups_the_units_by_kind(login, personas, report, small_city):
     case = report()
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
     html = (
         login(personas.dispatcher)
         .get(reverse("console:case-detail", args=[case.pk]), **ZH)
@@ -43,8 +46,10 @@ def test_the_dispatch_form_groups_the_units_by_kind(login, personas, report, sma
 
 def test_a_chosen_unit_is_dispatched_to(login, personas, report, small_city):
     case = report()
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
     url = reverse("console:case-action", args=[case.pk, "dispatch"])
     client = login(personas.dispatcher)
     bad = client.post(url, {"unit": "999999", "reason": "x"}, **ZH)

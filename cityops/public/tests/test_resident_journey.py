@@ -34,7 +34,7 @@ def _fix_and_close(case: Case, personas: Any) -> None:
         case_id=case.pk,
         action="handle",
         actor=personas.operator_a,
-        payload=Handle(note="已清运完毕", photos=[jpeg("green")]),
+        payload=Handle(note="已清运完毕", photos=[jpeg("green")], publish_reply=True),
     )
     case_transition(
         case_id=case.pk,

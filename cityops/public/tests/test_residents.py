@@ -62,7 +62,7 @@ def closed_case(client: Any, catalogue: Any, personas: Any) -> tuple[Case, dict[
         case_id=case.pk,
         action="handle",
         actor=personas.operator_a,
-        payload=Handle(note="已清运并消毒", photos=[jpeg("blue")]),
+        payload=Handle(note="已清运并消毒", photos=[jpeg("blue")], publish_reply=True),
     )
     case_transition(
         case_id=case.pk, action="verify", actor=personas.inspector, payload=Verify(photos=[jpeg()])

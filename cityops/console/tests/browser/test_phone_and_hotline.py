@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from cityops.cases.models import Case, Source
-from cityops.cases.services import case_accept, case_file
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import File
 from cityops.console.tests.browser.test_journey import DESKTOP, PHONE, staff_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,8 +68,10 @@ def test_dispatch_units_are_grouped_and_filtered(
     chromium, browser_contexts, live_server, personas, report, small_city
 ):
     case = report()
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
     page = staff_page(chromium, browser_contexts, live_server, personas.dispatcher)
     page.goto(f"{live_server.url}/console/cases/{case.pk}/")
     box = page.locator("#action-dispatch")
