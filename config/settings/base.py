@@ -251,7 +251,7 @@ if env_str("CITYOPS_REDIS_URL", ""):
 
 TASKS = {
     "default": {
-        "BACKEND": env_str("CITYOPS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("CITYOPS_TASKS_BACKEND", "cityops.core.tasks.DatabaseBackend"),
     }
 }
 
