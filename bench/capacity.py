@@ -22,6 +22,7 @@ import asyncio
 import datetime as dt
 import http.client
 import json
+import math
 import os
 import re
 import sys
@@ -39,18 +40,20 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import cluster  # noqa: E402
 
 STATE = cluster.load_state()
-if not STATE.get("procs"):
+SIZING_ONLY = "--from" in sys.argv
+if not STATE.get("procs") and not SIZING_ONLY:
     raise SystemExit("no cluster running: python scripts/cluster.py up")
-os.environ.update(cluster.environment(STATE))
-import django  # noqa: E402
+if not SIZING_ONLY:
+    os.environ.update(cluster.environment(STATE))
+    import django
 
-django.setup()
-from django.db import connections  # noqa: E402
+    django.setup()
+    from django.db import connections
 
-from cityops.accounts.demo import DEMO_PASSWORD  # noqa: E402
-from cityops.core.scheduler import job_run, jobs  # noqa: E402
+    from cityops.accounts.demo import DEMO_PASSWORD
+    from cityops.core.scheduler import job_run, jobs
 
-HOST, PORT = "127.0.0.1", int(STATE["nginx"]["port"])
+    HOST, PORT = "127.0.0.1", int(STATE["nginx"]["port"])
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -160,17 +163,87 @@ def fleet_fixes(n: int) -> Callable[[int], None]:
         )
         fix = c.Location(0, c.STATUS_ACC | c.STATUS_POSITIONED, 43_615_000 + i, 122_255_000,
                          10, 60, 90, at)  # fmt: skip
-        reply = loop.run_until_complete(asyncio.wait_for(terminal.location(fix), 30))
+
+        async def send() -> Any:
+            return await asyncio.wait_for(terminal.location(fix), 30)
+
+        reply = loop.run_until_complete(send())
         assert reply.result == 0, reply
 
     return one
+
+
+# ------------------------------------------------------------------ the sizing model (data)
+# Peak-hour rates per million residents (docs/capacity.md says where each comes from), keyed by
+# the start of the measured request type's name.
+PER_MILLION_PER_S = {
+    "Open311 POST": 0.01,  # 1,000 cases/M/day, 30 % through Open311, 12 % in the peak hour
+    "Open311 GET list": 0.33,  # 10,000 reads/M/day, 12 % in the peak hour
+    "public list page": 0.33,  # idem
+    "console case list": 0.67,  # 20 staff list views per case
+    "console home": 0.33,  # 10 per case
+    "owner's ballot": 0.067,  # 8,000 ballots/M/week, 3 % of a week's ballots in the peak hour
+    "JT/T 808 position fix": 20.0,  # 0.6 vehicles per 1,000 residents, a fix every 30 s
+}
+PER_CITY_PER_S = {"cockpit": 0.05}  # two wall screens polling, leaders' desks
+DEMO_MILLIONS = 0.274  # the demo district: 274 cases/day at 1,000 cases/M/day
+SIZES = (("demo city (one district)", DEMO_MILLIONS, 1), ("city of 3 million", 3.0, 1),
+         ("province: 12 cities, 30 million, one shared deployment", 30.0, 12),
+         ("province: one deployment per city (one of 12, 2.5 million)", 2.5, 1))  # fmt: skip
+TARGET = 0.5  # plan for half the cores busy at the peak hour
+CORES = 8  # per machine
+PARTS = ("app", "worker", "telematics", "pg_primary", "pg_replica")
+
+
+def sizing(rows: list[dict[str, Any]], job_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cores per part at the peak hour, the machines, and the part that runs out first."""
+    out = []
+    for label, millions, cities in SIZES:
+        need = dict.fromkeys(PARTS, 0.0)  # CPU ms per second
+        for row in rows:
+            rate = next((r * millions for k, r in PER_MILLION_PER_S.items()
+                         if row["type"].startswith(k)), None)  # fmt: skip
+            if rate is None:
+                rate = next((r * cities for k, r in PER_CITY_PER_S.items()
+                             if row["type"].startswith(k)), 0.0)  # fmt: skip
+            for part in PARTS:
+                need[part] += rate * row[part]
+        for job in job_rows:  # measured on the demo city: the work grows with the city
+            if job["every_s"]:
+                scale = millions / DEMO_MILLIONS / job["every_s"]
+                need["worker"] += job["python_ms"] * scale
+                need["pg_primary"] += job["pg_ms"] * scale
+        cores = {part: need[part] / 1000 / TARGET for part in PARTS}
+        app_cores = cores["app"] + cores["worker"] + cores["telematics"]
+        machines = {
+            "app": max(1, math.ceil(app_cores / CORES)),
+            "pg_primary": max(1, math.ceil(cores["pg_primary"] / CORES)),
+            "pg_replica": max(1, math.ceil(cores["pg_replica"] / CORES)),
+        }
+        fixes_per_day = PER_MILLION_PER_S["JT/T 808 position fix"] * millions * 86_400 * 0.4
+        bottleneck = max(("app", app_cores), ("pg_primary", cores["pg_primary"]),
+                         ("pg_replica", cores["pg_replica"]), key=lambda kv: kv[1])[0]  # fmt: skip
+        out.append({"size": label, "cores": {k: round(v, 2) for k, v in cores.items()},
+                    "machines": machines, "machines_total": int(sum(machines.values())),
+                    "positions_per_day": int(fixes_per_day), "busiest": bottleneck})  # fmt: skip
+    return out
+
+
+def print_sizing(rows: list[dict[str, Any]], job_rows: list[dict[str, Any]]) -> None:
+    for size in sizing(rows, job_rows):
+        print(json.dumps(size, ensure_ascii=False), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=40, help="requests of each type")
     parser.add_argument("--skip-jobs", action="store_true")
+    parser.add_argument("--from", dest="source", help="print the sizing of a capacity.json")
     args = parser.parse_args()
+    if args.source:
+        data = json.loads(Path(args.source).read_text())
+        print_sizing(data["requests"], data["jobs"])
+        return
     n = args.n
     from cityops.open311.demo import DEMO_KEY
 
@@ -276,6 +349,7 @@ def main() -> None:
     out = cluster.HOME / "capacity.json"
     out.write_text(json.dumps({"requests": rows, "jobs": job_rows}, indent=2, ensure_ascii=False))
     print(f"written to {out}")
+    print_sizing(rows, job_rows)
 
 
 if __name__ == "__main__":
