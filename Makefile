@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo test install lock chromium assets messages-compile messages messages-check lint typecheck \
-        pytest-sqlite pytest-postgres serve worker bench wrk clean fuzz nginx cluster cluster-down schemathesis-live
+        pytest-sqlite pytest-postgres serve worker bench wrk clean fuzz nginx nats cluster cluster-down schemathesis-live
 
 # ---------------------------------------------------------------- set-up
 # Python packages come from the lock file (exact versions and hashes, requirements/dev.lock);
@@ -107,8 +107,9 @@ scoring-coverage: install
 	  --cov=cityops.evaluations.scoring --cov-branch --cov-report=term-missing --cov-fail-under=100
 
 # ---------------------------------------------------------------- production topology on loopback
-# PostgreSQL primary + streaming replica, Redis, nginx, gunicorn app processes, workers and
-# schedulers under var/cluster (scripts/cluster.py; docs/deployment.md). Not one of the README's
+# PostgreSQL primary + streaming replica, Redis, nginx, gunicorn app processes, workers,
+# schedulers, NATS JetStream, the JT/T 808 gateway and consumers under var/cluster
+# (scripts/cluster.py; docs/deployment.md). Not one of the README's
 # two commands: a tool to try the production shape and break it (bench/faults.py).
 nginx:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { command -v apt-get >/dev/null && \
@@ -116,7 +117,14 @@ nginx:
 	    (apt-get update -qq && apt-get install -y --no-install-recommends nginx-light); \
 	  else sudo -n apt-get install -y --no-install-recommends nginx-light; fi; }
 
-cluster: install nginx
+# NATS JetStream for the JT/T 808 gateway and its consumers in the cluster (Debian's package).
+nats:
+	@command -v nats-server >/dev/null || test -x /usr/sbin/nats-server || { command -v apt-get >/dev/null && \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends nats-server || \
+	    (apt-get update -qq && apt-get install -y --no-install-recommends nats-server); \
+	  else sudo -n apt-get install -y --no-install-recommends nats-server; fi; }
+
+cluster: install nginx nats
 	$(PY) scripts/cluster.py up
 
 cluster-down:

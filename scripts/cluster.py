@@ -1,11 +1,13 @@
 """The production topology on loopback, with real parts only (issue 19): a PostgreSQL primary and
 its streaming replica (own clusters under var/cluster/), Redis, N gunicorn app processes behind
-nginx, two task workers and two schedulers, loaded with the demo city.
+nginx, two task workers and two schedulers, NATS JetStream with the JT/T 808 gateway publishing to
+it and two consumers storing positions, loaded with the demo city.
 
     python scripts/cluster.py up [--apps 2] [--no-demo]   # or: make cluster
     python scripts/cluster.py status
     python scripts/cluster.py down                        # or: make cluster-down
-    python scripts/cluster.py restart NAME                # e.g. app-1, worker-2, scheduler-1
+    python scripts/cluster.py restart NAME                # e.g. app-1, worker-2, scheduler-1,
+                                                          # gateway-1, consumer-2, nats, redis
 
 What runs where is written to var/cluster/state.json (bench/faults.py reads it to break things).
 Not for production (docs/deployment.md is): secrets are generated, TLS is off, everything is on
@@ -20,6 +22,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from cityops.core.pgcluster import PgCluster, free_port  # noqa: E402
 
-HOME = ROOT / "var" / "cluster"
+# CITYOPS_CLUSTER_HOME: elsewhere than var/cluster (several checkouts sharing one var/).
+HOME = Path(os.environ.get("CITYOPS_CLUSTER_HOME") or ROOT / "var" / "cluster")
 STATE = HOME / "state.json"
 PY = str(Path(sys.executable))
 
@@ -65,6 +69,10 @@ def environment(state: dict[str, Any]) -> dict[str, str]:
         "CITYOPS_LOG_FORMAT": "json",
         "CITYOPS_METRICS_TOKEN": state["metrics_token"],
         "CITYOPS_OUTAGE_MAX_BACKOFF_SECONDS": "2",
+        "CITYOPS_JT808_MODE": "jetstream",
+        "CITYOPS_JT808_PORT": str(state["jt808"]["port"]),
+        "CITYOPS_JT808_METRICS_PORT": str(state["jt808"]["metrics"]),
+        "CITYOPS_NATS_URL": f"nats://127.0.0.1:{state['nats']['port']}",
         # One client (bench/faults.py) sends all the load from one address with one key.
         "CITYOPS_OPEN311_RATE_POST_KEY": "6000/min",
         "CITYOPS_OPEN311_RATE_GET_KEY": "6000/min",
@@ -105,6 +113,36 @@ def start_worker(state: dict[str, Any], index: int) -> None:
 
 def start_scheduler(state: dict[str, Any], index: int) -> None:
     spawn(state, f"scheduler-{index}", [PY, "manage.py", "run_scheduler"])
+
+
+def start_nats(state: dict[str, Any]) -> None:
+    # JetStream keeps the stream on disk (-sd): a restarted server still holds what it acked.
+    spawn(state, "nats", [str(shutil.which("nats-server") or "/usr/sbin/nats-server"), "-js",
+                          "-sd", str(HOME / "nats"), "-a", "127.0.0.1",
+                          "-p", str(state["nats"]["port"])])  # fmt: skip
+
+
+def start_gateway(state: dict[str, Any], index: int) -> None:
+    spawn(state, f"gateway-{index}", [PY, "manage.py", "jt808_gateway", "--mode", "jetstream"])
+
+
+def start_consumer(state: dict[str, Any], index: int) -> None:
+    # Both consumers pull from one durable consumer: JetStream shares the messages out.
+    spawn(state, f"consumer-{index}", [PY, "manage.py", "jt808_consume"])
+
+
+def wait_tcp(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    f"nothing listens on 127.0.0.1:{port} after {seconds:.0f} s"
+                ) from exc
+            time.sleep(0.3)
 
 
 def start_redis(state: dict[str, Any]) -> None:
@@ -194,6 +232,8 @@ def up(args: argparse.Namespace) -> None:
         "pg": {"primary": free_port(), "replica": free_port()},
         "redis": {"port": free_port()}, "nginx": {"port": args.port or free_port()},
         "apps": [free_port() for _ in range(args.apps)], "procs": {},
+        "nats": {"port": free_port()},
+        "jt808": {"port": free_port(), "metrics": free_port()},
     }  # fmt: skip
     print("PostgreSQL primary and streaming replica …", flush=True)
     primary = PgCluster(data=HOME / "pg" / "primary", port=state["pg"]["primary"]).init()
@@ -204,6 +244,7 @@ def up(args: argparse.Namespace) -> None:
     state["pg"]["dirs"] = {"primary": str(primary.data), "replica": str(replica.data)}
     save_state(state)
     start_redis(state)
+    start_nats(state)
     print("migrate, static files" + (", demo city …" if args.demo else " …"), flush=True)
     manage(state, "migrate", "--no-input", "-v", "0")
     manage(state, "collectstatic", "--no-input", "-v", "0")
@@ -215,7 +256,11 @@ def up(args: argparse.Namespace) -> None:
     for index in (1, 2):
         start_worker(state, index)
         start_scheduler(state, index)
+        start_consumer(state, index)
+    wait_tcp(state["nats"]["port"])
+    start_gateway(state, 1)
     save_state(state)
+    wait_tcp(state["jt808"]["port"])
     for port in state["apps"]:
         wait_http(f"http://127.0.0.1:{port}/livez")
     start_nginx(state)
@@ -253,6 +298,9 @@ def status(args: argparse.Namespace) -> None:
     print(f"PostgreSQL primary  127.0.0.1:{state['pg']['primary']}  replica "
           f"127.0.0.1:{state['pg']['replica']}")  # fmt: skip
     print(f"Redis               127.0.0.1:{state['redis']['port']}")
+    print(f"NATS JetStream      127.0.0.1:{state['nats']['port']}")
+    print(f"JT/T 808 gateway    127.0.0.1:{state['jt808']['port']}  (metrics "
+          f"http://127.0.0.1:{state['jt808']['metrics']}/metrics)")  # fmt: skip
     print(f"metrics             {site}metrics  (Authorization: Bearer {state['metrics_token']})")
     for name, proc in state["procs"].items():
         print(f"{name:<19} pid {proc['pid']:<8} {'running' if alive(proc['pid']) else 'DOWN'}")
@@ -275,12 +323,15 @@ def stop_proc(proc: dict[str, Any], sig: int = signal.SIGTERM) -> None:
 def restart(args: argparse.Namespace) -> None:
     state = load_state()
     kind, _dash, number = args.name.rpartition("-")
-    starters = {"app": start_app, "worker": start_worker, "scheduler": start_scheduler}
+    starters = {"app": start_app, "worker": start_worker, "scheduler": start_scheduler,
+                "gateway": start_gateway, "consumer": start_consumer}  # fmt: skip
     if args.name in state["procs"]:
         stop_proc(state["procs"][args.name])
         time.sleep(1)
     if args.name == "redis":
         start_redis(state)
+    elif args.name == "nats":
+        start_nats(state)
     elif kind in starters:
         starters[kind](state, int(number))
     else:

@@ -7,11 +7,14 @@ which are the functions below: the one place every path goes through. The format
 ``CITYOPS_ERROR_FORMATS`` maps a URL prefix to ``render(request, status, code, message)`` of the
 app that owns the prefix. A lost database (``OperationalError``/``InterfaceError``, whatever
 raised it: a view, a middleware, a serializer) is a 503 with ``Retry-After`` rather than a 500,
-so clients and load balancers retry instead of reporting a bug.
+so clients and load balancers retry instead of reporting a bug. A full disk or quota under the
+media folders (``ENOSPC``/``EDQUOT`` while an upload is written, whichever storage wrote it) is a
+507 "storage_full": the upload was refused, the transaction that stored it rolled back.
 """
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 
@@ -27,6 +30,7 @@ from django.views import defaults
 ErrorRenderer = Callable[[HttpRequest, int, str, str], HttpResponse]
 TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 DATABASE_DOWN = (OperationalError, InterfaceError)
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def renderer_for(request: HttpRequest) -> ErrorRenderer | None:
@@ -39,6 +43,28 @@ def renderer_for(request: HttpRequest) -> ErrorRenderer | None:
 
 def is_database_outage(exc: BaseException | None) -> bool:
     return isinstance(exc, DATABASE_DOWN)
+
+
+def is_storage_full(exc: BaseException | None) -> bool:
+    """The disk (or quota) a file was being written to is full, seen through re-raises."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def storage_full(request: HttpRequest) -> HttpResponse:
+    """507 Insufficient Storage (RFC 4918 §11.5) in the format of the URL's API, else a page."""
+    message = _("The file store is full: the upload was not saved. Please try again later.")
+    renderer = renderer_for(request)
+    if renderer is not None:
+        return renderer(request, 507, "storage_full", message)
+    html = render_to_string(
+        "core/unavailable.html", {"message": message, "title": _("Upload refused")}
+    )
+    return HttpResponse(html, status=507)
 
 
 def unavailable(request: HttpRequest) -> HttpResponse:
@@ -81,6 +107,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this inside its ``except`` block: the exception is still the current one.
     if is_database_outage(sys.exc_info()[1]):
         return unavailable(request)
+    if is_storage_full(sys.exc_info()[1]):
+        return storage_full(request)
     renderer = renderer_for(request)
     if renderer is None:
         return defaults.server_error(request)

@@ -2,6 +2,11 @@
 $request_id``) or made here, carried in every log line of the request and answered in the
 response header, so one line of nginx's access log leads to the app's lines about it.
 
+A task enqueued during a request carries the id to the worker (``cityops.core.tasks``: the
+database backend stores it beside the task's arguments, the worker binds it while the task runs),
+so the worker's lines about that task carry the same id; a task enqueued outside a request
+(the scheduler) runs under ``task-<its id>``.
+
 Logs are text for a developer or JSON lines for a collector (``CITYOPS_LOG_FORMAT=json``): time,
 level, logger, message, request id and the exception, one object per line.
 """
@@ -12,7 +17,8 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +34,20 @@ _current: ContextVar[str] = ContextVar("cityops_request_id", default="-")
 def request_id() -> str:
     """The current request's id ("-" outside a request)."""
     return _current.get()
+
+
+def request_id_valid(value: str) -> bool:
+    return bool(_VALID.match(value))
+
+
+@contextmanager
+def request_id_bound(value: str) -> Iterator[None]:
+    """Run a block (a background task) under ``value`` as the request id ("-" when not valid)."""
+    token = _current.set(value if _VALID.match(value) else "-")
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def _request_started(sender: Any, environ: dict[str, Any] | None = None, **kwargs: Any) -> None:

@@ -215,7 +215,7 @@ async def consume(
         while not stop.is_set():
             try:
                 msgs = await sub.fetch(fetch, timeout=0.5)
-            except NatsTimeout:
+            except (TimeoutError, NatsTimeout):  # nats-py raises either when idle
                 continue
             rows: list[Row] = []
             good = []

@@ -49,6 +49,13 @@ async def serve(*, host: str, port: int, mode: str) -> None:
     )
     bound = await gateway.start(host, port)
     print(f"JT/T 808 gateway on {host}:{bound} ({mode})", flush=True)
+    if settings.CITYOPS_JT808_METRICS_PORT:
+        from cityops.vehicles.metrics import metrics_serve
+
+        metrics_serve(
+            gateway, host=settings.CITYOPS_JT808_METRICS_HOST,
+            port=settings.CITYOPS_JT808_METRICS_PORT,
+        )  # fmt: skip
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)

@@ -251,7 +251,7 @@ if env_str("CITYOPS_REDIS_URL", ""):
 
 TASKS = {
     "default": {
-        "BACKEND": env_str("CITYOPS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("CITYOPS_TASKS_BACKEND", "cityops.core.tasks.DatabaseBackend"),
     }
 }
 
@@ -461,6 +461,9 @@ CITYOPS_NATS_URL = env_str("CITYOPS_NATS_URL", "nats://127.0.0.1:4222")
 CITYOPS_JT808_STREAM = env_str("CITYOPS_JT808_STREAM", "JT808")
 CITYOPS_JT808_BATCH_ROWS = env_int("CITYOPS_JT808_BATCH_ROWS", 5000)
 CITYOPS_JT808_BATCH_MS = env_int("CITYOPS_JT808_BATCH_MS", 500)
+# The gateway's own Prometheus endpoint (connections, terminals, frames); port 0: none.
+CITYOPS_JT808_METRICS_HOST = env_str("CITYOPS_JT808_METRICS_HOST", "127.0.0.1")
+CITYOPS_JT808_METRICS_PORT = env_int("CITYOPS_JT808_METRICS_PORT", 0)
 
 # Text for a developer, JSON lines for a log collector; each line carries the request id.
 CITYOPS_LOG_FORMAT = env_choice("CITYOPS_LOG_FORMAT", "text", ("text", "json"))

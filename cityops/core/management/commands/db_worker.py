@@ -5,7 +5,9 @@ runs), with two additions: the process beats a heartbeat (its worker id, plus a 
 unique to this start, is the heartbeat token, so a dead worker's tasks and Open311 claims are
 recognised), and a database error
 ends neither the process nor its heartbeat: the worker waits with capped backoff and polls
-again, and the task the outage interrupted is marked failed (``cityops.core.workers``).
+again, and the task the outage interrupted is marked failed (``cityops.core.workers``). Each
+task runs under the request id of the request that enqueued it (``cityops.core.tasks``), so its
+log lines carry that id.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker as upstream
+from django_tasks_db.models import DBTaskResult
 
+from cityops.core.requestid import request_id_bound
+from cityops.core.tasks import task_request_id
 from cityops.core.workers import new_token, process_start, process_stop, ride_out, tasks_abandon
 
 
@@ -29,6 +34,10 @@ class Worker(upstream.Worker):
             upstream.Worker.run(self)
 
         ride_out(again, name=f"db_worker {self.worker_id}", keep_going=lambda: self.running)
+
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
+        with request_id_bound(task_request_id(db_task_result)):
+            super().run_task(db_task_result)
 
 
 class Command(upstream.Command):
