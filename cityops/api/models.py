@@ -25,7 +25,7 @@ class ApiToken(BaseModel):
     credential = models.OneToOneField(
         "core.Credential",
         verbose_name=_("credential"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="api_token",
         editable=False,
     )

@@ -22,7 +22,7 @@ class ApiKey(BaseModel):
     credential = models.OneToOneField(
         "core.Credential",
         verbose_name=_("credential"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="open311_key",
         editable=False,
     )

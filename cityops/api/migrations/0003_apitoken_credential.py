@@ -33,6 +33,10 @@ def backwards(apps, schema_editor):
             name=c.name, user_id=c.owner_id, prefix=c.prefix, key_hash=c.secret_hash,
             active=c.revoked_at is None, revoked_at=c.revoked_at, last_used_at=c.last_used_at,
         )
+    if schema_editor.connection.vendor == "postgresql":
+        # Fire the deferred foreign-key checks now: the columns are altered next, in this
+        # transaction, and PostgreSQL refuses to alter a table with pending trigger events.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
@@ -47,22 +51,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='apitoken',
             name='credential',
-            field=models.OneToOneField(editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='api_token', to='core.credential', verbose_name='credential'),
+            field=models.OneToOneField(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_token', to='core.credential', verbose_name='credential'),
         ),
-        # Nullable while the rows are copied (and when going back).
+        # Nullable while the rows are copied (and with defaults, so that going back
+        # can add the columns again to a table with rows).
+        migrations.AlterField(model_name='apitoken', name='name', field=models.CharField(default='', max_length=100, verbose_name='name')),
+        migrations.AlterField(model_name='apitoken', name='prefix', field=models.CharField(default='', editable=False, max_length=12, verbose_name='prefix')),
         migrations.AlterField(model_name='apitoken', name='key_hash', field=models.CharField(editable=False, max_length=64, null=True, unique=True)),
         migrations.AlterField(model_name='apitoken', name='user', field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='acts as')),
         migrations.RunPython(forwards, backwards),
-        migrations.RemoveField(model_name='apitoken', name='name'),
-        migrations.RemoveField(model_name='apitoken', name='user'),
-        migrations.RemoveField(model_name='apitoken', name='prefix'),
-        migrations.RemoveField(model_name='apitoken', name='key_hash'),
-        migrations.RemoveField(model_name='apitoken', name='active'),
-        migrations.RemoveField(model_name='apitoken', name='revoked_at'),
-        migrations.RemoveField(model_name='apitoken', name='last_used_at'),
-        migrations.AlterField(
-            model_name='apitoken',
-            name='credential',
-            field=models.OneToOneField(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='api_token', to='core.credential', verbose_name='credential'),
-        ),
     ]

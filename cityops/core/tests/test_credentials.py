@@ -201,6 +201,18 @@ def test_tokens_and_keys_from_before_the_migration_still_work() -> None:
     assert ApiKey.objects.get(pk=revoked.pk).revoked_at is not None
     assert set(Credential.objects.values_list("kind", flat=True)) == {"api_token", "open311_key"}
 
+    # Back again, with the rows: the old columns are filled from the credentials.
+    executor = MigrationExecutor(connection)
+    executor.migrate(OLD)
+    old = executor.loader.project_state(OLD).apps
+    back = old.get_model("api", "ApiToken").objects.get(pk=token.pk)
+    assert back.key_hash == secret_hash(token_secret)
+    assert back.user_id == user.pk
+    assert not old.get_model("open311", "ApiKey").objects.get(pk=revoked.pk).active
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert api_token_check(token_secret) is not None
+
 
 @pytest.mark.django_db
 def test_admin_issues_lists_and_revokes_rest_tokens(client: Any, personas: Any) -> None:
@@ -224,3 +236,14 @@ def test_admin_issues_lists_and_revokes_rest_tokens(client: Any, personas: Any) 
     assert api_token_check(secret) is None
     revoked = AuditEvent.objects.get(code="credential.revoked")
     assert revoked.actor == root
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_deletes_its_tokens(personas: Any) -> None:
+    from cityops.accounts.models import User
+
+    user = User.objects.create_user("system", password="pw-123456789")
+    token, _secret = api_token_create(name="sys", user=user)
+    user.delete()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    assert not Credential.objects.filter(pk=token.credential_id).exists()

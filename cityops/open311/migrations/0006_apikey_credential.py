@@ -32,6 +32,10 @@ def backwards(apps, schema_editor):
             name=c.name, prefix=c.prefix, key_hash=c.secret_hash, active=c.revoked_at is None,
             revoked_at=c.revoked_at, last_used_at=c.last_used_at,
         )
+    if schema_editor.connection.vendor == "postgresql":
+        # Fire the deferred foreign-key checks now: the columns are altered next, in this
+        # transaction, and PostgreSQL refuses to alter a table with pending trigger events.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
@@ -45,20 +49,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='apikey',
             name='credential',
-            field=models.OneToOneField(editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='open311_key', to='core.credential', verbose_name='credential'),
+            field=models.OneToOneField(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='open311_key', to='core.credential', verbose_name='credential'),
         ),
-        # Nullable while the rows are copied (and when going back).
+        # Nullable while the rows are copied (and with defaults, so that going back
+        # can add the columns again to a table with rows).
+        migrations.AlterField(model_name='apikey', name='name', field=models.CharField(default='', max_length=100, verbose_name='name')),
+        migrations.AlterField(model_name='apikey', name='prefix', field=models.CharField(default='', editable=False, max_length=12, verbose_name='prefix')),
         migrations.AlterField(model_name='apikey', name='key_hash', field=models.CharField(editable=False, max_length=64, null=True, unique=True)),
         migrations.RunPython(forwards, backwards),
-        migrations.RemoveField(model_name='apikey', name='name'),
-        migrations.RemoveField(model_name='apikey', name='prefix'),
-        migrations.RemoveField(model_name='apikey', name='key_hash'),
-        migrations.RemoveField(model_name='apikey', name='active'),
-        migrations.RemoveField(model_name='apikey', name='revoked_at'),
-        migrations.RemoveField(model_name='apikey', name='last_used_at'),
-        migrations.AlterField(
-            model_name='apikey',
-            name='credential',
-            field=models.OneToOneField(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='open311_key', to='core.credential', verbose_name='credential'),
-        ),
     ]
