@@ -26,7 +26,7 @@ MIGRATION_NAME = re.compile(r"^(\d{4}_\w+|__first__|__latest__)$")
 
 # Each entry: the apps of one cycle, sorted. Shrink only.
 KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("assessment", "evaluations", "inspections"),
+    ("evaluations", "inspections"),
 }
 
 

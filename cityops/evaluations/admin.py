@@ -1,4 +1,5 @@
-"""Back office: the scheme editor, penalty records, and read-only months and evaluations.
+"""Back office: the scheme editor, penalty records, ranking rules, and read-only months and
+evaluations.
 
 A published scheme version is shown read-only; the action "edit as a new draft version" copies it
 (``services.scheme_new_version``), and "publish" goes through ``services.scheme_publish``, which
@@ -163,6 +164,24 @@ class PenaltyRecordAdmin(admin.ModelAdmin[m.PenaltyRecord]):
             actor=request.user,
             summary=str(obj),
             data={"via": "admin"},
+        )
+
+
+@admin.register(m.RankingRule)
+class RankingRuleAdmin(admin.ModelAdmin[m.RankingRule]):
+    list_display = (
+        "__str__", "red_count", "red_min_score", "black_count", "black_below_score",
+        "black_failing",
+    )  # fmt: skip
+
+    def save_model(self, request: HttpRequest, obj: m.RankingRule, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            code="ranking.rule.changed" if change else "ranking.rule.created",
+            target=obj,
+            actor=request.user,
+            summary=str(obj),
+            data={"fields": list(form.changed_data)},
         )
 
 

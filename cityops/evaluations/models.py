@@ -416,6 +416,7 @@ from cityops.evaluations.models_appeals import (  # noqa: E402
     AppealEvidence,
     AppealStatus,
 )
+from cityops.evaluations.models_ranking import RankingRule  # noqa: E402
 from cityops.evaluations.models_runs import (  # noqa: E402
     ACTIVE_RUN_STATUSES,
     AppealDays,
@@ -440,6 +441,7 @@ __all__ = [
     "AppealStatus",
     "EvaluationPolicy",
     "EvaluationRun",
+    "RankingRule",
     "RunStatus",
     "SnowEvaluation",
     "SnowEvaluationRun",
