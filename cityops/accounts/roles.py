@@ -64,7 +64,7 @@ STAFFING_RULE_MODELS = ("retirementrule", "staffingsettings")
 
 # Editable inspection rules (settings row, default snow-removal deadlines) and the records.
 INSPECTION_RULE_MODELS = ("inspectionsettings", "snowdeadline")
-INSPECTION_RECORD_MODELS = ("inspectionplan", "snowevent", "inspection", "finding")
+INSPECTION_RECORD_MODELS = ("inspectionplan", "inspection", "finding")
 
 ALL = ("view", "add", "change", "delete")
 
@@ -105,6 +105,7 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "penaltyrecord": ("view",),
             "evaluation": ("view",),
             "snowevaluation": ("view",),
+            "snowevent": ("view",),
             "rankingrule": ("view", "change"),
         },
         "estates": {

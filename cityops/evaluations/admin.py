@@ -198,6 +198,13 @@ class EvaluationAdmin(ReadOnlyAdmin):
     list_select_related = ("period", "contract", "scheme__family")
 
 
+@admin.register(m.SnowEvent)
+class SnowEventAdmin(ReadOnlyAdmin):
+    """Recorded from the inspections' snow pages (audited there)."""
+
+    list_display = ("name", "level", "started_at", "ended_at")
+
+
 @admin.register(m.SnowEvaluation)
 class SnowEvaluationAdmin(ReadOnlyAdmin):
     list_display = ("event", "contract", "scheme", "revision", "is_current", "score", "deduction")

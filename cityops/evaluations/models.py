@@ -424,7 +424,12 @@ from cityops.evaluations.models_runs import (  # noqa: E402
     EvaluationRun,
     RunStatus,
 )
-from cityops.evaluations.models_snow import SnowEvaluation, SnowEvaluationRun  # noqa: E402
+from cityops.evaluations.models_snow import (  # noqa: E402
+    SnowEvaluation,
+    SnowEvaluationRun,
+    SnowEvent,
+    SnowLevel,
+)
 from cityops.evaluations.models_surveys import (  # noqa: E402
     Survey,
     SurveyAnswer,
@@ -445,7 +450,9 @@ __all__ = [
     "RunStatus",
     "SnowEvaluation",
     "SnowEvaluationRun",
+    "SnowEvent",
     "SnowLeft",
+    "SnowLevel",
     "Survey",
     "SurveyAnswer",
     "SurveyChannel",
