@@ -6,9 +6,9 @@
 Each database runs in a child process (Django reads DATABASE_URL once; set-up in
 ``_common.child_setup``: migrate, load the demo district, catalogue and users, query logging
 off as in production), then time ``case_report`` (validate, locate, route, number,
-encrypt the reporter, event + audit rows) followed by ``case_accept`` and ``case_file`` (each a
-locked, compare-and-swap transition with its event and audit rows). Baseline in the same run:
-bare ``Case.objects.create`` of equivalent rows (no validation, routing, events or audit).
+encrypt the reporter, event + audit rows) followed by the ``accept`` and ``file`` transitions
+(each a locked, compare-and-swap transition with its event and audit rows). Baseline in the same
+run: bare ``Case.objects.create`` of equivalent rows (no validation, routing, events or audit).
 Target: ≥ 300 cases/s on SQLite in one process.
 """
 
@@ -35,7 +35,8 @@ def child(n: int) -> None:
     from cityops.accounts.models import User
     from cityops.cases.history.world import load_world
     from cityops.cases.models import Case, Category
-    from cityops.cases.services import case_accept, case_file, case_report
+    from cityops.cases.services import case_report, case_transition
+    from cityops.cases.services.payloads import File
 
     inspector = User.objects.get(username="demo_inspector")
     clerk = User.objects.get(username="demo_clerk")
@@ -84,8 +85,10 @@ def child(n: int) -> None:
             description="基准测试",
             actor=inspector,
         )
-        case_accept(case_id=case.pk, actor=clerk)
-        case_file(case_id=case.pk, actor=lead, condition_met=True)
+        case_transition(case_id=case.pk, action="accept", actor=clerk)
+        case_transition(
+            case_id=case.pk, action="file", actor=lead, payload=File(condition_met=True)
+        )
     full_s = time.perf_counter() - start
 
     # The same work inside one outer transaction: separates the per-case commit (an fsync on
@@ -102,8 +105,10 @@ def child(n: int) -> None:
                 description="基准测试",
                 actor=inspector,
             )
-            case_accept(case_id=case.pk, actor=clerk)
-            case_file(case_id=case.pk, actor=lead, condition_met=True)
+            case_transition(case_id=case.pk, action="accept", actor=clerk)
+            case_transition(
+                case_id=case.pk, action="file", actor=lead, payload=File(condition_met=True)
+            )
     one_tx_s = time.perf_counter() - start
 
     last = Case.objects.order_by("-pk").values().first()

@@ -79,15 +79,8 @@ def _service_baseline(n: int) -> float:
     from cityops.accounts.models import Membership, User
     from cityops.cases.history.world import load_world
     from cityops.cases.models import Category
-    from cityops.cases.services import (
-        case_accept,
-        case_check,
-        case_close,
-        case_dispatch,
-        case_file,
-        case_handle,
-        case_report,
-    )
+    from cityops.cases.services import case_report, case_transition
+    from cityops.cases.services.payloads import File, Handle, Verify
 
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), "green").save(buf, "JPEG")
@@ -115,12 +108,27 @@ def _service_baseline(n: int) -> float:
         )
         if case.routed_org_id not in staff:
             continue
-        case_accept(case_id=case.pk, actor=users["demo_clerk"])
-        case_file(case_id=case.pk, actor=users["demo_shiftlead"], condition_met=True)
-        case_dispatch(case_id=case.pk, actor=users["demo_dispatcher"])
-        case_handle(case_id=case.pk, actor=staff[case.routed_org_id], note="已清理", photos=[photo])
-        case_check(case_id=case.pk, actor=users["demo_inspector"], passed=True, photos=[photo])
-        case_close(case_id=case.pk, actor=users["demo_shiftlead"])
+        case_transition(case_id=case.pk, action="accept", actor=users["demo_clerk"])
+        case_transition(
+            case_id=case.pk,
+            action="file",
+            actor=users["demo_shiftlead"],
+            payload=File(condition_met=True),
+        )
+        case_transition(case_id=case.pk, action="dispatch", actor=users["demo_dispatcher"])
+        case_transition(
+            case_id=case.pk,
+            action="handle",
+            actor=staff[case.routed_org_id],
+            payload=Handle(note="已清理", photos=[photo]),
+        )
+        case_transition(
+            case_id=case.pk,
+            action="verify",
+            actor=users["demo_inspector"],
+            payload=Verify(photos=[photo]),
+        )
+        case_transition(case_id=case.pk, action="close", actor=users["demo_shiftlead"])
         done += 1
     return done / (time.perf_counter() - t0)
 

@@ -5,7 +5,7 @@
 #
 # What it does: a fresh demo (migrate + demo_setup) in its own directory, then the site served
 # production-like (CITYOPS_DEBUG=0: JSON errors, no debug pages) by runserver on $PORT, two
-# tokens (api_token create), and `schemathesis run … --checks all` per token with the hooks
+# tokens (credential issue api_token), and `schemathesis run … --checks all` per token with the hooks
 # of cityops/api/tests/fuzz_hooks.py and the expected statuses of schemathesis.toml.
 # The REST throttles are raised for the run: a 429 is documented and accepted, but would
 # leave the logic behind it untested.
@@ -33,8 +33,8 @@ export CITYOPS_FIELD_ENCRYPTION_KEYS="$(cat "$WORK/field_key")"
 export CITYOPS_API_RATE_CLIENT=1000000/min CITYOPS_API_RATE_IP=1000000/min
 
 token() {
-  # The command answers in the site's language: "Token 3 created: …" or "已创建令牌 3：…".
-  $PY manage.py api_token create "schemathesis-$1" --user "$1" 2>/dev/null \
+  # The command answers in the site's language: "Credential 3 created: …" or "已创建凭据 3：…".
+  $PY manage.py credential issue api_token "schemathesis-$1" --user "$1" 2>/dev/null \
     | sed -n 's/.*[:：] *//p'
 }
 OPERATOR=$(token demo_hw1)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -19,26 +20,49 @@ from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
 
 
+class ApiTokenForm(forms.ModelForm[ApiToken]):
+    """Add: a name and the account the token acts as (both kept on its ``core.Credential``)."""
+
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+    user = forms.ModelChoiceField(
+        label=gettext_lazy("acts as"), queryset=get_user_model().objects.filter(is_active=True)
+    )
+
+    class Meta:
+        model = ApiToken
+        fields: tuple[str, ...] = ()
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ("name", "user", "organisation", "prefix", "active", "created_at",
                     "revoked_at", "last_used_at")  # fmt: skip
-    list_filter = ("active",)
-    search_fields = ("name", "prefix", "user__username")
-    fields = ("name", "user", "organisation", "prefix", "active", "created_at", "revoked_at",
-              "last_used_at")  # fmt: skip
-    readonly_fields = ("organisation", "prefix", "active", "created_at", "revoked_at",
-                       "last_used_at")  # fmt: skip
-    autocomplete_fields = ("user",)
+    list_filter = (("credential__revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("credential__owner", "organisation")
+    search_fields = ("credential__name", "credential__prefix", "credential__owner__username")
+    form = ApiTokenForm
     actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        if obj is None:
+            return ("name", "user")
+        return ("name", "user", "organisation", "prefix", "active", "created_at", "revoked_at",
+                "last_used_at")  # fmt: skip
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        return () if obj is None else self.get_fields(request, obj)
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
-            obj.save(update_fields=["name", "updated_at"])
             return
-        token, secret = api_token_create(name=obj.name, user=obj.user, actor=request.user)
-        obj.pk, obj.prefix, obj.key_hash = token.pk, token.prefix, token.key_hash
-        obj.organisation_id = token.organisation_id
+        data = form.cleaned_data
+        token, secret = api_token_create(name=data["name"], user=data["user"], actor=request.user)
+        obj.pk, obj.credential, obj.organisation_id = (
+            token.pk,
+            token.credential,
+            token.organisation_id,
+        )
+        obj.created_at = token.created_at
         obj._state.adding = False
         messages.warning(
             request,

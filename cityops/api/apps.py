@@ -21,6 +21,10 @@ class ApiConfig(AppConfig):
             send=webhooks.webhook_send,
             load=webhooks.webhook_load,
         )
+        from cityops.api.tokens import API_TOKEN
+        from cityops.core.credentials import credential_kind_register
+
+        credential_kind_register(API_TOKEN)
 
 
 def edge_error(request: HttpRequest, status: int, message: str) -> HttpResponse:

@@ -40,5 +40,5 @@ class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-ca
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "Token <key> (issued with manage.py api_token create)",
+            "description": "Token <key> (issued with manage.py credential issue api_token)",
         }

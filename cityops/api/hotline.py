@@ -7,7 +7,8 @@ fallback rule (keyword ``*``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -34,6 +35,10 @@ class HotlineOrder:
     coord_sys: str = "wgs84"
     category_text: str = ""
     urgency: str = "normal"
+    # The console's hotline form (call-centre staff) chooses the category itself and asks
+    # its questions; the hotline system sends only the free category text.
+    category: Category | None = None
+    answers: Mapping[str, Any] = field(default_factory=dict)
 
 
 def hotline_category(text: str) -> Category:
@@ -77,12 +82,13 @@ def hotline_order_intake(*, order: HotlineOrder, actor: Any) -> tuple[Case, bool
         lon, lat, coord_sys, component = place.lon, place.lat, "wgs84", place.component
     case = case_report(
         source=Source.HOTLINE,
-        category=hotline_category(order.category_text or order.content),
+        category=order.category or hotline_category(order.category_text or order.content),
         lon=lon,
         lat=lat,
         coord_sys=coord_sys,
         address=order.address,
         description=order.content,
+        answers=order.answers,
         reporter_name=order.caller_name,
         reporter_phone=order.caller_phone,
         urgency=order.urgency,

@@ -2,12 +2,14 @@
 
 A token acts as one user account (for an organisation's system: a service account with that
 organisation's membership and role), so every endpoint scopes it exactly like the web UI.
-Tokens are random and high-entropy: a SHA-256 digest is a sufficient hash at rest.
+The secret itself is a ``core.Credential`` (``cityops.core.credentials``).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
+import datetime as dt
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,12 +18,16 @@ from cityops.core.models import BaseModel, OutboxRow
 
 
 class ApiToken(BaseModel):
-    name = models.CharField(_("name"), max_length=100)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("acts as"),
-        on_delete=models.CASCADE,
-        related_name="api_tokens",
+    """A REST token: the API's row of a ``core.Credential`` (kind ``api_token``), whose owner is
+    the account the token acts as. ``organisation`` is that account's organisation when the
+    token was issued. Issued, checked and revoked through ``cityops.api.tokens``."""
+
+    credential = models.OneToOneField(
+        "core.Credential",
+        verbose_name=_("credential"),
+        on_delete=models.PROTECT,
+        related_name="api_token",
+        editable=False,
     )
     organisation = models.ForeignKey(
         "registry.Organisation",
@@ -31,11 +37,6 @@ class ApiToken(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    active = models.BooleanField(_("active"), default=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -43,7 +44,32 @@ class ApiToken(BaseModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
+        return str(self.credential)
+
+    # What the credential holds, read through the token (admin columns, the API's views).
+    @property
+    def user(self) -> Any:
+        return self.credential.owner
+
+    @property
+    def name(self) -> str:
+        return self.credential.name
+
+    @property
+    def prefix(self) -> str:
+        return self.credential.prefix
+
+    @property
+    def active(self) -> bool:
+        return self.credential.active
+
+    @property
+    def revoked_at(self) -> dt.datetime | None:
+        return self.credential.revoked_at
+
+    @property
+    def last_used_at(self) -> dt.datetime | None:
+        return self.credential.last_used_at
 
 
 class HotlineCategoryRule(BaseModel):

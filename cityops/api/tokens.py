@@ -1,68 +1,99 @@
-"""Issuing, revoking and checking REST API tokens."""
+"""Issuing, revoking and checking REST API tokens: ``core.credentials`` (kind ``api_token``)
+plus the API's own row (``ApiToken``: the organisation of the account it acts as)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cityops.api.models import ApiToken
-from cityops.core.audit import audit_record
+from cityops.core.credentials import (
+    CredentialKind,
+    IssueRequest,
+    credential_issue,
+    credential_revoke,
+    credential_verify,
+)
 from cityops.core.errors import DomainError, NotFound
+from cityops.core.models import Credential
 
+KIND = "api_token"
 TOKEN_PREFIX = "cop_"  # noqa: S105 - a label, not a secret
 
 
-def token_hash(plaintext: str) -> str:
-    return hashlib.sha256(plaintext.strip().encode()).hexdigest()
-
-
-def api_token_create(*, name: str, user: Any, actor: Any = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *,
+    name: str,
+    user: Any,
+    actor: Any = None,
+    expires_at: dt.datetime | None = None,
+    scopes: Sequence[str] = (),
+) -> tuple[ApiToken, str]:
     """A token acting as ``user`` (its memberships scope it); the plaintext is shown once."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise DomainError(_("Give the token a name (at most 100 characters)."), field="name")
     if not user.is_active:
         raise DomainError(_("The account is inactive."), field="user")
     membership = user.memberships.filter(active=True, organisation__isnull=False).first()
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(30)
     with transaction.atomic():
-        token = ApiToken.objects.create(
-            name=name,
-            user=user,
-            organisation_id=membership.organisation_id if membership else None,
-            prefix=secret[:10],
-            key_hash=token_hash(secret),
+        credential, secret = credential_issue(
+            kind=KIND, name=name, owner=user, actor=actor, expires_at=expires_at, scopes=scopes
         )
-        audit_record(code="api.token.created", target=token, actor=actor, summary=name)
+        token = ApiToken.objects.create(
+            credential=credential,
+            organisation_id=membership.organisation_id if membership else None,
+        )
     return token, secret
 
 
 def api_token_revoke(*, token_id: int, actor: Any = None) -> ApiToken:
-    with transaction.atomic():
-        token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
-        if token is None:
-            raise NotFound(_("API token not found."))
-        if token.active:
-            token.active, token.revoked_at = False, timezone.now()
-            token.save(update_fields=["active", "revoked_at", "updated_at"])
-            audit_record(code="api.token.revoked", target=token, actor=actor, summary=token.name)
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("API token not found."))
+    token.credential = credential_revoke(credential_id=token.credential_id, actor=actor, kind=KIND)
     return token
 
 
 def api_token_check(plaintext: str) -> ApiToken | None:
+    """The token with this secret, if usable and its account is active."""
+    credential = credential_verify(plaintext, kind=KIND)
+    if credential is None:
+        return None
     token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=token_hash(plaintext), active=True, user__is_active=True)
-        .first()
+        ApiToken.objects.select_related("credential__owner").filter(credential=credential).first()
     )
-    if token is not None:
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
+    if token is None or token.user is None or not token.user.is_active:
+        return None
     return token
+
+
+def _issue(request: IssueRequest) -> tuple[Credential, str]:
+    user = get_user_model().objects.filter(username=request.username or "").first()
+    if user is None:
+        raise DomainError(_("No user with this username."), field="user")
+    token, secret = api_token_create(
+        name=request.name,
+        user=user,
+        actor=request.actor,
+        expires_at=request.expires_at,
+        scopes=request.scopes,
+    )
+    return token.credential, secret
+
+
+def _describe(credential: Credential) -> str:
+    return str(credential.owner or "-")
+
+
+API_TOKEN = CredentialKind(
+    name=KIND,
+    label=gettext_lazy("REST API token"),
+    prefix=TOKEN_PREFIX,
+    secret_bytes=30,
+    issue=_issue,
+    describe=_describe,
+)

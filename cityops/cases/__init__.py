@@ -5,8 +5,8 @@ Where things are (read → selectors/access, write → services):
 - ``models/``: ``Category`` / ``TimeLimit`` / ``Question`` (立结案标准) and ``Case`` /
   ``CaseEvent`` / ``CasePhoto``. Statuses, sources and lights are TextChoices (API contract).
 - ``transitions.py``: the workflow as data (action → from statuses, target, roles, guards).
-- ``services/workflow.py``: ``case_transition``, the only writer of ``Case.status``, and one
-  thin ``case_<action>`` wrapper per action; ``services/intake.py``: ``case_report``.
+- ``services/workflow.py``: ``case_transition``, the only writer of ``Case.status``, whose input
+  is the action's typed payload (``services/payloads.py``); ``services/intake.py``: ``case_report``.
 - ``routing.py`` (who must fix it, with an explanation), ``deadlines.py`` (working calendar),
   ``sla.py`` + ``tasks.py`` (set-based traffic lights and escalation), ``access.py`` (scope).
 - ``manage.py fsm_diagrams`` renders the table into docs/cases-workflow.md.

@@ -1,5 +1,19 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _search_index_ensure(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """SQLite drops the text search's triggers when a migration rebuilds the case table."""
+    from django.db import connections
+
+    from cityops.cases.search import index_ensure
+
+    conn = connections[using]
+    if conn.vendor == "sqlite" and "cases_case" in conn.introspection.table_names():
+        index_ensure(conn)
 
 
 class CasesConfig(AppConfig):
@@ -8,6 +22,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        post_migrate.connect(_search_index_ensure, sender=self)
         from cityops.core.scheduler import Job, schedule_job_register
 
         schedule_job_register(Job("sla_scan", "cityops.cases.sla.sla_scan", 60))

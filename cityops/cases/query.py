@@ -49,6 +49,7 @@ from cityops.cases.models import (
     Urgency,
 )
 from cityops.cases.performance import CASE_FIGURES, performance_q
+from cityops.cases.search import search_terms_query
 from cityops.core.errors import DomainError
 from cityops.core.periods import Period
 from cityops.registry.models import ServiceType
@@ -118,13 +119,17 @@ class CaseFilter:
 
 
 def case_text_q(text: str) -> Q | None:
-    """The one text search: a number by prefix, otherwise address or description."""
+    """The one text search: a number by prefix, otherwise a case-insensitive substring of the
+    address or the description — narrowed first through the n-gram index (``cases.search``),
+    which never drops a case the substring test keeps."""
     text = text.strip()[:MAX_TEXT]
     if not text:
         return None
     if text.isdigit() and len(text) >= NUMBER_MIN_DIGITS:
         return Q(number__startswith=text)
-    return Q(address__icontains=text) | Q(description__icontains=text)
+    substring = Q(address__icontains=text) | Q(description__icontains=text)
+    indexed = search_terms_query(text)
+    return substring if indexed is None else indexed & substring
 
 
 def overdue_q() -> Q:

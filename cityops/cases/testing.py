@@ -18,15 +18,9 @@ from PIL import Image
 
 from cityops.cases.catalogue_demo import CATALOGUE
 from cityops.cases.models import Case, Category
-from cityops.cases.services import (
-    case_accept,
-    case_check,
-    case_dispatch,
-    case_file,
-    case_handle,
-    case_report,
-)
+from cityops.cases.services import case_report, case_transition
 from cityops.cases.services.catalogue import catalogue_load
+from cityops.cases.services.payloads import File, Handle, Verify
 
 WEST = (122.255, 43.615)  # operator A's lot, west street, grid west_south
 EAST = (122.265, 43.625)  # operator B's lot, east street, grid east_north
@@ -91,9 +85,14 @@ def dispatched(report: Callable[..., Case], personas: Any) -> Callable[..., Case
 
     def make(**kwargs: Any) -> Case:
         case = report(**kwargs)
-        case_accept(case_id=case.pk, actor=personas.intake_clerk)
-        case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-        return case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+        case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+        case_transition(
+            case_id=case.pk,
+            action="file",
+            actor=personas.shift_lead,
+            payload=File(condition_met=True),
+        )
+        return case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
 
     return make
 
@@ -102,8 +101,11 @@ def dispatched(report: Callable[..., Case], personas: Any) -> Callable[..., Case
 def handled(dispatched: Callable[..., Case], personas: Any) -> Callable[..., Case]:
     def make(**kwargs: Any) -> Case:
         case = dispatched(**kwargs)
-        return case_handle(
-            case_id=case.pk, actor=personas.operator_a, note="已清理", photos=[jpeg("green")]
+        return case_transition(
+            case_id=case.pk,
+            action="handle",
+            actor=personas.operator_a,
+            payload=Handle(note="已清理", photos=[jpeg("green")]),
         )
 
     return make
@@ -113,8 +115,11 @@ def handled(dispatched: Callable[..., Case], personas: Any) -> Callable[..., Cas
 def verified(handled: Callable[..., Case], personas: Any) -> Callable[..., Case]:
     def make(**kwargs: Any) -> Case:
         case = handled(**kwargs)
-        return case_check(
-            case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg("blue")]
+        return case_transition(
+            case_id=case.pk,
+            action="verify",
+            actor=personas.inspector,
+            payload=Verify(photos=[jpeg("blue")]),
         )
 
     return make

@@ -8,6 +8,7 @@ input, the service decides.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -17,9 +18,11 @@ from cityops.cases.models import Category, Source, Status, Urgency
 from cityops.cases.performance import CASE_FIGURES
 from cityops.cases.query import SORTS, CaseFilter, FilterError, day_start, figure_period
 from cityops.cases.transitions import Rule
-from cityops.registry.models import Community, Grid, Organisation, ServiceType, Street
+from cityops.registry.fields import UnitChoiceField
+from cityops.registry.models import Community, Grid, ServiceType, Street
 
 PAGE_SIZE = 50
+DESK_PAGE_SIZE = 25
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -86,9 +89,7 @@ class CaseFilterForm(forms.Form):
         label=_("Community"), required=False, queryset=Community.objects.none()
     )
     grid = forms.CharField(label=_("Grid code"), required=False, max_length=20)
-    operator = forms.ModelChoiceField(
-        label=_("Responsible unit"), required=False, queryset=Organisation.objects.none()
-    )
+    operator = UnitChoiceField(label=_("Responsible unit"), required=False)
     overdue = forms.BooleanField(label=_("Overdue (red) only"), required=False)
     open_only = forms.BooleanField(label=_("Open cases only"), required=False)
     date_from = forms.DateField(
@@ -126,7 +127,6 @@ class CaseFilterForm(forms.Form):
         # The outlines are not needed for a dropdown (and weigh more than everything else).
         fields["street"].queryset = Street.objects.defer("geometry").order_by("code")
         fields["community"].queryset = Community.objects.defer("geometry").order_by("code")
-        fields["operator"].queryset = Organisation.objects.filter(active=True).order_by("name")
 
     def clean_area(self) -> tuple[float, float, float, float] | None:
         value = (self.cleaned_data.get("area") or "").strip()
@@ -190,6 +190,26 @@ class CaseFilterForm(forms.Form):
         )
 
 
+class DeskFilterForm(CaseFilterForm):
+    """The operator desk's filter: the case list's form (and so the one ``cases.query``
+    filter) with the fields a unit works by; the status is chosen by the desk's tabs."""
+
+    KEEP = ("q", "status", "category", "urgency", "overdue", "sort")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in [n for n in self.fields if n not in self.KEEP]:
+            del self.fields[name]
+        self.fields["status"].widget = forms.HiddenInput()
+        sort: Any = self.fields["sort"]
+        sort.choices = sorted(SORT_CHOICES, key=lambda c: c[0] != "deadline_at")
+
+    def to_filter(self) -> CaseFilter:
+        flt = super().to_filter()
+        has_sort = getattr(self, "cleaned_data", {}).get("sort")
+        return flt if has_sort else replace(flt, sort="deadline_at")
+
+
 class ActionForm(forms.Form):
     """One workflow action; fields appear as the rule's guards require them."""
 
@@ -205,10 +225,8 @@ class ActionForm(forms.Form):
                 label=_("The case meets the category's filing condition"), required=True
             )
         if "unit" in guards:
-            f["unit"] = forms.ModelChoiceField(
-                label=_("Responsible unit (empty: the routed unit)"),
-                required=False,
-                queryset=Organisation.objects.filter(active=True).order_by("name"),
+            f["unit"] = UnitChoiceField(
+                label=_("Responsible unit (empty: the routed unit)"), required=False
             )
         if "category" in guards:
             f["category"] = forms.ModelChoiceField(
@@ -245,7 +263,7 @@ class ActionForm(forms.Form):
             )
 
     def payload(self) -> dict[str, Any]:
-        """Keyword arguments for ``case_transition`` (after is_valid)."""
+        """The action's input for ``cases.services.payload_for`` (after is_valid)."""
         d = self.cleaned_data
         out: dict[str, Any] = {"reason": d.get("reason") or ""}
         if "condition_met" in d:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cityops.registry.models import Organisation
+from cityops.registry.fields import UnitChoiceField
 
 
 class SavedFilterForm(forms.Form):
@@ -19,10 +17,8 @@ class SavedFilterForm(forms.Form):
 class BulkDispatchForm(forms.Form):
     """The selected cases come as the ``cases`` list (checkboxes), read by the view."""
 
-    unit = forms.ModelChoiceField(
-        label=_("Responsible unit (empty: each case's routed unit)"),
-        required=False,
-        queryset=Organisation.objects.none(),
+    unit = UnitChoiceField(
+        label=_("Responsible unit (empty: each case's routed unit)"), required=False
     )
     reason = forms.CharField(
         label=_("Reason (needed when choosing another unit than the routed one)"),
@@ -31,8 +27,3 @@ class BulkDispatchForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     back = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields: Any = self.fields
-        fields["unit"].queryset = Organisation.objects.filter(active=True).order_by("name")

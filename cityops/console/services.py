@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cityops.accounts.access import actor_for
 from cityops.cases.access import cases_visible_to
 from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import Dispatch
 from cityops.console.models import SavedFilter
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError, NotFound
@@ -129,9 +130,8 @@ def cases_dispatch_bulk(
                 case_id=case_id,
                 action="dispatch",
                 actor=actor,
+                payload=Dispatch(reason=reason, unit=unit),
                 expected_version=version,
-                reason=reason,
-                **({"unit": unit} if unit is not None else {}),
             )
         except DomainError as err:
             outcomes.append(BulkOutcome(case_id, number, False, str(err.message), err.code))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cityops.console import views, views_lists, views_map, views_registry
+from cityops.console import views, views_intake, views_lists, views_map, views_registry
 
 app_name = "console"
 
@@ -38,4 +38,5 @@ urlpatterns = [
     path("field/", views.field_tasks_view, name="field-tasks"),
     path("field/report/", views.field_report_view, name="field-report"),
     path("desk/", views.desk_view, name="desk"),
+    path("hotline/", views_intake.hotline_intake_view, name="hotline"),
 ]

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cityops.accounts.access import actor_for
@@ -28,13 +29,24 @@ from cityops.cases.access import (
     may_reveal_reporter,
     reveal_needs_purpose,
 )
-from cityops.cases.models import Case, CaseEvent, PhotoKind, Status
+from cityops.cases.models import OPEN_STATUSES, Case, CaseEvent, PhotoKind, Question, Status
 from cityops.cases.questions import answer_lines
 from cityops.cases.selectors import case_duplicates, case_public_view
-from cityops.cases.services import case_report, case_reveal_reporter, case_transition
+from cityops.cases.services import (
+    case_report,
+    case_reveal_reporter,
+    case_transition,
+    payload_for,
+)
 from cityops.cases.transitions import action_label, rule_for
 from cityops.console import selectors
-from cityops.console.forms import PAGE_SIZE, ActionForm, CaseFilterForm
+from cityops.console.forms import (
+    DESK_PAGE_SIZE,
+    PAGE_SIZE,
+    ActionForm,
+    CaseFilterForm,
+    DeskFilterForm,
+)
 from cityops.core import mapconfig
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.exports import safe_row
@@ -130,8 +142,10 @@ def _export_rows(request: HttpRequest) -> tuple[list[str], Any]:
     header = [
         _("Case number"), _("Reported at"), _("Status"), _("Category"), _("Urgency"), _("Source"),
         _("Street"), _("Community"), _("Grid"), _("Address"), _("Responsible unit"),
-        _("Deadline"), _("Traffic light"), _("Reporter"), _("Reporter phone"), _("Description"),
+        _("Deadline"), _("Traffic light"), _("Reporter"), _("Reporter phone"),
+        pgettext("case questions", "Answers"), _("Description"),
     ]  # fmt: skip
+    answers = _answers_text()
 
     def local(value: Any) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -143,10 +157,28 @@ def _export_rows(request: HttpRequest) -> tuple[list[str], Any]:
                 c.get_urgency_display(), c.get_source_display(), str(c.street or ""),
                 str(c.community or ""), c.grid.code if c.grid else "", c.address,
                 str(c.assignee or ""), local(c.deadline_at), c.get_light_display(),
-                c.reporter_name_masked, c.reporter_phone_masked, c.description,
+                c.reporter_name_masked, c.reporter_phone_masked, answers(c), c.description,
             ]  # fmt: skip
 
     return header, rows()
+
+
+def _answers_text() -> Any:
+    """``case -> "question：answer；…"`` in words (``cases.questions.answer_lines``, as on the
+    case page), never the stored codes; the catalogue's questions are read once per export."""
+    by_category: dict[int, list[tuple[str, str, Any]]] = {}
+    for category_id, code, label, choices in Question.objects.values_list(
+        "category_id", "code", "label", "choices"
+    ):
+        by_category.setdefault(category_id, []).append((code, label, choices))
+
+    def text(case: Case) -> str:
+        if not case.answers:
+            return ""
+        lines = answer_lines(by_category.get(case.category_id, []), case.answers)
+        return "；".join(f"{label}：{value}" for label, value in lines)
+
+    return text
 
 
 def _public_export_rows(qs: Any) -> tuple[list[str], Any]:
@@ -334,17 +366,17 @@ def case_action_view(request: HttpRequest, case_id: int, action: str) -> HttpRes
     form = ActionForm(request.POST, request.FILES, rule=rule)
     status = 400
     if form.is_valid():
-        payload = form.payload()
+        data = form.payload()
         if action == "merge":
             target = selectors.case_by_number(user=request.user, number=form.cleaned_data["into"])
-            payload["into"] = target.pk if target else None
+            data["into"] = target.pk if target else None
         try:
             case_transition(
                 case_id=case.pk,
                 action=action,
                 actor=request.user,
+                payload=payload_for(action, data),
                 expected_version=form.cleaned_data.get("expected_version"),
-                **payload,
             )
         except NotFound:
             raise Http404 from None
@@ -416,10 +448,45 @@ def field_tasks_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def desk_view(request: HttpRequest) -> HttpResponse:
+    """The unit's open cases: status tabs with counts, the case list's filter, pages of 25.
+
+    Every choice is in the query string (bookmarkable); htmx requests get the results only.
+    """
     if not actor_for(request.user).has_role(Role.OPERATOR_STAFF):
         raise Http404
-    cases = list(selectors.operator_desk(user=request.user)[:200])
-    return render(request, "console/desk.html", {"cases": cases})
+    form = DeskFilterForm(request.GET or None)
+    if request.GET:
+        form.is_valid()
+    flt = form.to_filter()
+    qs = selectors.operator_desk(user=request.user, flt=flt)
+    page = selectors.page_of(qs, number=_page_number(request), size=DESK_PAGE_SIZE)
+    counts = selectors.operator_desk_counts(user=request.user, flt=flt)
+    params = request.GET.copy()
+    params.pop("page", None)
+    current = flt.statuses[0] if flt.statuses else ""
+    tabs = []
+    for value, label in [("", _("All open")), *((v, Status(v).label) for v in OPEN_STATUSES)]:
+        n = sum(counts.values()) if not value else counts.get(value, 0)
+        if value and not n and value != current:
+            continue
+        tab = params.copy()
+        tab.pop("status", None)
+        if value:
+            tab["status"] = value
+        tabs.append(
+            {"label": label, "count": n, "query": tab.urlencode(), "current": value == current}
+        )
+    context = {"form": form, "page": page, "tabs": tabs, "query": params.urlencode()}
+    if request.headers.get("HX-Request"):
+        return render(request, "console/_desk_results.html", context)
+    return render(request, "console/desk.html", context)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return 1
 
 
 def case_url(case: Case) -> str:

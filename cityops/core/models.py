@@ -182,3 +182,50 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}#{self.delivery_id} {self.number} {self.outcome}"
+
+
+class Credential(BaseModel):
+    """One secret a system presents to call us: a REST API token or an Open311 API key (``kind``;
+    each app registers its kinds with ``core.credentials.credential_kind_register``).
+
+    Secrets are random and high-entropy, so a SHA-256 digest is a sufficient hash at rest
+    (``secret_hash``); only the first characters (``prefix``) stay readable to tell them apart.
+    The app's own row (``api.ApiToken``, ``open311.ApiKey``) points here and holds what only
+    that app knows (the organisation). Written only by ``cityops.core.credentials``.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    # The account a REST token acts as; empty for an Open311 key (it acts as an application).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts as"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="credentials",
+    )
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Empty: everything the kind allows. Otherwise the names of what it may do.
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("credential")
+        verbose_name_plural = _("credentials")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="core_credential_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        """Not revoked (expiry is judged against a moment: ``usable_at``)."""
+        return self.revoked_at is None
+
+    def usable_at(self, moment: Any) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or moment < self.expires_at)

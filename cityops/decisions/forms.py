@@ -22,6 +22,7 @@ from cityops.decisions.models import (
     PolicyDocument,
     Rhythm,
 )
+from cityops.registry.fields import UnitChoiceField
 from cityops.registry.models import Organisation, OrganisationKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -64,7 +65,7 @@ class DispatchMeetingForm(MeetingForm):
 class ItemForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=TEXT)
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Organisation.objects.none())
+    lead_unit = UnitChoiceField(label=_("Lead unit"), queryset=Organisation.objects.none())
     co_units = forms.ModelMultipleChoiceField(
         label=_("Co-units"), queryset=Organisation.objects.none(), required=False
     )
@@ -171,9 +172,7 @@ class InterviewForm(forms.Form):
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     doc_type = forms.CharField(label=_("Type"), max_length=10, initial="意见")
-    drafting_unit = forms.ModelChoiceField(
-        label=_("Drafting unit"), queryset=Organisation.objects.none()
-    )
+    drafting_unit = UnitChoiceField(label=_("Drafting unit"), queryset=Organisation.objects.none())
     normative = forms.BooleanField(label=_("Normative document"), required=False, initial=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -195,7 +194,7 @@ class RoundForm(forms.Form):
 
 class CommentForm(forms.Form):
     round = forms.IntegerField(widget=forms.HiddenInput)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Organisation.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Organisation.objects.none())
     text = forms.CharField(label=_("Comments"), widget=TEXT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -243,7 +242,7 @@ class IssueForm(forms.Form):
 
 class TaskForceForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Organisation.objects.none())
+    lead_unit = UnitChoiceField(label=_("Lead unit"), queryset=Organisation.objects.none())
     established_on = forms.DateField(label=_("Established on"), widget=DATE)
     mandate = forms.CharField(label=_("Mandate"), required=False, widget=TEXT)
 
@@ -256,7 +255,7 @@ class TaskForceForm(forms.Form):
 
 class MemberForm(forms.Form):
     person = forms.CharField(label=_("Person"), max_length=60)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Organisation.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Organisation.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

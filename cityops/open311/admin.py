@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,23 +15,42 @@ from cityops.open311.keys import key_create, key_revoke
 from cityops.open311.models import ApiKey, Open311Request
 
 
+class ApiKeyForm(forms.ModelForm[ApiKey]):
+    """Add: a name (kept on the key's ``core.Credential``) and the application's organisation."""
+
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+
+    class Meta:
+        model = ApiKey
+        fields = ("organisation",)
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     list_display = ("name", "organisation", "prefix", "active", "created_at", "revoked_at",
                     "last_used_at")  # fmt: skip
-    list_filter = ("active",)
-    search_fields = ("name", "prefix")
-    fields = ("name", "organisation", "prefix", "active", "created_at", "revoked_at",
-              "last_used_at")  # fmt: skip
-    readonly_fields = ("prefix", "active", "created_at", "revoked_at", "last_used_at")
+    list_filter = (("credential__revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("credential", "organisation")
+    search_fields = ("credential__name", "credential__prefix")
+    form = ApiKeyForm
     actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        if obj is None:
+            return ("name", "organisation")
+        return ("name", "organisation", "prefix", "active", "created_at", "revoked_at",
+                "last_used_at")  # fmt: skip
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        return () if obj is None else self.get_fields(request, obj)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
         if change:
-            obj.save(update_fields=["name", "organisation", "updated_at"])
             return
-        key, secret = key_create(name=obj.name, organisation=obj.organisation, actor=request.user)
-        obj.pk, obj.prefix, obj.key_hash = key.pk, key.prefix, key.key_hash
+        key, secret = key_create(
+            name=form.cleaned_data["name"], organisation=obj.organisation, actor=request.user
+        )
+        obj.pk, obj.credential, obj.created_at = key.pk, key.credential, key.created_at
         obj._state.adding = False
         messages.warning(
             request,

@@ -39,6 +39,7 @@ class Open311Config(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from cityops.cases.models import Category, Question
+        from cityops.core.models import Credential
         from cityops.open311.keys import forget_checked_keys
         from cityops.open311.models import ApiKey
         from cityops.open311.selectors import forget_posted_categories
@@ -48,3 +49,9 @@ class Open311Config(AppConfig):
             for model in (Category, Question):
                 signal.connect(forget_posted_categories, sender=model, dispatch_uid="open311-cat")
             signal.connect(forget_checked_keys, sender=ApiKey, dispatch_uid="open311-key")
+            signal.connect(forget_checked_keys, sender=Credential, dispatch_uid="open311-cred")
+
+        from cityops.core.credentials import credential_kind_register
+        from cityops.open311.keys import OPEN311_KEY
+
+        credential_kind_register(OPEN311_KEY)

@@ -267,9 +267,9 @@ def _report(record: Open311Request) -> PublicReport:
 
 def _file(records: list[Open311Request]) -> DrainResult:
     revoked = dict(
-        ApiKey.objects.filter(pk__in={r.api_key_id for r in records}, active=False).values_list(
-            "pk", "revoked_at"
-        )
+        ApiKey.objects.filter(
+            pk__in={r.api_key_id for r in records}, credential__revoked_at__isnull=False
+        ).values_list("pk", "credential__revoked_at")
     )
     reports: list[PublicReport] = []
     readable: list[Open311Request] = []

@@ -1,10 +1,12 @@
 """Open311 API keys and the Open311 side of a case (who posted it, with which contact data).
 
-Keys are random and high-entropy, so a SHA-256 digest is a sufficient hash at rest; only the
-first characters (``prefix``) are kept readable to tell keys apart in the admin.
+The key's secret is a ``core.Credential`` (``cityops.core.credentials``): hashed at rest, only
+its first characters (``prefix``) readable to tell keys apart in the admin.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,16 @@ from cityops.core.models import BaseModel
 
 
 class ApiKey(BaseModel):
-    name = models.CharField(_("name"), max_length=100)
+    """An Open311 key: the Open311 row of a ``core.Credential`` (kind ``open311_key``), with the
+    organisation the application belongs to. Issued, checked and revoked through ``keys.py``."""
+
+    credential = models.OneToOneField(
+        "core.Credential",
+        verbose_name=_("credential"),
+        on_delete=models.PROTECT,
+        related_name="open311_key",
+        editable=False,
+    )
     organisation = models.ForeignKey(
         "registry.Organisation",
         verbose_name=_("organisation"),
@@ -24,11 +35,6 @@ class ApiKey(BaseModel):
         related_name="+",
         help_text=_("Empty for a public application (resident app, mini-program)."),
     )
-    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    active = models.BooleanField(_("active"), default=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("Open311 API key")
@@ -36,7 +42,28 @@ class ApiKey(BaseModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
+        return str(self.credential)
+
+    # What the credential holds, read through the key (admin columns, listings).
+    @property
+    def name(self) -> str:
+        return self.credential.name
+
+    @property
+    def prefix(self) -> str:
+        return self.credential.prefix
+
+    @property
+    def active(self) -> bool:
+        return self.credential.active
+
+    @property
+    def revoked_at(self) -> dt.datetime | None:
+        return self.credential.revoked_at
+
+    @property
+    def last_used_at(self) -> dt.datetime | None:
+        return self.credential.last_used_at
 
 
 class IntakeStatus(models.TextChoices):

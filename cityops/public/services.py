@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from cityops.cases.models import OPEN_STATUSES, Case, Status
 from cityops.cases.query import is_public_visible
+from cityops.cases.services.payloads import Reopen
 from cityops.cases.services.workflow import case_transition
 from cityops.core.audit import audit_record
 from cityops.core.crypto import blind_index, encrypt_str
@@ -87,7 +88,7 @@ def case_reopen_by_reporter(*, case: Case, reason: str, actor: Any = None) -> Ca
         case_id=case.pk,
         action="reopen",
         actor=actor,
-        reason=reason,
+        payload=Reopen(reason=reason),
         reporter=True,
         expected_version=case.version,
     )

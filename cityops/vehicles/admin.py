@@ -1,5 +1,6 @@
-"""Back office of the vehicle register, work plans and telematics thresholds (audited), with
-the register's CSV import (row-level issues, nothing written unless every row is clean)."""
+"""Back office of the vehicle register, work plans, telematics thresholds and the alarm
+catalogue (audited), with the register's CSV import (row-level issues, nothing written unless
+every row is clean)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.core.admin_base import AuditedAdmin
 from cityops.core.errors import DomainError
-from cityops.vehicles.models import TelematicsSettings, Vehicle, WorkPlan
+from cityops.vehicles.models import AlarmRule, TelematicsSettings, Vehicle, WorkPlan
 from cityops.vehicles.services import CSV_COLUMNS, vehicles_import
 
 
@@ -104,6 +105,21 @@ class TelematicsSettingsAdmin(AuditedAdmin[TelematicsSettings]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not TelematicsSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AlarmRule)
+class AlarmRuleAdmin(AuditedAdmin[AlarmRule]):
+    """The alarm catalogue: one row per kind (seeded), edited, never added or deleted."""
+
+    audit_prefix = "vehicles"
+    list_display = ("kind", "enabled", "case_category")
+    readonly_fields = ("kind",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -33,10 +33,15 @@ class VehiclesConfig(AppConfig):
         schedule_job_register(
             Job("vehicle_coverage", "cityops.vehicles.services.coverage_compute_day", 3600)
         )
+        # ◐ every minute: the shortest alarm duration (overspeed, off plan) is 60 s.
+        schedule_job_register(
+            Job("vehicle_alarms", "cityops.vehicles.services_alarms.alarms_evaluate", 60)
+        )
         from cityops.evaluations.explain import step_template_register
         from cityops.evaluations.interfaces import measure_source_register
 
         measure_source_register("vehicles.coverage", "cityops.vehicles.measures.coverage_measures")
+        measure_source_register("vehicles.alarms", "cityops.vehicles.measures.alarm_measures")
         step_template_register(
             "vehicles.mechanised",
             _(
@@ -50,4 +55,8 @@ class VehiclesConfig(AppConfig):
                 "Collection points from the vehicle tracks: %(missed)s of %(total)s point-days"
                 " missed."
             ),
+        )
+        step_template_register(
+            "vehicles.alarms",
+            _("Vehicle alarms raised from the tracks this month: %(count)s (%(kinds)s)."),
         )

@@ -259,3 +259,16 @@ def point_visits(track: Track, px: F, py: F, rules: Rules) -> I:
     long_enough = (last_t - first_t) >= rules.visit_dwell_s
     np.add.at(visits, stay_point[long_enough], 1)
     return visits
+
+
+def coverage_timeline(
+    track: Track, lines: Sequence[shapely.LineString], rules: Rules, checkpoints: F
+) -> F:
+    """Covered metres of each line by the track's fixes up to each checkpoint (epoch seconds):
+    shape (checkpoints, lines). Progress of a snow event (§6) from the same rules as a day's
+    coverage: the working points up to the checkpoint, matched and unioned the same way."""
+    out = np.zeros((len(checkpoints), len(lines)))
+    for k, until in enumerate(checkpoints):
+        covs = segment_coverage(track, lines, rules, window=track.t <= until)
+        out[k] = [c.covered_m for c in covs]
+    return out

@@ -182,10 +182,19 @@ def vehicles_step(context: Any) -> str:
         first=first, last=today - dt.timedelta(days=1), seed=getattr(context, "seed", DEFAULT_SEED)
     )
     total = Vehicle.objects.filter(sim__startswith=SIM_PREFIX).count()
+    # The alarms as of now (the scheduler's vehicle_alarms job takes over once the demo runs):
+    # vehicles whose window is open and that nothing has been heard from since the history,
+    # trucks not out yet; the simulator's hasty sweeper adds working-overspeed alarms live.
+    from cityops.vehicles.services_alarms import alarms_evaluate
+
+    alarms = alarms_evaluate()["opened"]
     return _(
         "%(total)d demo vehicles (%(new)d new), %(plans)d new work plans, "
-        "%(positions)d positions and %(days)d plan-days of coverage"
-    ) % {"total": total, "new": vehicles, "plans": plans, "positions": positions, "days": days}
+        "%(positions)d positions, %(days)d plan-days of coverage and %(alarms)d new alarms"
+    ) % {
+        "total": total, "new": vehicles, "plans": plans, "positions": positions, "days": days,
+        "alarms": alarms,
+    }  # fmt: skip
 
 
 def delete_hook(district: Any) -> dict[str, int]:

@@ -7,7 +7,10 @@ plans of the contract's lots:
   passes, over every planned segment-day of sweeping, washing and watering plans) falls short
   of ``TelematicsSettings.mechanised_target`` (95 % ◐, cn-standards §3.2 "−3 per 1 % below 95 %
   on main roads": the points per unit are the scheme item's);
-- ``collection_missed``: collection point-days with fewer visits than the plan requires.
+- ``collection_missed``: collection point-days with fewer visits than the plan requires;
+- ``vehicle_alarms``: alarms raised on the contract's vehicles in the month (every kind; a
+  scheme item with this code turns them into a deduction per alarm, §7 "fixed deduction per
+  alarm, capped per month" — the cap is the item's).
 
 Each comes with explained steps and a link to the page listing the segment-days and
 point-days that fell short.
@@ -27,11 +30,18 @@ from django.utils.http import urlencode
 from cityops.core.periods import Period
 from cityops.evaluations.interfaces import Measured
 from cityops.evaluations.scoring import Step
-from cityops.vehicles.models import PointDay, SegmentDay, TelematicsSettings, VehicleKind
+from cityops.vehicles.models import (
+    Alarm,
+    PointDay,
+    SegmentDay,
+    TelematicsSettings,
+    VehicleKind,
+)
 
 MECHANISED_KINDS = (VehicleKind.SWEEPER, VehicleKind.WASHER, VehicleKind.SPRINKLER)
 ITEM_MECHANISED = "mechanised_short"
 ITEM_COLLECTION = "collection_missed"
+ITEM_ALARMS = "vehicle_alarms"
 
 
 def _pct(value: Decimal) -> Decimal:
@@ -102,4 +112,37 @@ def coverage_measures(
         out.setdefault(contract_id, []).append(
             Measured(ITEM_COLLECTION, Decimal(missed), (step,), month_url(contract_id, month))
         )
+    return out
+
+
+def alarm_measures(
+    *, contract_ids: Sequence[int], month: dt.date
+) -> Mapping[int, Sequence[Measured]]:
+    """Alarms raised per contract in the month (by the time their condition began)."""
+    period = Period.month_of(month)
+    tz_first, tz_next = period.bounds
+    rows = (
+        Alarm.objects.filter(
+            contract_id__in=contract_ids, started_at__gte=tz_first, started_at__lt=tz_next
+        )
+        .values("contract_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by("contract_id", "kind")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["contract_id"], {})[row["kind"]] = int(row["n"])
+    out: dict[int, list[Measured]] = {}
+    for contract_id, kinds in counts.items():
+        total = sum(kinds.values())
+        step = Step(
+            "vehicles.alarms",
+            ITEM_ALARMS,
+            {"count": str(total),
+             "kinds": ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))},
+        )  # fmt: skip
+        query = urlencode({"contract": str(contract_id), "month": f"{period.first:%Y-%m}"})
+        out[contract_id] = [
+            Measured(ITEM_ALARMS, Decimal(total), (step,), f"{reverse('vehicles:alarms')}?{query}")
+        ]
     return out

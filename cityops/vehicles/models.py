@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -213,6 +214,18 @@ class TelematicsSettings(SettingsRow, BaseModel):
     retention_days = models.PositiveIntegerField(
         _("keep positions (days)"), default=400, validators=[MinValueValidator(1)]
     )
+    alarm_case_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account that files alarm cases"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The vehicle platform's system account (an intake clerk): case-worthy alarms are"
+            " reported as cases from the source “Vehicle or sensor” in its name."
+        ),
+    )
 
     class Meta:
         verbose_name = _("telematics settings")
@@ -349,3 +362,113 @@ class PointDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component_id} {self.day}"
+
+
+class AlarmKind(models.TextChoices):
+    """Platform-side alarms computed from tracks and plans (sanitation-supervision.md §4)."""
+
+    OVERSPEED = "overspeed", _("Working over speed (作业超速)")
+    OFF_PLAN = "off_plan", _("Working off plan (偏离路线)")
+    PARKED = "parked", _("Parked too long in a working window (停留超时)")
+    OFFLINE = "offline", _("Terminal offline (离线)")
+    NOT_OUT = "not_out", _("Not out on time (未按时出车)")
+
+
+class AlarmStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_ALARM = (AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED)
+
+
+class AlarmRule(BaseModel):
+    """The alarm catalogue: one editable row per kind (whether it is raised, and the case
+    category that makes it case-worthy). Thresholds are ``TelematicsSettings`` columns."""
+
+    kind = models.CharField(_("alarm kind"), max_length=20, choices=AlarmKind.choices, unique=True)
+    enabled = models.BooleanField(_("raised"), default=True)
+    case_category = models.ForeignKey(
+        "cases.Category",
+        verbose_name=_("case category (case-worthy)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty: the alarm is a notice to the operator only."),
+    )
+
+    class Meta:
+        verbose_name = _("alarm rule")
+        verbose_name_plural = _("alarm rules")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Alarm(BaseModel):
+    """One episode of an alarm condition on one vehicle: at most one active (open or
+    acknowledged) per vehicle and kind; the job closes it when the condition clears."""
+
+    vehicle = models.ForeignKey(
+        Vehicle, verbose_name=_("vehicle"), on_delete=models.CASCADE, related_name="alarms"
+    )
+    operator = models.ForeignKey(
+        Organisation, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="+"
+    )
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AlarmKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AlarmStatus.choices, default=AlarmStatus.OPEN
+    )
+    started_at = models.DateTimeField(_("condition since"))
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    value = models.FloatField(_("measured value"), default=0)
+    threshold = models.FloatField(_("threshold"), default=0)
+    lat = models.IntegerField(_("latitude (µ°)"), null=True, blank=True)
+    lon = models.IntegerField(_("longitude (µ°)"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("vehicle alarm")
+        verbose_name_plural = _("vehicle alarms")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vehicle", "kind"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="vehicles_alarm_one_active",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["operator", "status"]),
+            models.Index(fields=["contract", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} {self.kind} {self.started_at:%Y-%m-%d %H:%M}"

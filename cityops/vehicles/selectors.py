@@ -14,8 +14,9 @@ from cityops.accounts.models import Role
 from cityops.core.errors import NotFound
 from cityops.core.periods import Period
 from cityops.registry.models import Component, Contract, Lot
-from cityops.vehicles.access import READ_ALL_ROLES, vehicles_visible_to
+from cityops.vehicles.access import READ_ALL_ROLES, alarms_visible_to, vehicles_visible_to
 from cityops.vehicles.models import (
+    Alarm,
     PointDay,
     Position,
     SegmentDay,
@@ -213,3 +214,26 @@ def contract_month_shortfalls(*, contract: Contract, month: Period) -> dict[str,
         "missed_points": [(p, codes.get(p.component_id, p.component_id)) for p in missed_points],
         "point_days": len(points),
     }
+
+
+def alarm_list(
+    *,
+    user: Any,
+    kind: str = "",
+    status: str = "",
+    month: Period | None = None,
+    contract_id: int | None = None,
+    limit: int = 200,
+) -> list[Alarm]:
+    """Alarms ``user`` may see, newest first, filtered (at most ``limit``)."""
+    qs = alarms_visible_to(user).select_related("vehicle", "operator", "case", "acknowledged_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if month is not None:
+        first, after = month.bounds
+        qs = qs.filter(started_at__gte=first, started_at__lt=after)
+    if contract_id:
+        qs = qs.filter(contract_id=contract_id)
+    return list(qs.order_by("-started_at", "-pk")[:limit])

@@ -1,4 +1,5 @@
-"""Vehicle pages: live map (polled JSON), track playback of a day, a lot's coverage of a day.
+"""Vehicle pages: live map (polled JSON), track playback of a day, a lot's coverage of a day,
+alarms (list, acknowledge), plough progress of a snowfall event.
 Thin adapters: parse → one selector → render; records out of scope are 404."""
 
 from __future__ import annotations
@@ -7,21 +8,31 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from cityops.core.errors import DomainError
+from cityops.core.errors import DomainError, NotFound
 from cityops.core.periods import Period, month_first
+from cityops.evaluations.models import SnowEvent
 from cityops.inspections.views import map_options
 from cityops.registry.models import Lot, Organisation
 from cityops.vehicles import selectors
-from cityops.vehicles.access import access_vehicle, may_see_vehicles, vehicles_visible_to
-from cityops.vehicles.models import VehicleKind
+from cityops.vehicles.access import (
+    access_vehicle,
+    may_acknowledge,
+    may_see_vehicles,
+    vehicles_visible_to,
+)
+from cityops.vehicles.models import AlarmKind, AlarmStatus, VehicleKind
+from cityops.vehicles.services_alarms import alarm_acknowledge
+from cityops.vehicles.snow import snow_progress
 
 
 class LiveFilter(forms.Form):
@@ -162,3 +173,98 @@ def coverage_month_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "vehicles/coverage_month.html", {"contract": contract, "month": month, **data}
     )
+
+
+class AlarmFilter(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", "—"), *AlarmKind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *AlarmStatus.choices], required=False
+    )
+    month = forms.RegexField(
+        label=_("Month"), regex=r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM"
+    )
+    contract = forms.IntegerField(label=_("Contract"), required=False, widget=forms.HiddenInput)
+
+    def clean_month(self) -> Period | None:
+        text = self.cleaned_data.get("month") or ""
+        if not text:
+            return None
+        try:
+            return Period.month_of(month_first(text))
+        except (ValueError, DomainError) as exc:
+            raise forms.ValidationError(_("Give a month as YYYY-MM.")) from exc
+
+
+ALARM_LIST_LIMIT = 200
+
+
+def _alarm_page(
+    request: HttpRequest, form: AlarmFilter, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    alarms: list[Any] = []
+    if form.is_valid():
+        data = form.cleaned_data
+        alarms = selectors.alarm_list(
+            user=request.user,
+            kind=data["kind"] or "",
+            status=data["status"] or "",
+            month=data["month"],
+            contract_id=data["contract"],
+            limit=ALARM_LIST_LIMIT,
+        )
+    elif status == 200:
+        status = 400
+    return render(
+        request,
+        "vehicles/alarms.html",
+        {
+            "form": form,
+            "alarms": alarms,
+            "limit": ALARM_LIST_LIMIT,
+            "error": error,
+            "may_acknowledge": may_acknowledge(request.user),
+            "query": request.GET.urlencode(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def alarms_view(request: HttpRequest) -> HttpResponse:
+    """Vehicle alarms in scope (an operator's staff: their own), filtered by kind and status."""
+    _require_reader(request)
+    return _alarm_page(request, AlarmFilter(request.GET))
+
+
+@login_required
+@require_POST
+def alarm_acknowledge_view(request: HttpRequest, alarm_id: int) -> HttpResponse:
+    _require_reader(request)
+    try:
+        alarm_acknowledge(alarm_id=alarm_id, actor=request.user)
+    except NotFound:
+        raise
+    except DomainError as err:
+        return _alarm_page(
+            request, AlarmFilter(request.GET), status=err.status_code, error=str(err.message)
+        )
+    messages.success(request, _("Alarm acknowledged."))
+    # Back to the same filters (only the filter's own fields survive the round trip).
+    kept = QueryDict(request.POST.get("query", ""))
+    query = urlencode({k: str(v) for k, v in kept.items() if k in AlarmFilter.base_fields and v})
+    return redirect(f"{reverse('vehicles:alarms')}?{query}")
+
+
+@login_required
+@require_GET
+def snow_progress_view(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Plough progress of a snowfall event per road class against its clearing deadlines."""
+    _require_reader(request)
+    event = SnowEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        raise Http404
+    data = snow_progress(event=event, user=request.user)
+    return render(request, "vehicles/snow.html", {"event": event, **data})

@@ -14,3 +14,10 @@ function csrfToken() {
 document.body.addEventListener("htmx:configRequest", (event) => {
   event.detail.headers["X-CSRFToken"] = csrfToken();
 });
+
+// Phones: the main menu (templates/base.html <details>) starts folded; it is open by default
+// so that wider screens, and phones without JavaScript, show every link.
+const navQuery = window.matchMedia("(max-width: 640px)");
+if (navQuery.matches) {
+  document.querySelectorAll("[data-nav-menu]").forEach((menu) => { menu.open = false; });
+}

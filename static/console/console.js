@@ -8,3 +8,55 @@ document.body.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+// Unit selects (cityops/registry/fields.py UnitChoiceField, grouped by kind): a "type to filter"
+// box above the select keeps only the units whose name contains the text, within their groups.
+// The select stays a plain grouped select without JavaScript.
+(function () {
+  function setup(select) {
+    if (select.dataset.unitFilterReady) return;
+    select.dataset.unitFilterReady = "1";
+    const label = select.getAttribute("data-unit-filter") || "";
+    const input = document.createElement("input");
+    input.type = "search";
+    input.className = "unit-filter";
+    input.placeholder = label;
+    input.setAttribute("aria-label", label);
+    input.setAttribute("autocomplete", "off");
+    if (select.id) input.setAttribute("aria-controls", select.id);
+    select.insertAdjacentElement("beforebegin", input);
+    const original = Array.from(select.children).map(function (n) { return n.cloneNode(true); });
+
+    function keep(option, q, current) {
+      return !option.value || option.value === current ||
+        option.textContent.toLowerCase().indexOf(q) !== -1;
+    }
+
+    input.addEventListener("input", function () {
+      const q = input.value.trim().toLowerCase();
+      const current = select.value;
+      const nodes = [];
+      original.forEach(function (node) {
+        if (node.tagName === "OPTGROUP") {
+          const group = node.cloneNode(false);
+          Array.from(node.children).forEach(function (o) {
+            if (keep(o, q, current)) group.append(o.cloneNode(true));
+          });
+          if (group.children.length) nodes.push(group);
+        } else if (keep(node, q, current)) {
+          nodes.push(node.cloneNode(true));
+        }
+      });
+      select.replaceChildren.apply(select, nodes);
+      select.value = current;
+    });
+    // Enter in the box must not send the form half-filled.
+    input.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+  }
+
+  function init(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("select[data-unit-filter]").forEach(setup);
+  }
+  init(document);
+  document.body.addEventListener("htmx:load", function (e) { init(e.target); });
+})();

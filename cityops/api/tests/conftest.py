@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 from cityops.api.tokens import api_token_create
 from cityops.cases.catalogue_demo import CATALOGUE
 from cityops.cases.models import Case, Category
-from cityops.cases.services import case_accept, case_dispatch, case_file, case_report
+from cityops.cases.services import case_report, case_transition
 from cityops.cases.services.catalogue import catalogue_load
+from cityops.cases.services.payloads import File
 
 WEST = (122.255, 43.615)  # operator A's lot
 EAST = (122.265, 43.625)  # operator B's lot
@@ -39,9 +40,14 @@ def dispatched(catalogue: dict[str, Category], personas: Any) -> Callable[..., C
             reporter_name="王小明", reporter_phone="13900139000", actor=personas.inspector,
             **kwargs,
         )  # fmt: skip
-        case_accept(case_id=case.pk, actor=personas.intake_clerk)
-        case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-        return case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+        case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+        case_transition(
+            case_id=case.pk,
+            action="file",
+            actor=personas.shift_lead,
+            payload=File(condition_met=True),
+        )
+        return case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
 
     return make
 

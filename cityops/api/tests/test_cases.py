@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from cityops.api.models import ApiToken
 from cityops.api.tests.conftest import EAST, WEST
 from cityops.api.tokens import api_token_revoke
 from cityops.cases.models import Case
@@ -30,7 +31,7 @@ def test_anonymous_and_bad_tokens_are_refused(api: Api, personas: Any) -> None:
     client.credentials(HTTP_AUTHORIZATION="Token nope")
     assert client.get("/api/v1/cases/").status_code == 401
     with_token = api(personas.dispatcher)
-    token = personas.dispatcher.api_tokens.get()
+    token = ApiToken.objects.get(credential__owner=personas.dispatcher)
     assert with_token.get("/api/v1/cases/").status_code == 200
     api_token_revoke(token_id=token.pk)
     assert with_token.get("/api/v1/cases/").status_code == 401

@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 
 from cityops.api.tests.conftest import WEST
 from cityops.cases.models import CasePhoto
-from cityops.cases.services import case_reject, case_report
+from cityops.cases.services import case_report, case_transition
+from cityops.cases.services.payloads import Reject
 from cityops.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,12 @@ def test_size_limits(api: Api, personas: Any, dispatched: Any, settings: Any) ->
 def test_closed_case_refuses_photos(api: Api, personas: Any, catalogue: Any) -> None:
     case = case_report(source="inspector", category=catalogue["garbage"], lon=WEST[0], lat=WEST[1],
                        address="", description="误报", actor=personas.inspector)  # fmt: skip
-    case_reject(case_id=case.pk, actor=personas.intake_clerk, reason="不属实")
+    case_transition(
+        case_id=case.pk,
+        action="reject",
+        actor=personas.intake_clerk,
+        payload=Reject(reason="不属实"),
+    )
     response = upload(api(personas.dispatcher), case.number, "before")
     assert response.status_code == 409  # the case's state refuses a well-formed upload
     assert response.json()["field"] == "case"

@@ -38,7 +38,7 @@ from cityops.cases.access import cases_visible_to, is_public_viewer
 from cityops.cases.models import Case, Category, Source, Urgency
 from cityops.cases.performance import CASE_FIGURES
 from cityops.cases.query import FilterError, case_filter_apply, parse_case_filter
-from cityops.cases.services import case_report, case_transition
+from cityops.cases.services import case_report, case_transition, payload_for
 from cityops.cases.transitions import TRANSITIONS
 from cityops.core.errors import NotFound
 from cityops.registry.models import ServiceType
@@ -347,14 +347,14 @@ class CaseActionView(ApiView):
             payload["into"] = target.pk
         if category is not None:
             payload["category"] = category.pk
-        reason = data["reason"] or (data["note"] if action == "confirm_report" else "")
+        payload["reason"] = data["reason"] or (data["note"] if action == "confirm_report" else "")
         case = case_transition(
             case_id=case.pk,
             action=action,
             actor=request.user,
+            # One body shape serves every action: what this action does not read is dropped.
+            payload=payload_for(action, payload, ignore_unknown=True),
             expected_version=expected,
-            reason=reason,
-            **payload,
         )
         # After the action the case may have left the actor's scope: answer with what it did.
         case = cases_visible_to(request.user).filter(pk=case.pk).first() or case

@@ -101,6 +101,7 @@ def _case_row(p: Planned, nonce: str) -> Case:
         created_at=spec.reported_at,
     )
     case.tracking_hash = tracking_hash(tracking_code_for(case))
+    case.refresh_search_terms()
     return case
 
 

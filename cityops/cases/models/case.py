@@ -8,6 +8,7 @@ people acting on one case at once are told (compare-and-swap) instead of silentl
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -89,6 +90,9 @@ class Case(BaseModel):
     version = models.PositiveIntegerField(_("version"), default=1)
     description = models.TextField(_("description"))
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # The n-grams of address + description for the text search's index (``cases.search``);
+    # kept by ``save()`` and by every bulk writer (``refresh_search_terms``).
+    search_terms = models.TextField(_("search terms"), blank=True, default="", editable=False)
     answers = models.JSONField(_("answers to the category's questions"), default=dict, blank=True)
 
     # Where: WGS-84, plus the registry cells found by locate() at intake.
@@ -238,6 +242,19 @@ class Case(BaseModel):
 
     def __str__(self) -> str:
         return self.number
+
+    def refresh_search_terms(self) -> None:
+        from cityops.cases.search import text_terms
+
+        self.search_terms = text_terms(self.address, self.description)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or {"address", "description"} & set(fields):
+            self.refresh_search_terms()
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "search_terms"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

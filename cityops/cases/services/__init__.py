@@ -1,50 +1,17 @@
 """Writes of the cases domain. Import the public services from here."""
 
 from cityops.cases.services.intake import case_find_by_tracking_code, case_report
+from cityops.cases.services.payloads import PAYLOADS, Payload, payload_for
 from cityops.cases.services.privacy import case_reveal_reporter
-from cityops.cases.services.workflow import (
-    case_accept,
-    case_check,
-    case_close,
-    case_confirm_report,
-    case_decide_extension,
-    case_decide_park,
-    case_decide_return,
-    case_dispatch,
-    case_file,
-    case_handle,
-    case_merge,
-    case_raise_urgency,
-    case_reject,
-    case_request_extension,
-    case_request_park,
-    case_request_return,
-    case_resume,
-    case_transition,
-    case_void,
-)
+from cityops.cases.services.workflow import CaseActor, case_transition
 
 __all__ = [
-    "case_accept",
-    "case_check",
-    "case_close",
-    "case_confirm_report",
-    "case_decide_extension",
-    "case_decide_park",
-    "case_decide_return",
-    "case_dispatch",
-    "case_file",
+    "PAYLOADS",
+    "CaseActor",
+    "Payload",
     "case_find_by_tracking_code",
-    "case_handle",
-    "case_merge",
-    "case_raise_urgency",
-    "case_reject",
     "case_report",
-    "case_request_extension",
-    "case_request_park",
-    "case_request_return",
-    "case_resume",
     "case_reveal_reporter",
     "case_transition",
-    "case_void",
+    "payload_for",
 ]

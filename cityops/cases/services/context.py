@@ -8,6 +8,7 @@ from typing import Any
 
 from cityops.accounts.access import Actor
 from cityops.cases.models import Case
+from cityops.cases.services.payloads import Payload
 from cityops.cases.transitions import Rule
 
 
@@ -18,7 +19,7 @@ class TransitionContext:
     user: Any
     actor: Actor
     now: dt.datetime
-    payload: dict[str, Any]
+    payload: Payload  # the action's dataclass (services/payloads.py)
     reason: str = ""
     # Facts for the CaseEvent / audit rows (JSON-serialisable).
     data: dict[str, Any] = field(default_factory=dict)

@@ -121,7 +121,7 @@ def approve_return(ctx: TransitionContext) -> None:
 def approve_extension(ctx: TransitionContext) -> None:
     case = ctx.case
     requested = case.pending_request.get("new_deadline")
-    new = ctx.payload.get("new_deadline")
+    new = getattr(ctx.payload, "new_deadline", None)
     if new is None and requested:
         new = parse_datetime(requested)
     if new is None or (case.deadline_at is not None and new <= case.deadline_at):

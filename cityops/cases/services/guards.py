@@ -39,7 +39,7 @@ def _reason(ctx: TransitionContext) -> None:
 
 
 def _note(ctx: TransitionContext) -> None:
-    note = str(ctx.payload.get("note") or "").strip()
+    note = str(getattr(ctx.payload, "note", None) or "").strip()
     if not note:
         raise DomainError(_("A note on the work done is required."), field="note")
     ctx.data["note"] = note
@@ -52,7 +52,7 @@ def _filing_condition(ctx: TransitionContext) -> None:
             _("The category has no filing condition: complete the catalogue first."),
             code="no_filing_condition",
         )
-    if ctx.payload.get("condition_met") is not True:
+    if getattr(ctx.payload, "condition_met", None) is not True:
         raise DomainError(
             _("Filing must confirm that the case meets the filing condition: %(c)s")
             % {"c": condition},
@@ -75,7 +75,7 @@ def _as_org(value: Any) -> Organisation | None:
 
 def _unit(ctx: TransitionContext) -> None:
     case = ctx.case
-    requested = ctx.payload.get("unit")
+    requested = getattr(ctx.payload, "unit", None)
     unit = _as_org(requested)
     if requested not in (None, "") and unit is None:
         raise NotFound(_("Unknown or inactive unit."), field="unit")
@@ -120,7 +120,7 @@ def _time_limit(ctx: TransitionContext) -> None:
 
 
 def _new_deadline(ctx: TransitionContext) -> None:
-    value = ctx.payload.get("new_deadline")
+    value = getattr(ctx.payload, "new_deadline", None)
     if not isinstance(value, dt.datetime) or timezone.is_naive(value):
         raise DomainError(
             _("A new deadline (date and time with time zone) is required."),
@@ -137,7 +137,7 @@ def _new_deadline(ctx: TransitionContext) -> None:
 
 def _photos(kind: str) -> Callable[[TransitionContext], None]:
     def check(ctx: TransitionContext) -> None:
-        photos = list(ctx.payload.get("photos") or ())
+        photos = list(getattr(ctx.payload, "photos", None) or ())
         if not photos:
             raise DomainError(_("At least one photo is required."), field="photos")
         ctx.photos.append((kind, photos_prepare(photos)))
@@ -146,7 +146,7 @@ def _photos(kind: str) -> Callable[[TransitionContext], None]:
 
 
 def _merge_target(ctx: TransitionContext) -> None:
-    into = ctx.payload.get("into")
+    into = getattr(ctx.payload, "into", None)
     into_id = into.pk if isinstance(into, Case) else into
     if not into_id:
         raise DomainError(_("Choose another, existing case to merge into."), field="into")
@@ -169,7 +169,7 @@ def _not_urgent(ctx: TransitionContext) -> None:
 
 
 def _category(ctx: TransitionContext) -> None:
-    value = ctx.payload.get("category")
+    value = getattr(ctx.payload, "category", None)
     category = value if isinstance(value, Category) else None
     if category is None and value:
         category = Category.objects.filter(pk=value).first()

@@ -49,7 +49,8 @@ from cityops.registry.spatial import PointContext, pinned_index
 # Who may report through each source (None: anyone, signed in or not).
 SOURCE_ROLES: dict[str, tuple[str, ...] | None] = {
     Source.INSPECTOR: (Role.INSPECTOR,),
-    Source.HOTLINE: (Role.INTAKE_CLERK,),
+    # The call centre's clerks take 12345 calls; their shift lead (值班长) takes calls too.
+    Source.HOTLINE: (Role.INTAKE_CLERK, Role.SHIFT_LEAD),
     Source.LEADER: (Role.INTAKE_CLERK, Role.SHIFT_LEAD),
     Source.SENSOR: (Role.SYSTEM_ADMIN, Role.INTAKE_CLERK),
     Source.SELF_HANDLED: (Role.INSPECTOR,),
@@ -336,6 +337,7 @@ def report_draft(
         idempotency_key=key,
         reported_at=reported_at,
     )
+    case.refresh_search_terms()
     return case, decision
 
 

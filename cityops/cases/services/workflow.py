@@ -5,32 +5,36 @@ Inside one transaction: lock the row (``select_for_update``; SQLite serialises w
 guards, apply the action's effects, write them with a compare-and-swap UPDATE on ``version``
 (the second of two concurrent callers gets ``Conflict``), then the CaseEvent and the audit
 row. Notifications are delivered after the commit. The rule comes from the ``core.fsm`` table
-``cases.transitions.CASE``. The web UI and the REST API call ``case_transition``; the thin
-``case_<action>`` wrappers below serve scripts, benchmarks and tests.
+``cases.transitions.CASE``; the action's input is its typed payload (``services.payloads``).
+The web UI, the REST API, the public pages, scripts and tests all call ``case_transition``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityops.accounts.access import Actor, actor_for
-from cityops.accounts.models import Role
+from cityops.accounts.models import Role, User
 from cityops.cases.access import access_case
 from cityops.cases.models import Case, CaseEvent, Status
 from cityops.cases.services.context import TransitionContext
 from cityops.cases.services.effects import HANDLERS
 from cityops.cases.services.guards import GUARDS
+from cityops.cases.services.payloads import Payload, payload_class
 from cityops.cases.services.photos import photos_store
 from cityops.cases.transitions import CASE, Rule
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from cityops.core.ormfast import cas_update, insert_one
+
+# Who acts: a signed-in user, the anonymous visitor, or nobody (a reporter proved by the tracking
+# code with ``reporter=True``, the system).
+CaseActor = User | AnonymousUser | None
 
 _SKIP = {"id", "version", "status", "created_at", "updated_at"}
 _FIELDS = {f.attname: f for f in Case._meta.concrete_fields}
@@ -46,13 +50,15 @@ def case_transition(
     *,
     case_id: int,
     action: str,
-    actor: Any,
+    actor: CaseActor,
+    payload: Payload | None = None,
     expected_version: int | None = None,
-    reason: str = "",
     reporter: bool = False,
-    **payload: Any,
 ) -> Case:
     """Apply ``action`` to the case as ``actor``; return the updated case.
+
+    ``payload``: the action's dataclass (``services.payloads.PAYLOADS[action]``; build one
+    from plain data with ``payload_for``); ``None`` is the action's payload with no input.
 
     ``reporter=True``: the caller has proved that the actor reported the case (the private
     tracking code, ``case_find_by_tracking_code``); an anonymous reporter then acts with the
@@ -64,6 +70,11 @@ def case_transition(
     rule = CASE.rule(action)  # the core.fsm table (cases/transitions.py)
     if not isinstance(rule, Rule):
         raise DomainError(_("Unknown action %(a)s.") % {"a": action}, code="unknown_action")
+    takes = payload_class(action)
+    if payload is None:
+        payload = takes()
+    elif type(payload) is not takes:
+        raise TypeError(f"{action} takes {takes.__name__}, not {type(payload).__name__}")
     with transaction.atomic():
         who = actor_for(actor)
         if reporter and who.user_id is None:
@@ -95,7 +106,7 @@ def case_transition(
             actor=who,
             now=timezone.now(),
             payload=payload,
-            reason=reason.strip(),
+            reason=payload.reason.strip(),
         )
         for guard in rule.guards:
             GUARDS[guard](ctx)
@@ -122,7 +133,7 @@ def case_transition(
         event = CaseEvent(
             case=case,
             at=ctx.now,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=actor if isinstance(actor, User) else None,
             action=action,
             from_status=from_status,
             to_status=to_status,
@@ -208,270 +219,3 @@ def _carry_duplicates(ctx: TransitionContext, *, into: Case | None) -> None:
             summary=f"{dup.number} {Status.MERGED}→{to_status} ({case.number})",
             data={"from": Status.MERGED, "to": to_status, "reason": ctx.reason, **data},
         )
-
-
-# --- Thin wrappers: the names scripts, benchmarks and tests call ------------------------------
-
-
-def case_confirm_report(
-    *,
-    case_id: int,
-    actor: Any,
-    expected_version: int | None = None,
-    note: str = "",
-    photos: Sequence[Any] = (),
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="confirm_report",
-        actor=actor,
-        expected_version=expected_version,
-        reason=note,
-        photos=photos,
-    )
-
-
-def case_accept(*, case_id: int, actor: Any, expected_version: int | None = None) -> Case:
-    return case_transition(
-        case_id=case_id, action="accept", actor=actor, expected_version=expected_version
-    )
-
-
-def case_reject(
-    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="reject",
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_file(
-    *, case_id: int, actor: Any, condition_met: bool, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="file",
-        actor=actor,
-        condition_met=condition_met,
-        expected_version=expected_version,
-    )
-
-
-def case_dispatch(
-    *,
-    case_id: int,
-    actor: Any,
-    unit: Any = None,
-    reason: str = "",
-    expected_version: int | None = None,
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="dispatch",
-        actor=actor,
-        unit=unit,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_request_return(
-    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="request_return",
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_decide_return(
-    *,
-    case_id: int,
-    actor: Any,
-    approve: bool,
-    reason: str = "",
-    expected_version: int | None = None,
-) -> Case:
-    action = "approve_return" if approve else "refuse_return"
-    return case_transition(
-        case_id=case_id,
-        action=action,
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_request_extension(
-    *,
-    case_id: int,
-    actor: Any,
-    new_deadline: dt.datetime,
-    reason: str,
-    expected_version: int | None = None,
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="request_extension",
-        actor=actor,
-        new_deadline=new_deadline,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_decide_extension(
-    *,
-    case_id: int,
-    actor: Any,
-    approve: bool,
-    reason: str = "",
-    new_deadline: dt.datetime | None = None,
-    expected_version: int | None = None,
-) -> Case:
-    if approve:
-        return case_transition(
-            case_id=case_id,
-            action="approve_extension",
-            actor=actor,
-            reason=reason,
-            new_deadline=new_deadline,
-            expected_version=expected_version,
-        )
-    return case_transition(
-        case_id=case_id,
-        action="refuse_extension",
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_request_park(
-    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="request_park",
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_decide_park(
-    *,
-    case_id: int,
-    actor: Any,
-    approve: bool,
-    reason: str = "",
-    expected_version: int | None = None,
-) -> Case:
-    action = "approve_park" if approve else "refuse_park"
-    return case_transition(
-        case_id=case_id,
-        action=action,
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_resume(
-    *, case_id: int, actor: Any, reason: str = "", expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="resume",
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_handle(
-    *,
-    case_id: int,
-    actor: Any,
-    note: str,
-    photos: Sequence[Any],
-    expected_version: int | None = None,
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="handle",
-        actor=actor,
-        note=note,
-        photos=photos,
-        expected_version=expected_version,
-    )
-
-
-def case_check(
-    *,
-    case_id: int,
-    actor: Any,
-    passed: bool,
-    photos: Sequence[Any],
-    reason: str = "",
-    expected_version: int | None = None,
-) -> Case:
-    """核查 on site: passed → verified (ready to close); failed → 返工 to the same unit."""
-    return case_transition(
-        case_id=case_id,
-        action="verify" if passed else "rework",
-        actor=actor,
-        photos=photos,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_close(*, case_id: int, actor: Any, expected_version: int | None = None) -> Case:
-    return case_transition(
-        case_id=case_id, action="close", actor=actor, expected_version=expected_version
-    )
-
-
-def case_void(
-    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="void",
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_merge(
-    *, case_id: int, into: Any, actor: Any, reason: str = "", expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="merge",
-        actor=actor,
-        into=into,
-        reason=reason,
-        expected_version=expected_version,
-    )
-
-
-def case_raise_urgency(
-    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
-) -> Case:
-    return case_transition(
-        case_id=case_id,
-        action="raise_urgency",
-        actor=actor,
-        reason=reason,
-        expected_version=expected_version,
-    )

@@ -6,12 +6,8 @@ import pytest
 
 from cityops.cases.access import access_case
 from cityops.cases.selectors import case_list, case_public_view, case_row
-from cityops.cases.services import (
-    case_decide_return,
-    case_dispatch,
-    case_request_return,
-    case_reveal_reporter,
-)
+from cityops.cases.services import case_reveal_reporter, case_transition
+from cityops.cases.services.payloads import Dispatch, RequestReturn
 from cityops.cases.tests.conftest import EAST
 from cityops.core.errors import DomainError, NotFound, PermissionDenied
 from cityops.core.models import AuditEvent
@@ -28,16 +24,29 @@ def test_operator_sees_only_cases_dispatched_to_it(dispatched, personas) -> None
 
 def test_returned_case_leaves_the_old_unit(dispatched, personas, small_city) -> None:
     case = dispatched()
-    case_request_return(case_id=case.pk, actor=personas.operator_a, reason="属东片")
-    case = case_decide_return(case_id=case.pk, actor=personas.dispatcher, approve=True)
+    case_transition(
+        case_id=case.pk,
+        action="request_return",
+        actor=personas.operator_a,
+        payload=RequestReturn(reason="属东片"),
+    )
+    case = case_transition(case_id=case.pk, action="approve_return", actor=personas.dispatcher)
     assert case.assignee_id is None
     assert case.return_count == 1
     assert case.status == "filed"
     with pytest.raises(DomainError) as exc:  # override without a reason is refused
-        case_dispatch(case_id=case.pk, actor=personas.dispatcher, unit=small_city.operator_b)
+        case_transition(
+            case_id=case.pk,
+            action="dispatch",
+            actor=personas.dispatcher,
+            payload=Dispatch(unit=small_city.operator_b),
+        )
     assert getattr(exc.value, "field", None) == "reason"
-    case = case_dispatch(
-        case_id=case.pk, actor=personas.dispatcher, unit=small_city.operator_b.pk, reason="属东片"
+    case = case_transition(
+        case_id=case.pk,
+        action="dispatch",
+        actor=personas.dispatcher,
+        payload=Dispatch(unit=small_city.operator_b.pk, reason="属东片"),
     )
     assert case.assignee_id == small_city.operator_b.pk
     with pytest.raises(NotFound):

@@ -14,7 +14,8 @@ import pytest
 from django.db import connection, connections
 
 from cityops.cases.models import Case, CaseEvent
-from cityops.cases.services import case_dispatch, case_report
+from cityops.cases.services import case_report, case_transition
+from cityops.cases.services.payloads import File
 from cityops.cases.tests.conftest import WEST
 from cityops.core.errors import Conflict
 
@@ -49,12 +50,15 @@ def race(fn: Callable[[], Any], n: int = 2) -> list[Any]:
 
 
 def test_two_dispatchers_at_once_one_wins(report, personas) -> None:
-    from cityops.cases.services import case_accept, case_file
 
     case = report()
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-    results = race(lambda: case_dispatch(case_id=case.pk, actor=personas.dispatcher))
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
+    results = race(
+        lambda: case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
+    )
     assert sum(isinstance(r, Case) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 1
     assert CaseEvent.objects.filter(case=case, action="dispatch").count() == 1

@@ -14,15 +14,8 @@ from hypothesis import strategies as st
 
 from cityops.cases import deadlines
 from cityops.cases.models import Case, Light, Status
-from cityops.cases.services import (
-    case_check,
-    case_decide_extension,
-    case_decide_park,
-    case_raise_urgency,
-    case_request_extension,
-    case_request_park,
-    case_resume,
-)
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import RaiseUrgency, RequestExtension, RequestPark, Rework
 from cityops.cases.tests.conftest import jpeg
 from cityops.core.errors import DomainError
 from cityops.workcal.selectors import get_calendar
@@ -69,11 +62,16 @@ def test_parked_time_does_not_count(dispatched, personas) -> None:
         case = dispatched()
         assert case.deadline_at == at(2026, 11, 30, 14, 30)
     with time_machine.travel(at(2026, 11, 30, 10, 0), tick=False):
-        case_request_park(case_id=case.pk, actor=personas.operator_a, reason="需协调产权单位")
-        case = case_decide_park(case_id=case.pk, actor=personas.dispatcher, approve=True)
+        case_transition(
+            case_id=case.pk,
+            action="request_park",
+            actor=personas.operator_a,
+            payload=RequestPark(reason="需协调产权单位"),
+        )
+        case = case_transition(case_id=case.pk, action="approve_park", actor=personas.dispatcher)
         assert case.status == Status.PARKED
     with time_machine.travel(at(2026, 12, 2, 10, 0), tick=False):
-        case = case_resume(case_id=case.pk, actor=personas.dispatcher)
+        case = case_transition(case_id=case.pk, action="resume", actor=personas.dispatcher)
     # 1 h used before parking; the remaining 3 h run from Wednesday 10:00.
     assert case.deadline_at == at(2026, 12, 2, 14, 30)
     assert case.parked_total_s == 2 * 24 * 3600
@@ -88,10 +86,15 @@ def test_extension_moves_the_deadline(dispatched, personas) -> None:
     with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
         case = dispatched()
         wanted = at(2026, 12, 4, 17, 0)
-        case_request_extension(
-            case_id=case.pk, actor=personas.operator_a, new_deadline=wanted, reason="需购置材料"
+        case_transition(
+            case_id=case.pk,
+            action="request_extension",
+            actor=personas.operator_a,
+            payload=RequestExtension(new_deadline=wanted, reason="需购置材料"),
         )
-        case = case_decide_extension(case_id=case.pk, actor=personas.dispatcher, approve=True)
+        case = case_transition(
+            case_id=case.pk, action="approve_extension", actor=personas.dispatcher
+        )
     assert case.status == Status.DISPATCHED
     assert case.deadline_at == wanted
     assert case.extension_count == 1
@@ -103,18 +106,20 @@ def test_extension_moves_the_deadline(dispatched, personas) -> None:
 def test_extension_must_be_later(dispatched, personas) -> None:
     case = dispatched()
     with pytest.raises(DomainError):
-        case_request_extension(
+        case_transition(
             case_id=case.pk,
+            action="request_extension",
             actor=personas.operator_a,
-            new_deadline=case.deadline_at - dt.timedelta(hours=1),
-            reason="x",
+            payload=RequestExtension(
+                new_deadline=case.deadline_at - dt.timedelta(hours=1), reason="x"
+            ),
         )
     with pytest.raises(DomainError):
-        case_request_extension(
+        case_transition(
             case_id=case.pk,
+            action="request_extension",
             actor=personas.operator_a,
-            new_deadline=None,  # type: ignore[arg-type]
-            reason="x",
+            payload=RequestExtension(new_deadline=None, reason="x"),
         )
 
 
@@ -122,12 +127,11 @@ def test_rework_restarts_the_clock_for_the_same_unit(handled, personas, small_ci
     with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
         case = handled()
     with time_machine.travel(at(2026, 12, 1, 14, 0), tick=False):
-        case = case_check(
+        case = case_transition(
             case_id=case.pk,
+            action="rework",
             actor=personas.inspector,
-            passed=False,
-            photos=[jpeg("gray")],
-            reason="仍有垃圾残留",
+            payload=Rework(photos=[jpeg("gray")], reason="仍有垃圾残留"),
         )
     assert case.status == Status.DISPATCHED
     assert case.rework_count == 1
@@ -139,11 +143,21 @@ def test_rework_restarts_the_clock_for_the_same_unit(handled, personas, small_ci
 def test_raising_urgency_shortens_the_deadline(dispatched, personas) -> None:
     with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
         case = dispatched()
-        case = case_raise_urgency(case_id=case.pk, actor=personas.dispatcher, reason="影响通行")
+        case = case_transition(
+            case_id=case.pk,
+            action="raise_urgency",
+            actor=personas.dispatcher,
+            payload=RaiseUrgency(reason="影响通行"),
+        )
     assert case.urgency == "urgent"
     assert case.deadline_at == at(2026, 11, 30, 11, 0)  # 2 working hours
     with pytest.raises(DomainError):
-        case_raise_urgency(case_id=case.pk, actor=personas.dispatcher, reason="again")
+        case_transition(
+            case_id=case.pk,
+            action="raise_urgency",
+            actor=personas.dispatcher,
+            payload=RaiseUrgency(reason="again"),
+        )
 
 
 def test_light_is_yellow_when_dispatched_late_in_the_limit(dispatched) -> None:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cityops.cases.models import Case, CaseEvent, Status
 from cityops.cases.selectors import case_duplicates
-from cityops.cases.services import case_close, case_merge, case_void
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import Merge, Void
 from cityops.cases.tests.conftest import EAST, WEST
 from cityops.core.errors import DomainError
 from cityops.core.models import AuditEvent
@@ -44,12 +45,22 @@ def test_merge_into_the_earlier_case_informs_both_reporters(
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
         second = report()
     with django_capture_on_commit_callbacks(execute=True):
-        merged = case_merge(case_id=second.pk, into=first.pk, actor=personas.intake_clerk)
+        merged = case_transition(
+            case_id=second.pk,
+            action="merge",
+            actor=personas.intake_clerk,
+            payload=Merge(into=first.pk),
+        )
     assert merged.status == Status.MERGED
     assert merged.merged_into_id == first.pk
     assert Notification.objects.filter(recipient=personas.citizen, code="case.merged_into").exists()
     with pytest.raises(DomainError):  # never merge the earlier into the later
-        case_merge(case_id=first.pk, into=second.pk, actor=personas.intake_clerk)
+        case_transition(
+            case_id=first.pk,
+            action="merge",
+            actor=personas.intake_clerk,
+            payload=Merge(into=second.pk),
+        )
 
 
 def test_closing_informs_reporters_of_merged_duplicates(
@@ -59,9 +70,14 @@ def test_closing_informs_reporters_of_merged_duplicates(
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=1)):
         dup = report(source="public", actor=personas.citizen)
     # A duplicate reported after dispatch is merged by the centre into the open case.
-    case_merge(case_id=dup.pk, into=target.pk, actor=personas.intake_clerk, reason="重复")
+    case_transition(
+        case_id=dup.pk,
+        action="merge",
+        actor=personas.intake_clerk,
+        payload=Merge(into=target.pk, reason="重复"),
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        case_close(case_id=target.pk, actor=personas.shift_lead)
+        case_transition(case_id=target.pk, action="close", actor=personas.shift_lead)
     assert Notification.objects.filter(recipient=personas.citizen, code="case.close").exists()
 
 
@@ -72,13 +88,23 @@ def _two_duplicates(report: Any, personas: Any) -> tuple[Case, Case, Case]:
         middle = report()
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
         late = report(source="public", actor=personas.citizen)
-    case_merge(case_id=late.pk, into=middle.pk, actor=personas.intake_clerk, reason="重复")
+    case_transition(
+        case_id=late.pk,
+        action="merge",
+        actor=personas.intake_clerk,
+        payload=Merge(into=middle.pk, reason="重复"),
+    )
     return earliest, middle, late
 
 
 def test_merging_a_case_carries_its_duplicates_to_the_new_target(report, personas) -> None:
     earliest, middle, late = _two_duplicates(report, personas)
-    case_merge(case_id=middle.pk, into=earliest.pk, actor=personas.intake_clerk, reason="重复")
+    case_transition(
+        case_id=middle.pk,
+        action="merge",
+        actor=personas.intake_clerk,
+        payload=Merge(into=earliest.pk, reason="重复"),
+    )
     late.refresh_from_db()
     assert late.status == Status.MERGED
     assert late.merged_into_id == earliest.pk  # never left pointing at a merged case
@@ -91,7 +117,9 @@ def test_merging_a_case_carries_its_duplicates_to_the_new_target(report, persona
 
 def test_voiding_a_case_voids_its_duplicates_with_the_reason(report, personas) -> None:
     _earliest, middle, late = _two_duplicates(report, personas)
-    case_void(case_id=middle.pk, actor=personas.shift_lead, reason="误报")
+    case_transition(
+        case_id=middle.pk, action="void", actor=personas.shift_lead, payload=Void(reason="误报")
+    )
     late.refresh_from_db()
     assert late.status == Status.VOIDED
     assert late.merged_into_id == middle.pk  # the history still shows where it went

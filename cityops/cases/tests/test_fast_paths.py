@@ -12,7 +12,7 @@ from django.utils.functional import lazy
 
 from cityops.cases.access import access_case
 from cityops.cases.models import Case, CaseEvent, Question
-from cityops.cases.services import case_accept
+from cityops.cases.services import case_transition
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.models import AuditEvent
@@ -119,7 +119,7 @@ def test_a_new_required_question_applies_to_the_next_report(report, catalogue) -
 def test_transitions_keep_the_reporter_fields(report, personas) -> None:
     """Writers lock the row without the encrypted reporter fields; they stay untouched."""
     case = report(reporter_name="张三丰", reporter_phone="13812345678")
-    accepted = case_accept(case_id=case.pk, actor=personas.intake_clerk)
+    accepted = case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
     assert accepted.reporter_name == "张三丰"  # loaded on first read
     stored = Case.objects.get(pk=case.pk)
     assert (stored.reporter_name, stored.reporter_phone) == ("张三丰", "13812345678")

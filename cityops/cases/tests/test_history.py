@@ -310,7 +310,7 @@ def test_a_sample_replayed_through_the_services_gives_the_same_case(ready: None)
     import time_machine
 
     from cityops.accounts.models import User
-    from cityops.cases.services import case_report, case_transition
+    from cityops.cases.services import case_report, case_transition, payload_for
 
     _generate(dt.date(2026, 2, 16), 14, per_day=40, seed=3)
     users: dict[int | None, User] = {u.pk: u for u in User.objects.all()}
@@ -344,8 +344,7 @@ def test_a_sample_replayed_through_the_services_gives_the_same_case(ready: None)
                     case_id=new.pk,
                     action=ev.action,
                     actor=users[ev.actor_id],
-                    reason=ev.reason,
-                    **_payload(ev),
+                    payload=payload_for(ev.action, {"reason": ev.reason, **_payload(ev)}),
                 )
         new.refresh_from_db()
         fields = (

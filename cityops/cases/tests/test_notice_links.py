@@ -11,7 +11,8 @@ import time_machine
 from django.test import Client
 
 from cityops.cases.models import Case
-from cityops.cases.services import case_close, case_merge, notices
+from cityops.cases.services import case_transition, notices
+from cityops.cases.services.payloads import Merge
 from cityops.cases.sla import sla_scan
 from cityops.notifications.models import Notification
 
@@ -60,7 +61,12 @@ def test_links_of_real_flows_open(
         dup = report(source="public", actor=personas.citizen)
     with django_capture_on_commit_callbacks(execute=True):
         # A resident's duplicate merged into the open case: "merged into" and then "closed".
-        case_merge(case_id=dup.pk, into=target.pk, actor=personas.intake_clerk, reason="重复")
+        case_transition(
+            case_id=dup.pk,
+            action="merge",
+            actor=personas.intake_clerk,
+            payload=Merge(into=target.pk, reason="重复"),
+        )
         sla_scan(now=dt.datetime(2026, 11, 30, 15, 0, tzinfo=SH))
-        case_close(case_id=target.pk, actor=personas.shift_lead)
+        case_transition(case_id=target.pk, action="close", actor=personas.shift_lead)
     follow_every_link({"case.dispatch", "case.merge", "case.close"})

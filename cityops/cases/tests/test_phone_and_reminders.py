@@ -12,12 +12,8 @@ from django.test import override_settings
 
 from cityops.cases.models import Case
 from cityops.cases.reminders import reminders_send
-from cityops.cases.services import (
-    case_close,
-    case_decide_extension,
-    case_merge,
-    case_request_extension,
-)
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import Merge, RequestExtension
 from cityops.core.models import AuditEvent, OutboxStatus
 from cityops.core.outbox import outbox_retry
 from cityops.notifications.backends import SmsBackend
@@ -60,7 +56,7 @@ def test_hotline_caller_gets_an_sms_when_the_case_closes(
 ) -> None:
     case = verified(**hotline(personas, "13812345678"))
     with django_capture_on_commit_callbacks(execute=True):
-        case_close(case_id=case.pk, actor=personas.shift_lead)
+        case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
     assert len(SENT) == 1
     assert SENT[0][0] == "13812345678"
     assert case.number in SENT[0][1]
@@ -80,10 +76,10 @@ def test_reporters_with_an_account_and_cases_without_phone_get_no_sms(
     resident = verified(reporter_phone="13812345678")  # reported by the inspector: has a phone
     plain = verified()
     with django_capture_on_commit_callbacks(execute=True):
-        case_close(case_id=plain.pk, actor=personas.shift_lead)
+        case_transition(case_id=plain.pk, action="close", actor=personas.shift_lead)
     assert SENT == []
     with django_capture_on_commit_callbacks(execute=True):
-        case_close(case_id=resident.pk, actor=personas.shift_lead)
+        case_transition(case_id=resident.pk, action="close", actor=personas.shift_lead)
     assert [phone for phone, _text in SENT] == ["13812345678"]
 
 
@@ -93,7 +89,12 @@ def test_merge_tells_the_duplicate_caller_and_close_tells_both(
     first = report(**hotline(personas, "13800000001"))
     dup = report(**hotline(personas, "13800000002"))
     with django_capture_on_commit_callbacks(execute=True):
-        case_merge(case_id=dup.pk, into=first.pk, actor=personas.intake_clerk)
+        case_transition(
+            case_id=dup.pk,
+            action="merge",
+            actor=personas.intake_clerk,
+            payload=Merge(into=first.pk),
+        )
     assert [phone for phone, _text in SENT] == ["13800000002"]
     assert dup.number in SENT[0][1]
     # Merging twice is impossible; re-running the notice is de-duplicated.
@@ -113,7 +114,7 @@ def test_failed_sms_is_retried_with_backoff(
         override_settings(CITYOPS_SMS_BACKEND=f"{HERE}.BrokenSms"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        case_close(case_id=case.pk, actor=personas.shift_lead)
+        case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
     message = PhoneMessage.objects.get()
     assert message.next_attempt_at is not None  # the first backoff step (60 s by default)
     assert (message.status, message.attempts) == (OutboxStatus.FAILED, 1)
@@ -150,10 +151,13 @@ def test_reminder_once_per_case_and_deadline(dispatched, personas) -> None:
     # An approved extension is a new deadline: it gets its own reminder.
     new_deadline = at(2026, 12, 2, 17, 0)
     with time_machine.travel(at(2026, 11, 30, 13, 0), tick=False):
-        case_request_extension(
-            case_id=case.pk, actor=personas.operator_a, new_deadline=new_deadline, reason="材料"
+        case_transition(
+            case_id=case.pk,
+            action="request_extension",
+            actor=personas.operator_a,
+            payload=RequestExtension(new_deadline=new_deadline, reason="材料"),
         )
-        case_decide_extension(case_id=case.pk, actor=personas.dispatcher, approve=True)
+        case_transition(case_id=case.pk, action="approve_extension", actor=personas.dispatcher)
     assert Case.objects.get(pk=case.pk).deadline_at == new_deadline
     with override_settings(CITYOPS_CASES_REMINDER_HOURS=2):
         assert reminders_send(now=at(2026, 12, 2, 15, 30)) == 1

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from cityops.cases.models import Case
 from cityops.cases.retention import reporter_contacts_erase
-from cityops.cases.services import case_close
+from cityops.cases.services import case_transition
 from cityops.core.models import AuditEvent
 from cityops.notifications.models import PhoneMessage
 
@@ -31,7 +31,7 @@ def closed(verified, personas, django_capture_on_commit_callbacks):
                 reporter_name="张三",
             )
             with django_capture_on_commit_callbacks(execute=True):
-                return case_close(case_id=case.pk, actor=personas.shift_lead)
+                return case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
 
     return make
 

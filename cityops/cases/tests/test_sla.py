@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from cityops.cases.models import Case, Light
-from cityops.cases.services import case_handle
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import Handle
 from cityops.cases.sla import sla_scan
 from cityops.cases.tasks import sla_scan_task
 from cityops.cases.tests.conftest import jpeg
@@ -84,7 +85,12 @@ def test_straight_to_red_when_the_scan_missed_yellow(dispatched) -> None:
 def test_handled_and_parked_cases_are_not_scanned(dispatched, personas) -> None:
     with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
         case = dispatched()
-        case_handle(case_id=case.pk, actor=personas.operator_a, note="完成", photos=[jpeg()])
+        case_transition(
+            case_id=case.pk,
+            action="handle",
+            actor=personas.operator_a,
+            payload=Handle(note="完成", photos=[jpeg()]),
+        )
     assert sla_scan(now=at(2026, 12, 3, 9, 0)).red == 0
     assert Case.objects.get(pk=case.pk).light == Light.GREEN
 

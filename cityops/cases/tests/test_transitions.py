@@ -12,10 +12,11 @@ import pytest
 from django.utils import timezone
 
 from cityops.cases.models import Case, CaseEvent, Status
-from cityops.cases.services import case_transition
+from cityops.cases.services import PAYLOADS, case_transition, payload_for
+from cityops.cases.services.payloads import Accept, File, Handle, RequestPark, Verify
 from cityops.cases.tests.conftest import jpeg
 from cityops.cases.transitions import RULES, TRANSITIONS
-from cityops.core.errors import Conflict, NotFound, PermissionDenied
+from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from cityops.core.models import AuditEvent
 
 
@@ -81,13 +82,39 @@ def test_every_action_has_a_scenario() -> None:
     assert set(SCENARIOS) == set(TRANSITIONS)
 
 
+def test_every_action_has_one_payload_class() -> None:
+    assert set(PAYLOADS) == set(TRANSITIONS)
+    assert len(set(PAYLOADS.values())) == len(PAYLOADS)
+
+
+def test_payload_for_refuses_unknown_fields_and_wrong_types() -> None:
+    assert payload_for("file", {"condition_met": True, "reason": None}) == File(condition_met=True)
+    for action, data, field in (
+        ("accept", {"note": "x"}, "note"),
+        ("file", {"condition_met": "yes"}, "condition_met"),
+        ("dispatch", {"unit": True}, "unit"),
+        ("handle", {"photos": "photo.jpg"}, "photos"),
+        ("request_extension", {"new_deadline": "tomorrow"}, "new_deadline"),
+    ):
+        with pytest.raises(DomainError) as err:
+            payload_for(action, data)
+        assert err.value.field == field
+        assert err.value.status_code == 400
+    assert payload_for("accept", {"note": "x"}, ignore_unknown=True) == Accept()
+    with pytest.raises(DomainError):
+        payload_for("fly", {})
+
+
 @pytest.fixture
 def build(report, dispatched, handled, verified, personas, catalogue, small_city):
     """Build a case in the starting state of a scenario."""
 
     def act(case: Case, action: str, who: str, **payload: Any) -> Any:
         return case_transition(
-            case_id=case.pk, action=action, actor=getattr(personas, who), **payload
+            case_id=case.pk,
+            action=action,
+            actor=getattr(personas, who),
+            payload=payload_for(action, payload),
         )
 
     def make(setup: str) -> Any:
@@ -120,22 +147,31 @@ def build(report, dispatched, handled, verified, personas, catalogue, small_city
         if setup == "verified":
             return verified()
         if setup == "closed":  # a resident's own report, fixed and closed
-            from cityops.cases.services import (
-                case_check,
-                case_close,
-                case_dispatch,
-                case_file,
-                case_handle,
-            )
+            from cityops.cases.services import case_transition
 
             case = act(report(source="public", actor=personas.citizen), "confirm_report",
                        "inspector")  # fmt: skip
             act(case, "accept", "intake_clerk")
-            case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-            case_dispatch(case_id=case.pk, actor=personas.dispatcher)
-            case_handle(case_id=case.pk, actor=personas.operator_a, note="好", photos=[jpeg()])
-            case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg()])
-            return case_close(case_id=case.pk, actor=personas.shift_lead)
+            case_transition(
+                case_id=case.pk,
+                action="file",
+                actor=personas.shift_lead,
+                payload=File(condition_met=True),
+            )
+            case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
+            case_transition(
+                case_id=case.pk,
+                action="handle",
+                actor=personas.operator_a,
+                payload=Handle(note="好", photos=[jpeg()]),
+            )
+            case_transition(
+                case_id=case.pk,
+                action="verify",
+                actor=personas.inspector,
+                payload=Verify(photos=[jpeg()]),
+            )
+            return case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
         if setup == "self_handled":
             return report(source="self_handled", photos=[jpeg()], after_photos=[jpeg("green")])
         if setup == "duplicate":
@@ -158,7 +194,7 @@ def test_allowed(action: str, build, personas, small_city) -> None:
         action=action,
         actor=getattr(personas, sc.actor),
         expected_version=case.version,
-        **sc.payload(case, small_city),
+        payload=payload_for(action, sc.payload(case, small_city)),
     )
     rule = TRANSITIONS[action]
     assert result.status == (rule.target or before)
@@ -182,7 +218,7 @@ def test_forbidden_role(action: str, build, personas, small_city) -> None:
             case_id=case.pk,
             action=action,
             actor=getattr(personas, sc.forbidden),
-            **sc.payload(case, small_city),
+            payload=payload_for(action, sc.payload(case, small_city)),
         )
     assert Case.objects.get(pk=case.pk).version == case.version
 
@@ -197,7 +233,7 @@ def test_out_of_scope_operator_gets_not_found(action: str, build, personas, smal
             case_id=case.pk,
             action=action,
             actor=personas.operator_b,
-            **sc.payload(case, small_city),
+            payload=payload_for(action, sc.payload(case, small_city)),
         )
 
 
@@ -207,21 +243,23 @@ def test_concurrent_second_actor_gets_conflict(action: str, build, personas, sma
     sc = SCENARIOS[action]
     case = build(sc.setup)
     seen = case.version
-    payload = sc.payload(case, small_city)
+    payload = payload_for(action, sc.payload(case, small_city))
     case_transition(case_id=case.pk, action=action, actor=getattr(personas, sc.actor),
-                    expected_version=seen, **payload)  # fmt: skip
+                    expected_version=seen, payload=payload)  # fmt: skip
     with pytest.raises(Conflict):
         case_transition(case_id=case.pk, action=action, actor=getattr(personas, sc.actor),
-                        expected_version=seen, **sc.payload(case, small_city))  # fmt: skip
+                        expected_version=seen,
+                        payload=payload_for(action, sc.payload(case, small_city)))  # fmt: skip
     assert CaseEvent.objects.filter(case=case, action=action).count() == 1
 
 
 def test_repeating_an_action_without_version_is_a_state_conflict(dispatched, personas) -> None:
     case = dispatched()
-    case_transition(case_id=case.pk, action="request_park", actor=personas.operator_a, reason="x")
+    park = RequestPark(reason="x")
+    case_transition(case_id=case.pk, action="request_park", actor=personas.operator_a, payload=park)
     with pytest.raises(Conflict) as exc:
         case_transition(
-            case_id=case.pk, action="request_park", actor=personas.operator_a, reason="x"
+            case_id=case.pk, action="request_park", actor=personas.operator_a, payload=park
         )
     assert exc.value.code == "invalid_state"
 

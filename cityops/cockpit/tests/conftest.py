@@ -10,7 +10,8 @@ import pytest
 import time_machine
 
 from cityops.cases.models import Case
-from cityops.cases.services import case_void
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import Void
 from cityops.evaluations.tests.conftest import (  # noqa: F401 (fixtures)
     _media_in_tmp,
     at,
@@ -34,7 +35,12 @@ def history(walk: Callable[..., Case], personas: Any) -> dict[str, Case]:  # noq
         "september": walk(at(2026, 9, 20, 9, 0)),
     }
     with time_machine.travel(at(2026, 10, 21, 10, 0), tick=False):
-        case_void(case_id=cases["voided"].pk, actor=personas.shift_lead, reason="重复上报")
+        case_transition(
+            case_id=cases["voided"].pk,
+            action="void",
+            actor=personas.shift_lead,
+            payload=Void(reason="重复上报"),
+        )
     from cityops.cases.sla import sla_scan
 
     with time_machine.travel(NOW, tick=False):

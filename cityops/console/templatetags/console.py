@@ -23,6 +23,7 @@ def console_nav(context: dict[str, Any]) -> dict[str, Any]:
         "staff": bool(actor.roles - {Role.RESIDENT}) or actor.is_superuser,
         "inspector": actor.has_role(Role.INSPECTOR),
         "operator": actor.has_role(Role.OPERATOR_STAFF),
+        "call_centre": actor.has_role(Role.INTAKE_CLERK, Role.SHIFT_LEAD),
         "officer": actor.has_role(Role.STREET_OFFICER, Role.COMMUNITY_OFFICER),
         "supervision": actor.has_role(Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN),
         "back_office": bool(getattr(user, "is_staff", False)),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cityops.cases.models import Case, Status
+from cityops.cases.services.payloads import File
 from cityops.console.tests.conftest import EAST, jpeg
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +30,12 @@ def test_console_needs_sign_in(client, catalogue):
 
 def test_home_shows_the_dispatcher_queue(login, personas, report):
     case = report()
-    from cityops.cases.services import case_accept, case_file
+    from cityops.cases.services import case_transition
 
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
     page = login(personas.dispatcher).get(reverse("console:home")).content.decode()
     assert case.number in page
     page = login(personas.intake_clerk).get(reverse("console:home")).content.decode()

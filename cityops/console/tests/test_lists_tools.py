@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from cityops.cases.models import Case, Status
-from cityops.cases.services import case_accept, case_dispatch, case_file
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import File
 from cityops.console.models import SavedFilter
 from cityops.console.tests.conftest import EAST
 from cityops.core.models import AuditEvent
@@ -16,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 def filed(report, personas, **kwargs) -> Case:
     case = report(**kwargs)
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    return case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    return case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
 
 
 # --- Saved filters ---------------------------------------------------------------------------
@@ -95,7 +98,7 @@ def test_bulk_dispatch_each_case_on_its_own(login, personas, report):
     page = login(personas.dispatcher).get(reverse("console:case-list")).content.decode()
     assert f'value="{west.pk}:{west.version}"' in page
     # Someone else dispatches one of them between the page load and the submit.
-    case_dispatch(case_id=taken.pk, actor=personas.dispatcher)
+    case_transition(case_id=taken.pk, action="dispatch", actor=personas.dispatcher)
     response = login(personas.dispatcher).post(
         reverse("console:bulk-dispatch"),
         {

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cityops.cases.models import Case, Status
-from cityops.cases.services import case_accept, case_file
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import File
 from cityops.console.tests.conftest import EAST
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,13 @@ def open311(client: Client, query: dict[str, Any]) -> set[str]:
 def cases(report: Any, personas: Any, catalogue: Any) -> dict[str, Case]:
     def admitted(**kwargs: Any) -> Case:
         case = report(**kwargs)
-        case_accept(case_id=case.pk, actor=personas.intake_clerk)
-        return case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+        case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+        return case_transition(
+            case_id=case.pk,
+            action="file",
+            actor=personas.shift_lead,
+            payload=File(condition_met=True),
+        )
 
     return {
         "garbage": admitted(description="井盖缺失一处"),
@@ -129,19 +135,20 @@ def test_unverified_reports_never_appear_publicly(
 def test_a_resident_sees_the_public_view_of_their_own_case(
     login: Any, personas: Any, report: Any, catalogue: Any
 ) -> None:
-    from cityops.cases.services import case_dispatch
+    from cityops.cases.services import case_transition
 
     case = report(
         source="public", actor=personas.citizen, reporter_name="王五", reporter_phone="13700001234"
     )
     case = Case.objects.get(pk=case.pk)
     assert case.reported_by_id == personas.citizen.pk
-    from cityops.cases.services import case_confirm_report
 
-    case_confirm_report(case_id=case.pk, actor=personas.inspector)
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-    case = case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+    case_transition(case_id=case.pk, action="confirm_report", actor=personas.inspector)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
+    case = case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
     neighbour = report(description="邻居的案件")
     case = Case.objects.select_related("assignee").get(pk=case.pk)
     assert case.assignee is not None

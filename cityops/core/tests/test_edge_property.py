@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from cityops.api.tokens import api_token_create
 from cityops.cases.models import Case, CaseEvent, Status
-from cityops.cases.services import case_accept, case_confirm_report
+from cityops.cases.services import case_transition
 from cityops.cases.testing import WEST
 from cityops.core.models import AuditEvent
 from cityops.core.text import forbidden_in
@@ -88,9 +88,9 @@ def world(catalogue: Any, personas: Any, settings: Any) -> dict[str, Any]:
 def publish(personas: Any) -> None:
     """Verify and accept every new report, so that the Open311 listing shows its text."""
     for case in Case.objects.filter(status=Status.AWAITING_VERIFICATION):
-        case_confirm_report(case_id=case.pk, actor=personas.inspector)
+        case_transition(case_id=case.pk, action="confirm_report", actor=personas.inspector)
     for case in Case.objects.filter(status=Status.REPORTED):
-        case_accept(case_id=case.pk, actor=personas.intake_clerk)
+        case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
 
 
 def check(client: Client, send: Callable[[], Any], personas: Any) -> None:

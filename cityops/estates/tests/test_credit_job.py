@@ -14,16 +14,9 @@ from PIL import Image
 
 from cityops.cases.catalogue_demo import CATALOGUE
 from cityops.cases.models import Case, Category
-from cityops.cases.services import (
-    case_accept,
-    case_check,
-    case_close,
-    case_dispatch,
-    case_file,
-    case_handle,
-    case_report,
-)
+from cityops.cases.services import case_report, case_transition
 from cityops.cases.services.catalogue import catalogue_load
+from cityops.cases.services.payloads import File, Handle, Rework, Verify
 from cityops.core.periods import Period
 from cityops.estates.jobs import credit_update_from_cases
 from cityops.estates.models import CreditRecord, CreditSource
@@ -66,30 +59,45 @@ def property_case(small_city: Any, personas: Any) -> Callable[..., Case]:
                 actor=personas.inspector,
             )
             assert case.routed_org_id == small_city.property_company.pk
-            case_accept(case_id=case.pk, actor=personas.intake_clerk)
-            case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-            case = case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+            case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+            case_transition(
+                case_id=case.pk,
+                action="file",
+                actor=personas.shift_lead,
+                payload=File(condition_met=True),
+            )
+            case = case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
             for _ in range(reworks):
-                case_handle(
-                    case_id=case.pk, actor=personas.property_staff, note="修", photos=[jpeg()]
-                )
-                case_check(
+                case_transition(
                     case_id=case.pk,
+                    action="handle",
+                    actor=personas.property_staff,
+                    payload=Handle(note="修", photos=[jpeg()]),
+                )
+                case_transition(
+                    case_id=case.pk,
+                    action="rework",
                     actor=personas.inspector,
-                    passed=False,
-                    photos=[jpeg()],
-                    reason="仍未修好",
+                    payload=Rework(photos=[jpeg()], reason="仍未修好"),
                 )
             if late:
                 assert case.deadline_at is not None
                 clock.move_to(case.deadline_at + dt.timedelta(hours=2))
             else:
                 clock.shift(dt.timedelta(minutes=30))
-            case_handle(
-                case_id=case.pk, actor=personas.property_staff, note="已修复", photos=[jpeg()]
+            case_transition(
+                case_id=case.pk,
+                action="handle",
+                actor=personas.property_staff,
+                payload=Handle(note="已修复", photos=[jpeg()]),
             )
-            case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg()])
-            return case_close(case_id=case.pk, actor=personas.shift_lead)
+            case_transition(
+                case_id=case.pk,
+                action="verify",
+                actor=personas.inspector,
+                payload=Verify(photos=[jpeg()]),
+            )
+            return case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
 
     return make
 

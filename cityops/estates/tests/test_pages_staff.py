@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from cityops.cases.services.payloads import Reject
 from cityops.estates.models import (
     Ballot,
     CreditObjection,
@@ -334,7 +335,7 @@ def test_company_cases_link_only_to_cases_the_company_may_open(
     property_case,  # noqa: F811 (the fixture)
 ):
     from cityops.cases.models import Category
-    from cityops.cases.services import case_reject, case_report
+    from cityops.cases.services import case_report, case_transition
     from cityops.estates.tests.test_credit_job import IN_COMPOUND
 
     dispatched = property_case()
@@ -349,7 +350,12 @@ def test_company_cases_link_only_to_cases_the_company_may_open(
         actor=personas.inspector,
     )
     assert rejected.routed_org_id == small_city.property_company.pk
-    case_reject(case_id=rejected.pk, actor=personas.intake_clerk, reason="重复")
+    case_transition(
+        case_id=rejected.pk,
+        action="reject",
+        actor=personas.intake_clerk,
+        payload=Reject(reason="重复"),
+    )
     client.force_login(personas.property_staff)
     html = body(client.get(reverse("estates:company")))
     assert reverse("console:case-detail", args=[dispatched.pk]) in html

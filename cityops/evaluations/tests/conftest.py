@@ -14,16 +14,9 @@ from PIL import Image
 
 from cityops.cases.catalogue_demo import CATALOGUE
 from cityops.cases.models import Case, Category
-from cityops.cases.services import (
-    case_accept,
-    case_check,
-    case_close,
-    case_dispatch,
-    case_file,
-    case_handle,
-    case_report,
-)
+from cityops.cases.services import case_report, case_transition, payload_for
 from cityops.cases.services.catalogue import catalogue_load
+from cityops.cases.services.payloads import File, Handle
 from cityops.evaluations.demo import load_demo_schemes
 
 WEST = (122.255, 43.615)  # operator A's lot (contract HW-A)
@@ -76,21 +69,35 @@ def walk(garbage: Category, personas: Any) -> Callable[..., Case]:
                 **extra,
             )  # fmt: skip
             if case.status == "reported":
-                case_accept(case_id=case.pk, actor=personas.intake_clerk)
-            case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-            case = case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+                case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+            case_transition(
+                case_id=case.pk,
+                action="file",
+                actor=personas.shift_lead,
+                payload=File(condition_met=True),
+            )
+            case = case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
         if handle_after is None:
             return case
         moment = when + handle_after
         with time_machine.travel(moment, tick=False):
-            case_handle(case_id=case.pk, actor=personas.operator_a, note="已清理", photos=[jpeg()])
+            case_transition(
+                case_id=case.pk,
+                action="handle",
+                actor=personas.operator_a,
+                payload=Handle(note="已清理", photos=[jpeg()]),
+            )
         with time_machine.travel(moment + dt.timedelta(minutes=10), tick=False):
-            case = case_check(
-                case_id=case.pk, actor=personas.inspector, passed=not rework,
-                photos=[jpeg("blue")], reason="仍有残留" if rework else "",
-            )  # fmt: skip
+            action = "rework" if rework else "verify"
+            photos = [jpeg("blue")]
+            payload = payload_for(
+                action, {"photos": photos, "reason": "仍有残留" if rework else ""}
+            )
+            case = case_transition(
+                case_id=case.pk, action=action, actor=personas.inspector, payload=payload
+            )
             if close and not rework:
-                case = case_close(case_id=case.pk, actor=personas.shift_lead)
+                case = case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
         return case
 
     return make

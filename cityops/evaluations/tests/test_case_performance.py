@@ -19,7 +19,8 @@ import time_machine
 from cityops.assessment.selectors import assessment_for_period
 from cityops.cases.models import Case
 from cityops.cases.performance import Grouping, Performance, case_performance
-from cityops.cases.services import case_decide_return, case_request_return, case_void
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import RequestReturn, Void
 from cityops.core.periods import Period
 from cityops.estates.jobs import credit_update_from_cases
 from cityops.estates.models import CreditRatedPeriod, CreditRecord, CreditSource
@@ -50,10 +51,20 @@ def history(walk: Callable[..., Case], personas: Any, small_city: Any) -> None:
     voided = walk(at(2026, 10, 21, 9, 0))
     returned = walk(at(2026, 10, 22, 9, 0))
     with time_machine.travel(at(2026, 10, 21, 10, 0), tick=False):
-        case_void(case_id=voided.pk, actor=personas.shift_lead, reason="重复上报")
+        case_transition(
+            case_id=voided.pk,
+            action="void",
+            actor=personas.shift_lead,
+            payload=Void(reason="重复上报"),
+        )
     with time_machine.travel(at(2026, 10, 22, 10, 0), tick=False):
-        case_request_return(case_id=returned.pk, actor=personas.operator_a, reason="非本单位")
-        case_decide_return(case_id=returned.pk, actor=personas.dispatcher, approve=True)
+        case_transition(
+            case_id=returned.pk,
+            action="request_return",
+            actor=personas.operator_a,
+            payload=RequestReturn(reason="非本单位"),
+        )
+        case_transition(case_id=returned.pk, action="approve_return", actor=personas.dispatcher)
     walk(at(2026, 9, 20, 9, 0))  # September: not October's
 
 

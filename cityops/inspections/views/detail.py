@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ from cityops.inspections.services.followup import finding_open_case
 from cityops.inspections.services.inspections import FindingInput, inspection_correct
 from cityops.inspections.views import inspection_or_404, map_options, month_param
 
-PAGE = 200
+PAGE = 50
 
 
 @login_required
@@ -36,12 +37,17 @@ def inspection_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
-    rows = list(inspection_list(user=request.user, month=month, status=status)[:PAGE])
+    qs = inspection_list(user=request.user, month=month, status=status)
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "inspections/list.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "query": params.urlencode(),
             "month": month,
             "status": status,
             "statuses": Status.choices,

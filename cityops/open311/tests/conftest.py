@@ -77,12 +77,12 @@ def api_key(db: None) -> str:
 @pytest.fixture
 def admit(personas: Any) -> Any:
     """Verify and accept (核实, 受理) the report behind a POST's token; its case number."""
-    from cityops.cases.services import case_accept, case_confirm_report
+    from cityops.cases.services import case_transition
 
     def run(token: str) -> str:
         case = filed_case(token)
-        case_confirm_report(case_id=case.pk, actor=personas.inspector)
-        case_accept(case_id=case.pk, actor=personas.intake_clerk)
+        case_transition(case_id=case.pk, action="confirm_report", actor=personas.inspector)
+        case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
         return case.number
 
     return run

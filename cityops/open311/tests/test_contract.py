@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cityops.cases.models import Case, CasePhoto
+from cityops.cases.services.payloads import File, Reject
 from cityops.open311.keys import key_create, key_revoke
 from cityops.open311.models import Open311Request
 from cityops.open311.tests.conftest import WEST, filed_case, jpeg_with_exif
@@ -342,11 +343,16 @@ def test_get_one_request(client: Client, three: list[str], fmt: str) -> None:
 def test_extensions_notes_and_attributes(
     client: Client, three: list[str], personas: Any, post: Any
 ) -> None:
-    from cityops.cases.services import case_reject
+    from cityops.cases.services import case_transition
 
     token = js(post(description="第四处", **{"attribute[volume_m3]": "1"}))[0]["token"]
     case = filed_case(token)
-    case_reject(case_id=case.pk, actor=personas.intake_clerk, reason="重复上报")
+    case_transition(
+        case_id=case.pk,
+        action="reject",
+        actor=personas.intake_clerk,
+        payload=Reject(reason="重复上报"),
+    )
     # A rejected report is decided: the client learns its number from the token, but the
     # report itself never became public (cases.query.public_visible), so it is not listed.
     assert js(client.get(f"/open311/v2/tokens/{token}.json"))[0]["service_request_id"] == (
@@ -366,11 +372,13 @@ def test_extensions_notes_and_attributes(
 
 
 def test_expected_datetime_is_the_deadline(client: Client, three: list[str], personas: Any) -> None:
-    from cityops.cases.services import case_dispatch, case_file
+    from cityops.cases.services import case_transition
 
     case = Case.objects.get(number=three[0])
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-    case = case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
+    case = case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
     row = js(client.get(f"/open311/v2/requests/{three[0]}.json"))[0]
     assert (
         row["expected_datetime"]

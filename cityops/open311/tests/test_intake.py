@@ -17,11 +17,11 @@ from cityops.cases.models import Case, CaseEvent, Category
 from cityops.cases.services import case_report
 from cityops.cases.services.intake_batch import PublicReport, case_report_many
 from cityops.core.errors import DomainError
-from cityops.core.models import AuditEvent
+from cityops.core.models import AuditEvent, Credential
 from cityops.open311 import intake
 from cityops.open311.intake import intake_drain
 from cityops.open311.keys import key_check, key_revoke
-from cityops.open311.models import ApiKey, IntakeStatus, Open311Request
+from cityops.open311.models import IntakeStatus, Open311Request
 from cityops.open311.selectors import category_for_post
 from cityops.open311.tests.conftest import WEST, filed_case
 
@@ -126,8 +126,8 @@ def test_a_key_revoked_before_the_post_arrived_files_nothing(post: Any, no_kick:
     before, after = token_of(post(**VOLUME)), token_of(post(**VOLUME))
     record = Open311Request.objects.get(token=after)
     # Another process answered the second POST from its memory of the key: revoked in between.
-    ApiKey.objects.filter(pk=record.api_key_id).update(
-        active=False, revoked_at=record.created_at - dt.timedelta(microseconds=1)
+    Credential.objects.filter(open311_key__pk=record.api_key_id).update(
+        revoked_at=record.created_at - dt.timedelta(microseconds=1)
     )
     Open311Request.objects.filter(token=before).update(
         created_at=record.created_at - dt.timedelta(seconds=5)

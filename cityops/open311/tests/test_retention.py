@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from cityops.cases.retention import reporter_contacts_erase
-from cityops.cases.services import case_close
+from cityops.cases.services import case_transition
 from cityops.open311.keys import key_create
 from cityops.open311.models import Open311Request
 
@@ -19,7 +19,7 @@ def test_open311_contact_data_of_an_erased_case_is_erased(verified, personas) ->
     key, _secret = key_create(name="app")
     with time_machine.travel(dt.datetime(2025, 1, 10, 10, tzinfo=SH), tick=False):
         case = verified(source="hotline", actor=personas.intake_clerk, reporter_phone="13812345678")
-        case_close(case_id=case.pk, actor=personas.shift_lead)
+        case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
     request = Open311Request.objects.create(
         case=case,
         api_key=key,

@@ -9,7 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from cityops.cases.models import Case, Status
-from cityops.cases.services import case_accept, case_close
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import File, Handle, Verify
 from cityops.console.tests.conftest import WEST, jpeg
 from cityops.public.models import Feedback
 
@@ -111,7 +112,7 @@ def hint(client: Any, category: Any, point: Any = WEST) -> Any:
 
 def test_duplicates_are_suggested_before_submitting(client, catalogue, report, personas):
     existing = report()
-    case_accept(case_id=existing.pk, actor=personas.intake_clerk)
+    case_transition(case_id=existing.pk, action="accept", actor=personas.intake_clerk)
     response = post_report(client, catalogue["garbage"])
     assert response.status_code == 200
     assert existing.number in response.content.decode()
@@ -164,22 +165,24 @@ def test_track_and_feedback_after_closure(client, catalogue, personas):
     assert "send my rating" not in page.lower()
     assert "提交评价" not in page
     case = Case.objects.get()
-    from cityops.cases.services import (
-        case_accept,
-        case_check,
-        case_confirm_report,
-        case_dispatch,
-        case_file,
-        case_handle,
-    )
+    from cityops.cases.services import case_transition
 
-    case_confirm_report(case_id=case.pk, actor=personas.inspector)
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-    case_dispatch(case_id=case.pk, actor=personas.dispatcher)
-    case_handle(case_id=case.pk, actor=personas.operator_a, note="ok", photos=[jpeg()])
-    case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg()])
-    case_close(case_id=case.pk, actor=personas.shift_lead)
+    case_transition(case_id=case.pk, action="confirm_report", actor=personas.inspector)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
+    case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
+    case_transition(
+        case_id=case.pk,
+        action="handle",
+        actor=personas.operator_a,
+        payload=Handle(note="ok", photos=[jpeg()]),
+    )
+    case_transition(
+        case_id=case.pk, action="verify", actor=personas.inspector, payload=Verify(photos=[jpeg()])
+    )
+    case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
     response = client.post(reverse("public:track"), track)
     assert response.context["feedback_form"] is not None
     response = client.post(reverse("public:feedback"), {**track, "score": 5, "comment": "好"})

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cityops.cases.models import Case, Status
+from cityops.cases.services.payloads import File, Handle, Verify
 from cityops.console.tests.browser.test_console_tools import AXE, _axe
 from cityops.console.tests.browser.test_journey import PHONE, new_page, staff_page
 from cityops.console.tests.conftest import jpeg
@@ -21,25 +22,27 @@ pytestmark = [
 
 
 def _fix_and_close(case: Case, personas: Any) -> None:
-    from cityops.cases.services import (
-        case_accept,
-        case_check,
-        case_close,
-        case_confirm_report,
-        case_dispatch,
-        case_file,
-        case_handle,
-    )
+    from cityops.cases.services import case_transition
 
-    case_confirm_report(case_id=case.pk, actor=personas.inspector)
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-    case_dispatch(case_id=case.pk, actor=personas.dispatcher)
-    case_handle(
-        case_id=case.pk, actor=personas.operator_a, note="已清运完毕", photos=[jpeg("green")]
+    case_transition(case_id=case.pk, action="confirm_report", actor=personas.inspector)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
     )
-    case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg("blue")])
-    case_close(case_id=case.pk, actor=personas.shift_lead)
+    case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
+    case_transition(
+        case_id=case.pk,
+        action="handle",
+        actor=personas.operator_a,
+        payload=Handle(note="已清运完毕", photos=[jpeg("green")]),
+    )
+    case_transition(
+        case_id=case.pk,
+        action="verify",
+        actor=personas.inspector,
+        payload=Verify(photos=[jpeg("blue")]),
+    )
+    case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
 
 
 def test_resident_reports_tracks_rates_and_reopens_on_a_phone(

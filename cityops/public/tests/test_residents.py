@@ -11,7 +11,8 @@ import time_machine
 from django.urls import reverse
 
 from cityops.cases.models import Case, Status
-from cityops.cases.services import case_close
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import File, Handle, Verify
 from cityops.console.tests.conftest import WEST, jpeg
 from cityops.core.models import AuditEvent
 from cityops.notifications.models import PhoneMessage
@@ -50,24 +51,23 @@ def closed_case(client: Any, catalogue: Any, personas: Any) -> tuple[Case, dict[
     client.post(report_url(catalogue["garbage"]), report_data(catalogue["garbage"]))
     done = client.get(reverse("public:report-done")).context["done"]
     case = Case.objects.get(number=done["number"])
-    from cityops.cases.services import (
-        case_accept,
-        case_check,
-        case_confirm_report,
-        case_dispatch,
-        case_file,
-        case_handle,
-    )
 
-    case_confirm_report(case_id=case.pk, actor=personas.inspector)
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-    case_dispatch(case_id=case.pk, actor=personas.dispatcher)
-    case_handle(
-        case_id=case.pk, actor=personas.operator_a, note="已清运并消毒", photos=[jpeg("blue")]
+    case_transition(case_id=case.pk, action="confirm_report", actor=personas.inspector)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
     )
-    case_check(case_id=case.pk, actor=personas.inspector, passed=True, photos=[jpeg()])
-    case_close(case_id=case.pk, actor=personas.shift_lead)
+    case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
+    case_transition(
+        case_id=case.pk,
+        action="handle",
+        actor=personas.operator_a,
+        payload=Handle(note="已清运并消毒", photos=[jpeg("blue")]),
+    )
+    case_transition(
+        case_id=case.pk, action="verify", actor=personas.inspector, payload=Verify(photos=[jpeg()])
+    )
+    case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
     case.refresh_from_db()
     return case, {"number": done["number"], "code": done["code"]}
 

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cityops.cases.services import case_accept
+from cityops.cases.services import case_transition
 from cityops.notifications.models import PhoneMessage
 from cityops.public.models import Subscription
 
@@ -43,14 +43,14 @@ def test_double_opt_in_then_new_and_unsubscribe(
     first = report()
     assert first.community_id == community.pk
     with django_capture_on_commit_callbacks(execute=True):
-        case_accept(case_id=first.pk, actor=personas.intake_clerk)
+        case_transition(case_id=first.pk, action="accept", actor=personas.intake_clerk)
     assert len(mail.outbox) == 1
     assert client.get(confirm).status_code == 200
     sub.refresh_from_db()
     assert sub.confirmed_at is not None
     second = report()
     with django_capture_on_commit_callbacks(execute=True):
-        case_accept(case_id=second.pk, actor=personas.intake_clerk)
+        case_transition(case_id=second.pk, action="accept", actor=personas.intake_clerk)
     assert len(mail.outbox) == 2
     message = mail.outbox[1]
     assert second.number in message.subject
@@ -80,14 +80,14 @@ def test_sms_subscription_and_validation(
     client.get(link(confirm.text, "confirm"))
     case = report()
     with django_capture_on_commit_callbacks(execute=True):
-        case_accept(case_id=case.pk, actor=personas.intake_clerk)
+        case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
     assert PhoneMessage.objects.filter(text__contains=case.number).count() == 1
 
 
 def test_closed_reports_only(
     client, small_city, catalogue, verified, personas, django_capture_on_commit_callbacks
 ):
-    from cityops.cases.services import case_close
+    from cityops.cases.services import case_transition
 
     with django_capture_on_commit_callbacks(execute=True):
         subscribe(client, small_city.community_west, on_new="")
@@ -96,6 +96,6 @@ def test_closed_reports_only(
         case = verified()  # accepted on the way: not a "new" subscriber, nothing sent
     assert len(mail.outbox) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        case_close(case_id=case.pk, actor=personas.shift_lead)
+        case_transition(case_id=case.pk, action="close", actor=personas.shift_lead)
     assert len(mail.outbox) == 2
     assert case.number in mail.outbox[1].subject

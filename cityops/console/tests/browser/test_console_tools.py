@@ -9,7 +9,8 @@ import pytest
 from django.conf import settings
 
 from cityops.cases.models import Case, Status
-from cityops.cases.services import case_accept, case_file
+from cityops.cases.services import case_transition
+from cityops.cases.services.payloads import File
 from cityops.console.models import SavedFilter
 from cityops.console.tests.browser.test_journey import DESKTOP, new_page, staff_page
 from cityops.console.tests.conftest import EAST
@@ -20,8 +21,10 @@ AXE = Path(settings.BASE_DIR) / "var" / "vendor" / "axe-core" / "axe.min.js"
 
 def filed(report: Any, personas: Any, **kwargs: Any) -> Case:
     case = report(**kwargs)
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    return case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    return case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
 
 
 def test_case_map_shows_the_viewport_cases(

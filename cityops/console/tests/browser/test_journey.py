@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cityops.cases.models import Case, Status
+from cityops.cases.services.payloads import File
 from cityops.console.tests.conftest import WEST, jpeg
 from conftest import PASSWORD
 
@@ -148,7 +149,7 @@ def test_resident_to_closure_journey(
 def test_operator_b_gets_404_and_language_switch(
     chromium, browser_contexts, live_server, personas, catalogue, shot
 ):
-    from cityops.cases.services import case_accept, case_dispatch, case_file, case_report
+    from cityops.cases.services import case_report, case_transition
 
     case = case_report(
         source="inspector",
@@ -159,9 +160,11 @@ def test_operator_b_gets_404_and_language_switch(
         description="x",
         actor=personas.inspector,
     )
-    case_accept(case_id=case.pk, actor=personas.intake_clerk)
-    case_file(case_id=case.pk, actor=personas.shift_lead, condition_met=True)
-    case_dispatch(case_id=case.pk, actor=personas.dispatcher)
+    case_transition(case_id=case.pk, action="accept", actor=personas.intake_clerk)
+    case_transition(
+        case_id=case.pk, action="file", actor=personas.shift_lead, payload=File(condition_met=True)
+    )
+    case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
 
     charlie = staff_page(chromium, browser_contexts, live_server, personas.operator_b)
     response = charlie.goto(f"{live_server.url}/console/cases/{case.pk}/")

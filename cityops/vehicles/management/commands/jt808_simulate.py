@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--blind-every", type=int, default=60, help="fixes (0: never)")
         parser.add_argument("--blind-len", type=int, default=6, help="fixes without signal")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--hasty-kmh",
+            type=float,
+            default=14.0,
+            help="working speed of the first sweeper, over its plan's limit (0: none)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from cityops.vehicles.models import Vehicle, VehicleKind, WorkPlan
@@ -29,6 +35,7 @@ class Command(BaseCommand):
 
         rng = random.Random(options["seed"])  # noqa: S311 (demo data)
         fleet = []
+        hasty = "" if options["hasty_kmh"] else "none"
         vehicles = Vehicle.objects.filter(active=True, lot__isnull=False).order_by("sim")
         for vehicle in vehicles[: options["vehicles"]]:
             assert vehicle.lot is not None
@@ -40,16 +47,25 @@ class Command(BaseCommand):
                 continue
             rng.shuffle(lines)
             garbage = vehicle.kind in (VehicleKind.COMPRESSION, VehicleKind.KITCHEN_WASTE)
+            work_kmh = 4.0 if garbage else 7.0
+            if vehicle.kind == VehicleKind.SWEEPER and not hasty:
+                # One hasty driver sweeps at ~14 km/h on a 10 km/h plan: the working-overspeed
+                # alarm fires on every segment it works (and clears between), so the demo's
+                # alarms page has something to show at any hour.
+                hasty = vehicle.sim
+                work_kmh = options["hasty_kmh"]
             fleet.append(
                 SimVehicle(
                     vehicle.sim,
                     vehicle.protocol_version,
                     route_from_lines(lines),
-                    work_kmh=4.0 if garbage else 7.0,
+                    work_kmh=work_kmh,
                     distance=rng.uniform(0, 500),
                 )
             )
         self.stdout.write(f"simulating {len(fleet)} vehicles → {options['host']}:{options['port']}")
+        if hasty and hasty != "none":
+            self.stdout.write(f"terminal {hasty} works over speed ({options['hasty_kmh']} km/h)")
 
         async def main() -> None:
             stop = asyncio.Event()

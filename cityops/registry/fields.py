@@ -1,0 +1,64 @@
+"""The one form field for choosing a responsible unit (dispatch, bulk dispatch, the case
+filters): the registry's active organisations grouped by kind — companies, street offices,
+communities, departments — as ``<optgroup>``s, and a ``data-unit-filter`` attribute that
+``static/console/console.js`` turns into a "type to filter" box above the select. Without
+JavaScript it is a plain grouped select. A form narrows the units by passing (or later
+setting) ``queryset``; the grouping follows whatever it holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext_lazy as _
+
+from cityops.registry.models import Organisation, OrganisationKind
+
+GROUP_ORDER = (
+    OrganisationKind.OPERATOR,
+    OrganisationKind.STREET_OFFICE,
+    OrganisationKind.COMMUNITY,
+    OrganisationKind.DEPARTMENT,
+    OrganisationKind.COMMAND_CENTRE,
+)
+
+
+class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "queryset",
+            Organisation.objects.filter(active=True).only("id", "kind", "name", "short_name"),
+        )
+        kwargs.setdefault(
+            "widget",
+            forms.Select(attrs={"data-unit-filter": _("Type to filter the units")}),
+        )
+        super().__init__(**kwargs)
+
+    def grouped(self) -> list[tuple[Any, Any]]:
+        """``[(kind label, [(pk, name), …]), …]`` in GROUP_ORDER (one query)."""
+        groups: dict[str, list[tuple[str, str]]] = {kind: [] for kind in GROUP_ORDER}
+        queryset = self.queryset if self.queryset is not None else Organisation.objects.none()
+        for org in queryset.order_by("name"):
+            groups.setdefault(org.kind, []).append((str(org.pk), str(org)))
+        labels = dict(OrganisationKind.choices)
+        return [(labels.get(kind, kind), items) for kind, items in groups.items() if items]
+
+
+class _Grouped(ModelChoiceIterator):
+    """Read when the select is drawn (like Django's own iterator), never when the form class
+    is defined or copied."""
+
+    field: UnitChoiceField
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        # The empty choice first and without a query, as Django's iterator does: a required
+        # select's check of its first option (Select.use_required_attribute) reads no rows.
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.field.grouped()
+
+
+UnitChoiceField.iterator = _Grouped
