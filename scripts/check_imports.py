@@ -25,9 +25,7 @@ PACKAGE = ROOT / "cityops"
 MIGRATION_NAME = re.compile(r"^(\d{4}_\w+|__first__|__latest__)$")
 
 # Each entry: the apps of one cycle, sorted. Shrink only.
-KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("assessment", "evaluations", "inspections"),
-}
+KNOWN_CYCLES: set[tuple[str, ...]] = set()
 
 
 def _imported_apps(path: Path, app: str) -> set[str]:

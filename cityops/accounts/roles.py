@@ -64,7 +64,7 @@ STAFFING_RULE_MODELS = ("retirementrule", "staffingsettings")
 
 # Editable inspection rules (settings row, default snow-removal deadlines) and the records.
 INSPECTION_RULE_MODELS = ("inspectionsettings", "snowdeadline")
-INSPECTION_RECORD_MODELS = ("inspectionplan", "snowevent", "inspection", "finding")
+INSPECTION_RECORD_MODELS = ("inspectionplan", "inspection", "finding")
 
 ALL = ("view", "add", "change", "delete")
 
@@ -105,13 +105,15 @@ ADMIN_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "penaltyrecord": ("view",),
             "evaluation": ("view",),
             "snowevaluation": ("view",),
+            "snowevent": ("view",),
+            "rankingrule": ("view", "change"),
         },
         "estates": {
             **{model: ("view",) for model in ESTATES_MODELS},
             "creditband": ("view", "add", "change", "delete"),
         },
         # The workflow assessment's editable rules (one row each, edited, never added or deleted).
-        "assessment": {"assessmentrules": ("view", "change"), "rankingrule": ("view", "change")},
+        "assessment": {"assessmentrules": ("view", "change")},
         # Inspection rules editable; the records themselves are written by the inspection
         # services (with their audit trail) and only read in the admin.
         "inspections": {

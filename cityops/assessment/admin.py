@@ -1,4 +1,4 @@
-"""Back office: the editable rules of the comprehensive evaluation and of the ranking."""
+"""Back office: the editable rules of the comprehensive evaluation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cityops.assessment.formulas import rules_validate
-from cityops.assessment.models import AssessmentRules, RankingRule
+from cityops.assessment.models import AssessmentRules
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
 
@@ -44,26 +44,4 @@ class AssessmentRulesAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             actor=request.user,
             summary=obj.code,
             data={"via": "admin", "after": obj.data},
-        )
-
-
-@admin.register(RankingRule)
-class RankingRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = [
-        "__str__",
-        "red_count",
-        "red_min_score",
-        "black_count",
-        "black_below_score",
-        "black_failing",
-    ]
-
-    def save_model(self, request: HttpRequest, obj: RankingRule, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_record(
-            code="ranking.rule.changed" if change else "ranking.rule.created",
-            target=obj,
-            actor=request.user,
-            summary=str(obj),
-            data={"fields": list(form.changed_data)},
         )

@@ -1,4 +1,5 @@
-"""Back office: the scheme editor, penalty records, and read-only months and evaluations.
+"""Back office: the scheme editor, penalty records, ranking rules, and read-only months and
+evaluations.
 
 A published scheme version is shown read-only; the action "edit as a new draft version" copies it
 (``services.scheme_new_version``), and "publish" goes through ``services.scheme_publish``, which
@@ -166,6 +167,24 @@ class PenaltyRecordAdmin(admin.ModelAdmin[m.PenaltyRecord]):
         )
 
 
+@admin.register(m.RankingRule)
+class RankingRuleAdmin(admin.ModelAdmin[m.RankingRule]):
+    list_display = (
+        "__str__", "red_count", "red_min_score", "black_count", "black_below_score",
+        "black_failing",
+    )  # fmt: skip
+
+    def save_model(self, request: HttpRequest, obj: m.RankingRule, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            code="ranking.rule.changed" if change else "ranking.rule.created",
+            target=obj,
+            actor=request.user,
+            summary=str(obj),
+            data={"fields": list(form.changed_data)},
+        )
+
+
 @admin.register(m.Period)
 class PeriodAdmin(ReadOnlyAdmin):
     list_display = ("month", "status", "last_run_at", "published_at")
@@ -177,6 +196,13 @@ class EvaluationAdmin(ReadOnlyAdmin):
                     "deduction", "payable")  # fmt: skip
     list_filter = ("period", "grade", "vetoed")
     list_select_related = ("period", "contract", "scheme__family")
+
+
+@admin.register(m.SnowEvent)
+class SnowEventAdmin(ReadOnlyAdmin):
+    """Recorded from the inspections' snow pages (audited there)."""
+
+    list_display = ("name", "level", "started_at", "ended_at")
 
 
 @admin.register(m.SnowEvaluation)

@@ -22,11 +22,10 @@ from cityops.core import periods
 from cityops.core.errors import DomainError
 from cityops.evaluations.appeals import appeal_file, deductions_of
 from cityops.evaluations.demo import load_demo_schemes
-from cityops.evaluations.models import Appeal, Evaluation, Period
+from cityops.evaluations.models import Appeal, Evaluation, Period, SnowEvent
 from cityops.evaluations.runs import run_month
 from cityops.evaluations.services import period_publish
 from cityops.evaluations.snow import evaluate_snow_event, last_deadline
-from cityops.inspections.models import SnowEvent
 
 DEMO_SUPERVISOR = "demo_supervisor"
 APPEAL_REASON = "该处扣分所涉案件系暴雨期间道路封闭，无法按时处置，附交警封路通知。"

@@ -1,12 +1,16 @@
 """Where the monthly run gets the inputs that other parts of issue 6 will produce.
 
 The run asks a *source* for all contracts of a month at once (one set-based call, not one per
-contract). The inspections app provides the real ``InspectionSource``
+contract). The inspections app sits above this one (its inspections are scored with our
+schemes) and registers its sources from its ``AppConfig.ready`` with
+``inspection_sources_register``: the monthly ``InspectionSource``
 (``cityops.inspections.sources.monthly_inspections``: planned, ad hoc, 暗查 and snow acceptance
-inspections) and ``cityops.evaluations.surveys.monthly_satisfaction`` the real satisfaction
-source (surveys + post-closure case feedback); ``evaluations.runs`` passes both. The defaults
-below answer "nothing recorded" (tests and direct calls), so those components follow their
-``missing`` policy (by default: left out, their weight shared by the others).
+inspections) and the ``SnowInspectionSource`` of a snowfall event's acceptance inspections
+(``cityops.inspections.sources.snow_event_inspections``); ``evaluations`` never imports it.
+``cityops.evaluations.surveys.monthly_satisfaction`` is the real satisfaction source (surveys +
+post-closure case feedback); ``evaluations.runs`` passes both. The defaults below answer
+"nothing recorded" (tests, direct calls, inspections not installed), so those components follow
+their ``missing`` policy (by default: left out, their weight shared by the others).
 """
 
 from __future__ import annotations
@@ -72,8 +76,54 @@ class SatisfactionSource(Protocol):
     def __call__(self, *, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, Decimal]: ...
 
 
+@dataclass(frozen=True)
+class SnowInspection:
+    """One submitted acceptance inspection of a snowfall event, as the snow evaluation reads it:
+    the road inspected (label and road class, whose deadlines apply), when the work was seen,
+    and its findings summed per ``"component/item"``."""
+
+    pk: int
+    contract_id: int
+    road: str
+    road_class: str
+    at: dt.datetime | None
+    found: Mapping[str, Decimal]
+
+
+class SnowInspectionSource(Protocol):
+    """The event's submitted acceptance inspections, ordered by contract then inspection."""
+
+    def __call__(self, *, event_id: int) -> Sequence[SnowInspection]: ...
+
+
 def no_inspections(*, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, InspectionMonth]:
     return {}
+
+
+def no_snow_inspections(*, event_id: int) -> Sequence[SnowInspection]:
+    return ()
+
+
+_INSPECTION_SOURCES: dict[str, str] = {}
+
+
+def inspection_sources_register(*, monthly: str, snow_event: str) -> None:
+    """The inspections app registers its two sources (dotted paths) in ``AppConfig.ready``."""
+    _INSPECTION_SOURCES.update(monthly=monthly, snow_event=snow_event)
+
+
+def inspection_source() -> InspectionSource:
+    from django.utils.module_loading import import_string
+
+    path = _INSPECTION_SOURCES.get("monthly")
+    return import_string(path) if path else no_inspections  # type: ignore[no-any-return]
+
+
+def snow_inspection_source() -> SnowInspectionSource:
+    from django.utils.module_loading import import_string
+
+    path = _INSPECTION_SOURCES.get("snow_event")
+    return import_string(path) if path else no_snow_inspections  # type: ignore[no-any-return]
 
 
 def no_surveys(*, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, Decimal]:

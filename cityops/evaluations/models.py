@@ -416,6 +416,7 @@ from cityops.evaluations.models_appeals import (  # noqa: E402
     AppealEvidence,
     AppealStatus,
 )
+from cityops.evaluations.models_ranking import RankingRule  # noqa: E402
 from cityops.evaluations.models_runs import (  # noqa: E402
     ACTIVE_RUN_STATUSES,
     AppealDays,
@@ -423,7 +424,12 @@ from cityops.evaluations.models_runs import (  # noqa: E402
     EvaluationRun,
     RunStatus,
 )
-from cityops.evaluations.models_snow import SnowEvaluation, SnowEvaluationRun  # noqa: E402
+from cityops.evaluations.models_snow import (  # noqa: E402
+    SnowEvaluation,
+    SnowEvaluationRun,
+    SnowEvent,
+    SnowLevel,
+)
 from cityops.evaluations.models_surveys import (  # noqa: E402
     Survey,
     SurveyAnswer,
@@ -440,10 +446,13 @@ __all__ = [
     "AppealStatus",
     "EvaluationPolicy",
     "EvaluationRun",
+    "RankingRule",
     "RunStatus",
     "SnowEvaluation",
     "SnowEvaluationRun",
+    "SnowEvent",
     "SnowLeft",
+    "SnowLevel",
     "Survey",
     "SurveyAnswer",
     "SurveyChannel",

@@ -1,4 +1,7 @@
-"""The evaluation of one contract's work in one snowfall event (除雪考评, issue 6).
+"""Snowfall events and the evaluation of one contract's work in each (除雪考评, issue 6).
+
+The event (``SnowEvent``) is the evaluated subject, as the month is for the monthly evaluation;
+the inspections app records it and its acceptance inspections.
 
 A sibling of the monthly ``Evaluation`` rather than a row of it: an event is not a month (a
 contract may have several events in one month, each with its own scheme version in force on
@@ -20,9 +23,54 @@ from cityops.core.models import BaseModel
 from cityops.evaluations.models_runs import RunBase
 
 
+class SnowLevel(models.TextChoices):
+    LIGHT = "light", _("Light snow (小雪)")
+    MODERATE = "moderate", _("Moderate snow (中雪)")
+    HEAVY = "heavy", _("Heavy snow (大雪)")
+    BLIZZARD = "blizzard", _("Blizzard (暴雪)")
+
+
+class SnowEvent(BaseModel):
+    """A snowfall (降雪): the subject of the per-event snow-removal evaluation, as the month is
+    the subject of the monthly one. The inspections app records it and its acceptance
+    inspections; ``deadlines`` are copied from ``inspections.SnowDeadline`` when it is recorded."""
+
+    name = models.CharField(_("name"), max_length=100)
+    started_at = models.DateTimeField(_("snow started"))
+    ended_at = models.DateTimeField(_("snow stopped"))
+    level = models.CharField(_("snowfall level"), max_length=20, choices=SnowLevel.choices)
+    amount_mm = models.DecimalField(
+        _("amount (mm water equivalent)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    deadlines = models.JSONField(
+        _("deadlines per road class"),
+        default=dict,
+        help_text=_("road class → {clear_hours, haul_hours}"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        # Created by ``inspections`` before the event became the evaluated subject of this app:
+        # the table keeps its name.
+        db_table = "inspections_snowevent"
+        verbose_name = _("snowfall event")
+        verbose_name_plural = _("snowfall events")
+        ordering = ["-ended_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SnowEvaluation(BaseModel):
     event = models.ForeignKey(
-        "inspections.SnowEvent", verbose_name=_("snowfall event"), on_delete=models.PROTECT,
+        SnowEvent, verbose_name=_("snowfall event"), on_delete=models.PROTECT,
         related_name="evaluations",
     )  # fmt: skip
     contract = models.ForeignKey(
@@ -79,7 +127,7 @@ class SnowEvaluationRun(RunBase):
     audit_prefix: ClassVar[str] = "evaluation.snow_run"
 
     event = models.ForeignKey(
-        "inspections.SnowEvent", verbose_name=_("snowfall event"), on_delete=models.CASCADE,
+        SnowEvent, verbose_name=_("snowfall event"), on_delete=models.CASCADE,
         related_name="evaluation_runs",
     )  # fmt: skip
 

@@ -2,10 +2,10 @@
 
 ``run_start`` creates the ``EvaluationRun`` row and enqueues ``tasks.evaluation_run_task`` after
 commit; the task calls ``run_execute``, which runs ``services.evaluate_month`` with the real
-sources (inspections from the inspections app, satisfaction from surveys and case feedback) and
-writes its progress on the row in autocommitted updates, so the polling page sees it move.
-``manage.py evaluate_month`` queues and executes a run in-process. Status changes and the
-worker's lease go through ``run_lease`` (one writer for monthly and snow runs).
+sources (inspections from the source the inspections app registers, satisfaction from surveys
+and case feedback) and writes its progress on the row in autocommitted updates, so the polling
+page sees it move. ``manage.py evaluate_month`` queues and executes a run in-process. Status
+changes and the worker's lease go through ``run_lease`` (one writer for monthly and snow runs).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.errors import Conflict, DomainError
+from cityops.evaluations.interfaces import inspection_source
 from cityops.evaluations.models import EvaluationRun, Period, RunStatus
 from cityops.evaluations.run_lease import LeaseLost, lease_renew, run_claim, run_finish, run_queue
 from cityops.evaluations.services import FROZEN_MESSAGE, RunReport, evaluate_month, month_bounds
 from cityops.evaluations.surveys import monthly_satisfaction
-from cityops.inspections.sources import monthly_inspections
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def run_month(*, month: dt.date, actor: Any = None, progress: Any = None) -> Run
     return evaluate_month(
         month=month,
         actor=actor,
-        inspections=monthly_inspections,
+        inspections=inspection_source(),
         satisfaction=monthly_satisfaction,
         progress=progress,
     )

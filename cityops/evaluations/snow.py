@@ -32,6 +32,7 @@ from cityops.core.errors import Conflict, DomainError, NotFound
 from cityops.evaluations import scoring as s
 from cityops.evaluations import snapshots
 from cityops.evaluations.access import require_supervisor
+from cityops.evaluations.interfaces import SnowInspection, snow_inspection_source
 from cityops.evaluations.models import (
     Period,
     PeriodStatus,
@@ -39,10 +40,10 @@ from cityops.evaluations.models import (
     SchemeFamily,
     SchemeScope,
     SnowEvaluation,
+    SnowEvent,
 )
 from cityops.evaluations.selectors import scheme_in_force, scheme_snapshot, scheme_with_rules
 from cityops.evaluations.surveys import policy_get
-from cityops.inspections.models import Finding, Inspection, SnowEvent, Status
 from cityops.registry.models import Contract, ServiceType
 
 CLEARING = "clearing"
@@ -99,13 +100,14 @@ def _family() -> SchemeFamily:
 
 
 def _road_inputs(
-    event: SnowEvent, inspection: Inspection, found: dict[str, Decimal], snow_left: SnowLeftItems
+    event: SnowEvent, inspection: SnowInspection, snow_left: SnowLeftItems
 ) -> dict[str, Any]:
-    road_class = inspection.road_segment.road_class if inspection.road_segment else ""
-    at = inspection.finished_at or inspection.submitted_at
+    road_class = inspection.road_class
+    at = inspection.at
+    found = inspection.found
     row: dict[str, Any] = {
         "inspection": inspection.pk,
-        "road": str(inspection.road_segment) if inspection.road_segment else "",
+        "road": inspection.road,
         "road_class": road_class,
         "inspected_at": _iso(at),
     }
@@ -125,28 +127,17 @@ def _road_inputs(
 
 
 def event_inputs(event: SnowEvent, snow_left: SnowLeftItems) -> dict[int, dict[str, Any]]:
-    """Per contract: the roads inspected in the event and the component findings (no writes)."""
-    inspections = list(
-        Inspection.objects.filter(snow_event=event, status=Status.SUBMITTED)
-        .select_related("road_segment")
-        .order_by("contract_id", "pk")
-    )
-    found: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for inspection_id, component, item, quantity in Finding.objects.filter(
-        inspection__in=inspections
-    ).values_list("inspection_id", "component_code", "item_code", "quantity"):
-        key = f"{component}/{item}"
-        found[inspection_id][key] = found[inspection_id].get(key, Decimal(0)) + quantity
+    """Per contract: the roads inspected in the event and the component findings (no writes).
+    The inspections come from the source the inspections app registers."""
     out: dict[int, dict[str, Any]] = {}
-    for inspection in inspections:
+    for inspection in snow_inspection_source()(event_id=event.pk):
         entry = out.setdefault(
             inspection.contract_id, {"roads": [], "findings": {}, "evidence": {}}
         )
-        own = found.get(inspection.pk, {})
-        road = _road_inputs(event, inspection, own, snow_left)
+        road = _road_inputs(event, inspection, snow_left)
         entry["roads"].append(road)
         totals: dict[str, dict[str, Decimal]] = {}
-        for key, quantity in own.items():
+        for key, quantity in inspection.found.items():
             component, item = key.split("/", 1)
             if component == CLEARING and item in LATE_ITEMS.values():
                 continue  # counted through the road's late days below

@@ -26,21 +26,24 @@ from cityops.evaluations.appeals import (
     appeal_decide,
     appeal_file,
     appeal_withdraw,
-    deductions_of,
-    revision_diff,
 )
 from cityops.evaluations.explain import describe_step
 from cityops.evaluations.forms import AppealForm, DecideForm
 from cityops.evaluations.models import (
-    Appeal,
     AppealEvidence,
     AppealStatus,
     Evaluation,
-    SnowEvaluation,
 )
 from cityops.evaluations.reports.ranking import access_report
 from cityops.evaluations.surveys import policy_get
 from cityops.evaluations.views_common import evaluations_user_required, form_error
+from cityops.evaluations.views_results import (
+    appeal_file_response,
+    appeal_form,
+    appeals_named,
+    diff_response,
+    item_name,
+)
 
 
 def _inspection_url(inspection_id: int) -> str:
@@ -77,43 +80,6 @@ def _items(evaluation: Evaluation) -> list[dict[str, Any]]:
                 }
             )
     return rows
-
-
-def _item_name(evaluation: Evaluation | SnowEvaluation, component: str, item: str) -> str:
-    snap = evaluation.scheme_snapshot
-    for c in snap["components"]:
-        for i in c["items"]:
-            if (c["code"], i["code"]) == (component, item):
-                return f"{c['name']} · {i['name']}"
-    for p in snap["payment"]["penalties"]:
-        if p["code"] == item:
-            return str(p["name"])
-    return f"{component}/{item}"
-
-
-def appeals_named(appeals: Any) -> list[Appeal]:
-    """The appeals with ``item_name`` (the scheme's words, not its internal codes)."""
-    rows = list(appeals)
-    for a in rows:
-        a.item_name = _item_name(  # type: ignore[attr-defined]
-            a.snow_evaluation or a.evaluation, a.component, a.item
-        )
-    return rows
-
-
-def diff_named(diff: dict[str, Any], evaluation: Evaluation | SnowEvaluation) -> dict[str, Any]:
-    """A revision diff whose items carry their names (for the page)."""
-    for i in diff.get("items", []):
-        i["name"] = _item_name(evaluation, i["component"], i["item"])
-    return diff
-
-
-def _appeal_form(evaluation: Evaluation, data: Any = None, files: Any = None) -> AppealForm:
-    choices = [
-        (f"{d.component}/{d.item}", f"{d.name} ({d.quantity} → −{d.deduction})")
-        for d in deductions_of(evaluation)
-    ]
-    return AppealForm(data, files, choices=choices)
 
 
 def _detail(
@@ -163,9 +129,7 @@ def _detail(
             "appeals": appeals_named(
                 evaluation.appeals.select_related("filed_by", "snow_evaluation__event")
             ),
-            "form": form
-            if form is not None
-            else (_appeal_form(evaluation) if may_appeal else None),
+            "form": form if form is not None else (appeal_form(evaluation) if may_appeal else None),
             "may_appeal": may_appeal,
             "deadline": deadline,
             "supervisor": is_supervisor(user),
@@ -185,21 +149,12 @@ def evaluation_view(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 @require_POST
 def appeal_file_view(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     evaluation = access_evaluation(evaluation_id, request.user)
-    form = _appeal_form(evaluation, request.POST, request.FILES)
-    if not form.is_valid():
-        return _detail(request, evaluation, form, status=400)
-    component, item = form.target()
-    try:
-        appeal = appeal_file(
-            evaluation_id=evaluation.pk, component=component, item=item,
-            reason=form.cleaned_data["reason"], files=form.cleaned_data["evidence"],
-            actor=request.user,
-        )  # fmt: skip
-    except DomainError as exc:
-        status = form_error(form, exc)
-        return _detail(request, evaluation, form, status=status)
-    messages.success(request, _("Your appeal is filed."))
-    return redirect("evaluations:appeal", appeal_id=appeal.pk)
+    return appeal_file_response(
+        request,
+        evaluation,
+        page=_detail,
+        file=lambda pk, **given: appeal_file(evaluation_id=pk, **given),
+    )
 
 
 @evaluations_user_required
@@ -207,14 +162,7 @@ def appeal_file_view(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 def diff_view(request: HttpRequest, evaluation_id: int, other_id: int) -> HttpResponse:
     a = access_evaluation(evaluation_id, request.user)
     b = access_evaluation(other_id, request.user)
-    if (a.period_id, a.contract_id) != (b.period_id, b.contract_id):
-        raise Http404
-    old, new = (a, b) if a.revision < b.revision else (b, a)
-    return render(
-        request,
-        "evaluations/diff.html",
-        {"old": old, "new": new, "diff": diff_named(revision_diff(old, new), new)},
-    )
+    return diff_response(request, a, b, template="evaluations/diff.html")
 
 
 @evaluations_user_required
@@ -252,7 +200,7 @@ def _appeal_page(
             "may_withdraw": appeal.is_open
             and appeal.evaluation.contract.operator_id in operator_orgs(request.user),
             "payment": appeal.component == "payment",
-            "item_name": _item_name(
+            "item_name": item_name(
                 appeal.snow_evaluation or appeal.evaluation, appeal.component, appeal.item
             ),
         },

@@ -6,7 +6,6 @@ of one of its deductions."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,14 +22,18 @@ from cityops.evaluations.access import (
     operator_orgs,
     snow_evaluations_visible_to,
 )
-from cityops.evaluations.appeals import deductions_of, revision_diff
 from cityops.evaluations.appeals_snow import snow_appeal_file, snow_appeal_window
 from cityops.evaluations.explain import describe_step
 from cityops.evaluations.forms import AppealForm
 from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun
 from cityops.evaluations.snow_runs import snow_run_start
-from cityops.evaluations.views_appeals import appeals_named, diff_named
-from cityops.evaluations.views_common import form_error, supervisor_required
+from cityops.evaluations.views_common import supervisor_required
+from cityops.evaluations.views_results import (
+    appeal_file_response,
+    appeal_form,
+    appeals_named,
+    diff_response,
+)
 
 __all__ = ["snow_evaluations_visible_to"]
 
@@ -59,14 +62,6 @@ def snow_run_progress_view(request: HttpRequest, run_id: int) -> HttpResponse:
         # The run ended: reload the event page so its results table shows the new numbers.
         response["HX-Refresh"] = "true"
     return response
-
-
-def _appeal_form(snow: SnowEvaluation, data: Any = None, files: Any = None) -> AppealForm:
-    choices = [
-        (f"{d.component}/{d.item}", f"{d.name} ({d.quantity} → −{d.deduction})")
-        for d in deductions_of(snow)
-    ]
-    return AppealForm(data, files, choices=choices)
 
 
 def _page(
@@ -103,7 +98,7 @@ def _page(
         except Conflict:
             may_appeal = False
     if form is None and may_appeal:
-        form = _appeal_form(evaluation)
+        form = appeal_form(evaluation)
     return render(
         request,
         "evaluations/snow_evaluation.html",
@@ -144,22 +139,12 @@ def snow_evaluation_view(request: HttpRequest, snow_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def snow_appeal_file_view(request: HttpRequest, snow_id: int) -> HttpResponse:
-    evaluation = _snow_or_404(snow_id, request)
-    form = _appeal_form(evaluation, request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, evaluation, form, status=400)
-    component, item = form.target()
-    try:
-        appeal = snow_appeal_file(
-            snow_id=evaluation.pk, component=component, item=item,
-            reason=form.cleaned_data["reason"], files=form.cleaned_data["evidence"],
-            actor=request.user,
-        )  # fmt: skip
-    except DomainError as exc:
-        status = form_error(form, exc)
-        return _page(request, evaluation, form, status=status)
-    messages.success(request, _("Your appeal is filed."))
-    return redirect("evaluations:appeal", appeal_id=appeal.pk)
+    return appeal_file_response(
+        request,
+        _snow_or_404(snow_id, request),
+        page=_page,
+        file=lambda pk, **given: snow_appeal_file(snow_id=pk, **given),
+    )
 
 
 @login_required
@@ -167,11 +152,4 @@ def snow_appeal_file_view(request: HttpRequest, snow_id: int) -> HttpResponse:
 def snow_diff_view(request: HttpRequest, snow_id: int, other_id: int) -> HttpResponse:
     a = _snow_or_404(snow_id, request)
     b = _snow_or_404(other_id, request)
-    if (a.event_id, a.contract_id) != (b.event_id, b.contract_id):
-        raise Http404
-    old, new = (a, b) if a.revision < b.revision else (b, a)
-    return render(
-        request,
-        "evaluations/snow_diff.html",
-        {"old": old, "new": new, "diff": diff_named(revision_diff(old, new), new)},
-    )
+    return diff_response(request, a, b, template="evaluations/snow_diff.html")

@@ -1,7 +1,8 @@
 """Back office: the editable rules (far-from-asset distance, sampling share, snow deadlines).
 
-Inspections, plans and snowfall events are read-only here: they change only through the
-services (audited), from the inspection pages. Changes of the rules are audited too.
+Inspections and plans are read-only here (snowfall events: in the evaluations admin): they
+change only through the services (audited), from the inspection pages. Changes of the rules
+are audited too.
 """
 
 from __future__ import annotations
@@ -58,8 +59,3 @@ class InspectionAdmin(ReadOnlyAdmin):
     list_display = ("pk", "kind", "status", "contract", "month", "inspector", "far_from_asset")
     list_filter = ("kind", "status", "month", "far_from_asset")
     list_select_related = ("contract", "inspector")
-
-
-@admin.register(m.SnowEvent)
-class SnowEventAdmin(ReadOnlyAdmin):
-    list_display = ("name", "level", "started_at", "ended_at")

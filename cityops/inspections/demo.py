@@ -23,9 +23,9 @@ from cityops.cases.history.generate import TAG
 from cityops.cases.models import Case
 from cityops.core.periods import Period
 from cityops.evaluations.demo import load_demo_schemes
-from cityops.evaluations.models import ComponentKind, SchemeComponent
+from cityops.evaluations.models import ComponentKind, SchemeComponent, SnowEvent
 from cityops.inspections.assets import asset_point
-from cityops.inspections.models import Inspection, Kind, SnowEvent, Status
+from cityops.inspections.models import Inspection, Kind, Status
 from cityops.inspections.services.inspections import (
     FindingInput,
     Position,

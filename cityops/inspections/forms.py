@@ -13,7 +13,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from cityops.inspections.models import Kind, SnowLevel
+from cityops.evaluations.models import SnowLevel
+from cityops.inspections.models import Kind
 from cityops.inspections.services.inspections import FindingInput, Position, SectionInput
 
 SENSORY_SECTIONS = 2

@@ -1,7 +1,8 @@
 """Inspections (检查) of the operators' work: monthly plans drawn by stratified random sampling,
 planned / ad hoc / unannounced (暗查) inspections with findings per scheme item, sensory
-road-cleaning sections, photos, GPS and signatures, and snowfall events (扫雪) with their
-acceptance inspections. The monthly evaluation reads them through ``sources``.
+road-cleaning sections, photos, GPS and signatures, and the acceptance inspections of snowfall
+events (扫雪; the event itself, the evaluated subject, is ``evaluations.SnowEvent``). The
+evaluation reads them through ``sources``, registered in ``apps.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.core.models import BaseModel, SettingsRow
 from cityops.core.private_media import RandomName, private_storage
+from cityops.evaluations.models import SnowLevel
 from cityops.registry.models import RoadClass
 
 
@@ -98,13 +100,6 @@ class AssetKind(models.TextChoices):
     COMPOUND = "compound", _("Compound")
 
 
-class SnowLevel(models.TextChoices):
-    LIGHT = "light", _("Light snow (小雪)")
-    MODERATE = "moderate", _("Moderate snow (中雪)")
-    HEAVY = "heavy", _("Heavy snow (大雪)")
-    BLIZZARD = "blizzard", _("Blizzard (暴雪)")
-
-
 class SnowDeadline(models.Model):
     """Default clearing and haul-out deadlines (hours after the snow stops) per level and road
     class; copied into each event, where they can be edited. Defaults: cn-standards §6 ◐."""
@@ -126,37 +121,6 @@ class SnowDeadline(models.Model):
         return f"{self.level} {self.road_class}: {self.clear_hours} h / {self.haul_hours} h"
 
 
-class SnowEvent(BaseModel):
-    name = models.CharField(_("name"), max_length=100)
-    started_at = models.DateTimeField(_("snow started"))
-    ended_at = models.DateTimeField(_("snow stopped"))
-    level = models.CharField(_("snowfall level"), max_length=20, choices=SnowLevel.choices)
-    amount_mm = models.DecimalField(
-        _("amount (mm water equivalent)"), max_digits=6, decimal_places=1, null=True, blank=True
-    )
-    deadlines = models.JSONField(
-        _("deadlines per road class"),
-        default=dict,
-        help_text=_("road class → {clear_hours, haul_hours}"),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("snowfall event")
-        verbose_name_plural = _("snowfall events")
-        ordering = ["-ended_at"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Inspection(BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(
@@ -171,7 +135,7 @@ class Inspection(BaseModel):
         related_name="inspections",
     )
     snow_event = models.ForeignKey(
-        SnowEvent,
+        "evaluations.SnowEvent",
         verbose_name=_("snowfall event"),
         null=True,
         blank=True,

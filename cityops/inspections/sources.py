@@ -1,4 +1,9 @@
-"""The inspections app's ``InspectionSource`` for the monthly evaluation run.
+"""The inspections app's sources for the evaluation (registered in ``apps.py``).
+
+``snow_event_inspections`` gives a snowfall event's submitted acceptance inspections, with their
+road and findings, to the per-event snow evaluation (``evaluations.snow``).
+
+The ``InspectionSource`` of the monthly evaluation run:
 
 ``monthly_inspections`` answers for all contracts of a month in four queries: the submitted
 inspections of the month, the components of their scheme versions, their findings and their
@@ -15,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from cityops.evaluations.interfaces import InspectionMonth
+from cityops.evaluations.interfaces import InspectionMonth, SnowInspection
 from cityops.evaluations.models import ComponentKind, SchemeComponent
 from cityops.evaluations.scoring import SensoryRating
 from cityops.inspections.models import Finding, Inspection, SensorySection, Status
@@ -83,3 +88,28 @@ def monthly_inspections(
         )
         for contract in sorted(set(contract_of.values()))
     }
+
+
+def snow_event_inspections(*, event_id: int) -> Sequence[SnowInspection]:
+    inspections = list(
+        Inspection.objects.filter(snow_event_id=event_id, status=Status.SUBMITTED)
+        .select_related("road_segment")
+        .order_by("contract_id", "pk")
+    )
+    found: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for inspection_id, component, item, quantity in Finding.objects.filter(
+        inspection__in=inspections
+    ).values_list("inspection_id", "component_code", "item_code", "quantity"):
+        key = f"{component}/{item}"
+        found[inspection_id][key] = found[inspection_id].get(key, Decimal(0)) + quantity
+    return [
+        SnowInspection(
+            pk=inspection.pk,
+            contract_id=inspection.contract_id,
+            road=str(inspection.road_segment) if inspection.road_segment else "",
+            road_class=inspection.road_segment.road_class if inspection.road_segment else "",
+            at=inspection.finished_at or inspection.submitted_at,
+            found=found.get(inspection.pk, {}),
+        )
+        for inspection in inspections
+    ]

@@ -18,7 +18,7 @@ import numpy as np
 from django.utils import timezone
 
 from cityops.core import geo
-from cityops.inspections.models import SnowEvent
+from cityops.evaluations.models import SnowEvent
 from cityops.inspections.services.snow import deadline_at
 from cityops.registry.models import RoadClass, RoadSegment
 from cityops.vehicles import coverage as cv

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.periods import Period, month_first
-from cityops.inspections.models import SnowEvent
+from cityops.evaluations.models import SnowEvent
 from cityops.inspections.views import map_options
 from cityops.registry.models import Lot, Organisation
 from cityops.vehicles import selectors

@@ -124,7 +124,7 @@ def test_personas_get_their_admin_rights(personas: Any) -> None:
     assert supervisor.has_perm("cases.change_timelimit")
     assert not supervisor.has_perm("cases.add_category")
     assert supervisor.has_perm("evaluations.change_scheme")
-    assert supervisor.has_perm("assessment.change_rankingrule")
+    assert supervisor.has_perm("evaluations.change_rankingrule")
     assert supervisor.has_perm("inspections.change_snowdeadline")
     assert supervisor.has_perm("inspections.view_inspection")
     assert not supervisor.has_perm("inspections.change_inspection")

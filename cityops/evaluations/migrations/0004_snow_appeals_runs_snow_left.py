@@ -9,7 +9,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("evaluations", "0003_snow_evaluations"),
-        ("inspections", "0002_snow_deadline_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -132,7 +131,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="evaluation_runs",
-                to="inspections.snowevent",
+                to="evaluations.snowevent",
                 verbose_name="snowfall event",
             ),
         ),

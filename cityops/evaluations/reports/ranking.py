@@ -19,10 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
-from cityops.assessment.models import RankingRule
 from cityops.core.errors import NotFound
 from cityops.evaluations.explain import describe_step
-from cityops.evaluations.models import Evaluation, Period, PeriodStatus, SnowEvaluation
+from cityops.evaluations.models import (
+    Evaluation,
+    Period,
+    PeriodStatus,
+    RankingRule,
+    SnowEvaluation,
+)
 from cityops.registry.models import ServiceType
 
 VIEWER_ROLES = (Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN)

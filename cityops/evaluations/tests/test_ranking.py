@@ -11,10 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cityops.assessment.models import RankingRule
 from cityops.evaluations import scoring as s
 from cityops.evaluations.interfaces import InspectionMonth
-from cityops.evaluations.models import Evaluation
+from cityops.evaluations.models import Evaluation, RankingRule
 from cityops.evaluations.reports.ranking import BLACK, RED, month_ranking, trends
 from cityops.evaluations.services import evaluate_month, period_publish
 from cityops.evaluations.tests.conftest import at

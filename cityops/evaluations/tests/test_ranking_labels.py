@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from cityops.assessment.models import RankingRule
+from cityops.evaluations.models import RankingRule
 from cityops.evaluations.tests.test_ranking import build_months, client_for
 
 pytestmark = pytest.mark.usefixtures("schemes")

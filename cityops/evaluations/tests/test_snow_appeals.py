@@ -110,9 +110,9 @@ def test_overturned_snow_deduction_makes_new_revisions_and_the_month_follows(
     diff = operator.get(reverse("evaluations:snow-diff", args=[published_snow.pk, snow2.pk]))
     assert diff.status_code == 200
     # … by the scheme's words, not the internal code
-    from cityops.evaluations.views_appeals import _item_name
+    from cityops.evaluations.views_results import item_name
 
-    assert _item_name(snow2, "clearing", "clear_late") in diff.content.decode()
+    assert item_name(snow2, "clearing", "clear_late") in diff.content.decode()
     assert "clearing/clear_late" not in diff.content.decode()
     page = operator.get(reverse("evaluations:appeal", args=[appeal.pk])).content.decode()
     assert reverse("evaluations:snow-diff", args=[published_snow.pk, snow2.pk]) in page

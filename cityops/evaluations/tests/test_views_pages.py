@@ -166,9 +166,9 @@ def test_appeal_decide_and_diff_over_http(
     diff = sup.get(reverse("evaluations:diff", args=[october.pk, appeal.result_revision.pk]))
     assert diff.status_code == 200
     # Pages name the scheme's items in words, never by internal code (cases/overdue).
-    from cityops.evaluations.views_appeals import _item_name
+    from cityops.evaluations.views_results import item_name
 
-    name = _item_name(october, "cases", "overdue")
+    name = item_name(october, "cases", "overdue")
     assert name != "cases/overdue"
     assert name in diff.content.decode()
     assert "cases/overdue" not in diff.content.decode()

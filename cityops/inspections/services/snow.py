@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError, NotFound
+from cityops.evaluations.models import SnowEvent, SnowLevel
 from cityops.inspections.access import require_supervisor
 from cityops.inspections.assets import asset_key
 from cityops.inspections.models import (
@@ -27,8 +28,6 @@ from cityops.inspections.models import (
     Inspection,
     Kind,
     SnowDeadline,
-    SnowEvent,
-    SnowLevel,
     Status,
 )
 from cityops.inspections.services.common import first_of_month, snow_scheme

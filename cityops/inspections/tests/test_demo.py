@@ -13,8 +13,9 @@ from cityops.cases.history.generate import TAG
 from cityops.cases.models import Category
 from cityops.cases.services import case_report
 from cityops.cases.services.catalogue import catalogue_load
+from cityops.evaluations.models import SnowEvent
 from cityops.inspections.demo import inspections_step
-from cityops.inspections.models import Inspection, InspectionPlan, Kind, SnowEvent, Status
+from cityops.inspections.models import Inspection, InspectionPlan, Kind, Status
 from cityops.inspections.services.plans import plan_recheck
 from cityops.inspections.tests.conftest import WEST_ROAD
 

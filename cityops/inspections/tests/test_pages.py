@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cityops.inspections.models import Inspection, InspectionPlan, SnowEvent, Status
+from cityops.evaluations.models import SnowEvent
+from cityops.inspections.models import Inspection, InspectionPlan, Status
 from cityops.inspections.services.inspections import (
     FindingInput,
     inspection_create,

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cityops.core.errors import DomainError
-from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun
+from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun, SnowEvent
 from cityops.evaluations.snow import last_deadline
 from cityops.inspections.forms import SnowEventForm
-from cityops.inspections.models import SnowEvent
 from cityops.inspections.services.inspections import inspectors
 from cityops.inspections.services.snow import (
     deadline_at,

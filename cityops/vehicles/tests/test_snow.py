@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cityops.inspections.models import SnowEvent, SnowLevel
+from cityops.evaluations.models import SnowEvent, SnowLevel
 from cityops.registry.models import RoadClass
 from cityops.registry.testing import SmallCity
 from cityops.vehicles.models import VehicleKind, WorkPlan
