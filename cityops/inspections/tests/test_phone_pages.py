@@ -3,6 +3,7 @@ to become cards on phones, the folding main menu."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -55,3 +56,19 @@ def test_the_inspection_list_is_paged_and_cards_on_phones(
     assert 'href="?month=2026-10&amp;page=2"' in html
     rest = client.get(url, {"month": "2026-10", "page": "2"}).content.decode()
     assert rest.count("<tr><td><a href=") == 7
+
+
+def test_the_inspection_form_items_become_cards_on_phones(personas: Any, seventeen: None) -> None:
+    from cityops.inspections.models import Inspection
+
+    row = Inspection.objects.filter(inspector=personas.inspector).first()
+    assert row is not None
+    client = Client()
+    client.force_login(personas.inspector)
+    html = client.get(
+        reverse("inspections:form", args=[row.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert '<table class="cards items">' in html
+    # each input cell names its column, shown before the input when the row is a card
+    assert re.search(r'<td data-label="[^"<]+"><input type="number"', html)
+    assert re.search(r'<td data-label="[^"<]+"><input type="text"', html)
