@@ -176,7 +176,7 @@ def test_sla_scan_batch_sends_one_delivery_per_case(
     webhook_endpoint_register(organisation=small_city.operator_b, url=url)
     mine = [dispatched(EAST), dispatched(EAST)]
     dispatched()  # operator A's case
-    yellow_at = max(Case.objects.values_list("yellow_at", flat=True))
+    yellow_at = max(at for at in Case.objects.values_list("yellow_at", flat=True) if at)
     with django_capture_on_commit_callbacks(execute=True):
         assert sla_scan(now=yellow_at).notified_unit == 3
     rows = [r for r in _deliveries(4) if r.event == "case.reminder"]
