@@ -41,6 +41,15 @@ pytest_plugins = [
 
 
 @pytest.fixture(autouse=True)
+def _registry_version_reread() -> None:
+    """Each test's first point lookup reads the registry version again: a flush between
+    transactional tests sends no signal, and the index may hold the previous test's rows."""
+    from cityops.registry.spatial import registry_index_expire
+
+    registry_index_expire()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Every test starts with an empty cache: rate-limit counters and cached lookups of one
     test never decide another's answer (the order of tests, and xdist, must not matter)."""

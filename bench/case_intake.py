@@ -2,6 +2,7 @@
 
     python bench/case_intake.py            # SQLite under var/bench/, then PostgreSQL if reachable
     python bench/case_intake.py -n 2000
+    python bench/case_intake.py --preload 400000   # on a year-sized table (≈ 460,000 a year)
 
 Each database runs in a child process (Django reads DATABASE_URL once; set-up in
 ``_common.child_setup``: migrate, load the demo district, catalogue and users, query logging
@@ -9,7 +10,9 @@ off as in production), then time ``case_report`` (validate, locate, route, numbe
 encrypt the reporter, event + audit rows) followed by the ``accept`` and ``file`` transitions
 (each a locked, compare-and-swap transition with its event and audit rows). Baseline in the same
 run: bare ``Case.objects.create`` of equivalent rows (no validation, routing, events or audit).
-Target: ≥ 300 cases/s on SQLite in one process.
+Target: ≥ 300 cases/s on SQLite in one process. ``--preload N`` first fills the case table
+to N cases as ``console_pages.py`` does (two days of generated history copied back in time in
+SQL), so that intake is measured against a year-sized table and its indexes.
 """
 
 from __future__ import annotations
@@ -25,11 +28,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/cityops_bench_case_intake"
 
 
-def child(n: int) -> None:
+def child(n: int, preload: int = 0) -> None:
     sys.path.insert(0, str(ROOT))
     from bench._common import child_setup
 
     child_setup()
+    if preload:
+        from bench.console_pages import _fill
+
+        start = time.perf_counter()
+        stored = _fill(2, preload)
+        print(f"preloaded {stored:,} cases in {time.perf_counter() - start:.0f} s")
     from django.db import transaction
 
     from cityops.accounts.models import User
@@ -139,16 +148,19 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=1000, help="cases per measurement")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--preload", type=int, default=0, help="cases stored before measuring (e.g. 400000)"
+    )
     args = parser.parse_args()
     if args.child:
-        child(args.n)
+        child(args.n, args.preload)
         return 0
     sys.path.insert(0, str(ROOT))
     from bench._common import database_urls, machine, run_children
 
     print(machine())
     urls = database_urls("case_intake", PG_URL, args.only)
-    return run_children(__file__, urls, ["-n", str(args.n)])
+    return run_children(__file__, urls, ["-n", str(args.n), "--preload", str(args.preload)])
 
 
 if __name__ == "__main__":

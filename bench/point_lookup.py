@@ -12,8 +12,9 @@ the spatial index and measures, in one run:
   (target ≥ 1 M points/s), against two baselines on the same points: the shapely STRtree
   ``query(points, predicate="intersects")`` (all N) and a naive loop of shapely ``contains``
   over every grid (a subset); each baseline's answers are checked against ours;
-* single ``idx.locate()`` latency after warm-up (target < 20 µs), and ``spatial.locate()``
-  including the version query that keeps every process fresh.
+* single ``idx.locate()`` latency after warm-up, and ``spatial.locate()`` with its freshness
+  check (the version row read at most every ``CITYOPS_REGISTRY_VERSION_CHECK_MS``; target
+  < 20 µs), against the same lookups reading the version row on every call.
 """
 
 from __future__ import annotations
@@ -221,15 +222,24 @@ def main() -> int:
         for lon, lat in few:
             spatial.locate(lon, lat)
 
+    from django.conf import settings
+
     t_checked = best_of(3, checked) / len(few)
     t_version = best_of(3, lambda: [spatial.registry_index() for _ in range(5000)]) / 5000
+    # Baseline in the same run: the version row read on every call (as before the interval).
+    interval = settings.CITYOPS_REGISTRY_VERSION_CHECK_MS
+    settings.CITYOPS_REGISTRY_VERSION_CHECK_MS = 0
+    t_every = best_of(3, checked) / len(few)
+    settings.CITYOPS_REGISTRY_VERSION_CHECK_MS = interval
     print(
         f"single idx.locate() (full PointContext: grid…street, compound, green, road ≤ 30 m): "
         f"{t_one * 1e6:.1f} µs (target < 20 µs)"
     )
     print(
-        f"single spatial.locate() incl. version query: {t_checked * 1e6:.1f} µs "
-        f"(registry_index() alone: {t_version * 1e6:.1f} µs)"
+        f"single spatial.locate() with its freshness check (version read at most every "
+        f"{interval} ms): {t_checked * 1e6:.1f} µs (target < 20 µs: "
+        f"{'met' if t_checked < 20e-6 else 'NOT met'}; registry_index() alone: "
+        f"{t_version * 1e6:.2f} µs); baseline, version read on every call: {t_every * 1e6:.1f} µs"
     )
     return 0 if agree and agree_naive else 1
 

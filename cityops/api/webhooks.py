@@ -17,6 +17,7 @@ import hmac
 import http.client
 import json
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -26,12 +27,11 @@ from django.utils.translation import gettext as _
 
 from cityops.api.models import WebhookDelivery, WebhookEndpoint
 from cityops.api.webhook_guard import WebhookRefused, post_pinned, webhook_target
-from cityops.cases.models import Case
-from cityops.cases.signals import case_notice
+from cityops.cases.signals import NoticedCase, case_notice
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.models import OutboxStatus
-from cityops.core.outbox import Outcome, outbox_enqueue, outbox_redeliver
+from cityops.core.outbox import Outcome, outbox_enqueue_many, outbox_redeliver
 
 # Our notice codes → the public event names operators subscribe to.
 EVENTS = {
@@ -115,7 +115,7 @@ def verify(secret: str, header: str, body: bytes, *, now: int, tolerance_s: int 
     return hmac.compare_digest(sign(secret, timestamp, body), header)
 
 
-def _payload(event: str, case: Case) -> dict[str, Any]:
+def _payload(event: str, case: NoticedCase) -> dict[str, Any]:
     return {
         "event": event,
         "case": {"number": case.number, "url": f"/api/v1/cases/{case.number}/"},
@@ -127,16 +127,27 @@ OUTBOX_CHANNEL = "webhook"
 
 
 @receiver(case_notice, dispatch_uid="cityops.api.webhooks")
-def _on_case_notice(sender: Any, case: Case, code: str, **kwargs: Any) -> None:
+def _on_case_notice(sender: Any, cases: Sequence[NoticedCase], code: str, **kwargs: Any) -> None:
+    """One delivery per case and active endpoint of its unit: a batch (the SLA scan's chunk)
+    costs one endpoint query and one bulk insert, however many cases it holds."""
     event = EVENTS.get(code)
-    if event is None or case.assignee_id is None:
+    if event is None:
         return
-    endpoints = WebhookEndpoint.objects.filter(organisation_id=case.assignee_id, active=True)
-    for endpoint in endpoints:
-        delivery = WebhookDelivery.objects.create(
-            endpoint=endpoint, event=event, payload=_payload(event, case)
-        )
-        outbox_enqueue(channel=OUTBOX_CHANNEL, delivery_id=delivery.pk)
+    by_unit: dict[int, list[NoticedCase]] = {}
+    for case in cases:
+        if case.assignee_id is not None:
+            by_unit.setdefault(case.assignee_id, []).append(case)
+    if not by_unit:
+        return
+    endpoints = WebhookEndpoint.objects.filter(organisation_id__in=by_unit, active=True)
+    rows = [
+        WebhookDelivery(endpoint=endpoint, event=event, payload=_payload(event, case))
+        for endpoint in endpoints.order_by("pk")
+        for case in by_unit[endpoint.organisation_id]
+    ]
+    if rows:
+        created = WebhookDelivery.objects.bulk_create(rows)
+        outbox_enqueue_many(channel=OUTBOX_CHANNEL, delivery_ids=[d.pk for d in created])
 
 
 def webhook_redeliver(*, delivery_id: int, actor: Any = None) -> None:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from cityops.cases.models import SLA_STATUSES, Case, Light
-from cityops.cases.sla import CHUNK, claim, per_pass, tell_units
+from cityops.cases.sla import claim_and_tell, tell_units
 
 
 def reminder_lead() -> dt.timedelta:
@@ -36,23 +35,14 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         deadline_at__gt=now,
         deadline_at__lte=now + lead,
     ).filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("deadline_at")))
-    told, limit = 0, per_pass()
-    while told < limit:
-        with transaction.atomic():
-            ids = claim(
-                due,
-                ("reminded_for = deadline_at", []),
-                ("(reminded_for IS NULL OR reminded_for <> deadline_at)", []),
-                min(CHUNK, limit - told),
-            )
-            if not ids:
-                break
-            told += tell_units(
-                ids,
-                "reminder",
-                lambda staff: staff,
-                lambda pk, deadline: (
-                    f"case:{pk}:reminder:{deadline.isoformat() if deadline else ''}"
-                ),
-            )
-    return told
+    return claim_and_tell(
+        due,
+        ("reminded_for = deadline_at", []),
+        ("(reminded_for IS NULL OR reminded_for <> deadline_at)", []),
+        lambda ids: tell_units(
+            ids,
+            "reminder",
+            lambda staff: staff,
+            lambda pk, deadline: f"case:{pk}:reminder:{deadline.isoformat() if deadline else ''}",
+        ),
+    )

@@ -2,11 +2,12 @@
 
 Lights: two UPDATE statements per clock (``CLOCKS``: the unit's handling clock, and the 核实
 clock of public reports awaiting verification) over the stored instants (workcal rule 6:
-``now >= yellow_at`` ⇔ 80 % of the limit is used), however many cases are open. Escalation
-is set-based too: each level claims its cases in chunks with one
-``UPDATE … SET escalation_level = n WHERE escalation_level < n … RETURNING id`` before anyone
-is told, then writes the inbox notices and the audit rows in bulk; every notice carries a
-dedupe key, so several workers or a re-run notify once.
+``now >= yellow_at`` ⇔ 80 % of the limit is used), however many cases are open. Escalation is
+set-based too: each level reads its candidates once, claims them in chunks with one ``UPDATE …
+SET escalation_level = n WHERE id IN (…) AND escalation_level < n … RETURNING id`` before
+anyone is told, then writes the inbox notices, the audit rows and the webhook deliveries in
+bulk (one ``case_notice`` per chunk); every notice carries a dedupe key, so several workers or
+a re-run notify once.
 
 Level 1 (yellow: deadline reminder) tells the unit; level 2 (red) tells the unit and the
 dispatchers; level 3 (red for more than ``CITYOPS_CASES_SUPERVISOR_AFTER_HOURS``) tells the
@@ -29,7 +30,7 @@ from django.utils.text import format_lazy
 from cityops.accounts.models import Role
 from cityops.cases.models import SLA_STATUSES, Case, Light, Status
 from cityops.cases.services import notices
-from cityops.cases.signals import case_notice
+from cityops.cases.signals import CaseRef, case_notice
 from cityops.core.audit import audit_record
 from cityops.core.models import AuditEvent
 from cityops.core.ormfast import insert_rows
@@ -136,25 +137,25 @@ def tell_units(
     key_for: Callable[[int, dt.datetime | None], str],
     extra: dict[str, Any] | None = None,
 ) -> int:
-    """Inbox notices and one audit row per claimed case, in batches (set-based writes)."""
+    """Inbox notices and one audit row per claimed case, and one ``case_notice`` for the whole
+    batch: a fixed number of statements per chunk, whatever its size."""
     rows = list(
         Case.objects.filter(pk__in=ids)
         .order_by()
-        .values_list("id", "number", "assignee_id", "deadline_at")
+        .values_list("id", "number", "assignee_id", "community_id", "deadline_at")
     )
-    staff: dict[int | None, list[int]] = {}
-    for org in {assignee for _id, _n, assignee, _d in rows}:
-        staff[org] = list(notices.unit_staff(org).values_list("pk", flat=True))
+    staff = notices.unit_staff_ids(row[2] for row in rows)
     code = f"case.sla.{kind}"
     at = timezone.now().isoformat()
     audit_code = f"case.escalated.{kind}" if kind in ESCALATIONS else f"case.{kind}"
-    signal = case_notice.has_listeners(Case)
-    items, audits = [], []
-    for case_id, number, assignee_id, deadline_at in rows:
+    url_of = notices.console_case_url_maker()  # unit staff: the console page
+    template = notices.MESSAGES[kind]
+    items, audits, told = [], [], []
+    for case_id, number, assignee_id, community_id, deadline_at in rows:
         users = recipients(staff[assignee_id])
-        title = format_lazy(notices.MESSAGES[kind], number=number)
+        title = format_lazy(template, number=number)
         key = key_for(case_id, deadline_at)
-        url = notices.console_case_url(case_id)  # unit staff: the console page
+        url = url_of(case_id)
         items += [InboxNotice(u, code, title, url, key, "cases.case", str(case_id)) for u in users]
         audits.append(
             {
@@ -165,40 +166,57 @@ def tell_units(
                 "data": {**(extra or {}), "at": at, "recipients": len(users)},
             }
         )
-        if signal:  # per case: receivers (webhooks) expect one case at a time
-            case = Case(pk=case_id, number=number, assignee_id=assignee_id)
-            case_notice.send(sender=Case, case=case, code=code)
+        told.append(CaseRef(case_id, number, assignee_id, community_id))
     inbox_many(items)
     insert_rows(AuditEvent, audits)
+    if told:
+        case_notice.send(sender=Case, cases=told, code=code)
     return len(rows)
 
 
 ESCALATIONS = ("yellow", "red", "supervisor", "verify_red")
 
 
+def claim_and_tell(
+    qs: QuerySet[Case],
+    assignment: tuple[str, list[Any]],
+    guard: tuple[str, list[Any]],
+    tell: Callable[[list[int]], int],
+) -> int:
+    """Claim the cases of ``qs`` (at most ``per_pass``) and ``tell`` them, ``CHUNK`` per
+    transaction; returns how many were told.
+
+    The candidates are read once (one scan of the table), then each chunk is claimed by
+    primary key with ``qs`` and the guard re-checked, so a case changed meanwhile or claimed by
+    another worker is skipped. (Claiming "the next ``CHUNK`` of ``qs``" instead rescans the
+    rows already claimed each time: quadratic when a mass flip leaves 100,000s to escalate.)
+    """
+    candidates = list(qs.order_by().values_list("pk", flat=True)[: per_pass()])
+    told = 0
+    for start in range(0, len(candidates), CHUNK):
+        chunk = sorted(candidates[start : start + CHUNK])
+        with transaction.atomic():
+            ids = claim(qs.filter(pk__in=chunk), assignment, guard, len(chunk))
+            if ids:
+                told += tell(ids)
+    return told
+
+
 def _escalate(
     qs: QuerySet[Case], level: int, kind: str, recipients: Callable[[list[int]], list[int]]
 ) -> int:
     """Claim every case of ``qs`` below ``level`` (in chunks), then tell and audit them."""
-    told = 0
-    limit = per_pass()
-    while told < limit:
-        with transaction.atomic():
-            ids = claim(
-                qs.filter(escalation_level__lt=level),
-                ("escalation_level = %s", [level]),
-                ("escalation_level < %s", [level]),
-                min(CHUNK, limit - told),
-            )
-            if not ids:
-                break
-            told += tell_units(
-                ids,
-                kind,
-                recipients,
-                lambda pk, deadline: f"case:{pk}:{kind}:{deadline.isoformat() if deadline else ''}",
-            )
-    return told
+    return claim_and_tell(
+        qs.filter(escalation_level__lt=level),
+        ("escalation_level = %s", [level]),
+        ("escalation_level < %s", [level]),
+        lambda ids: tell_units(
+            ids,
+            kind,
+            recipients,
+            lambda pk, deadline: f"case:{pk}:{kind}:{deadline.isoformat() if deadline else ''}",
+        ),
+    )
 
 
 def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:

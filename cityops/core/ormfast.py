@@ -9,7 +9,8 @@ comparing every fast path with the plain ORM call it replaces.
 
 - ``first_where``: a one-row SELECT built once per (database, model, where).
 - ``insert_one``: ``save(force_insert=True)`` with the INSERT compiled once.
-- ``insert_rows``: many rows from ``{attname: value}`` dicts, one ``executemany`` per batch.
+- ``insert_rows``: many rows from ``{attname: value}`` dicts, one statement per batch on
+  PostgreSQL (``unnest`` of column arrays), one ``executemany`` per batch elsewhere.
 - ``cas_update``: ``UPDATE … SET …, version = version + 1 WHERE pk = … AND version = …``.
 - ``PreparedGet``: a queryset compiled once per key and re-run with another primary key,
   rows mapped to instances (with ``select_related`` objects) as the ORM maps them.
@@ -251,9 +252,11 @@ def insert_rows(
 ) -> None:
     """Insert many rows given as ``{attname: value}`` (others take the field default).
 
-    One ``executemany`` per batch without building model instances: for jobs that write
-    thousands of notices or audit rows at once. ``ignore_conflicts`` skips rows that would
-    break a unique constraint (``ON CONFLICT DO NOTHING``: PostgreSQL and SQLite ≥ 3.24).
+    Without building model instances: for jobs that write thousands of notices or audit rows
+    at once. On PostgreSQL one ``INSERT … SELECT FROM unnest(<one array per column>)`` per
+    batch (one statement parsed and planned once, where ``executemany`` runs one per row);
+    elsewhere one ``executemany`` per batch. ``ignore_conflicts`` skips rows that would break a
+    unique constraint (``ON CONFLICT DO NOTHING``: PostgreSQL and SQLite ≥ 3.24).
     """
     if not rows:
         return
@@ -262,22 +265,33 @@ def insert_rows(
     meta = model._meta
     fields: list[Field[Any, Any]] = [f for f in meta.concrete_fields if f is not meta.pk]
     qn = conn.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (model metadata)
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
+    columns = ", ".join(qn(f.column) for f in fields)
+    columnar = conn.vendor == "postgresql"
+    if columnar:
+        arrays = ", ".join(f"%s::{f.db_type(conn)}[]" for f in fields)
+        sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608 (model metadata)
+    else:
+        values = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 (model metadata)
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"
     defaults = {f.attname: f.get_default() for f in fields}
-    prepared = [
-        [
-            f.get_db_prep_save(
-                row[f.attname] if f.attname in row else defaults.get(f.attname), connection=conn
-            )
-            for f in fields
-        ]
-        for row in rows
-    ]
+
+    def prep(field: Field[Any, Any], plain: tuple[type, ...], value: Any) -> Any:
+        # Plain values are stored as they are (``_plain_types``); others convert as the ORM does.
+        if value is None or (plain and type(value) in plain):
+            return value
+        return field.get_db_prep_save(value, connection=conn)
+
+    layout = [(f, f.attname, _plain_types(f)) for f in fields]
     with conn.cursor() as cursor:
-        for start in range(0, len(prepared), batch):
-            cursor.executemany(sql, prepared[start : start + batch])
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            prepared = [
+                [prep(f, plain, row[name] if name in row else defaults[name]) for row in chunk]
+                for f, name, plain in layout
+            ]  # column by column
+            if columnar:
+                cursor.execute(sql, prepared)
+            else:
+                cursor.executemany(sql, [list(row) for row in zip(*prepared, strict=True)])

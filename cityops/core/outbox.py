@@ -15,6 +15,7 @@ has the :class:`~cityops.core.models.OutboxRow` columns; this module is their on
 - ``outbox_redeliver`` resets a row to ``pending`` for a fresh round, and refuses while a live
   claim holds it, so a manual redelivery never makes a second concurrent send.
 - ``outbox_retry`` (one scheduler job for all channels) sends every due row.
+- ``outbox_enqueue_many``: rows written in bulk by a job go to the task queue in batches.
 
 Residual risk, inherent to leases: a worker that stalls longer than the lease
 (``CITYOPS_OUTBOX_CLAIM_SECONDS``) and then still sends duplicates that attempt; its late
@@ -212,6 +213,35 @@ def outbox_enqueue(*, channel: str, delivery_id: int) -> None:
     robust: a failing enqueue is logged; the retry job still finds the pending row."""
     _channel(channel)
     transaction.on_commit(partial(outbox_deliver_task.enqueue, channel, delivery_id), robust=True)
+
+
+# Rows per task when a job enqueues many at once: one task row per batch instead of per row,
+# while several workers still share a large batch's sending.
+ENQUEUE_BATCH = 50
+
+
+@task()
+def outbox_deliver_many_task(channel: str, delivery_ids: list[int]) -> int:
+    """Each row claimed and sent on its own (``outbox_deliver``); returns how many were sent."""
+    done = [outbox_deliver(channel=channel, delivery_id=pk) for pk in delivery_ids]
+    return sum(1 for status in done if status == S.SENT)
+
+
+def _enqueue_batches(channel: str, ids: list[int]) -> None:
+    for start in range(0, len(ids), ENQUEUE_BATCH):
+        outbox_deliver_many_task.enqueue(channel, ids[start : start + ENQUEUE_BATCH])
+
+
+def outbox_enqueue_many(*, channel: str, delivery_ids: list[int]) -> None:
+    """``outbox_enqueue`` for the rows a job wrote in bulk: after commit, one task per
+    ``ENQUEUE_BATCH`` rows (a single row goes as ``outbox_enqueue`` sends it)."""
+    if len(delivery_ids) == 1:
+        outbox_enqueue(channel=channel, delivery_id=delivery_ids[0])
+        return
+    _channel(channel)
+    if delivery_ids:
+        ids = list(delivery_ids)
+        transaction.on_commit(partial(_enqueue_batches, channel, ids), robust=True)
 
 
 def outbox_redeliver(*, channel: str, delivery_id: int, now: dt.datetime | None = None) -> None:

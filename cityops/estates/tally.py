@@ -226,10 +226,6 @@ def tally(
     rules: Rules | None = None,
     floor: Rules = STATUTORY_FLOOR,
 ) -> TallyResult:
-    # Stored rules written before the floor was enforced (or edited by hand) are raised to it.
-    rules = (rules or floor).floored(floor)
-    matter = Matter(matter)
-    major = matter in MAJOR_MATTERS
     areas = owner_areas(units)
     per_choice_area = {c: Decimal(0) for c in Choice}
     per_choice_owners = dict.fromkeys(Choice, 0)
@@ -239,9 +235,40 @@ def tally(
         choice = Choice(raw)
         per_choice_area[choice] += areas[key]
         per_choice_owners[choice] += 1
+    return tally_totals(
+        Totals(sum(areas.values(), Decimal(0)), len(areas), per_choice_area, per_choice_owners),
+        matter=matter,
+        rules=rules,
+        floor=floor,
+    )
 
-    total_area = sum(areas.values(), Decimal(0))
-    total_owners = len(areas)
+
+@dataclass(frozen=True)
+class Totals:
+    """The sums a tally decides on: what ``tally`` adds up from units and ballots, or what a
+    database aggregate returns for a whole compound (``votes.proposal_tally``)."""
+
+    total_area: Decimal
+    total_owners: int
+    area_by_choice: Mapping[Choice, Decimal]
+    owners_by_choice: Mapping[Choice, int]
+
+
+def tally_totals(
+    totals: Totals,
+    *,
+    matter: Matter | str,
+    rules: Rules | None = None,
+    floor: Rules = STATUTORY_FLOOR,
+) -> TallyResult:
+    """The steps and the outcome from the totals (``tally`` without the adding up)."""
+    # Stored rules written before the floor was enforced (or edited by hand) are raised to it.
+    rules = (rules or floor).floored(floor)
+    matter = Matter(matter)
+    major = matter in MAJOR_MATTERS
+    per_choice_area = {c: totals.area_by_choice.get(c, Decimal(0)) for c in Choice}
+    per_choice_owners = {c: totals.owners_by_choice.get(c, 0) for c in Choice}
+    total_area, total_owners = totals.total_area, totals.total_owners
     part_area = sum(per_choice_area.values(), Decimal(0))
     part_owners = sum(per_choice_owners.values())
     agree_area = per_choice_area[Choice.AGREE]

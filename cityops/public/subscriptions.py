@@ -11,6 +11,8 @@ channel (retries by the one outbox job).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from cityops.cases.models import Case
+from cityops.cases.signals import NoticedCase
 from cityops.core.audit import audit_record
 from cityops.core.crypto import blind_index, decrypt_str, encrypt_str
 from cityops.core.errors import DomainError, NotFound
@@ -146,13 +149,16 @@ def subscription_cancel(*, token: str) -> None:
         sub.delete()
 
 
-def on_case_notice(sender: Any, case: Case, code: str, **kwargs: Any) -> None:
+def on_case_notice(sender: Any, cases: Sequence[NoticedCase], code: str, **kwargs: Any) -> None:
     """``cases.signals.case_notice`` receiver (sent inside the change's transaction)."""
-    event = EVENTS.get(code)
-    if event is None or case.community_id is None:
+    if code not in EVENTS:
         return
-    case_id = case.pk
-    transaction.on_commit(lambda: subscriptions_notify(case_id=case_id, code=code), robust=True)
+    for case in cases:
+        if case.community_id is not None:
+            case_id = case.pk
+            transaction.on_commit(
+                partial(subscriptions_notify, case_id=case_id, code=code), robust=True
+            )
 
 
 def subscriptions_notify(*, case_id: int, code: str) -> int:

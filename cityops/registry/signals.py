@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from cityops.registry import models as m
 
@@ -35,7 +36,13 @@ WATCHED: tuple[type[Any], ...] = (
 )
 
 
+# Sent by every ``bump_registry_version`` (also for bulk loads, which send no model signals):
+# this process's spatial index is stale at once (``spatial``), without waiting for a version read.
+registry_changed = Signal()
+
+
 def bump_registry_version() -> None:
+    registry_changed.send(sender=m.RegistryVersion)
     updated = m.RegistryVersion.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         m.RegistryVersion.objects.get_or_create(pk=1, defaults={"version": 1})

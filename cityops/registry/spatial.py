@@ -6,12 +6,14 @@ centred on the governed area), with a cell index (``core.cellindex``) for fast e
 and shapely STRtrees for the rarer queries (lot areas, roads beyond the indexed tolerance).
 
 Freshness: ``registry.signals`` bumps ``RegistryVersion`` in the writer's transaction on every
-registry change. ``registry_index()`` reads that row (one cheap query) on every call and
-rebuilds when it moved, so no process answers from a stale index once an edit has committed
-anywhere. Changes made in this process also mark the index dirty directly (signal receivers
-below): that covers rolled-back transactions, which can bring the counter back to a value an
-old index was built at. The version is read *before* the tables, so a concurrent commit can
-only make the new index newer than its label (it is then rebuilt once more), never older.
+registry change. ``registry_index()`` reads that row (one cheap query) at most every
+``CITYOPS_REGISTRY_VERSION_CHECK_MS`` and rebuilds when it moved, so no process answers from a
+stale index longer than that once an edit has committed anywhere. Changes made in this process
+mark the index dirty directly (signal receivers below), so they apply at once; an index built
+inside a transaction is only trusted without a version read once that transaction commits
+(a rollback can bring the counter back to a value an old index was built at). The version is
+read *before* the tables, so a concurrent commit can only make the new index newer than its
+label (it is then rebuilt once more), never older.
 
 Hot loops may keep the index object and call ``idx.locate(...)`` / ``idx.locate_many(...)``
 directly: that skips the version query, so the caller decides when to call
@@ -33,20 +35,21 @@ import time
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from cityops.core.cellindex import LineCells, PolygonCells
 from cityops.core.geo import LocalProjection
 from cityops.registry import models as m
-from cityops.registry.signals import WATCHED
+from cityops.registry.signals import WATCHED, registry_changed
 
 IntArray = npt.NDArray[np.int64]
 AssetKind = Literal["road", "green", "compound"]
@@ -323,6 +326,7 @@ _lock = threading.Lock()
 _current: RegistryIndex | None = None
 _generation = 0
 _verified_at = -math.inf  # time.monotonic() of the last version read that found _current fresh
+_trusted: RegistryIndex | None = None  # the index known to be built from committed rows
 
 
 def _read_version() -> int:
@@ -375,14 +379,28 @@ def _recent(max_age: float) -> RegistryIndex | None:
 
 
 def registry_index() -> RegistryIndex:
-    """The current index, rebuilt first if the registry changed (one query per call)."""
-    global _current, _verified_at
+    """The current index, rebuilt first if the registry changed.
+
+    The version row is read at most every ``CITYOPS_REGISTRY_VERSION_CHECK_MS`` (edits made in
+    another process apply within that time); edits made in this process apply at once (they
+    bump ``_generation``). Only an index known to be built from committed rows skips the read:
+    one built inside a transaction is trusted after that transaction commits, so a rollback
+    (which can bring the counter back to an old value) is noticed by the next read.
+    """
+    global _current, _verified_at, _trusted
     if (held := _pinned.get()) is not None:
         return held
+    idx = _current
     checked = time.monotonic()
+    if (
+        idx is not None
+        and idx is _trusted
+        and idx.generation == _generation
+        and checked - _verified_at < settings.CITYOPS_REGISTRY_VERSION_CHECK_MS / 1000
+    ):
+        return idx
     version = _read_version()
     today = today_local()
-    idx = _current
     if _fresh(idx, version, today):
         assert idx is not None
         _verified_at = checked
@@ -394,7 +412,22 @@ def registry_index() -> RegistryIndex:
             return idx
         idx = build_registry_index(version=version, generation=_generation)
         _current, _verified_at = idx, checked
+        if connection.in_atomic_block:
+            transaction.on_commit(partial(_trust, idx))
+        else:
+            _trusted = idx
         return idx
+
+
+def _trust(idx: RegistryIndex) -> None:
+    global _trusted
+    _trusted = idx
+
+
+def registry_index_expire() -> None:
+    """The next lookup reads the version row again (tests: another test's rolled-back rows)."""
+    global _verified_at
+    _verified_at = -math.inf
 
 
 def _fresh(idx: RegistryIndex | None, version: int, today: dt.date) -> bool:
@@ -422,5 +455,6 @@ def _mark_dirty(sender: Any, **kwargs: Any) -> None:
 for _model in WATCHED:
     post_save.connect(_mark_dirty, sender=_model, dispatch_uid=f"spatial-dirty-save-{_model}")
     post_delete.connect(_mark_dirty, sender=_model, dispatch_uid=f"spatial-dirty-del-{_model}")
+registry_changed.connect(_mark_dirty, dispatch_uid="spatial-dirty-bump")
 for _through in (m.Lot.road_segments.through, m.Lot.green_spaces.through, m.Lot.compounds.through):
     m2m_changed.connect(_mark_dirty, sender=_through, dispatch_uid=f"spatial-dirty-m2m-{_through}")

@@ -439,6 +439,9 @@ CITYOPS_CASES_REMINDER_HOURS = env_int("CITYOPS_CASES_REMINDER_HOURS", 2)
 CITYOPS_CASES_ESCALATIONS_PER_PASS = env_int("CITYOPS_CASES_ESCALATIONS_PER_PASS", 100_000)
 # Cases: working hours to verify (核实) a public report before its light turns red (◐ 2).
 CITYOPS_CASES_VERIFY_WORKING_HOURS = env_int("CITYOPS_CASES_VERIFY_WORKING_HOURS", 2)
+# Registry: a process re-reads the registry version at most this often (milliseconds) before it
+# answers a point lookup from its spatial index; edits made in the same process apply at once.
+CITYOPS_REGISTRY_VERSION_CHECK_MS = env_int("CITYOPS_REGISTRY_VERSION_CHECK_MS", 1000)
 # Public report form: reports accepted per client per hour.
 CITYOPS_PUBLIC_REPORTS_PER_HOUR = env_int("CITYOPS_PUBLIC_REPORTS_PER_HOUR", 10)
 # The site's own address, for links in messages sent outside a request (subscriptions).

@@ -161,3 +161,26 @@ def test_operator_reads_its_delivery_log_and_redelivers(
     assert json.loads(state.received[1][1])["case"]["number"] == case.number
     audit = AuditEvent.objects.get(code="webhook.delivery.redelivered")
     assert audit.actor == personas.operator_a
+
+
+def test_sla_scan_batch_sends_one_delivery_per_case(
+    receiver: tuple[Receiver, str], small_city: Any, dispatched: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    """The scan tells a whole chunk with one ``case_notice``: still one delivery per case of the
+    endpoint's unit (none for the other unit's case), each sent through the outbox."""
+    from cityops.cases.models import Case
+    from cityops.cases.sla import sla_scan
+
+    state, url = receiver
+    webhook_endpoint_register(organisation=small_city.operator_b, url=url)
+    mine = [dispatched(EAST), dispatched(EAST)]
+    dispatched()  # operator A's case
+    yellow_at = max(at for at in Case.objects.values_list("yellow_at", flat=True) if at)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sla_scan(now=yellow_at).notified_unit == 3
+    rows = [r for r in _deliveries(4) if r.event == "case.reminder"]
+    assert sorted(r.payload["case"]["number"] for r in rows) == sorted(c.number for c in mine)
+    assert all(r.status == "sent" for r in rows)
+    events = [headers["x-cityops-event"] for headers, _body in state.received]
+    assert events == ["case.reminder", "case.reminder"]  # the dispatches were not sent here

@@ -89,7 +89,7 @@ def accept(ctx: TransitionContext) -> None:
     ctx.case.accepted_at = ctx.now
     # Accepted = public from now on (``query.PUBLIC_STATUSES``): listeners such as the
     # residents' community subscriptions hear it (they act after the commit).
-    case_notice.send(sender=Case, case=ctx.case, code="case.accept")
+    case_notice.send(sender=Case, cases=[ctx.case], code="case.accept")
 
 
 def file(ctx: TransitionContext) -> None:

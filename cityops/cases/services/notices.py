@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,6 +25,18 @@ def unit_staff(org_id: int | None) -> QuerySet[User]:
     return User.objects.filter(
         memberships__organisation_id=org_id, memberships__active=True, is_active=True
     ).distinct()
+
+
+def unit_staff_ids(org_ids: Iterable[int | None]) -> dict[int | None, list[int]]:
+    """``unit_staff`` of many units in one query: user ids by unit (every unit given is a key)."""
+    orgs = set(org_ids)
+    found: dict[int | None, set[int]] = {org: set() for org in orgs}
+    rows = Membership.objects.filter(
+        organisation_id__in=[o for o in orgs if o is not None], active=True, user__is_active=True
+    ).values_list("organisation_id", "user_id")
+    for org, user in rows:
+        found[org].add(user)
+    return {org: sorted(users) for org, users in found.items()}
 
 
 def role_users(*roles: str) -> QuerySet[User]:
@@ -75,6 +87,16 @@ def console_case_url(case_id: int) -> str:
     return reverse("console:case-detail", args=[case_id])
 
 
+_SENTINEL = 987654321
+
+
+def console_case_url_maker() -> Callable[[int], str]:
+    """``console_case_url`` for many cases: the URL is reversed once, then only the id changes
+    (a job that links thousands of cases at once must not resolve the URLconf for each)."""
+    head, _sep, tail = console_case_url(_SENTINEL).partition(str(_SENTINEL))
+    return lambda case_id: f"{head}{case_id}{tail}"
+
+
 def track_case_url(number: str) -> str:
     """The case's page for a resident: the tracking form, number filled in (the private code
     stays with the resident, never in a link)."""
@@ -103,7 +125,7 @@ def send(recipients: Iterable[Any], case: Case, code: str, title: Any, *, dedupe
             notify(
                 recipients=group, code=code, title=title, url=url, dedupe_key=dedupe, target=case
             )
-    case_notice.send(sender=Case, case=case, code=code)
+    case_notice.send(sender=Case, cases=[case], code=code)
 
 
 def title(template: Any, case: Case, **extra: Any) -> Any:

@@ -291,3 +291,31 @@ def test_thresholds_below_art_278_are_refused_at_creation(register: Any, persona
     strict = tally.Rules(major_owners=tally.Threshold(Fraction(4, 5), inclusive=True))
     p = draft(register, officer, matter="rebuild", rules=strict)
     assert p.tally_rules() == strict
+
+
+def test_database_tally_equals_the_core_over_the_rows(small_city, personas):
+    """The aggregate (one query) and the core over every row agree exactly: odd areas, one
+    person under two references (counted once, latest ballot), changed ballots, no ballot."""
+    from cityops.estates.models import Owner
+    from cityops.estates.services.votes import _tally_from_rows, proposal_tally
+    from cityops.estates.testing import make_register, owner_user
+
+    officer = personas.community_officer
+    owners = make_register(
+        small_city.compound, ["80.15", "99.99", "0.01", "120.50", "64.33", "77.77"],
+        developer_areas=["1000.05"],
+    )  # fmt: skip
+    Owner.objects.filter(pk__in=[owners[1].pk, owners[2].pk]).update(id_index="same-person")
+    users = [owner_user(o, f"tally{i}") for i, o in enumerate(owners)]
+    proposal = open_proposal(small_city.compound, actor=officer)
+    empty = proposal_tally(proposal)
+    assert empty.to_dict() == _tally_from_rows(proposal).to_dict()
+    assert empty.participating_area == Decimal(0)
+    for i, choice in [(0, "agree"), (1, "agree"), (2, "disagree"), (3, "abstain"), (0, "agree")]:
+        ballot_cast(proposal_id=proposal.pk, owner=owners[i], choice=choice, actor=users[i])
+    ours = proposal_tally(proposal)
+    assert ours.to_dict() == _tally_from_rows(proposal).to_dict()
+    assert ours.total_owners == 6  # 7 references, 2 of them one person
+    assert ours.total_area == Decimal("1442.80")
+    assert (ours.agree_owners, ours.disagree_owners, ours.abstain_owners) == (1, 1, 1)
+    assert ours.disagree_area == Decimal("100.00")  # the person's latest ballot, both units

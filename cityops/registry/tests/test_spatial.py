@@ -226,3 +226,41 @@ def test_locate_many_keeps_the_input_shape(small_city):
 def test_empty_registry_answers_nothing(db):
     assert spatial.locate(122.26, 43.62).district_id is None
     assert spatial.locate_many(np.array([122.26]), np.array([43.62])).grid_ids.tolist() == [-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_index_reads_the_version_at_most_every_interval(small_city, settings):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from cityops.registry.signals import bulk_registry_change
+
+    settings.CITYOPS_REGISTRY_VERSION_CHECK_MS = 60_000
+    idx = spatial.registry_index()  # built outside a transaction: from committed rows
+    with CaptureQueriesContext(connection) as queries:
+        assert spatial.registry_index() is idx
+        assert spatial.locate(122.255, 43.625).grid_id == small_city.grids["west_north"].id
+    assert len(queries) == 0
+    # Another process commits (no signal here): seen once the interval has passed.
+    m.RegistryVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    assert spatial.registry_index() is idx
+    settings.CITYOPS_REGISTRY_VERSION_CHECK_MS = 0
+    fresh = spatial.registry_index()
+    assert fresh is not idx
+    assert fresh.version == m.RegistryVersion.objects.get().version
+    settings.CITYOPS_REGISTRY_VERSION_CHECK_MS = 60_000
+    # An edit in this process applies at once, through the ORM or a bulk change alike.
+    grid = small_city.grids["west_north"]
+    grid.geometry = box(W, MID_LAT, 122.254, N)
+    grid.save()
+    assert spatial.locate(122.255, 43.625).grid_id is None
+    with bulk_registry_change():
+        m.Grid.objects.filter(pk=grid.pk).update(geometry=box(W, MID_LAT, MID_LON, N))
+    assert spatial.locate(122.255, 43.625).grid_id == grid.id
+    # An index built inside a transaction that rolls back is not trusted afterwards.
+    with transaction.atomic():
+        grid.geometry = box(W, MID_LAT, 122.254, N)
+        grid.save()
+        assert spatial.locate(122.255, 43.625).grid_id is None
+        transaction.set_rollback(True)
+    assert spatial.locate(122.255, 43.625).grid_id == grid.id
