@@ -367,6 +367,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Request bodies get their own components (non-blank strings minLength 1, uploads binary).
     "COMPONENT_SPLIT_REQUEST": True,
+    # One enum for the traffic light, whichever clock's light a field shows.
+    "ENUM_NAME_OVERRIDES": {"LightEnum": "cityops.cases.models.Light"},
     # Every operation's error answers and strict query parameters (cityops/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
