@@ -7,17 +7,16 @@ The secret itself is a ``core.Credential`` (``cityops.core.credentials``).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.crypto import EncryptedTextField
-from cityops.core.models import BaseModel, OutboxRow
+from cityops.core.models import BaseModel, CredentialHolder, OutboxRow
 
 
-class ApiToken(BaseModel):
+class ApiToken(CredentialHolder, BaseModel):
     """A REST token: the API's row of a ``core.Credential`` (kind ``api_token``), whose owner is
     the account the token acts as. ``organisation`` is that account's organisation when the
     token was issued. Issued, checked and revoked through ``cityops.api.tokens``."""
@@ -43,33 +42,9 @@ class ApiToken(BaseModel):
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
 
-    def __str__(self) -> str:
-        return str(self.credential)
-
-    # What the credential holds, read through the token (admin columns, the API's views).
     @property
     def user(self) -> Any:
         return self.credential.owner
-
-    @property
-    def name(self) -> str:
-        return self.credential.name
-
-    @property
-    def prefix(self) -> str:
-        return self.credential.prefix
-
-    @property
-    def active(self) -> bool:
-        return self.credential.active
-
-    @property
-    def revoked_at(self) -> dt.datetime | None:
-        return self.credential.revoked_at
-
-    @property
-    def last_used_at(self) -> dt.datetime | None:
-        return self.credential.last_used_at
 
 
 class HotlineCategoryRule(BaseModel):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Self
 
 from django.conf import settings
@@ -229,3 +230,33 @@ class Credential(BaseModel):
 
     def usable_at(self, moment: Any) -> bool:
         return self.revoked_at is None and (self.expires_at is None or moment < self.expires_at)
+
+
+class CredentialHolder:
+    """What an app's credential row (REST token, Open311 key) shows of its ``Credential``: the
+    one place that reads it through, for admin columns and listings."""
+
+    credential: Credential
+
+    def __str__(self) -> str:
+        return str(self.credential)
+
+    @property
+    def name(self) -> str:
+        return self.credential.name
+
+    @property
+    def prefix(self) -> str:
+        return self.credential.prefix
+
+    @property
+    def active(self) -> bool:
+        return self.credential.active
+
+    @property
+    def revoked_at(self) -> dt.datetime | None:
+        return self.credential.revoked_at
+
+    @property
+    def last_used_at(self) -> dt.datetime | None:
+        return self.credential.last_used_at

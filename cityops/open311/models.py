@@ -6,16 +6,14 @@ its first characters (``prefix``) readable to tell keys apart in the admin.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.crypto import EncryptedTextField
-from cityops.core.models import BaseModel
+from cityops.core.models import BaseModel, CredentialHolder
 
 
-class ApiKey(BaseModel):
+class ApiKey(CredentialHolder, BaseModel):
     """An Open311 key: the Open311 row of a ``core.Credential`` (kind ``open311_key``), with the
     organisation the application belongs to. Issued, checked and revoked through ``keys.py``."""
 
@@ -40,30 +38,6 @@ class ApiKey(BaseModel):
         verbose_name = _("Open311 API key")
         verbose_name_plural = _("Open311 API keys")
         ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return str(self.credential)
-
-    # What the credential holds, read through the key (admin columns, listings).
-    @property
-    def name(self) -> str:
-        return self.credential.name
-
-    @property
-    def prefix(self) -> str:
-        return self.credential.prefix
-
-    @property
-    def active(self) -> bool:
-        return self.credential.active
-
-    @property
-    def revoked_at(self) -> dt.datetime | None:
-        return self.credential.revoked_at
-
-    @property
-    def last_used_at(self) -> dt.datetime | None:
-        return self.credential.last_used_at
 
 
 class IntakeStatus(models.TextChoices):
