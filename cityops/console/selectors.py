@@ -57,7 +57,8 @@ def case_queue(*, user: Any) -> QuerySet[Case]:
 
 
 def light_counts(*, user: Any) -> dict[str, int]:
-    """Open cases the user may see, counted by traffic light (one aggregate query)."""
+    """Open cases the user may see, counted by the handling clock's light, and the reports late
+    for verification by the 核实 clock's light (one aggregate query)."""
     row = (
         cases_visible_to(user)
         .filter(status__in=OPEN_STATUSES)
@@ -66,6 +67,10 @@ def light_counts(*, user: Any) -> dict[str, int]:
             yellow=Count("id", filter=Q(light=Light.YELLOW)),
             red=Count("id", filter=Q(light=Light.RED)),
             none=Count("id", filter=Q(light=Light.NONE)),
+            # reports past their 核实 deadline (the verification clock's own light)
+            verify_late=Count(
+                "id", filter=Q(status=Status.AWAITING_VERIFICATION, verify_light=Light.RED)
+            ),
         )
     )
     return {k: int(v or 0) for k, v in row.items()}

@@ -122,3 +122,27 @@ def test_urge_from_the_case_page(login, personas, dispatched):
     desk = login(personas.operator_a).get(reverse("console:desk")).content.decode()
     assert 'data-urge="1"' in desk
     assert login(personas.dispatcher).post(act(case, "urge"), {"reason": "x"}).status_code == 403
+
+
+def test_home_counts_the_reports_late_for_verification(login, report, personas) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from cityops.cases.sla import sla_scan
+
+    monday_nine = dt.datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(monday_nine, tick=False):
+        late = report(source="public", actor=personas.citizen)
+        report(source="public", actor=personas.citizen, description="another, verified in time")
+    case_transition(
+        case_id=Case.objects.exclude(pk=late.pk).get(status=Status.AWAITING_VERIFICATION).pk,
+        action="confirm_report",
+        actor=personas.inspector,
+    )
+    sla_scan(now=monday_nine + dt.timedelta(hours=3))  # past the 2 working hours of 核实
+    page = login(personas.intake_clerk).get(reverse("console:home")).content.decode()
+    card = page.split("?status=awaiting_verification")[1].split("</a>")[0]
+    assert "<strong>1</strong>" in card
+    assert "light-card--red" in page.split("?status=awaiting_verification")[0].rsplit("<a", 1)[1]
