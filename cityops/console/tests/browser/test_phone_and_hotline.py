@@ -44,6 +44,9 @@ def test_hotline_form_files_a_case_from_a_typed_address(
     page.goto(f"{live_server.url}/console/")
     page.locator("[data-nav-menu] summary").click()
     page.get_by_role("link", name="12345受理").click()
+    # the auto-submit listener is attached by the page's script: wait until it has run
+    page.wait_for_url("**/console/hotline/**")
+    page.wait_for_load_state("load")
     page.select_option("select[name=category]", str(collapse.pk))  # auto-submits the GET form
     page.wait_for_selector("[data-hotline-form]")
     page.fill("input[name=reporter_name]", "王小明")
