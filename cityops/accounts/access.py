@@ -55,3 +55,14 @@ def actor_for(user: Any) -> Actor:
     )
     user._cityops_actor = actor
     return actor
+
+
+def operator_staff(organisation_id: int) -> list[Any]:
+    """The active operator staff of one organisation (who hears of its alarms, appeals, …)."""
+    from django.contrib.auth import get_user_model
+
+    ids = Membership.objects.filter(
+        role=Role.OPERATOR_STAFF, organisation_id=organisation_id, active=True,
+        user__is_active=True,
+    ).values("user_id")  # fmt: skip
+    return list(get_user_model().objects.filter(pk__in=ids))

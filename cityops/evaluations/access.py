@@ -124,11 +124,3 @@ def supervisors() -> list[Any]:
         role=Role.BUREAU_SUPERVISOR, active=True, user__is_active=True
     ).values("user_id")
     return list(get_user_model().objects.filter(pk__in=ids))
-
-
-def operator_staff(organisation_id: int) -> list[Any]:
-    ids = Membership.objects.filter(
-        role=Role.OPERATOR_STAFF, organisation_id=organisation_id, active=True,
-        user__is_active=True,
-    ).values("user_id")  # fmt: skip
-    return list(get_user_model().objects.filter(pk__in=ids))

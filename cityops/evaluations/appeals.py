@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityops.accounts.access import operator_staff
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError, PermissionDenied
 from cityops.core.fsm import fsm_transition
@@ -30,7 +31,6 @@ from cityops.evaluations.access import (
     access_appeal,
     access_evaluation,
     is_supervisor,
-    operator_staff,
     require_operator_of,
     supervisors,
 )

@@ -25,8 +25,7 @@ from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cityops.accounts.access import actor_for
-from cityops.accounts.models import Role, User
+from cityops.accounts.access import actor_for, operator_staff
 from cityops.cases.models import Source
 from cityops.cases.services.intake import case_report
 from cityops.core import geo
@@ -220,17 +219,6 @@ def alarms_evaluate(*, now: dt.datetime | None = None) -> dict[str, int]:
         if vehicle_id not in watched:
             cleared += alarm_clear(alarm=alarm, at=max(now, alarm.started_at))
     return {"opened": opened, "cleared": cleared}
-
-
-def operator_staff(operator_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organisation_id=operator_id,
-            memberships__role=Role.OPERATOR_STAFF,
-            memberships__active=True,
-            is_active=True,
-        ).distinct()
-    )
 
 
 def alarms_url(**query: str) -> str:
