@@ -95,6 +95,20 @@ def is_public_visible(case: Case) -> bool:
     return case.status in PUBLIC_STATUSES
 
 
+# Statuses in which the reply published with the last handling still stands (a rework sends
+# the case back to the unit: its earlier reply no longer describes the outcome).
+REPLIED_STATUSES: tuple[str, ...] = (Status.HANDLED, Status.VERIFIED, Status.CLOSED)
+
+
+def public_reply(action: str, data: Mapping[str, Any] | None) -> str:
+    """The reply a unit chose to publish with its handling (``handle`` with ``publish_reply``),
+    from an event's action and data. Its internal note and every other staff text stay
+    internal: this is the one staff text the public may read (pages, /track/, Open311)."""
+    if action != "handle":
+        return ""
+    return str((data or {}).get("public_reply", ""))
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     statuses: tuple[str, ...] = ()

@@ -3,7 +3,8 @@
 A list answers up to 1,000 requests, so rows are read with ``values()``: no model instances, no
 encrypted personal columns fetched or decrypted, every label looked up once per answer, and a
 fixed number of queries whatever the size: one for a plain list (the first photo by subquery),
-plus one for the reasons of rejected/voided rows; with ``extensions`` photos and events too.
+plus one for the reasons of rejected/voided rows and the published replies of handled/closed
+ones; with ``extensions`` photos and events too.
 
 Only public fields leave here: no reporter name, phone, e-mail, device or account id, no
 internal notes, and photos only as their EXIF-free public copy. A report still awaiting
@@ -35,7 +36,13 @@ from cityops.cases.models import (
     PhotoKind,
     Status,
 )
-from cityops.cases.query import CaseFilter, case_filter_apply, public_visible
+from cityops.cases.query import (
+    REPLIED_STATUSES,
+    CaseFilter,
+    case_filter_apply,
+    public_reply,
+    public_visible,
+)
 from cityops.cases.transitions import EVENT_LABELS, TRANSITIONS, action_label
 from cityops.open311.models import IntakeStatus, Open311Request
 
@@ -91,6 +98,7 @@ class _Event:
     action: str
     to_status: str
     reason: str
+    reply: str = ""
 
 
 def service_code_of(kind: str, code: str) -> str:
@@ -260,10 +268,13 @@ def _events(ids: list[int], *, reasons_only: bool) -> dict[int, list[_Event]]:
         return trails
     qs = CaseEvent.objects.filter(case_id__in=ids)
     if reasons_only:
-        qs = qs.filter(to_status__in=PUBLIC_REASON_STATUSES).exclude(reason="")
-    rows = qs.order_by("at", "id").values_list("case_id", "at", "action", "to_status", "reason")
-    for case_id, at, action, to_status, reason in rows:
-        trails[case_id].append(_Event(at, action, to_status, reason))
+        told = Q(to_status__in=PUBLIC_REASON_STATUSES) & ~Q(reason="")
+        qs = qs.filter(told | Q(action="handle"))
+    rows = qs.order_by("at", "id").values_list(
+        "case_id", "at", "action", "to_status", "reason", "data"
+    )
+    for case_id, at, action, to_status, reason, data in rows:
+        trails[case_id].append(_Event(at, action, to_status, reason, public_reply(action, data)))
     return trails
 
 
@@ -279,7 +290,7 @@ def render(rows: list[Row], *, absolute: Absolute, extensions: bool) -> list[Row
         storage = CasePhoto._meta.get_field("public").storage  # type: ignore[union-attr]
         photos = {r["id"]: [absolute(storage.url(r["first_photo"]))]
                   for r in rows if r["first_photo"]}  # fmt: skip
-    told = [r["id"] for r in rows if r["status"] in PUBLIC_REASON_STATUSES]
+    told = [r["id"] for r in rows if r["status"] in (*PUBLIC_REASON_STATUSES, *REPLIED_STATUSES)]
     with_trail = ids if extensions else told
     trails = _events(with_trail, reasons_only=not extensions)
     labels = {value: str(label) for value, label in Status.choices}
@@ -300,6 +311,11 @@ def status_notes(row: Row, trail: Iterable[_Event], labels: Mapping[str, str]) -
         reasons = [e.reason for e in trail if e.to_status == status and e.reason]
         if reasons:
             return f"{label}: {reasons[-1]}"
+    if status in REPLIED_STATUSES:
+        # The reply published with the last handling (none published: the status alone).
+        handled = [e for e in trail if e.action == "handle"]
+        if handled and handled[-1].reply:
+            return f"{label}: {handled[-1].reply}"
     return label
 
 

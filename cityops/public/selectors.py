@@ -26,6 +26,7 @@ from cityops.cases.query import (
     CaseFilter,
     case_filter_apply,
     case_order,
+    public_reply,
     public_visible,
 )
 from cityops.public.models import Support
@@ -74,14 +75,6 @@ def public_in_bbox(
     ]
 
 
-def public_reply(event: CaseEvent) -> str:
-    """The reply the unit chose to publish with its handling (``handle`` with
-    ``publish_reply``); its internal note and every other staff text stay internal."""
-    if event.action != "handle":
-        return ""
-    return str((event.data or {}).get("public_reply", ""))
-
-
 def public_timeline(*, case: Case) -> list[dict[str, Any]]:
     """The steps of a case for everyone: status and time, and the unit's published reply
     (no actors, no reasons, no internal notes)."""
@@ -94,7 +87,7 @@ def public_timeline(*, case: Case) -> list[dict[str, Any]]:
         {
             "at": e.at,
             "status": Status(e.to_status).label if e.to_status in Status.values else "",
-            "reply": public_reply(e),
+            "reply": public_reply(e.action, e.data),
         }
         for e in events
     ]
@@ -179,7 +172,7 @@ def track_updates(*, case: Case) -> list[dict[str, Any]]:
         {
             "at": e.at,
             "status": Status(e.to_status).label if e.to_status in Status.values else "",
-            "reply": public_reply(e),
+            "reply": public_reply(e.action, e.data),
             "reopened": e.action == "reopen",
         }
         for e in events

@@ -12,7 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from cityops.cases.models import Case, CasePhoto
-from cityops.cases.services.payloads import File, Reject
+from cityops.cases.services.payloads import File, Handle, Reject, Rework
+from cityops.console.tests.conftest import jpeg
 from cityops.open311.keys import key_create, key_revoke
 from cityops.open311.models import Open311Request
 from cityops.open311.tests.conftest import WEST, filed_case, jpeg_with_exif
@@ -491,3 +492,54 @@ def test_datatype_descriptions_follow_the_language(client: Client, catalogue: An
     number_en = next(a for a in en if a["datatype"] == "number")["datatype_description"]
     assert number_en == "A number."
     assert number_zh == "数字。"
+
+
+def test_status_notes_carry_only_the_published_reply(
+    client: Client, three: list[str], personas: Any
+) -> None:
+    """A handled case's status_notes give the reply its unit published with the handling; an
+    unpublished note stays internal, and a rework withdraws the earlier reply."""
+    from cityops.cases.services import case_transition
+
+    def handle(number: str, **payload: Any) -> Case:
+        case = Case.objects.get(number=number)
+        case_transition(
+            case_id=case.pk,
+            action="file",
+            actor=personas.shift_lead,
+            payload=File(condition_met=True),
+        )
+        case_transition(case_id=case.pk, action="dispatch", actor=personas.dispatcher)
+        case_transition(
+            case_id=case.pk,
+            action="handle",
+            actor=personas.operator_a,
+            payload=Handle(photos=[jpeg()], **payload),
+        )
+        return case
+
+    handle(three[0], note="内部：车辆调度记录", publish_reply=True, public_reply="已清运完毕")
+    handle(three[1], note="内部：未公开的处置说明")
+
+    def notes(number: str, **params: str) -> str:
+        return str(js(client.get(f"/open311/v2/requests/{number}.json", params))[0]["status_notes"])
+
+    for params in ({}, {"extensions": "true"}):
+        assert notes(three[0], **params).endswith(": 已清运完毕")
+        assert "内部" not in notes(three[0], **params)
+        assert "内部" not in notes(three[1], **params)
+        assert notes(three[1], **params) == "已处置"
+    listed = {r["service_request_id"]: r for r in js(client.get("/open311/v2/requests.json"))}
+    assert listed[three[0]]["status_notes"].endswith(": 已清运完毕")
+    assert listed[three[1]]["status_notes"] == "已处置"
+    root = xml(client.get(f"/open311/v2/requests/{three[0]}.xml"))
+    assert (root.findtext("request/status_notes") or "").endswith(": 已清运完毕")
+
+    case = Case.objects.get(number=three[0])
+    case_transition(
+        case_id=case.pk,
+        action="rework",
+        actor=personas.inspector,
+        payload=Rework(reason="未清理干净", photos=[jpeg()]),
+    )
+    assert "已清运完毕" not in notes(three[0])
