@@ -22,7 +22,7 @@ from cityops.decisions.models import (
     PolicyDocument,
     Rhythm,
 )
-from cityops.registry.fields import UnitChoiceField
+from cityops.registry.fields import UnitChoiceField, UnitMultipleChoiceField
 from cityops.registry.models import Organisation, OrganisationKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -66,7 +66,7 @@ class ItemForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=TEXT)
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     lead_unit = UnitChoiceField(label=_("Lead unit"), queryset=Organisation.objects.none())
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = UnitMultipleChoiceField(
         label=_("Co-units"), queryset=Organisation.objects.none(), required=False
     )
     leader = forms.CharField(label=_("Responsible leader"), max_length=60, required=False)

@@ -1,9 +1,10 @@
 """The one form field for choosing a responsible unit (dispatch, bulk dispatch, the case
-filters): the registry's active organisations grouped by kind — companies, street offices,
-communities, departments — as ``<optgroup>``s, and a ``data-unit-filter`` attribute that
-``static/console/console.js`` turns into a "type to filter" box above the select. Without
-JavaScript it is a plain grouped select. A form narrows the units by passing (or later
-setting) ``queryset``; the grouping follows whatever it holds."""
+filters; ``UnitMultipleChoiceField`` for several, e.g. a decision's co-units): the registry's
+active organisations grouped by kind — companies, street offices, communities, departments —
+as ``<optgroup>``s, and a ``data-unit-filter`` attribute that ``static/console/console.js``
+turns into a "type to filter" box above the select. Without JavaScript it is a plain grouped
+select. A form narrows the units by passing (or later setting) ``queryset``; the grouping
+follows whatever it holds."""
 
 from __future__ import annotations
 
@@ -25,16 +26,17 @@ GROUP_ORDER = (
 )
 
 
+def _unit_defaults(kwargs: dict[str, Any], widget: type[forms.Select]) -> None:
+    kwargs.setdefault(
+        "queryset",
+        Organisation.objects.filter(active=True).only("id", "kind", "name", "short_name"),
+    )
+    kwargs.setdefault("widget", widget(attrs={"data-unit-filter": _("Type to filter the units")}))
+
+
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "queryset",
-            Organisation.objects.filter(active=True).only("id", "kind", "name", "short_name"),
-        )
-        kwargs.setdefault(
-            "widget",
-            forms.Select(attrs={"data-unit-filter": _("Type to filter the units")}),
-        )
+        _unit_defaults(kwargs, forms.Select)
         super().__init__(**kwargs)
 
     def grouped(self) -> list[tuple[Any, Any]]:
@@ -62,3 +64,15 @@ class _Grouped(ModelChoiceIterator):
 
 
 UnitChoiceField.iterator = _Grouped
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Several units, grouped and filterable like :class:`UnitChoiceField` (the same groups and
+    the same filter box; chosen units stay chosen and shown while filtering)."""
+
+    grouped = UnitChoiceField.grouped
+    iterator = _Grouped
+
+    def __init__(self, **kwargs: Any) -> None:
+        _unit_defaults(kwargs, forms.SelectMultiple)
+        super().__init__(**kwargs)

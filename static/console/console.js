@@ -27,14 +27,16 @@ document.body.addEventListener("htmx:beforeSwap", function (event) {
     select.insertAdjacentElement("beforebegin", input);
     const original = Array.from(select.children).map(function (n) { return n.cloneNode(true); });
 
+    // Chosen units always stay (and stay chosen), whatever the filter: one for a select,
+    // several for a multiple select.
     function keep(option, q, current) {
-      return !option.value || option.value === current ||
+      return !option.value || current.has(option.value) ||
         option.textContent.toLowerCase().indexOf(q) !== -1;
     }
 
     input.addEventListener("input", function () {
       const q = input.value.trim().toLowerCase();
-      const current = select.value;
+      const current = new Set(Array.from(select.selectedOptions).map(function (o) { return o.value; }));
       const nodes = [];
       original.forEach(function (node) {
         if (node.tagName === "OPTGROUP") {
@@ -48,7 +50,7 @@ document.body.addEventListener("htmx:beforeSwap", function (event) {
         }
       });
       select.replaceChildren.apply(select, nodes);
-      select.value = current;
+      Array.from(select.options).forEach(function (o) { o.selected = current.has(o.value); });
     });
     // Enter in the box must not send the form half-filled.
     input.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });

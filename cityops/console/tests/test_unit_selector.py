@@ -72,3 +72,29 @@ def test_the_field_reads_nothing_until_drawn(django_assert_num_queries):
     with django_assert_num_queries(0):
         field = UnitChoiceField(label="unit")
         field.widget.choices  # noqa: B018 (lazy: no query)
+
+
+def test_a_decisions_co_units_field_is_the_same_grouped_filterable_select(
+    django_assert_num_queries,
+):
+    """The multiple variant (a decision's co-units): the same groups and filter box, and the
+    chosen units come back as a list."""
+    from cityops.decisions.forms import ItemForm
+    from cityops.registry.fields import UnitMultipleChoiceField
+    from cityops.registry.models import Organisation, OrganisationKind
+
+    with django_assert_num_queries(0):
+        UnitMultipleChoiceField(label="units").widget.choices  # noqa: B018 (lazy)
+    street = Organisation.objects.create(kind=OrganisationKind.STREET_OFFICE, name="东街道办(测)")
+    bureau = Organisation.objects.create(kind=OrganisationKind.DEPARTMENT, name="城管局(测)")
+    form = ItemForm()
+    field = form.fields["co_units"]
+    assert isinstance(field, UnitMultipleChoiceField)
+    html = str(form["co_units"])
+    assert "multiple" in html
+    assert "data-unit-filter" in html
+    groups = [label for label, _items in field.grouped()]
+    assert groups.index(OrganisationKind.STREET_OFFICE.label) < groups.index(
+        OrganisationKind.DEPARTMENT.label
+    )
+    assert set(field.clean([str(street.pk), str(bureau.pk)])) == {street, bureau}
