@@ -366,6 +366,7 @@ def main() -> int:
         f"{covered:.1%} of the length covered, {passes:,} passes"
     )
     if args.no_postgis:
+        print("PostGIS comparison SKIPPED (--no-postgis)")
         return 0
     return postgis_compare(args, track, proj, lines_ll, rules, result, best)
 
