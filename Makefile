@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo test install lock chromium assets messages-compile messages messages-check lint typecheck \
-        pytest-sqlite pytest-postgres serve worker bench wrk clean fuzz nginx nats cluster cluster-down schemathesis-live
+        pytest-sqlite pytest-postgres serve worker bench wrk postgis clean fuzz nginx nats cluster cluster-down schemathesis-live
 
 # ---------------------------------------------------------------- set-up
 # Python packages come from the lock file (exact versions and hashes, requirements/dev.lock);
@@ -161,6 +161,19 @@ wrk:
 	     (apt-get update -qq && apt-get install -y --no-install-recommends wrk)); \
 	  else sudo -n apt-get install -y --no-install-recommends wrk; fi; } || true
 	@command -v wrk >/dev/null || echo "!!! wrk is missing: bench/api_gunicorn.py uses its Python driver !!!"
+
+# bench/jt808_coverage.py --postgis compares our coverage with the same computation in PostGIS
+# (Debian's package for the installed PostgreSQL 15; only for that bench: not part of
+# `make test` or `make demo`, and nothing in CityOps needs the extension).
+POSTGIS_PKG ?= postgresql-15-postgis-3
+postgis:
+	@test -f /usr/share/postgresql/15/extension/postgis.control || { command -v apt-get >/dev/null && \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y --no-install-recommends $(POSTGIS_PKG) >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y --no-install-recommends $(POSTGIS_PKG))); \
+	  else sudo -n apt-get install -y --no-install-recommends $(POSTGIS_PKG); fi; } || true
+	@test -f /usr/share/postgresql/15/extension/postgis.control || \
+	  echo "!!! PostGIS is missing: bench/jt808_coverage.py --postgis will be SKIPPED !!!"
 
 bench: install wrk
 	CITYOPS_DEBUG=1 $(PY) bench/run_all.py

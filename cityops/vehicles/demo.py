@@ -15,7 +15,10 @@ from cityops.core.periods import Period
 from cityops.registry.models import ComponentType, Lot, ServiceType
 from cityops.vehicles.models import (
     DEFAULT_SPEED_WINDOW,
+    AlarmKind,
+    AlarmRule,
     SegmentDay,
+    TelematicsSettings,
     Vehicle,
     VehicleKind,
     WorkPlan,
@@ -173,8 +176,55 @@ def demo_history(*, first: dt.date, last: dt.date, seed: int = DEFAULT_SEED) -> 
     return stored, days
 
 
+# What the demo city escalates (sanitation-supervision.md §4): a vehicle standing still for
+# half an hour inside its working window (停留超时) means its roads or bins are not being done
+# now, so the command centre files it like any 道路不洁 report, dispatched to the operator
+# and timed by the case clocks. Overspeed and off-plan stay notices that feed the monthly
+# score (§7, a deduction per confirmed alarm); offline is most often a terminal fault and
+# fires for vehicles without a plan at any hour, so it stays a notice too.
+CASE_WORTHY: dict[str, tuple[str, str]] = {AlarmKind.PARKED: ("event", "0104")}
+CASE_ACCOUNT = "demo_clerk"  # files the alarm cases (an intake clerk: source sensor)
+
+
+def demo_alarm_cases_ensure() -> list[str]:
+    """Idempotent: the demo's case-worthy kinds get their case category and the demo intake
+    clerk files their cases; each change audited like an admin edit. Returns the kinds marked
+    (none while the case catalogue or the demo users are missing: steps skipped)."""
+    from cityops.accounts.models import User
+    from cityops.cases.models import Category
+    from cityops.core.audit import audit_record
+
+    account = User.objects.filter(username=CASE_ACCOUNT).first()
+    marked: list[str] = []
+    with transaction.atomic():
+        for kind, (category_kind, code) in CASE_WORTHY.items():
+            category = Category.objects.filter(kind=category_kind, code=code).first()
+            rule = AlarmRule.objects.select_for_update().filter(kind=kind).first()
+            if category is None or rule is None or account is None:
+                continue
+            marked.append(kind)
+            if rule.case_category_id != category.pk:
+                rule.case_category = category
+                rule.save(update_fields=["case_category", "updated_at"])
+                audit_record(
+                    code="vehicles.alarmrule.changed", target=rule, summary=f"{kind} → {code}",
+                    data={"case_category": category.pk},
+                )  # fmt: skip
+        settings = TelematicsSettings.current()
+        if marked and account is not None and settings.alarm_case_account_id != account.pk:
+            settings.alarm_case_account = account
+            fields = ["alarm_case_account", "updated_at"]
+            settings.save(update_fields=fields if settings.pk else None)
+            audit_record(
+                code="vehicles.telematicssettings.changed", target=settings,
+                summary=CASE_ACCOUNT, data={"alarm_case_account": account.pk},
+            )  # fmt: skip
+    return marked
+
+
 def vehicles_step(context: Any) -> str:
     vehicles, plans = demo_fleet_ensure()
+    case_worthy = demo_alarm_cases_ensure()
     today = timezone.localdate()
     # The last complete month (the one the evaluations step runs) and this month so far.
     first = Period.month_of(Period.month_of(today).first - dt.timedelta(days=1)).first
@@ -190,10 +240,12 @@ def vehicles_step(context: Any) -> str:
     alarms = alarms_evaluate()["opened"]
     return _(
         "%(total)d demo vehicles (%(new)d new), %(plans)d new work plans, "
-        "%(positions)d positions, %(days)d plan-days of coverage and %(alarms)d new alarms"
+        "%(positions)d positions, %(days)d plan-days of coverage and %(alarms)d new alarms; "
+        "alarms filed as cases: %(case_worthy)s"
     ) % {
         "total": total, "new": vehicles, "plans": plans, "positions": positions, "days": days,
         "alarms": alarms,
+        "case_worthy": ", ".join(str(AlarmKind(k).label) for k in case_worthy) or _("none"),
     }  # fmt: skip
 
 

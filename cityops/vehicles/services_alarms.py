@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -86,23 +87,37 @@ def _fixes(
     return rows
 
 
-def _moved_at(vehicle_id: int, window: tuple[float, float] | None, now: float) -> float | None:
-    if window is None:
-        return None
-    start, end = (dt.datetime.fromtimestamp(t, tz=dt.UTC) for t in window)
-    first = (
-        Position.objects.filter(
-            vehicle_id=vehicle_id,
-            time__gte=start,
-            time__lt=min(end, dt.datetime.fromtimestamp(now, tz=dt.UTC)),
-            speed__gte=round(al.PARKED_KMH * 10),
-            backfill=False,
+def _moved_at(due: dict[int, tuple[float, float]], now: dt.datetime) -> dict[int, float]:
+    """First fix at 1 km/h or more in each vehicle's due window (``alarms.due_window``), for
+    every vehicle at once: one query, the vehicles grouped by their window (a handful of
+    distinct windows: the plans' shifts), the earliest time per vehicle. A vehicle that has
+    not moved in its window is absent."""
+    by_window: dict[tuple[float, float], list[int]] = defaultdict(list)
+    for vehicle_id, window in due.items():
+        by_window[window].append(vehicle_id)
+    if not by_window:
+        return {}
+    where = Q()
+    for (start, end), ids in by_window.items():
+        where |= Q(
+            vehicle_id__in=ids,
+            time__gte=_when(start),
+            time__lt=min(_when(end), now),
         )
-        .order_by("time")
-        .values_list("time", flat=True)
-        .first()
+    rows = (
+        Position.objects.filter(where, speed__gte=round(al.PARKED_KMH * 10), backfill=False)
+        .values("vehicle_id")
+        .annotate(first=Min("time"))
+        .values_list("vehicle_id", "first")
     )
-    return first.timestamp() if first is not None else None
+    return {vehicle_id: first.timestamp() for vehicle_id, first in rows}
+
+
+def _due_window(
+    plans: list[WorkPlan], settings: TelematicsSettings, now: dt.datetime
+) -> tuple[float, float] | None:
+    late_s = float(settings.late_departure_minutes * 60)
+    return al.due_window(_windows(plans, now), now=now.timestamp(), late_s=late_s)
 
 
 def vehicle_episodes(
@@ -112,8 +127,10 @@ def vehicle_episodes(
     fixes: list[Position],
     settings: TelematicsSettings,
     now: dt.datetime,
+    moved_at: float | None,
 ) -> dict[str, al.Episode]:
-    """The rules applied to one vehicle (its plans give the speed limit, windows, segments)."""
+    """The rules applied to one vehicle (its plans give the speed limit, windows, segments;
+    ``moved_at``: its first move in its due window, from ``_moved_at``)."""
     vmax = (
         max(float(p.speed_max_kmh) for p in plans)
         if plans
@@ -144,7 +161,7 @@ def vehicle_episodes(
         windows=windows,
         has_plan=bool(plans),
         last_seen=seen.timestamp() if seen is not None else None,
-        moved_at=_moved_at(vehicle.pk, al.due_window(windows, now=t, late_s=rules.late_s), t),
+        moved_at=moved_at,
     )
 
 
@@ -169,6 +186,12 @@ def alarms_evaluate(*, now: dt.datetime | None = None) -> dict[str, int]:
     for plan in WorkPlan.objects.filter(active=True).prefetch_related("segments"):
         plans[(plan.lot_id, plan.kind)].append(plan)
     fixes = _fixes([v.pk for v in vehicles], now - lookback, now)
+    due = {
+        v.pk: window
+        for v in vehicles
+        if (window := _due_window(plans.get((v.lot_id, v.kind), []), settings, now)) is not None
+    }
+    moved = _moved_at(due, now)
     active: dict[tuple[int, str], Alarm] = {
         (a.vehicle_id, a.kind): a for a in Alarm.objects.filter(status__in=ACTIVE_ALARM)
     }
@@ -186,6 +209,7 @@ def alarms_evaluate(*, now: dt.datetime | None = None) -> dict[str, int]:
             fixes=fixes.get(vehicle.pk, []),
             settings=settings,
             now=now,
+            moved_at=moved.get(vehicle.pk),
         )
         for kind in AlarmKind.values:
             episode = found.get(kind) if kind in enabled else None

@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cityops.cases.models import Category, Source
@@ -262,3 +264,45 @@ def test_a_vehicle_out_of_service_has_its_alarms_closed(
     Vehicle.objects.filter(pk=sweeper.pk).update(active=False)
     assert _evaluate(after, django_capture_on_commit_callbacks) == {"opened": 0, "cleared": 1}
     assert not Alarm.objects.filter(status__in=["open", "acknowledged"]).exists()
+
+
+def test_not_out_of_many_vehicles_with_one_query_for_their_first_moves(
+    small_city: SmallCity, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Each vehicle's first move in its own due window (two plans, two windows), asked of the
+    positions in one query for all vehicles: the debt of one query per vehicle is gone."""
+    night = WorkPlan.objects.create(lot=small_city.lot_a, kind="sweeper")  # 22:00, due 22:15
+    night.segments.set([small_city.road_west])
+    early = WorkPlan.objects.create(lot=small_city.lot_b, kind="washer", window_start="21:30")
+    early.segments.set([small_city.road_east])
+    on_time = vehicle_make(small_city, "13900000031")
+    late = vehicle_make(small_city, "13900000032")
+    idle = vehicle_make(
+        small_city, "13900000033", kind="washer", lot=small_city.lot_b,
+        operator=small_city.operator_b, contract=small_city.contract_b,
+    )  # fmt: skip
+    # Out at 21:40 in its 21:30 window: before the fixes' look-back, found by the query.
+    washer = vehicle_make(
+        small_city, "13900000034", kind="washer", lot=small_city.lot_b,
+        operator=small_city.operator_b, contract=small_city.contract_b,
+    )  # fmt: skip
+    _drive(washer, T0.replace(hour=21, minute=40), 2, kmh=7, lon0=122.262)
+    _drive(on_time, T0.replace(hour=22, minute=5), 2, kmh=7)
+    _drive(late, T0.replace(hour=22, minute=20), 2, kmh=7)
+    _drive(idle, T0.replace(hour=21, minute=20), 2, kmh=0, lon0=122.262)  # before its window
+    with CaptureQueriesContext(connection) as queries:
+        _evaluate(T0, django_capture_on_commit_callbacks)
+    not_out = {
+        a.vehicle_id: a
+        for a in Alarm.objects.filter(kind=AlarmKind.NOT_OUT).select_related("vehicle")
+    }
+    assert set(not_out) == {late.pk, idle.pk}
+    # Late: out at 22:20, five minutes after the grace (fired and cleared between two runs).
+    assert (not_out[late.pk].status, not_out[late.pk].cleared_at) == (
+        AlarmStatus.CLOSED, T0.replace(minute=20)
+    )  # fmt: skip
+    assert not_out[late.pk].value == 20.0
+    assert not_out[idle.pk].status == AlarmStatus.OPEN
+    assert not_out[idle.pk].started_at == T0.replace(hour=21, minute=45)
+    reads = [q["sql"] for q in queries.captured_queries if '"vehicles_position"' in q["sql"]]
+    assert len(reads) == 2  # the look-back's fixes and every vehicle's first move

@@ -28,44 +28,34 @@ class Command(BaseCommand):
             default=14.0,
             help="working speed of the first sweeper, over its plan's limit (0: none)",
         )
+        parser.add_argument(
+            "--idle-minutes",
+            type=float,
+            default=35.0,
+            help="the first washer and collection truck stand still this long, then work twice "
+            "as long (over the parked-too-long threshold: alarms, cases in the demo; 0: none)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from cityops.vehicles.models import Vehicle, VehicleKind, WorkPlan
-        from cityops.vehicles.simulate import SimVehicle, drive, route_from_lines
+        from cityops.vehicles.simulate import drive, fleet_build
 
         rng = random.Random(options["seed"])  # noqa: S311 (demo data)
-        fleet = []
-        hasty = "" if options["hasty_kmh"] else "none"
-        vehicles = Vehicle.objects.filter(active=True, lot__isnull=False).order_by("sim")
-        for vehicle in vehicles[: options["vehicles"]]:
-            assert vehicle.lot is not None
-            plan = WorkPlan.objects.filter(lot=vehicle.lot, kind=vehicle.kind).first()
-            segments = list(plan.segments.order_by("code")) if plan else []
-            segments = segments or list(vehicle.lot.road_segments.order_by("code")[:6])
-            lines = [s.geometry["coordinates"] for s in segments if s.geometry]
-            if not lines:
-                continue
-            rng.shuffle(lines)
-            garbage = vehicle.kind in (VehicleKind.COMPRESSION, VehicleKind.KITCHEN_WASTE)
-            work_kmh = 4.0 if garbage else 7.0
-            if vehicle.kind == VehicleKind.SWEEPER and not hasty:
-                # One hasty driver sweeps at ~14 km/h on a 10 km/h plan: the working-overspeed
-                # alarm fires on every segment it works (and clears between), so the demo's
-                # alarms page has something to show at any hour.
-                hasty = vehicle.sim
-                work_kmh = options["hasty_kmh"]
-            fleet.append(
-                SimVehicle(
-                    vehicle.sim,
-                    vehicle.protocol_version,
-                    route_from_lines(lines),
-                    work_kmh=work_kmh,
-                    distance=rng.uniform(0, 500),
-                )
-            )
+        built = fleet_build(
+            limit=options["vehicles"],
+            hasty_kmh=options["hasty_kmh"],
+            idle_minutes=options["idle_minutes"],
+            rng=rng,
+        )
+        fleet = built.vehicles
         self.stdout.write(f"simulating {len(fleet)} vehicles → {options['host']}:{options['port']}")
-        if hasty and hasty != "none":
-            self.stdout.write(f"terminal {hasty} works over speed ({options['hasty_kmh']} km/h)")
+        if built.hasty:
+            self.stdout.write(
+                f"terminal {built.hasty} works over speed ({options['hasty_kmh']} km/h)"
+            )
+        for sim in built.idlers:
+            self.stdout.write(
+                f"terminal {sim} stands still {options['idle_minutes']:g} min at a time"
+            )
 
         async def main() -> None:
             stop = asyncio.Event()
