@@ -2,8 +2,9 @@
 
 ``monthly_satisfaction`` is the run's ``SatisfactionSource``: two set-based aggregate queries for
 all contracts of a month. A rating r of 1–5 counts as (r − 1) × 25 %. Survey answers and the
-feedback residents give after a case is closed (``public.Feedback``, counted in the month it was
-given) are combined with the policy's weights; where one source is missing the other alone counts.
+feedback residents give after a case is closed (read through the ``FeedbackSource`` the public
+app registers, counted in the month it was given) are combined with the policy's weights; where
+one source is missing the other alone counts.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cityops.core import periods
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError
+from cityops.evaluations.interfaces import feedback_source
 from cityops.evaluations.models import (
     EvaluationPolicy,
     Survey,
@@ -30,7 +31,6 @@ from cityops.evaluations.models import (
 )
 from cityops.evaluations.scoring import q2
 from cityops.evaluations.transitions import SURVEY
-from cityops.public.models import Feedback
 
 HUNDRED = Decimal(100)
 
@@ -60,14 +60,9 @@ def combine(
     return q2((survey * policy.survey_weight + feedback * policy.feedback_weight) / total)
 
 
-def _month_span(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return periods.Period.month_of(month).bounds
-
-
 def satisfaction_parts(*, contract_ids: Sequence[int], month: dt.date) -> dict[int, dict[str, Any]]:
     """Per contract: survey and feedback means (0–100) and their counts."""
     first = month.replace(day=1)
-    start, end = _month_span(first)
     parts: dict[int, dict[str, Any]] = {}
     surveys = (
         SurveyAnswer.objects.filter(survey__contract_id__in=contract_ids, survey__month=first)
@@ -80,18 +75,11 @@ def satisfaction_parts(*, contract_ids: Sequence[int], month: dt.date) -> dict[i
             rating_percent(Decimal(str(row["mean"]))),
             row["n"],
         )
-    feedback = (
-        Feedback.objects.filter(
-            case__contract_id__in=contract_ids, created_at__gte=start, created_at__lt=end
-        )
-        .values("case__contract_id")
-        .annotate(mean=Avg("score"), n=Count("id"))
-        .order_by()
-    )
-    for row in feedback:
-        parts.setdefault(row["case__contract_id"], {})["feedback"] = (
-            rating_percent(Decimal(str(row["mean"]))),
-            row["n"],
+    feedback = feedback_source()(contract_ids=contract_ids, month=first)
+    for contract_id, ratings in feedback.items():
+        parts.setdefault(contract_id, {})["feedback"] = (
+            rating_percent(ratings.mean),
+            ratings.count,
         )
     return parts
 
