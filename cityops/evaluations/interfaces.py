@@ -7,10 +7,11 @@ schemes) and registers its sources from its ``AppConfig.ready`` with
 (``cityops.inspections.sources.monthly_inspections``: planned, ad hoc, 暗查 and snow acceptance
 inspections) and the ``SnowInspectionSource`` of a snowfall event's acceptance inspections
 (``cityops.inspections.sources.snow_event_inspections``); ``evaluations`` never imports it.
-``cityops.evaluations.surveys.monthly_satisfaction`` is the real satisfaction source (surveys +
-post-closure case feedback); ``evaluations.runs`` passes both. The case feedback residents give
-on the public pages is read through the ``FeedbackSource`` the public app registers with
-``feedback_source_register`` (a domain app never imports a UI app). The defaults below answer
+``cityops.evaluations.surveys.services.monthly_satisfaction`` is the real satisfaction source
+(surveys + post-closure case feedback); ``evaluations.runs.jobs`` passes both. The case feedback
+residents give on the public pages is read through the ``FeedbackSource`` the public app
+registers with ``feedback_source_register`` (a domain app never imports a UI app). The defaults
+below answer
 "nothing recorded" (tests, direct calls, inspections not installed), so those components follow
 their ``missing`` policy (by default: left out, their weight shared by the others).
 """

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict
 from cityops.evaluations.models import Scheme, SchemeStatus
-from cityops.evaluations.services import scheme_validate
+from cityops.evaluations.schemes.services import scheme_validate
 
 
 def scheme_draft_edit(

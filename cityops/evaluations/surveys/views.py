@@ -24,7 +24,7 @@ from cityops.evaluations.forms import (
     SurveyForm,
 )
 from cityops.evaluations.models import PenaltyRecord, Survey, SurveyStatus
-from cityops.evaluations.surveys import (
+from cityops.evaluations.surveys.services import (
     policy_get,
     policy_update,
     survey_answer_add,

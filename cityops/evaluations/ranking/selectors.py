@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from cityops.accounts.access import actor_for
 from cityops.accounts.models import Role
 from cityops.core.errors import NotFound
-from cityops.evaluations.explain import describe_step
 from cityops.evaluations.models import (
     Evaluation,
     Period,
@@ -28,6 +27,7 @@ from cityops.evaluations.models import (
     RankingRule,
     SnowEvaluation,
 )
+from cityops.evaluations.runs.explain import describe_step
 from cityops.registry.models import ServiceType
 
 VIEWER_ROLES = (Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN)

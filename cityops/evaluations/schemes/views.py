@@ -23,9 +23,9 @@ from cityops.evaluations.models import (
     SchemeFamily,
     SchemeItem,
 )
-from cityops.evaluations.scheme_editor import scheme_draft_edit
-from cityops.evaluations.selectors import scheme_with_rules
-from cityops.evaluations.services import scheme_new_version, scheme_publish, scheme_validate
+from cityops.evaluations.schemes.editor import scheme_draft_edit
+from cityops.evaluations.schemes.selectors import scheme_with_rules
+from cityops.evaluations.schemes.services import scheme_new_version, scheme_publish, scheme_validate
 from cityops.evaluations.views_common import supervisor_required
 
 

@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cityops.core.exports import workbook_bytes
 from cityops.evaluations.models import Period
-from cityops.evaluations.reports.ranking import BLACK, RED, drilldown, month_ranking, trends
+from cityops.evaluations.ranking.selectors import BLACK, RED, drilldown, month_ranking, trends
 
 BOLD = Font(bold=True)
 FILLS = {RED: PatternFill("solid", fgColor="F8D7DA"), BLACK: PatternFill("solid", fgColor="D6D8DB")}

@@ -22,18 +22,18 @@ from cityops.evaluations.access import (
     operator_orgs,
     snow_evaluations_visible_to,
 )
-from cityops.evaluations.appeals_snow import snow_appeal_file, snow_appeal_window
-from cityops.evaluations.explain import describe_step
-from cityops.evaluations.forms import AppealForm
-from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun
-from cityops.evaluations.snow_runs import snow_run_start
-from cityops.evaluations.views_common import supervisor_required
-from cityops.evaluations.views_results import (
+from cityops.evaluations.appeals.results import (
     appeal_file_response,
     appeal_form,
     appeals_named,
     diff_response,
 )
+from cityops.evaluations.appeals.snow import snow_appeal_file, snow_appeal_window
+from cityops.evaluations.forms import AppealForm
+from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun
+from cityops.evaluations.runs.explain import describe_step
+from cityops.evaluations.snow.runs import snow_run_start
+from cityops.evaluations.views_common import supervisor_required
 
 __all__ = ["snow_evaluations_visible_to"]
 

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.models import BaseModel
-from cityops.evaluations.models_runs import RunBase
+from cityops.evaluations.models.runs import RunBase
 
 
 class SnowLevel(models.TextChoices):

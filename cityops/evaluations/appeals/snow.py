@@ -28,7 +28,7 @@ from cityops.evaluations.access import (
     access_snow_evaluation,
     require_contract_operator,
 )
-from cityops.evaluations.appeals import (
+from cityops.evaluations.appeals.services import (
     adjust_inputs,
     appeal_create,
     appeal_deadline,
@@ -36,8 +36,8 @@ from cityops.evaluations.appeals import (
     month_revision_create,
 )
 from cityops.evaluations.models import Appeal, Evaluation, SnowEvaluation
-from cityops.evaluations.snow import snow_line, snow_values
-from cityops.evaluations.surveys import policy_get
+from cityops.evaluations.snow.services import snow_line, snow_values
+from cityops.evaluations.surveys.services import policy_get
 
 
 def snow_month_evaluation(snow: SnowEvaluation) -> Evaluation | None:

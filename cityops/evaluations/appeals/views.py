@@ -21,29 +21,29 @@ from cityops.evaluations.access import (
     is_supervisor,
     operator_orgs,
 )
-from cityops.evaluations.appeals import (
-    appeal_deadline,
-    appeal_decide,
-    appeal_file,
-    appeal_withdraw,
-)
-from cityops.evaluations.explain import describe_step
-from cityops.evaluations.forms import AppealForm, DecideForm
-from cityops.evaluations.models import (
-    AppealEvidence,
-    AppealStatus,
-    Evaluation,
-)
-from cityops.evaluations.reports.ranking import access_report
-from cityops.evaluations.surveys import policy_get
-from cityops.evaluations.views_common import evaluations_user_required, form_error
-from cityops.evaluations.views_results import (
+from cityops.evaluations.appeals.results import (
     appeal_file_response,
     appeal_form,
     appeals_named,
     diff_response,
     item_name,
 )
+from cityops.evaluations.appeals.services import (
+    appeal_deadline,
+    appeal_decide,
+    appeal_file,
+    appeal_withdraw,
+)
+from cityops.evaluations.forms import AppealForm, DecideForm
+from cityops.evaluations.models import (
+    AppealEvidence,
+    AppealStatus,
+    Evaluation,
+)
+from cityops.evaluations.ranking.selectors import access_report
+from cityops.evaluations.runs.explain import describe_step
+from cityops.evaluations.surveys.services import policy_get
+from cityops.evaluations.views_common import evaluations_user_required, form_error
 
 
 def _inspection_url(inspection_id: int) -> str:

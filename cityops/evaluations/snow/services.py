@@ -10,8 +10,8 @@ scheme is applied to the event's fee base (``EvaluationPolicy.snow_fee_percent``
 fee, ◐), and the month's evaluation adds the deductions of the events that ended in it as a
 separate line (see ``month_snow_lines``).
 Re-evaluating keeps the history: a changed result becomes the next revision. The page runs it
-as a background job (``snow_runs``); an appeal against a snow deduction makes a revision too
-(``appeals_snow``).
+as a background job (``snow.runs``); an appeal against a snow deduction makes a revision too
+(``appeals.snow``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict, DomainError, NotFound
 from cityops.evaluations import scoring as s
-from cityops.evaluations import snapshots
 from cityops.evaluations.access import require_supervisor
 from cityops.evaluations.interfaces import SnowInspection, snow_inspection_source
 from cityops.evaluations.models import (
@@ -42,8 +41,13 @@ from cityops.evaluations.models import (
     SnowEvaluation,
     SnowEvent,
 )
-from cityops.evaluations.selectors import scheme_in_force, scheme_snapshot, scheme_with_rules
-from cityops.evaluations.surveys import policy_get
+from cityops.evaluations.runs import snapshots
+from cityops.evaluations.schemes.selectors import (
+    scheme_in_force,
+    scheme_snapshot,
+    scheme_with_rules,
+)
+from cityops.evaluations.surveys.services import policy_get
 from cityops.registry.models import Contract, ServiceType
 
 CLEARING = "clearing"

@@ -18,8 +18,8 @@ from cityops.core.periods import Kind
 from cityops.core.periods import Period as CalendarPeriod
 from cityops.evaluations.forms import MonthForm
 from cityops.evaluations.models import Appeal, Evaluation, EvaluationRun, Period
-from cityops.evaluations.runs import run_start
-from cityops.evaluations.services import parse_month, period_publish
+from cityops.evaluations.runs.jobs import run_start
+from cityops.evaluations.runs.month import parse_month, period_publish
 from cityops.evaluations.views_common import form_error, supervisor_required
 
 

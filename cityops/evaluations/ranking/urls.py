@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cityops.evaluations import views_ranking as views
+from cityops.evaluations.ranking import views
 
 app_name = "ranking"
 

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cityops.core.errors import DomainError
-from cityops.evaluations.reports import ranking as r
-from cityops.evaluations.reports.pdf import operator_report_pdf
-from cityops.evaluations.reports.xlsx import city_summary_xlsx
-from cityops.evaluations.services import parse_month
+from cityops.evaluations.ranking import selectors as r
+from cityops.evaluations.ranking.pdf import operator_report_pdf
+from cityops.evaluations.ranking.xlsx import city_summary_xlsx
+from cityops.evaluations.runs.month import parse_month
 from cityops.registry.models import ServiceType
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,7 @@ commit; the task calls ``run_execute``, which runs ``services.evaluate_month`` w
 sources (inspections from the source the inspections app registers, satisfaction from surveys
 and case feedback) and writes its progress on the row in autocommitted updates, so the polling
 page sees it move. ``manage.py evaluate_month`` queues and executes a run in-process. Status
-changes and the worker's lease go through ``run_lease`` (one writer for monthly and snow runs).
+changes and the worker's lease go through ``runs.lease`` (one writer for monthly and snow runs).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.errors import Conflict, DomainError
 from cityops.evaluations.interfaces import inspection_source
 from cityops.evaluations.models import EvaluationRun, Period, RunStatus
-from cityops.evaluations.run_lease import LeaseLost, lease_renew, run_claim, run_finish, run_queue
-from cityops.evaluations.services import FROZEN_MESSAGE, RunReport, evaluate_month, month_bounds
-from cityops.evaluations.surveys import monthly_satisfaction
+from cityops.evaluations.runs.lease import LeaseLost, lease_renew, run_claim, run_finish, run_queue
+from cityops.evaluations.runs.month import FROZEN_MESSAGE, RunReport, evaluate_month, month_bounds
+from cityops.evaluations.surveys.services import monthly_satisfaction
 
 log = logging.getLogger(__name__)
 

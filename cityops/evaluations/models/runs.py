@@ -47,7 +47,7 @@ class RunBase(BaseModel):
     report = models.JSONField(_("report"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # The expiring lease of the worker that owns the run (``run_lease``): renewed while it
+    # The expiring lease of the worker that owns the run (``runs.lease``): renewed while it
     # works, so a run whose worker was killed can be taken over once it has expired.
     leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
     lease_holder = models.CharField(_("lease holder"), max_length=64, blank=True)

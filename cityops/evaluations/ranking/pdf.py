@@ -27,7 +27,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from cityops.core.pdffonts import CJK_FONT, cjk_font
 from cityops.evaluations.models import Evaluation, PeriodStatus
-from cityops.evaluations.reports.ranking import TREND_MONTHS, deduction_rows, drilldown
+from cityops.evaluations.ranking.selectors import TREND_MONTHS, deduction_rows, drilldown
 from cityops.registry.models import ServiceType
 
 FONT = CJK_FONT

@@ -4,7 +4,7 @@ A decision that changes a quantity scores the month of that contract again from 
 inputs and the stored scheme snapshot (``snapshots.recompute``: the same pure function the run
 uses) as revision n+1; revision n stays, ``is_current`` moves. Periods stay frozen: an appeal is
 the only way a published month changes. A snow deduction is appealed through the same model,
-queue and decision (``appeals_snow``: filing, and the snow revision the month follows).
+queue and decision (``appeals.snow``: filing, and the snow revision the month follows).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from cityops.evaluations.models import (
     EvaluationPolicy,
     SnowEvaluation,
 )
-from cityops.evaluations.services import evaluation_values
-from cityops.evaluations.surveys import policy_get
+from cityops.evaluations.runs.month import evaluation_values
+from cityops.evaluations.surveys.services import policy_get
 from cityops.evaluations.transitions import APPEAL
 from cityops.notifications.services import notify
 
@@ -292,7 +292,7 @@ def appeal_decide(
         appeal.decision_note = note.strip()
         appeal.adjusted_quantity = quantity
         if quantity is not None and appeal.is_snow:
-            from cityops.evaluations.appeals_snow import snow_revise
+            from cityops.evaluations.appeals.snow import snow_revise
 
             appeal.result_snow_revision, appeal.result_revision = snow_revise(
                 appeal=appeal, quantity=quantity, actor=actor

@@ -2,7 +2,7 @@
 (``Evaluation``) or its work in one snowfall event (``SnowEvaluation``).
 
 Filing an appeal against one of the result's deductions and comparing two of its revisions were
-written twice, once per subject (``views_appeals`` and ``views_snow``); the pages keep their URLs
+written twice, once per subject (``appeals.views`` and ``snow.views``); the pages keep their URLs
 and names and call these. A subject differs only in how its revisions are grouped (period or
 event, with the contract), the service that files its appeal and the page that shows it. Items
 and appeals are shown in the scheme's words (``item_name``), not its codes.
@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cityops.core.errors import DomainError
-from cityops.evaluations.appeals import deductions_of, revision_diff
+from cityops.evaluations.appeals.services import deductions_of, revision_diff
 from cityops.evaluations.forms import AppealForm
 from cityops.evaluations.models import Appeal, Evaluation, SnowEvaluation
 from cityops.evaluations.views_common import form_error

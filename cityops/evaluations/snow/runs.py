@@ -6,7 +6,7 @@ queued or running is refused (409), as for a month (the partial unique constrain
 row even under concurrent clicks); ``evaluate_snow_event`` itself keeps an unchanged result as
 the same row, so repeating a finished run changes nothing. ``snow_run_execute`` claims the run
 by compare-and-swap with a lease (a retried task does nothing), renews the lease with every
-progress write and records done/failed with an audit event, all through ``run_lease``.
+progress write and records done/failed with an audit event, all through ``runs.lease``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.errors import DomainError
 from cityops.evaluations.access import require_supervisor
 from cityops.evaluations.models import RunStatus, SnowEvaluationRun
-from cityops.evaluations.run_lease import LeaseLost, lease_renew, run_claim, run_finish, run_queue
-from cityops.evaluations.snow import evaluate_snow_event, snow_event_check, snow_event_get
+from cityops.evaluations.runs.lease import LeaseLost, lease_renew, run_claim, run_finish, run_queue
+from cityops.evaluations.snow.services import evaluate_snow_event, snow_event_check, snow_event_get
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 def snow_run_start(
     *, event_id: Any, actor: Any, now: dt.datetime | None = None
 ) -> SnowEvaluationRun:
-    """Queue the evaluation of an event, like a month's run (``run_lease.run_queue``).
+    """Queue the evaluation of an event, like a month's run (``runs.lease.run_queue``).
 
     A run of the event still queued or running under a live lease is a ``Conflict``; one whose
     lease expired is failed as abandoned and this one takes over.

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from cityops.core.audit import audit_record
 from cityops.core.errors import Conflict
 from cityops.core.fsm import fsm_transition
-from cityops.evaluations.models_runs import ACTIVE_RUN_STATUSES, RunBase, RunStatus
+from cityops.evaluations.models.runs import ACTIVE_RUN_STATUSES, RunBase, RunStatus
 from cityops.evaluations.transitions import RUN
 
 R = TypeVar("R", bound=RunBase)

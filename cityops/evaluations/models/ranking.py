@@ -1,5 +1,5 @@
 """The thresholds of the mayor's monthly red/black ranking (红黑榜), owned by the ranking
-(``reports/ranking.py``) that applies them."""
+(``ranking/selectors.py``) that applies them."""
 
 from __future__ import annotations
 
