@@ -16,6 +16,6 @@ def evaluation_run_task(run_id: int) -> str:
 @task()
 def snow_evaluation_task(run_id: int) -> str:
     """Execute a queued evaluation of a snowfall event; returns its final status."""
-    from cityops.evaluations.snow.runs import snow_run_execute
+    from cityops.evaluations.runs.jobs import snow_run_execute
 
     return str(snow_run_execute(run_id=run_id).status)

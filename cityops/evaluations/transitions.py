@@ -3,12 +3,12 @@
 Rendered into ``docs/evaluations-states.md`` by ``manage.py fsm_diagrams``. The run and
 appeal machines serve the monthly and the snowfall-event variants: ``SnowEvaluationRun``
 shares ``RunStatus`` and a snow deduction's appeal shares ``AppealStatus``. The services that
-change these statuses (``runs.run_execute``, ``snow.runs.snow_run_execute``,
-``appeals.appeal_decide`` and ``appeal_withdraw``, ``services.period_publish`` and
-``scheme_publish``, ``surveys.survey_close``) check each step against the row's actual status
-with ``<MACHINE>.check(old, new)`` (a ``Conflict`` for any step not listed) and write it with a
-compare-and-swap or under a row lock. Snowfall evaluations and evaluations themselves have no
-status: a change is a new revision.
+change these statuses (``runs.jobs.run_execute``, ``runs.jobs.snow_run_execute``,
+``appeals.services.appeal_decide`` and ``appeal_withdraw``, ``runs.month.period_publish``,
+``schemes.services.scheme_publish``, ``surveys.services.survey_close``) check each step
+against the row's actual status with ``<MACHINE>.check(old, new)`` (a ``Conflict`` for any step
+not listed) and write it with a compare-and-swap or under a row lock. Snowfall evaluations and
+evaluations themselves have no status: a change is a new revision.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@
 Filing an appeal against one of the result's deductions and comparing two of its revisions were
 written twice, once per subject (``appeals.views`` and ``snow.views``); the pages keep their URLs
 and names and call these. A subject differs only in how its revisions are grouped (period or
-event, with the contract), the service that files its appeal and the page that shows it. Items
-and appeals are shown in the scheme's words (``item_name``), not its codes.
+event, with the contract: ``subjects.subject_key``), the service that files its appeal and the
+page that shows it. Items and appeals are shown in the scheme's words (``item_name``), not its
+codes.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from django.utils.translation import gettext as _
 from cityops.core.errors import DomainError
 from cityops.evaluations.appeals.services import deductions_of, revision_diff
 from cityops.evaluations.forms import AppealForm
-from cityops.evaluations.models import Appeal, Evaluation, SnowEvaluation
+from cityops.evaluations.models import Appeal
+from cityops.evaluations.subjects import Result, subject_key
 from cityops.evaluations.views_common import form_error
-
-Result = Evaluation | SnowEvaluation
 
 
 class ResultPage(Protocol):
@@ -61,13 +61,6 @@ def diff_named(diff: dict[str, Any], evaluation: Result) -> dict[str, Any]:
     for i in diff.get("items", []):
         i["name"] = item_name(evaluation, i["component"], i["item"])
     return diff
-
-
-def subject_key(result: Result) -> tuple[str, int, int]:
-    """The revisions of one result share this key: (subject kind, month or event, contract)."""
-    if isinstance(result, SnowEvaluation):
-        return ("snow", result.event_id, result.contract_id)
-    return ("month", result.period_id, result.contract_id)
 
 
 def appeal_form(result: Result, data: Any = None, files: Any = None) -> AppealForm:

@@ -4,14 +4,16 @@ A decision that changes a quantity scores the month of that contract again from 
 inputs and the stored scheme snapshot (``snapshots.recompute``: the same pure function the run
 uses) as revision n+1; revision n stays, ``is_current`` moves. Periods stay frozen: an appeal is
 the only way a published month changes. A snow deduction is appealed through the same model,
-queue and decision (``appeals.snow``: filing, and the snow revision the month follows).
+queue, filing and decision: a snowfall event is another kind of evaluated subject
+(``subjects``); ``appeals.snow`` holds only what differs (its window is the month carrying the
+event's payment line, and a snow revision is followed by a month revision).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -31,6 +33,7 @@ from cityops.evaluations.access import (
     access_appeal,
     access_evaluation,
     is_supervisor,
+    require_contract_operator,
     require_operator_of,
     supervisors,
 )
@@ -45,6 +48,12 @@ from cityops.evaluations.models import (
     SnowEvaluation,
 )
 from cityops.evaluations.runs.month import evaluation_values
+from cityops.evaluations.subjects import (
+    Result,
+    current_revision_locked,
+    revisions_of,
+    subject_filter,
+)
 from cityops.evaluations.surveys.services import policy_get
 from cityops.evaluations.transitions import APPEAL
 from cityops.notifications.services import notify
@@ -70,7 +79,7 @@ class Deduction:
     is_penalty: bool
 
 
-def deductions_of(evaluation: Evaluation | SnowEvaluation) -> list[Deduction]:
+def deductions_of(evaluation: Result) -> list[Deduction]:
     snap = evaluation.scheme_snapshot
     names = {(c["code"], i["code"]): i["name"] for c in snap["components"] for i in c["items"]}
     found: list[Deduction] = []
@@ -149,28 +158,60 @@ def appeal_file(
     now: dt.datetime | None = None,
 ) -> Appeal:
     """An operator contests one deduction of the current revision of a published month."""
+    return result_appeal_file(
+        access=access_evaluation, window=month_appeal_window, result_id=evaluation_id,
+        component=component, item=item, reason=reason, files=files, actor=actor, now=now,
+    )  # fmt: skip
+
+
+def month_appeal_window(evaluation: Evaluation) -> tuple[Evaluation, dt.datetime]:
+    """A month's result is appealed in its own month's window, once published (else Conflict)."""
+    period = evaluation.period
+    if not period.is_frozen or period.published_at is None:
+        raise Conflict(_("Only a published month can be appealed."), code="not_published")
+    _require_current(evaluation)
+    return evaluation, appeal_deadline(period.published_at, policy_get())
+
+
+def _require_current(result: Result) -> None:
+    if not result.is_current:
+        raise Conflict(_("This revision has been replaced; appeal the current one."), code="stale")
+
+
+def result_appeal_file(
+    *,
+    access: Callable[[int, Any], Any],
+    window: Callable[[Any], tuple[Evaluation, dt.datetime]],
+    result_id: int,
+    component: str,
+    item: str,
+    reason: str,
+    files: Sequence[Any],
+    actor: Any,
+    now: dt.datetime | None,
+) -> Appeal:
+    """Filing, whichever subject the contested result evaluates (a month, a snowfall event).
+
+    The subject gives how its result is reached in the user's scope (``access``: 404 out of
+    scope) and ``window``: the month whose payment carries the result, and the appeal deadline
+    (a ``Conflict`` when the result may not be appealed: unpublished, replaced, …). Filed by the
+    contract's own operator staff, before the deadline, evidence checked by content.
+    """
     now = now or timezone.now()
     if not reason.strip():
         raise DomainError(_("Give the reasons of the appeal."), field="reason")
     evidence = evidence_read(files)
     with transaction.atomic():
-        evaluation = access_evaluation(evaluation_id, actor)
-        require_operator_of(evaluation, actor)
-        period = evaluation.period
-        if not period.is_frozen or period.published_at is None:
-            raise Conflict(_("Only a published month can be appealed."), code="not_published")
-        if not evaluation.is_current:
-            raise Conflict(
-                _("This revision has been replaced; appeal the current one."), code="stale"
-            )
-        deadline = appeal_deadline(period.published_at, policy_get())
+        result = access(result_id, actor)
+        require_contract_operator(result.contract, actor)
+        evaluation, deadline = window(result)
         if now >= deadline:
             raise Conflict(_("The appeal window of this month has closed."), code="too_late")
-        appeal = appeal_create(
-            evaluation=evaluation, snow=None, contested=evaluation, component=component,
-            item=item, reason=reason, evidence=evidence, deadline=deadline, actor=actor,
+        return appeal_create(
+            evaluation=evaluation, snow=result if isinstance(result, SnowEvaluation) else None,
+            contested=result, component=component, item=item, reason=reason, evidence=evidence,
+            deadline=deadline, actor=actor,
         )  # fmt: skip
-    return appeal
 
 
 def appeal_create(
@@ -327,12 +368,7 @@ def appeal_decide(
 
 def _revise(*, appeal: Appeal, quantity: Decimal, actor: Any) -> Evaluation:
     """Score the contract's month again with the adjusted quantity, as the next revision."""
-    contested = appeal.evaluation
-    current = (
-        Evaluation.objects.select_for_update()
-        .select_related("scheme")
-        .get(period_id=contested.period_id, contract_id=contested.contract_id, is_current=True)
-    )
+    current: Evaluation = current_revision_locked(appeal.evaluation, "scheme")
     inputs = copy.deepcopy(current.inputs)
     adjust_inputs(inputs, appeal=appeal, quantity=quantity)
     return month_revision_create(current=current, inputs=inputs, appeal=appeal, actor=actor)
@@ -358,6 +394,18 @@ def adjust_inputs(inputs: dict[str, Any], *, appeal: Appeal, quantity: Decimal) 
     )  # fmt: skip
 
 
+def revision_next(current: Result, *, values: dict[str, Any], **fields: Any) -> Any:
+    """Revision n+1 of a result of either subject (``current`` locked): ``is_current`` moves to
+    the new row, the old revision stays."""
+    model: Any = type(current)
+    latest = revisions_of(current).aggregate(n=Max("revision"))["n"]
+    model.objects.filter(pk=current.pk).update(is_current=False, updated_at=timezone.now())
+    return model.objects.create(
+        **subject_filter(current), contract_id=current.contract_id, revision=latest + 1,
+        is_current=True, computed_at=timezone.now(), **fields, **values,
+    )  # fmt: skip
+
+
 def month_revision_create(
     *, current: Evaluation, inputs: dict[str, Any], appeal: Appeal, actor: Any
 ) -> Evaluation:
@@ -365,14 +413,7 @@ def month_revision_create(
     values = evaluation_values(
         scheme=current.scheme, snapshot=current.scheme_snapshot, inputs=inputs, fee=current.fee
     )
-    latest = Evaluation.objects.filter(
-        period_id=current.period_id, contract_id=current.contract_id
-    ).aggregate(n=Max("revision"))["n"]
-    Evaluation.objects.filter(pk=current.pk).update(is_current=False, updated_at=timezone.now())
-    revised = Evaluation.objects.create(
-        period_id=current.period_id, contract_id=current.contract_id, revision=latest + 1,
-        is_current=True, computed_at=timezone.now(), **values,
-    )  # fmt: skip
+    revised: Evaluation = revision_next(current, values=values)
     audit_record(
         code="evaluation.revised", target=revised, actor=actor,
         summary=f"r{current.revision} → r{revised.revision}",
@@ -382,12 +423,10 @@ def month_revision_create(
     return revised
 
 
-def revision_diff(
-    old: Evaluation | SnowEvaluation, new: Evaluation | SnowEvaluation
-) -> dict[str, Any]:
+def revision_diff(old: Result, new: Result) -> dict[str, Any]:
     """What changed between two revisions: totals and every item whose numbers moved."""
 
-    def items(e: Evaluation | SnowEvaluation) -> dict[tuple[str, str], dict[str, str]]:
+    def items(e: Result) -> dict[tuple[str, str], dict[str, str]]:
         return {(c["code"], i["code"]): i for c in e.result["components"] for i in c["items"]}
 
     before, after = items(old), items(new)

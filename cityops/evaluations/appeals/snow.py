@@ -1,5 +1,6 @@
-"""Appeals against a snow deduction (除雪考评申诉): the same ``Appeal``, window, queue and decision
-as a monthly deduction (``appeals.py``), for one item of a snowfall event's result.
+"""Appeals against a snow deduction (除雪考评申诉): the same ``Appeal``, filing, queue and decision
+as a monthly deduction (``appeals.services``), for one item of a snowfall event's result; here
+only what the snowfall event as a subject does differently.
 
 The appeal names the contested ``SnowEvaluation`` revision and, as ``evaluation``, the contract's
 current evaluation of the month the snow stopped in: the month that carries the event's payment
@@ -17,26 +18,22 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.audit import audit_record
-from cityops.core.errors import Conflict, DomainError
-from cityops.evaluations.access import (
-    access_snow_evaluation,
-    require_contract_operator,
-)
+from cityops.core.errors import Conflict
+from cityops.evaluations.access import access_snow_evaluation
 from cityops.evaluations.appeals.services import (
     adjust_inputs,
-    appeal_create,
     appeal_deadline,
-    evidence_read,
     month_revision_create,
+    result_appeal_file,
+    revision_next,
 )
 from cityops.evaluations.models import Appeal, Evaluation, SnowEvaluation
 from cityops.evaluations.snow.services import snow_line, snow_values
+from cityops.evaluations.subjects import current_revision_locked, revisions_of
 from cityops.evaluations.surveys.services import policy_get
 
 
@@ -74,25 +71,16 @@ def snow_appeal_file(
     now: dt.datetime | None = None,
 ) -> Appeal:
     """An operator contests one deduction of the current snow result of a published month."""
+    return result_appeal_file(
+        access=access_snow_evaluation, window=_current_snow_window, result_id=snow_id,
+        component=component, item=item, reason=reason, files=files, actor=actor, now=now,
+    )  # fmt: skip
 
-    now = now or timezone.now()
-    if not reason.strip():
-        raise DomainError(_("Give the reasons of the appeal."), field="reason")
-    evidence = evidence_read(files)
-    with transaction.atomic():
-        snow = access_snow_evaluation(snow_id, actor)  # 404 out of scope
-        require_contract_operator(snow.contract, actor)
-        if not snow.is_current:
-            raise Conflict(
-                _("This revision has been replaced; appeal the current one."), code="stale"
-            )
-        evaluation, deadline = snow_appeal_window(snow)
-        if now >= deadline:
-            raise Conflict(_("The appeal window of this month has closed."), code="too_late")
-        return appeal_create(
-            evaluation=evaluation, snow=snow, contested=snow, component=component, item=item,
-            reason=reason, evidence=evidence, deadline=deadline, actor=actor,
-        )  # fmt: skip
+
+def _current_snow_window(snow: SnowEvaluation) -> tuple[Evaluation, dt.datetime]:
+    if not snow.is_current:
+        raise Conflict(_("This revision has been replaced; appeal the current one."), code="stale")
+    return snow_appeal_window(snow)
 
 
 def snow_revise(
@@ -101,40 +89,21 @@ def snow_revise(
     """The event scored again with the adjusted quantity, then the month with its new line."""
     contested = appeal.snow_evaluation
     assert contested is not None
-    current = (
-        SnowEvaluation.objects.select_for_update()
-        .select_related("event", "scheme")
-        .get(event_id=contested.event_id, contract_id=contested.contract_id, is_current=True)
-    )
+    current: SnowEvaluation = current_revision_locked(contested, "event", "scheme")
     inputs = copy.deepcopy(current.inputs)
     adjust_inputs(inputs, appeal=appeal, quantity=quantity)
     values = snow_values(snapshot=current.scheme_snapshot, inputs=inputs)
-    history = SnowEvaluation.objects.filter(
-        event_id=current.event_id, contract_id=current.contract_id
+    revised: SnowEvaluation = revision_next(
+        current, values=values, scheme=current.scheme, computed_by=actor
     )
-    latest = history.aggregate(n=Max("revision"))["n"]
-    SnowEvaluation.objects.filter(pk=current.pk).update(is_current=False, updated_at=timezone.now())
-    revised = SnowEvaluation.objects.create(
-        event=current.event, contract_id=current.contract_id, scheme=current.scheme,
-        revision=latest + 1, is_current=True, computed_at=timezone.now(), computed_by=actor,
-        **values,
-    )  # fmt: skip
     audit_record(
         code="evaluation.snow_revised", target=revised, actor=actor,
         summary=f"{current.event.name} r{current.revision} → r{revised.revision}",
         data={"appeal": appeal.pk, "score": [str(current.score), str(revised.score)],
               "deduction": [str(current.deduction), str(revised.deduction)]},
     )  # fmt: skip
-    month = (
-        Evaluation.objects.select_for_update()
-        .select_related("scheme")
-        .get(
-            period_id=appeal.evaluation.period_id,
-            contract_id=appeal.evaluation.contract_id,
-            is_current=True,
-        )
-    )
-    ids = set(history.values_list("pk", flat=True))
+    month: Evaluation = current_revision_locked(appeal.evaluation, "scheme")
+    ids = set(revisions_of(current).values_list("pk", flat=True))
     month_inputs = copy.deepcopy(month.inputs)
     month_inputs["snow_events"] = [
         snow_line(revised) if line.get("id") in ids else line

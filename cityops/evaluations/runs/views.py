@@ -1,4 +1,5 @@
-"""Supervisor pages of the monthly run: months, start a run, its progress (htmx), publish."""
+"""Supervisor pages of the monthly run: months, start a run, its progress (htmx, the fragment
+shared with a snowfall event's run), publish."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from cityops.core.errors import DomainError
 from cityops.core.periods import Kind
 from cityops.core.periods import Period as CalendarPeriod
 from cityops.evaluations.forms import MonthForm
-from cityops.evaluations.models import Appeal, Evaluation, EvaluationRun, Period
+from cityops.evaluations.models import Appeal, Evaluation, EvaluationRun, Period, RunBase
 from cityops.evaluations.runs.jobs import run_start
 from cityops.evaluations.runs.month import parse_month, period_publish
 from cityops.evaluations.views_common import form_error, supervisor_required
@@ -91,9 +92,15 @@ def run_start_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def run_progress_view(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(EvaluationRun, pk=run_id)
-    response = render(request, "evaluations/_run_progress.html", {"run": run})
+    return run_progress_response(request, run, "evaluations/_run_progress.html")
+
+
+def run_progress_response(request: HttpRequest, run: RunBase, template: str) -> HttpResponse:
+    """The htmx progress fragment of a run of either kind of subject (a month, a snowfall
+    event), polled while the run is active."""
+    response = render(request, template, {"run": run})
     if not run.is_active and request.headers.get("HX-Request"):
-        # The run ended: reload the month page so the results table shows the new numbers.
+        # The run ended: reload the subject's page so its results table shows the new numbers.
         response["HX-Refresh"] = "true"
     return response
 

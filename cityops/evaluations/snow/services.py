@@ -10,8 +10,8 @@ scheme is applied to the event's fee base (``EvaluationPolicy.snow_fee_percent``
 fee, ◐), and the month's evaluation adds the deductions of the events that ended in it as a
 separate line (see ``month_snow_lines``).
 Re-evaluating keeps the history: a changed result becomes the next revision. The page runs it
-as a background job (``snow.runs``); an appeal against a snow deduction makes a revision too
-(``appeals.snow``).
+as a background job (``runs.jobs.snow_run_start``, the same executor as a month's); an appeal
+against a snow deduction makes a revision too (``appeals.snow``).
 """
 
 from __future__ import annotations

@@ -32,7 +32,8 @@ from cityops.evaluations.appeals.snow import snow_appeal_file, snow_appeal_windo
 from cityops.evaluations.forms import AppealForm
 from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun
 from cityops.evaluations.runs.explain import describe_step
-from cityops.evaluations.snow.runs import snow_run_start
+from cityops.evaluations.runs.jobs import snow_run_start
+from cityops.evaluations.runs.views import run_progress_response
 from cityops.evaluations.views_common import supervisor_required
 
 __all__ = ["snow_evaluations_visible_to"]
@@ -57,11 +58,7 @@ def snow_evaluate_view(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_GET
 def snow_run_progress_view(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(SnowEvaluationRun, pk=run_id)
-    response = render(request, "evaluations/_snow_run_progress.html", {"run": run})
-    if not run.is_active and request.headers.get("HX-Request"):
-        # The run ended: reload the event page so its results table shows the new numbers.
-        response["HX-Refresh"] = "true"
-    return response
+    return run_progress_response(request, run, "evaluations/_snow_run_progress.html")
 
 
 def _page(
