@@ -17,6 +17,7 @@ from cityops.evaluations.models.months import (
     Evaluation,
     Period,
     PeriodStatus,
+    ResultBase,
 )
 from cityops.evaluations.models.ranking import (
     SCORE,
@@ -84,6 +85,7 @@ __all__ = [
     "Period",
     "PeriodStatus",
     "RankingRule",
+    "ResultBase",
     "RunBase",
     "RunStatus",
     "Scheme",

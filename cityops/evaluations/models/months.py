@@ -15,6 +15,28 @@ from cityops.core.models import BaseModel
 from cityops.evaluations.models.schemes import Scheme
 
 
+class ResultBase(BaseModel):
+    """What every evaluated subject's result has (a contract's month: ``Evaluation``; its work
+    in a snowfall event: ``SnowEvaluation``): revisions with one current per subject and
+    contract, the inputs and scheme snapshot it was scored from, the result with its
+    explanation, and the payment deduction. ``subjects`` says which subject a row belongs to."""
+
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    is_current = models.BooleanField(_("current revision"), default=True)
+    inputs = models.JSONField(_("inputs"))
+    scheme_snapshot = models.JSONField(_("scheme snapshot"))
+    result = models.JSONField(_("result with its explanation"))
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    grade = models.CharField(_("grade"), max_length=30)
+    grade_name = models.CharField(_("grade name"), max_length=50)
+    vetoed = models.BooleanField(_("vetoed"), default=False)
+    deduction = models.DecimalField(_("payment deduction (CNY)"), max_digits=14, decimal_places=2)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        abstract = True
+
+
 class PeriodStatus(models.TextChoices):
     OPEN = "open", _("Open (may be re-run)")
     PUBLISHED = "published", _("Published (frozen)")
@@ -47,7 +69,7 @@ class Period(BaseModel):
         return self.status == PeriodStatus.PUBLISHED
 
 
-class Evaluation(BaseModel):
+class Evaluation(ResultBase):
     """One contract's month: inputs, scheme version (and its snapshot), result.
 
     ``revision`` starts at 1; an upheld appeal (next step of issue 6) adds revision 2 and moves
@@ -65,19 +87,8 @@ class Evaluation(BaseModel):
         Scheme, verbose_name=_("scheme version"), on_delete=models.PROTECT,
         related_name="evaluations",
     )  # fmt: skip
-    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
-    is_current = models.BooleanField(_("current revision"), default=True)
-    inputs = models.JSONField(_("inputs"))
-    scheme_snapshot = models.JSONField(_("scheme snapshot"))
-    result = models.JSONField(_("result with its explanation"))
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
-    grade = models.CharField(_("grade"), max_length=30)
-    grade_name = models.CharField(_("grade name"), max_length=50)
-    vetoed = models.BooleanField(_("vetoed"), default=False)
     fee = models.DecimalField(_("monthly fee (CNY)"), max_digits=14, decimal_places=2)
-    deduction = models.DecimalField(_("payment deduction (CNY)"), max_digits=14, decimal_places=2)
     payable = models.DecimalField(_("amount payable (CNY)"), max_digits=14, decimal_places=2)
-    computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
         verbose_name = _("evaluation")

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.models import BaseModel
+from cityops.evaluations.models.months import ResultBase
 from cityops.evaluations.models.runs import RunBase
 
 
@@ -68,7 +69,7 @@ class SnowEvent(BaseModel):
         return self.name
 
 
-class SnowEvaluation(BaseModel):
+class SnowEvaluation(ResultBase):
     event = models.ForeignKey(
         SnowEvent, verbose_name=_("snowfall event"), on_delete=models.PROTECT,
         related_name="evaluations",
@@ -81,18 +82,7 @@ class SnowEvaluation(BaseModel):
         "evaluations.Scheme", verbose_name=_("scheme version"), on_delete=models.PROTECT,
         related_name="snow_evaluations",
     )  # fmt: skip
-    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
-    is_current = models.BooleanField(_("current revision"), default=True)
-    inputs = models.JSONField(_("inputs"))
-    scheme_snapshot = models.JSONField(_("scheme snapshot"))
-    result = models.JSONField(_("result with its explanation"))
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
-    grade = models.CharField(_("grade"), max_length=30)
-    grade_name = models.CharField(_("grade name"), max_length=50)
-    vetoed = models.BooleanField(_("vetoed"), default=False)
     fee = models.DecimalField(_("fee base of the event (CNY)"), max_digits=14, decimal_places=2)
-    deduction = models.DecimalField(_("payment deduction (CNY)"), max_digits=14, decimal_places=2)
-    computed_at = models.DateTimeField(_("computed at"))
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("evaluated by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
