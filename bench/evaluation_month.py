@@ -63,10 +63,10 @@ def child(months: int, per_day: float) -> None:
     from cityops.cases.models import Case
     from cityops.cases.services.catalogue import catalogue_load
     from cityops.core.periods import Period
-    from cityops.evaluations.case_stats import case_counts_for_month
     from cityops.evaluations.demo import load_demo_schemes
-    from cityops.evaluations.selectors import contracts_active
-    from cityops.evaluations.services import evaluate_month
+    from cityops.evaluations.runs.case_stats import case_counts_for_month
+    from cityops.evaluations.runs.month import evaluate_month
+    from cityops.evaluations.schemes.selectors import contracts_active
     from cityops.registry.demo import demo_city_load
 
     call_command("migrate", verbosity=0)

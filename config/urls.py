@@ -16,7 +16,7 @@ urlpatterns = [
     path("estates/", include("cityops.estates.urls")),
     path("decisions/", include("cityops.decisions.urls")),
     path("inspections/", include("cityops.inspections.urls")),
-    path("ranking/", include("cityops.evaluations.urls_ranking")),
+    path("ranking/", include("cityops.evaluations.ranking.urls")),
     path("evaluations/", include("cityops.evaluations.urls")),
     path("assessment/", include("cityops.assessment.urls")),
     path("staffing/", include("cityops.staffing.urls")),

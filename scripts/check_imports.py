@@ -1,11 +1,16 @@
-"""Fail on import cycles between CityOps apps (issue 13 §5).
+"""Fail on import cycles between CityOps apps, and on a domain app importing a UI app (issue 13 §5).
 
-    python scripts/check_imports.py          # exit 1 on a cycle that is not listed below
+    python scripts/check_imports.py          # exit 1 on a new cycle or a domain → UI import
     python scripts/check_imports.py --graph  # print the app → app graph
 
 An app depends on another when any of its modules (tests excluded) imports it, at module level
 or inside a function, or when one of its migrations depends on the other's. Every strongly
 connected group of more than one app is a cycle.
+
+``UI_APPS`` are the apps that only present other apps' domains (the residents' pages, the
+console). Only a UI app may depend on one: a domain app that needs something a UI app has
+defines an interface and lets the UI app register with it (``evaluations.interfaces.
+feedback_source_register``, registered by ``public``).
 
 ``KNOWN_CYCLES`` lists the cycles that existed when the check was written, so that it can run in
 `make test` from the first day: a new cycle fails at once, a listed one that disappears must be
@@ -26,6 +31,8 @@ MIGRATION_NAME = re.compile(r"^(\d{4}_\w+|__first__|__latest__)$")
 
 # Each entry: the apps of one cycle, sorted. Shrink only.
 KNOWN_CYCLES: set[tuple[str, ...]] = set()
+
+UI_APPS = frozenset({"public", "console"})
 
 
 def _imported_apps(path: Path, app: str) -> set[str]:
@@ -105,6 +112,16 @@ def cycles(graph: dict[str, set[str]]) -> list[tuple[str, ...]]:
     return found
 
 
+def ui_imports(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(domain app, UI app) for every domain app that depends on a UI app."""
+    return sorted(
+        (app, ui)
+        for app, targets in graph.items()
+        if app not in UI_APPS
+        for ui in targets & UI_APPS
+    )
+
+
 def main(argv: list[str]) -> int:
     graph = app_graph()
     if "--graph" in argv:
@@ -119,9 +136,12 @@ def main(argv: list[str]) -> int:
         print(f"import cycle ({mark}): {' ↔ '.join(cycle)}")
     for cycle in gone:
         print(f"listed cycle no longer exists, remove it from KNOWN_CYCLES: {' ↔ '.join(cycle)}")
-    if new or gone:
+    wrong = ui_imports(graph)
+    for app, ui in wrong:
+        print(f"domain app imports a UI app: {app} → {ui}")
+    if new or gone or wrong:
         return 1
-    print(f"no new import cycle between {len(graph)} apps")
+    print(f"no new import cycle between {len(graph)} apps, no domain app imports a UI app")
     return 0
 
 

@@ -26,9 +26,9 @@ WRITERS = frozenset(
         "cityops/cases/history/simulate.py",  # plain dataclasses of the history generator
         "cityops/estates/services/votes.py",  # Proposal (proposal_transition)
         "cityops/inspections/services/inspections.py",  # Inspection
-        "cityops/evaluations/run_lease.py",  # EvaluationRun, SnowEvaluationRun
-        "cityops/evaluations/services.py",  # Scheme (scheme_publish), Period (period_publish)
-        "cityops/evaluations/surveys.py",  # Survey (survey_close)
+        "cityops/evaluations/runs/lease.py",  # EvaluationRun, SnowEvaluationRun
+        "cityops/evaluations/schemes/services.py",  # Scheme (scheme_publish)
+        "cityops/evaluations/surveys/services.py",  # Survey (survey_close)
         "cityops/core/outbox.py",  # every delivery (notifications, SMS, webhooks): fenced claims
         "cityops/core/workers.py",  # django-tasks rows of dead workers (reaped as failed)
         "cityops/open311/intake.py",  # Open311 intake requests (fenced queue claims)

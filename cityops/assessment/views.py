@@ -23,7 +23,7 @@ from cityops.assessment.selectors import TABLES, assessment_for_period
 from cityops.assessment.xlsx import assessment_xlsx
 from cityops.core.errors import DomainError
 from cityops.core.periods import Kind, Period
-from cityops.evaluations.services import parse_month
+from cityops.evaluations.runs.month import parse_month
 
 VIEWER_ROLES = (Role.MAYOR_VIEWER, Role.BUREAU_SUPERVISOR, Role.SYSTEM_ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -22,7 +22,7 @@ from cityops.estates import selectors as estates
 from cityops.estates.models import Campaign, Proposal, ProposalStatus
 from cityops.evaluations.models import Period as EvaluationPeriod
 from cityops.evaluations.models import PeriodStatus
-from cityops.evaluations.reports.ranking import month_ranking
+from cityops.evaluations.ranking.selectors import month_ranking
 
 HELD = (ProposalStatus.CLOSED, ProposalStatus.CERTIFIED)
 

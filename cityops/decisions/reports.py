@@ -26,7 +26,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 from cityops.core.exports import workbook_bytes
 from cityops.decisions.models import DecisionItem, ItemReport, TaskForce
 from cityops.decisions.services.common import supervision_settings
-from cityops.evaluations.reports.pdf import _font, _table
+from cityops.evaluations.ranking.pdf import _font, _table
 
 RED = PatternFill("solid", fgColor="F8D7DA")
 

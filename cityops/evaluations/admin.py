@@ -19,7 +19,7 @@ from cityops.core.admin_base import ReadOnlyAdmin
 from cityops.core.audit import audit_record
 from cityops.core.errors import DomainError
 from cityops.evaluations import models as m
-from cityops.evaluations.services import scheme_new_version, scheme_publish
+from cityops.evaluations.schemes.services import scheme_new_version, scheme_publish
 
 
 def _editable(scheme: m.Scheme | None) -> bool:

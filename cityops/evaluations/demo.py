@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from cityops.evaluations.models import SchemeFamily, SchemeScope
-from cityops.evaluations.services import scheme_create, scheme_publish
+from cityops.evaluations.schemes.services import scheme_create, scheme_publish
 
 DEMO_VALID_FROM = dt.date(2025, 1, 1)
 

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from cityops.accounts.models import Membership, Role
 from cityops.core import periods
 from cityops.core.errors import DomainError
-from cityops.evaluations.appeals import appeal_file, deductions_of
+from cityops.evaluations.appeals.services import appeal_file, deductions_of
 from cityops.evaluations.demo import load_demo_schemes
 from cityops.evaluations.models import Appeal, Evaluation, Period, SnowEvent
-from cityops.evaluations.runs import run_month
-from cityops.evaluations.services import period_publish
-from cityops.evaluations.snow import evaluate_snow_event, last_deadline
+from cityops.evaluations.runs.jobs import run_month
+from cityops.evaluations.runs.month import period_publish
+from cityops.evaluations.snow.services import evaluate_snow_event, last_deadline
 
 DEMO_SUPERVISOR = "demo_supervisor"
 APPEAL_REASON = "该处扣分所涉案件系暴雨期间道路封闭，无法按时处置，附交警封路通知。"

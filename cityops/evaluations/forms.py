@@ -16,7 +16,7 @@ from cityops.evaluations.models import (
     PenaltyRecord,
     Survey,
 )
-from cityops.evaluations.services import parse_month
+from cityops.evaluations.runs.month import parse_month
 from cityops.registry.models import Contract
 
 EVIDENCE_ACCEPT = "image/jpeg,image/png,application/pdf"

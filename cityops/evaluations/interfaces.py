@@ -7,8 +7,11 @@ schemes) and registers its sources from its ``AppConfig.ready`` with
 (``cityops.inspections.sources.monthly_inspections``: planned, ad hoc, 暗查 and snow acceptance
 inspections) and the ``SnowInspectionSource`` of a snowfall event's acceptance inspections
 (``cityops.inspections.sources.snow_event_inspections``); ``evaluations`` never imports it.
-``cityops.evaluations.surveys.monthly_satisfaction`` is the real satisfaction source (surveys +
-post-closure case feedback); ``evaluations.runs`` passes both. The defaults below answer
+``cityops.evaluations.surveys.services.monthly_satisfaction`` is the real satisfaction source
+(surveys + post-closure case feedback); ``evaluations.runs.jobs`` passes both. The case feedback
+residents give on the public pages is read through the ``FeedbackSource`` the public app
+registers with ``feedback_source_register`` (a domain app never imports a UI app). The defaults
+below answer
 "nothing recorded" (tests, direct calls, inspections not installed), so those components follow
 their ``missing`` policy (by default: left out, their weight shared by the others).
 """
@@ -128,6 +131,42 @@ def snow_inspection_source() -> SnowInspectionSource:
 
 def no_surveys(*, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, Decimal]:
     return {}
+
+
+# --- Residents' feedback on closed cases (registered by the public app) ----------------------
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """Ratings of 1–5 given for one contract in a month: their mean and how many there were."""
+
+    mean: Decimal
+    count: int
+
+
+class FeedbackSource(Protocol):
+    """Post-closure case feedback per contract, counted in the month it was given."""
+
+    def __call__(self, *, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, Ratings]: ...
+
+
+def no_feedback(*, contract_ids: Sequence[int], month: dt.date) -> Mapping[int, Ratings]:
+    return {}
+
+
+_FEEDBACK_SOURCE: dict[str, str] = {}
+
+
+def feedback_source_register(path: str) -> None:
+    """The public app registers its ``FeedbackSource`` (dotted path) in ``AppConfig.ready``."""
+    _FEEDBACK_SOURCE["feedback"] = path
+
+
+def feedback_source() -> FeedbackSource:
+    from django.utils.module_loading import import_string
+
+    path = _FEEDBACK_SOURCE.get("feedback")
+    return import_string(path) if path else no_feedback  # type: ignore[no-any-return]
 
 
 # --- Measured findings (other apps' measurements feeding scheme items) -----------------------

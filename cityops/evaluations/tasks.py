@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from cityops.evaluations.runs import run_execute
+from cityops.evaluations.runs.jobs import run_execute
 
 
 @task()
@@ -16,6 +16,6 @@ def evaluation_run_task(run_id: int) -> str:
 @task()
 def snow_evaluation_task(run_id: int) -> str:
     """Execute a queued evaluation of a snowfall event; returns its final status."""
-    from cityops.evaluations.snow_runs import snow_run_execute
+    from cityops.evaluations.runs.jobs import snow_run_execute
 
     return str(snow_run_execute(run_id=run_id).status)

@@ -3,21 +3,21 @@
 Rendered into ``docs/evaluations-states.md`` by ``manage.py fsm_diagrams``. The run and
 appeal machines serve the monthly and the snowfall-event variants: ``SnowEvaluationRun``
 shares ``RunStatus`` and a snow deduction's appeal shares ``AppealStatus``. The services that
-change these statuses (``runs.run_execute``, ``snow_runs.snow_run_execute``,
-``appeals.appeal_decide`` and ``appeal_withdraw``, ``services.period_publish`` and
-``scheme_publish``, ``surveys.survey_close``) check each step against the row's actual status
-with ``<MACHINE>.check(old, new)`` (a ``Conflict`` for any step not listed) and write it with a
-compare-and-swap or under a row lock. Snowfall evaluations and evaluations themselves have no
-status: a change is a new revision.
+change these statuses (``runs.jobs.run_execute``, ``runs.jobs.snow_run_execute``,
+``appeals.services.appeal_decide`` and ``appeal_withdraw``, ``runs.month.period_publish``,
+``schemes.services.scheme_publish``, ``surveys.services.survey_close``) check each step
+against the row's actual status with ``<MACHINE>.check(old, new)`` (a ``Conflict`` for any step
+not listed) and write it with a compare-and-swap or under a row lock. Snowfall evaluations and
+evaluations themselves have no status: a change is a new revision.
 """
 
 from __future__ import annotations
 
 from cityops.core.fsm import Machine, Transition, document, register, step
 from cityops.evaluations.models import PeriodStatus, SchemeStatus
-from cityops.evaluations.models_appeals import AppealStatus
-from cityops.evaluations.models_runs import RunStatus
-from cityops.evaluations.models_surveys import SurveyStatus
+from cityops.evaluations.models.appeals import AppealStatus
+from cityops.evaluations.models.runs import RunStatus
+from cityops.evaluations.models.surveys import SurveyStatus
 
 document("evaluations-states.md", "Evaluation statuses")
 
@@ -27,7 +27,7 @@ RUN = Machine(
     models=("EvaluationRun", "SnowEvaluationRun"),
     intro=(
         "Monthly and snowfall-event runs share the run statuses and one writer",
-        "(`evaluations/run_lease.py`). A run holds an expiring lease (`leased_until`,",
+        "(`evaluations/runs/lease.py`). A run holds an expiring lease (`leased_until`,",
         "`lease_holder`), renewed with every progress write. A second start of a month or",
         "event while its run is under a live lease is refused (409); once the lease has",
         "expired (the worker was killed) the next start fails the old run (`abandon`) and",

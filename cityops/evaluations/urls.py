@@ -1,13 +1,11 @@
 from django.urls import path
 
-from cityops.evaluations import (
-    views_appeals,
-    views_months,
-    views_operator,
-    views_schemes,
-    views_snow,
-    views_surveys,
-)
+from cityops.evaluations import views_operator
+from cityops.evaluations.appeals import views as views_appeals
+from cityops.evaluations.runs import views as views_months
+from cityops.evaluations.schemes import views as views_schemes
+from cityops.evaluations.snow import views as views_snow
+from cityops.evaluations.surveys import views as views_surveys
 
 app_name = "evaluations"
 

@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cityops.core.exports import workbook_bytes
-from cityops.evaluations.reports.pdf import FONT, _font
+from cityops.evaluations.ranking.pdf import FONT, _font
 from cityops.procurement.models import Project
 from cityops.procurement.selectors import (
     challenge_window,

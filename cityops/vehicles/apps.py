@@ -37,8 +37,8 @@ class VehiclesConfig(AppConfig):
         schedule_job_register(
             Job("vehicle_alarms", "cityops.vehicles.services_alarms.alarms_evaluate", 60)
         )
-        from cityops.evaluations.explain import step_template_register
         from cityops.evaluations.interfaces import measure_source_register
+        from cityops.evaluations.runs.explain import step_template_register
 
         measure_source_register("vehicles.coverage", "cityops.vehicles.measures.coverage_measures")
         measure_source_register("vehicles.alarms", "cityops.vehicles.measures.alarm_measures")

@@ -139,7 +139,7 @@ def test_the_console_list_refuses_a_bad_figure(client: Any, personas: Any) -> No
 def test_a_month_evaluated_shows_in_the_operators_panel(
     client: Any, personas: Any, history: Any, schemes: None
 ) -> None:
-    from cityops.evaluations.services import evaluate_month, period_publish
+    from cityops.evaluations.runs.month import evaluate_month, period_publish
 
     october = at(2026, 10, 1).date()
     with time_machine.travel(at(2026, 11, 5, 9, 0), tick=False):

@@ -54,7 +54,7 @@ def test_every_writer_uses_the_neutraliser() -> None:
         "assessment/xlsx.py",
         "console/views.py",
         "decisions/reports.py",
-        "evaluations/reports/xlsx.py",
+        "evaluations/ranking/xlsx.py",
         "registry/io/writers.py",
     ]
     for path in writers:

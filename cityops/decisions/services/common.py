@@ -13,7 +13,7 @@ from django.utils import timezone
 from cityops.accounts.models import Membership, Role, User
 from cityops.decisions.ladder import Thresholds
 from cityops.decisions.models import ItemReport, ReportAttachment, SupervisionSettings
-from cityops.evaluations.appeals import evidence_read
+from cityops.evaluations.appeals.services import evidence_read
 
 
 def supervision_settings() -> SupervisionSettings:

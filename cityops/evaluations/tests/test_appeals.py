@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from cityops.core.models import AuditEvent
-from cityops.evaluations.appeals import (
+from cityops.evaluations.appeals.services import (
     appeal_deadline,
     appeal_decide,
     appeal_file,
@@ -22,9 +22,9 @@ from cityops.evaluations.appeals import (
     revision_diff,
 )
 from cityops.evaluations.models import Appeal, AppealEvidence, Evaluation, Period
-from cityops.evaluations.services import evaluate_month, period_publish
-from cityops.evaluations.snapshots import recompute
-from cityops.evaluations.surveys import policy_get
+from cityops.evaluations.runs.month import evaluate_month, period_publish
+from cityops.evaluations.runs.snapshots import recompute
+from cityops.evaluations.surveys.services import policy_get
 from cityops.evaluations.tests.conftest import at, jpeg
 from cityops.notifications.models import Notification
 

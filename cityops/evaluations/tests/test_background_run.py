@@ -12,9 +12,9 @@ from django.utils import timezone
 from cityops.core.errors import Conflict, DomainError
 from cityops.core.models import AuditEvent
 from cityops.evaluations.models import Evaluation, EvaluationRun, Period
-from cityops.evaluations.run_lease import LeaseLost, lease_renew, run_claim, run_finish
-from cityops.evaluations.runs import _progress, run_execute, run_start
-from cityops.evaluations.services import period_publish
+from cityops.evaluations.runs.jobs import _progress, run_execute, run_start
+from cityops.evaluations.runs.lease import LeaseLost, lease_renew, run_claim, run_finish
+from cityops.evaluations.runs.month import period_publish
 from cityops.evaluations.tests.conftest import at
 
 OCT = dt.date(2026, 10, 1)
@@ -69,7 +69,7 @@ def test_unfinished_and_frozen_months_are_refused(small_city: Any, personas: Any
 
 def test_a_run_that_finds_the_month_published_fails_cleanly(small_city: Any, personas: Any) -> None:
     run = EvaluationRun.objects.create(month=OCT, requested_by=personas.supervisor)
-    from cityops.evaluations.runs import run_month
+    from cityops.evaluations.runs.jobs import run_month
 
     run_month(month=OCT)
     period_publish(month=OCT, actor=personas.supervisor)

@@ -25,7 +25,7 @@ from cityops.core.periods import Period
 from cityops.estates.jobs import credit_update_from_cases
 from cityops.estates.models import CreditRatedPeriod, CreditRecord, CreditSource
 from cityops.evaluations.models import Evaluation
-from cityops.evaluations.services import evaluate_month
+from cityops.evaluations.runs.month import evaluate_month
 from cityops.evaluations.tests.conftest import at
 from cityops.registry.models import Organisation, ServiceType
 

@@ -13,10 +13,10 @@ import time_machine
 from django.db import connection, connections
 
 from cityops.core.errors import Conflict
-from cityops.evaluations.appeals import appeal_decide, appeal_file
+from cityops.evaluations.appeals.services import appeal_decide, appeal_file
 from cityops.evaluations.models import Appeal, Evaluation, EvaluationRun
-from cityops.evaluations.runs import run_start
-from cityops.evaluations.services import evaluate_month, period_publish
+from cityops.evaluations.runs.jobs import run_start
+from cityops.evaluations.runs.month import evaluate_month, period_publish
 from cityops.evaluations.tests.conftest import at
 
 OCT = dt.date(2026, 10, 1)

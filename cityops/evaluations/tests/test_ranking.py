@@ -14,8 +14,8 @@ from django.urls import reverse
 from cityops.evaluations import scoring as s
 from cityops.evaluations.interfaces import InspectionMonth
 from cityops.evaluations.models import Evaluation, RankingRule
-from cityops.evaluations.reports.ranking import BLACK, RED, month_ranking, trends
-from cityops.evaluations.services import evaluate_month, period_publish
+from cityops.evaluations.ranking.selectors import BLACK, RED, month_ranking, trends
+from cityops.evaluations.runs.month import evaluate_month, period_publish
 from cityops.evaluations.tests.conftest import at
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from cityops.core.testing_pdf import pdf_text
-from cityops.evaluations.reports.pdf import money, operator_report_pdf
+from cityops.evaluations.ranking.pdf import money, operator_report_pdf
 from cityops.evaluations.tests.test_ranking import build_months, client_for
 
 pytestmark = pytest.mark.usefixtures("schemes")

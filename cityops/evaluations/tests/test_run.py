@@ -15,19 +15,13 @@ from cityops.core.errors import Conflict, DomainError
 from cityops.core.models import AuditEvent
 from cityops.core.periods import Period as CalendarPeriod
 from cityops.evaluations import scoring as s
-from cityops.evaluations.case_stats import case_counts_for_month
 from cityops.evaluations.interfaces import InspectionMonth
 from cityops.evaluations.models import Evaluation, PenaltyRecord, Period, Scheme, SchemeFamily
-from cityops.evaluations.selectors import scheme_in_force
-from cityops.evaluations.services import (
-    evaluate_month,
-    month_bounds,
-    parse_month,
-    period_publish,
-    scheme_new_version,
-    scheme_publish,
-)
-from cityops.evaluations.snapshots import recompute
+from cityops.evaluations.runs.case_stats import case_counts_for_month
+from cityops.evaluations.runs.month import evaluate_month, month_bounds, parse_month, period_publish
+from cityops.evaluations.runs.snapshots import recompute
+from cityops.evaluations.schemes.selectors import scheme_in_force
+from cityops.evaluations.schemes.services import scheme_new_version, scheme_publish
 from cityops.evaluations.tests.conftest import at
 
 OCT = dt.date(2026, 10, 1)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from cityops.core.models import AuditEvent
 from cityops.evaluations.models import Evaluation, EvaluationRun
-from cityops.evaluations.runs import run_start
+from cityops.evaluations.runs.jobs import run_start
 from cityops.open311.tests.test_faults_pg import DB_TASKS, Processes, connect, database_url
 
 pytestmark = [

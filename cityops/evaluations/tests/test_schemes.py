@@ -15,11 +15,11 @@ from django.utils import translation
 from cityops.core.errors import Conflict, DomainError
 from cityops.evaluations import scoring as s
 from cityops.evaluations.demo import FAMILIES, load_demo_schemes
-from cityops.evaluations.explain import TEMPLATES, describe_step
 from cityops.evaluations.models import Scheme, SchemeComponent, SchemeFamily, SchemeStatus
-from cityops.evaluations.selectors import scheme_snapshot, scheme_with_rules
-from cityops.evaluations.services import scheme_new_version, scheme_publish, scheme_validate
-from cityops.evaluations.snapshots import case_rule, core_scheme, sensory_method
+from cityops.evaluations.runs.explain import TEMPLATES, describe_step
+from cityops.evaluations.runs.snapshots import case_rule, core_scheme, sensory_method
+from cityops.evaluations.schemes.selectors import scheme_snapshot, scheme_with_rules
+from cityops.evaluations.schemes.services import scheme_new_version, scheme_publish, scheme_validate
 
 
 def test_demo_schemes_load_idempotently(db: None, capsys: Any) -> None:

@@ -13,12 +13,12 @@ from django.urls import reverse
 
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from cityops.core.models import AuditEvent
-from cityops.evaluations.appeals import appeal_decide, appeal_withdraw
-from cityops.evaluations.appeals_snow import snow_appeal_file
+from cityops.evaluations.appeals.services import appeal_decide, appeal_withdraw
+from cityops.evaluations.appeals.snow import snow_appeal_file
 from cityops.evaluations.models import Appeal, Evaluation, SnowEvaluation
-from cityops.evaluations.services import evaluate_month, period_publish
-from cityops.evaluations.snapshots import recompute
-from cityops.evaluations.snow import evaluate_snow_event
+from cityops.evaluations.runs.month import evaluate_month, period_publish
+from cityops.evaluations.runs.snapshots import recompute
+from cityops.evaluations.snow.services import evaluate_snow_event
 from cityops.evaluations.tests.conftest import at, jpeg
 from cityops.evaluations.tests.test_snow_events import OCT, client_for, snowfall  # noqa: F401
 from cityops.notifications.models import Notification
@@ -110,7 +110,7 @@ def test_overturned_snow_deduction_makes_new_revisions_and_the_month_follows(
     diff = operator.get(reverse("evaluations:snow-diff", args=[published_snow.pk, snow2.pk]))
     assert diff.status_code == 200
     # … by the scheme's words, not the internal code
-    from cityops.evaluations.views_results import item_name
+    from cityops.evaluations.appeals.results import item_name
 
     assert item_name(snow2, "clearing", "clear_late") in diff.content.decode()
     assert "clearing/clear_late" not in diff.content.decode()

@@ -11,7 +11,7 @@ from django.apps import apps as django_apps
 from django.db import connection
 
 from cityops.evaluations.models import SnowEvaluationRun
-from cityops.evaluations.snow_runs import snow_run_start
+from cityops.evaluations.runs.jobs import snow_run_start
 from cityops.evaluations.tests.test_concurrency_pg import race
 from cityops.evaluations.tests.test_snow_events import snowfall  # noqa: F401
 

@@ -18,10 +18,10 @@ from cityops.core.errors import Conflict, DomainError, NotFound
 from cityops.core.models import AuditEvent
 from cityops.evaluations.demo_run import DEMO_SUPERVISOR, evaluations_step
 from cityops.evaluations.models import Evaluation, Period, PeriodStatus, SnowEvaluation
-from cityops.evaluations.reports.pdf import money, operator_report_pdf
-from cityops.evaluations.services import evaluate_month
-from cityops.evaluations.snow import days_late, evaluate_snow_event
-from cityops.evaluations.surveys import policy_get
+from cityops.evaluations.ranking.pdf import money, operator_report_pdf
+from cityops.evaluations.runs.month import evaluate_month
+from cityops.evaluations.snow.services import days_late, evaluate_snow_event
+from cityops.evaluations.surveys.services import policy_get
 from cityops.evaluations.tests.conftest import at
 from cityops.inspections.models import Inspection
 from cityops.inspections.services.inspections import (

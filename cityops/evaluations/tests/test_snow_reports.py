@@ -11,9 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cityops.evaluations.models import Evaluation, SnowEvaluation
-from cityops.evaluations.reports.ranking import drilldown
-from cityops.evaluations.services import evaluate_month
-from cityops.evaluations.snow import evaluate_snow_event
+from cityops.evaluations.ranking.selectors import drilldown
+from cityops.evaluations.runs.month import evaluate_month
+from cityops.evaluations.snow.services import evaluate_snow_event
 from cityops.evaluations.tests.test_snow_events import OCT, client_for, snowfall  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("schemes")

@@ -24,9 +24,9 @@ from cityops.evaluations.models import (
     SnowEvaluation,
     SnowEvaluationRun,
 )
-from cityops.evaluations.services import scheme_new_version, scheme_publish
-from cityops.evaluations.snow import evaluate_snow_event, snow_left_items
-from cityops.evaluations.snow_runs import snow_run_execute, snow_run_start
+from cityops.evaluations.runs.jobs import snow_run_execute, snow_run_start
+from cityops.evaluations.schemes.services import scheme_new_version, scheme_publish
+from cityops.evaluations.snow.services import evaluate_snow_event, snow_left_items
 from cityops.evaluations.tests.test_snow_events import OCT, TZ, client_for, snowfall  # noqa: F401
 from cityops.inspections.services.snow import snow_event_create
 

@@ -12,13 +12,9 @@ from cityops.core.errors import Conflict
 from cityops.core.fsm import Machine
 from cityops.core.models import AuditEvent
 from cityops.evaluations.models import Period, PeriodStatus, Scheme, SchemeStatus, SurveyStatus
-from cityops.evaluations.services import (
-    evaluate_month,
-    period_publish,
-    scheme_new_version,
-    scheme_publish,
-)
-from cityops.evaluations.surveys import survey_answer_add, survey_close, survey_create
+from cityops.evaluations.runs.month import evaluate_month, period_publish
+from cityops.evaluations.schemes.services import scheme_new_version, scheme_publish
+from cityops.evaluations.surveys.services import survey_answer_add, survey_close, survey_create
 from cityops.evaluations.transitions import PERIOD, SCHEME, SURVEY
 
 OCT = dt.date(2026, 10, 1)

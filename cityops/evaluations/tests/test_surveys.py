@@ -13,8 +13,8 @@ import time_machine
 from cityops.core.errors import Conflict, DomainError
 from cityops.core.models import AuditEvent
 from cityops.evaluations.models import Period
-from cityops.evaluations.runs import run_month
-from cityops.evaluations.surveys import (
+from cityops.evaluations.runs.jobs import run_month
+from cityops.evaluations.surveys.services import (
     combine,
     monthly_satisfaction,
     policy_get,

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cityops.evaluations.models import Appeal, Evaluation, EvaluationRun, Period
-from cityops.evaluations.runs import run_month
-from cityops.evaluations.services import period_publish
+from cityops.evaluations.runs.jobs import run_month
+from cityops.evaluations.runs.month import period_publish
 from cityops.evaluations.tests.conftest import at, jpeg
 
 OCT = dt.date(2026, 10, 1)
@@ -166,7 +166,7 @@ def test_appeal_decide_and_diff_over_http(
     diff = sup.get(reverse("evaluations:diff", args=[october.pk, appeal.result_revision.pk]))
     assert diff.status_code == 200
     # Pages name the scheme's items in words, never by internal code (cases/overdue).
-    from cityops.evaluations.views_results import item_name
+    from cityops.evaluations.appeals.results import item_name
 
     name = item_name(october, "cases", "overdue")
     assert name != "cases/overdue"
@@ -195,8 +195,8 @@ def test_deductions_link_to_the_inspections_that_recorded_them(
     from decimal import Decimal
 
     from cityops.evaluations.interfaces import InspectionMonth
+    from cityops.evaluations.runs.month import evaluate_month
     from cityops.evaluations.scoring import SensoryRating
-    from cityops.evaluations.services import evaluate_month
 
     contract = small_city.contract_a
 

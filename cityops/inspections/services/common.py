@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.errors import DomainError
 from cityops.core.periods import month_first
 from cityops.evaluations.models import Scheme, SchemeFamily, SchemeScope
-from cityops.evaluations.selectors import families_for_contracts, scheme_in_force
+from cityops.evaluations.schemes.selectors import families_for_contracts, scheme_in_force
 from cityops.inspections.models import InspectionSettings
 from cityops.registry.models import Contract, ServiceType
 

@@ -13,7 +13,7 @@ from cityops.cases.models import Category, Source
 from cityops.cases.services.catalogue import catalogue_load
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from cityops.core.models import AuditEvent
-from cityops.evaluations.services import evaluate_month
+from cityops.evaluations.runs.month import evaluate_month
 from cityops.inspections.models import Inspection, InspectionSettings, Status
 from cityops.inspections.services.followup import finding_open_case
 from cityops.inspections.services.inspections import (

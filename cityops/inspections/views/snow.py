@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cityops.core.errors import DomainError
 from cityops.evaluations.models import SnowEvaluation, SnowEvaluationRun, SnowEvent
-from cityops.evaluations.snow import last_deadline
+from cityops.evaluations.snow.services import last_deadline
 from cityops.inspections.forms import SnowEventForm
 from cityops.inspections.services.inspections import inspectors
 from cityops.inspections.services.snow import (

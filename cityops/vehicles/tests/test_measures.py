@@ -12,9 +12,10 @@ from django.test import Client
 from django.utils import translation
 
 from cityops.evaluations.demo import BANDS, PAYMENT
-from cityops.evaluations.explain import describe_step
 from cityops.evaluations.models import Evaluation, SchemeFamily
-from cityops.evaluations.services import evaluate_month, scheme_create, scheme_publish
+from cityops.evaluations.runs.explain import describe_step
+from cityops.evaluations.runs.month import evaluate_month
+from cityops.evaluations.schemes.services import scheme_create, scheme_publish
 from cityops.registry.models import ServiceType
 from cityops.registry.testing import SmallCity
 from cityops.vehicles.measures import coverage_measures

@@ -1,6 +1,6 @@
 """manage.py evaluate_month YYYY-MM [--publish]: score every active contract for a month.
 
-Runs in-process as an ``EvaluationRun`` holding a lease (``run_lease``), so a command killed
+Runs in-process as an ``EvaluationRun`` holding a lease (``runs.lease``), so a command killed
 mid-run does not block the month: the next start takes over once the lease has expired.
 """
 
@@ -15,8 +15,8 @@ from tqdm import tqdm
 
 from cityops.core.errors import DomainError
 from cityops.evaluations.models import RunStatus
-from cityops.evaluations.runs import run_execute, run_start
-from cityops.evaluations.services import parse_month, period_publish
+from cityops.evaluations.runs.jobs import run_execute, run_start
+from cityops.evaluations.runs.month import parse_month, period_publish
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         try:
             month = parse_month(options["month"])
             # A run row with a lease, like the background job: killed mid-run, it is taken
-            # over by the next start once its lease has expired (run_lease).
+            # over by the next start once its lease has expired (runs.lease).
             run = run_start(month=month, actor=None, enqueue=False)
             run = run_execute(run_id=run.pk, progress=progress)
             if run.status != RunStatus.DONE:

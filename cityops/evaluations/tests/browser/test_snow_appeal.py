@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cityops.evaluations.demo import load_demo_schemes
 from cityops.evaluations.models import Appeal, Evaluation, SnowEvaluation
-from cityops.evaluations.services import evaluate_month, period_publish
+from cityops.evaluations.runs.month import evaluate_month, period_publish
 from cityops.evaluations.tests.browser.test_evaluation_pages import signed_in
 from cityops.evaluations.tests.test_snow_events import accept
 from cityops.inspections.models import Inspection

@@ -1,0 +1,1 @@
+"""Scoring schemes as data: versions (draft → published), their services, reads and editor."""

@@ -1,0 +1,1 @@
+"""Resident satisfaction: surveys and the policy of editable numbers (weights, appeal window)."""
