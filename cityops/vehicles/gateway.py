@@ -188,12 +188,19 @@ class Gateway:
         self._tasks: list[asyncio.Task[None]] = []
         self._db = ThreadPoolExecutor(1, thread_name_prefix="jt808-directory")
 
-    async def start(self, host: str, port: int) -> int:
+    async def start(self, host: str, port: int, *, reuse_port: bool = False) -> int:
+        """Listen on ``host``:``port``. ``reuse_port``: several gateway processes share the
+        port (SO_REUSEPORT, the kernel spreads the connections)."""
         loop = asyncio.get_running_loop()
         self.terminals = await loop.run_in_executor(self._db, self.directory.load)
         await self.sink.start()
         self._server = await loop.create_server(
-            lambda: Session(self), host, port, backlog=4096, reuse_address=True
+            lambda: Session(self),
+            host,
+            port,
+            backlog=4096,
+            reuse_address=True,
+            reuse_port=reuse_port or None,
         )
         self._tasks = [
             asyncio.create_task(self._sweep()),
@@ -263,12 +270,15 @@ class Gateway:
 
 class Session(asyncio.Protocol):
     __slots__ = (
+        "acks",
         "authenticated",
         "closed",
         "gw",
         "last_active",
         "phone",
         "reassembler",
+        "replies",
+        "rows",
         "serial",
         "splitter",
         "terminal",
@@ -290,6 +300,11 @@ class Session(asyncio.Protocol):
         self.who = "?"
         self.reassembler: c.Reassembler | None = None
         self.closed = False
+        self.replies: c.ReplyEncoder | None = None
+        # The positions of the frames of one read and the (serial, id) of those frames: one
+        # submission to the sink per read, and their acknowledgements in one write.
+        self.rows: list[Row] = []
+        self.acks: list[tuple[int, int]] = []
 
     # --- asyncio.Protocol --------------------------------------------------------------------
 
@@ -322,7 +337,9 @@ class Session(asyncio.Protocol):
                 break
         for reason in self.splitter.take_dropped():
             self._dropped(reason, "")
-        if out and self.transport is not None:
+        if self.acks:
+            self._submit(out)
+        if out and self.transport is not None and not self.closed:
             self.transport.write(b"".join(out))
 
     # --- messages -------------------------------------------------------------------------------
@@ -434,18 +451,21 @@ class Session(asyncio.Protocol):
             batch = c.Batch.decode(body)
             locations = batch.items
             backfill = batch.kind == c.BATCH_BLIND_AREA
-        now = _utc_now()
-        rows: list[Row] = []
+        rows = self.rows
+        vehicle_id, work_item, work_mask = (
+            terminal.vehicle_id,
+            terminal.work_item,
+            terminal.work_mask,
+        )
+        received = _utc_now()
         for loc in locations:
             if not loc.positioned:
                 continue
-            signal = loc.item(terminal.work_item)
-            working = bool(signal) and bool(
-                int.from_bytes(signal, "big") & terminal.work_mask  # type: ignore[arg-type]
-            )
+            signal = loc.item(work_item)
+            working = bool(signal) and bool(int.from_bytes(signal, "big") & work_mask)  # type: ignore[arg-type]
             rows.append(
                 Row(
-                    terminal.vehicle_id,
+                    vehicle_id,
                     loc.time,
                     loc.lat,
                     loc.lon,
@@ -456,25 +476,36 @@ class Session(asyncio.Protocol):
                     loc.alarm,
                     working,
                     backfill,
-                    now,
+                    received,
                 )
             )
+        self.acks.append((h.serial, h.msg_id))
+
+    def _submit(self, out: list[bytes]) -> None:
+        """Hand this read's positions to the sink; acknowledge their frames once it has made
+        them durable (a terminal whose frames hold no fix is answered at once)."""
+        rows, acks = self.rows, self.acks
+        self.rows, self.acks = [], []
         stats = self.gw.stats
         stats.positions += len(rows)
+        if not rows:
+            out.extend(self._answer(serial, msg_id, c.Result.OK) for serial, msg_id in acks)
+            return
         started = time.perf_counter()
-        reply_ok = self._reply(h, c.Result.OK)
 
         def done(ok: bool) -> None:
             if ok:
                 stats.stored += len(rows)
                 if stats.keep_latency:
-                    stats.ack_latency.append(time.perf_counter() - started)
-            self._send_now(reply_ok if ok else self._reply(h, c.Result.FAILURE))
+                    stats.ack_latency.extend([time.perf_counter() - started] * len(acks))
+            if self.transport is None or self.closed:
+                return
+            result = c.Result.OK if ok else c.Result.FAILURE
+            self.transport.write(
+                b"".join([self._answer(serial, msg_id, result) for serial, msg_id in acks])
+            )
 
-        if rows:
-            self.gw.sink.submit(rows, done)
-        else:
-            done(True)
+        self.gw.sink.submit(rows, done)
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -495,9 +526,19 @@ class Session(asyncio.Protocol):
         )
 
     def _reply(self, h: c.Header, result: int) -> bytes:
-        return self._frame_out(
-            c.MsgId.PLATFORM_REPLY, c.GeneralReply(h.serial, h.msg_id, result).encode()
-        )
+        return self._answer(h.serial, h.msg_id, result)
+
+    def _answer(self, serial: int, msg_id: int, result: int) -> bytes:
+        """0x8001 to the terminal's message ``serial``/``msg_id``."""
+        if self.replies is None:
+            if not self.phone:  # nothing readable came yet: no header to cache
+                return self._frame_out(
+                    c.MsgId.PLATFORM_REPLY, c.GeneralReply(serial, msg_id, result).encode()
+                )
+            self.replies = c.ReplyEncoder(
+                self.phone, self.version, 1 if self.version == c.V2019 else 0
+            )
+        return self.replies.encode(self._next_serial(), serial, msg_id, result)
 
     def _send_now(self, data: bytes) -> None:
         if self.transport is not None and not self.closed:
