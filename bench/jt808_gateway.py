@@ -53,6 +53,8 @@ SIM0 = 15_000_000_000
 PG_URL = os.environ.get(
     "CITYOPS_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/cityops_bench_jt808"
 )
+NATS_URL = os.environ.get("CITYOPS_NATS_URL", "nats://127.0.0.1:4222")
+STREAM = "BENCHJT808"
 T0 = dt.datetime(2026, 11, 20, 6, 0, tzinfo=c.BEIJING)  # frame k of a terminal: T0 + k s
 AUTH_SERIAL = 1  # location frame k carries serial k + 2
 
@@ -73,15 +75,18 @@ def cpu_of(pid: int) -> float:
 
 
 def postgres_cpu() -> float:
-    """CPU seconds of every postgres process so far (the server's backends included)."""
+    """CPU seconds of every postgres process so far, and of the ended ones (a backend that
+    exits is counted in its postmaster's children's time)."""
     total = 0.0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    total += cpu_of(int(entry.name))
+                if (entry / "comm").read_text().strip() != "postgres":
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
+            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     return total
 
 
@@ -142,7 +147,7 @@ def django_server(port: int, ready: Any, mode: str, db: str, reuse_port: bool) -
     async def main() -> None:
         if mode == "jetstream":
             sink: object = JetStreamSink(
-                url=settings.CITYOPS_NATS_URL, stream="BENCHJT808", batch_ms=50, batch_rows=4000
+                url=settings.CITYOPS_NATS_URL, stream=STREAM, batch_ms=50, batch_rows=4000
             )
         else:
             sink = DbSink(
@@ -158,6 +163,18 @@ def django_server(port: int, ready: Any, mode: str, db: str, reuse_port: bool) -
         await gw.serve_forever()
 
     asyncio.run(main())
+
+
+async def stream_delete() -> None:
+    """Forget the bench's stream (its messages were only published, never consumed)."""
+    import nats
+
+    nc = await nats.connect(NATS_URL)
+    try:
+        await nc.jetstream().delete_stream(STREAM)
+    except Exception as exc:
+        print(f"stream {STREAM} not deleted: {exc}")
+    await nc.close()
 
 
 def prepare_db(n: int, url: str) -> str:
@@ -199,8 +216,8 @@ def positions_count(url: str) -> int:
         return int(con.execute("SELECT count(*) FROM vehicles_position").fetchone()[0])
     import psycopg
 
-    with psycopg.connect(url) as con:
-        row = con.execute("SELECT count(*) FROM vehicles_position").fetchone()
+    with psycopg.connect(url) as pg:
+        row = pg.execute("SELECT count(*) FROM vehicles_position").fetchone()
         return int(row[0]) if row else 0
 
 
@@ -253,7 +270,7 @@ def frames_for(i: int, count: int) -> tuple[bytes, array.array[int]]:
 
 def generator(
     port: int, first: int, n: int, frames: int, window: int, burst: int, rate: float,
-    seconds: float, discard: bool, barrier: Any, out: Any,
+    seconds: float, warmup: float, discard: bool, barrier: Any, out: Any,
 ) -> None:  # fmt: skip
     """Hold terminals ``first`` … ``first + n - 1``; report what they measured."""
     sel = selectors.DefaultSelector()
@@ -301,7 +318,8 @@ def generator(
         if waiting:
             raise TimeoutError(f"{waiting} terminals not authenticated")
     latencies = array.array("d")
-    acked = failed = sent = 0
+    acked = failed = sent = acked_all = 0
+    measure_from = float("inf")  # counted from the end of the warm-up
     perf = time.perf_counter
     unpack = struct.unpack_from
 
@@ -338,7 +356,7 @@ def generator(
             sel.modify(t.sock, selectors.EVENT_READ, t)
 
     def replies(t: Term, data: bytes, now: float) -> None:
-        nonlocal acked, failed
+        nonlocal acked, failed, acked_all
         if t.inbuf:
             data = t.inbuf + data
         parts = data.split(b"\x7e")
@@ -353,16 +371,20 @@ def generator(
             k = serial - 2
             if 0 <= k < t.next:
                 t.inflight -= 1
-                if result == 0:
+                if result != 0:
+                    failed += 1
+                    continue
+                acked_all += 1
+                if now >= measure_from:
                     acked += 1
                     latencies.append(now - t.sent_at[k])
-                else:
-                    failed += 1
 
     barrier.wait()
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     begin = perf()
-    stop = begin + seconds
+    measure_from = begin + warmup
+    stop = measure_from + seconds
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    sent0 = 0
     if discard or rate:
         # Open loop: every terminal in turn, ``burst`` frames at a time, at the offered rate
         # (``discard``: as fast as the sockets take them).
@@ -371,6 +393,8 @@ def generator(
             now = perf()
             if now >= stop:
                 break
+            if warmup and now >= measure_from and not sent0:
+                cpu0, sent0, warmup = resource.getrusage(resource.RUSAGE_SELF), sent, 0
             due = (now - begin) * rate - sent if rate else burst * 64
             if due >= burst:
                 for _ in range(min(int(due // burst), len(terms))):
@@ -393,6 +417,8 @@ def generator(
             now = perf()
             if now >= stop:
                 break
+            if warmup and now >= measure_from and not sent0:
+                cpu0, sent0, warmup = resource.getrusage(resource.RUSAGE_SELF), sent, 0
             for key, ev in sel.select(0.05):
                 t = key.data
                 if ev & selectors.EVENT_WRITE and t.outbuf:
@@ -407,47 +433,58 @@ def generator(
                     room = window - t.inflight
                     if room >= burst and now < stop:
                         send(t, room, now)
-    elapsed = perf() - begin
+    elapsed = perf() - measure_from
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     exhausted = sum(1 for t in terms if t.next >= len(t.offsets) - 1)
     for t in terms:
         t.sock.close()
-    out.put((acked, failed, sent, elapsed, cpu, exhausted, latencies.tobytes()))
+    out.put((acked, failed, sent - sent0, elapsed, cpu, exhausted, acked_all, latencies.tobytes()))
 
 
-def run_generators(args: argparse.Namespace, port: int, discard: bool) -> dict[str, Any]:
+def run_generators(
+    args: argparse.Namespace, port: int, discard: bool, pids: list[int], with_pg: bool
+) -> dict[str, Any]:
+    """Run the generators; CPU of the server processes ``pids`` (and of PostgreSQL) is read
+    over the measured interval, after the warm-up."""
     ctx = mp.get_context("fork")  # the generators import no Django
     procs = args.procs
     barrier = ctx.Barrier(procs + 1)
     out = ctx.Queue()
     share = -(-args.terminals // procs)
-    ceiling = args.frame_ceiling * args.seconds / args.terminals
+    ceiling = args.frame_ceiling * (args.seconds + args.warmup) / args.terminals
     frames = int(ceiling) + args.window + args.burst
     workers = []
     for p in range(procs):
         first = p * share
         n = min(share, args.terminals - first)
         share_args = (port, first, n, frames, args.window, args.burst, args.rate / procs)
-        run_args = (args.seconds, discard, barrier, out)
+        run_args = (args.seconds, args.warmup, discard, barrier, out)
         workers.append(ctx.Process(target=generator, args=(*share_args, *run_args)))
     for w in workers:
         w.start()
     barrier.wait(timeout=600)  # every terminal connected and authenticated
+    time.sleep(args.warmup)
+    measuring = (sum(cpu_of(p) for p in pids), postgres_cpu() if with_pg else 0.0)
     results = [out.get(timeout=args.seconds + 600) for _ in workers]
+    server_cpu = sum(cpu_of(p) for p in pids) - measuring[0]
+    pg_cpu = postgres_cpu() - measuring[1] if with_pg else 0.0
     for w in workers:
         w.join(30)
     lat = array.array("d")
     for r in results:
-        lat.frombytes(r[6])
+        lat.frombytes(r[7])
     elapsed = max(r[3] for r in results)
     return {
+        "server_cpu": server_cpu,
+        "pg_cpu": pg_cpu,
         "acked": sum(r[0] for r in results),
         "failed": sum(r[1] for r in results),
         "sent": sum(r[2] for r in results),
         "elapsed": elapsed,
         "gen_cpu": sum(r[4] for r in results),
         "exhausted": sum(r[5] for r in results),
+        "acked_all": sum(r[6] for r in results),
         "latencies": sorted(lat),
     }
 
@@ -469,20 +506,18 @@ def run(mode: str, args: argparse.Namespace, db: str, ceiling: float | None) -> 
         servers.append(proc)
     stored_before = positions_count(db) if mode == "embedded" else 0
     pg = db.startswith("postgres") and mode == "embedded"
-    # The server's CPU is read around the generators' measured interval (they wait at a
-    # barrier after connecting, so login is left out only approximately: a note, not a figure).
-    server_cpu0 = sum(cpu_of(p.pid) for p in servers if p.pid)  # type: ignore[misc]
-    pg_cpu0 = postgres_cpu() if pg else 0.0
     try:
-        res = run_generators(args, port, discard=mode == "discard")
-        server_cpu = sum(cpu_of(p.pid) for p in servers if p.pid) - server_cpu0  # type: ignore[misc]
-        pg_cpu = postgres_cpu() - pg_cpu0 if pg else 0.0
+        pids = [p.pid for p in servers if p.pid is not None]
+        res = run_generators(args, port, mode == "discard", pids, pg)
+        server_cpu, pg_cpu = res["server_cpu"], res["pg_cpu"]
         if mode in ("embedded", "jetstream"):
             time.sleep(0.5)  # the last batch's commit
     finally:
         for proc in servers:
             proc.terminate()
             proc.join(10)
+        if mode == "jetstream":
+            asyncio.run(stream_delete())
     lat = res["latencies"]
     acked, elapsed = res["acked"], res["elapsed"]
     if mode == "discard":
@@ -501,7 +536,10 @@ def run(mode: str, args: argparse.Namespace, db: str, ceiling: float | None) -> 
     extra = ""
     if mode == "embedded":
         stored = positions_count(db) - stored_before
-        extra = f"; {stored:,} new positions in the table ({db.split(':', 1)[0]})"
+        extra = (
+            f"; {stored:,} new positions in the table ({db.split(':', 1)[0]}) for "
+            f"{res['acked_all']:,} acknowledged (warm-up included)"
+        )
     if res["failed"]:
         extra += f"; {res['failed']:,} refused"
     if res["exhausted"]:
@@ -513,13 +551,14 @@ def run(mode: str, args: argparse.Namespace, db: str, ceiling: float | None) -> 
         f"{name:12s} {args.terminals:,d} terminals: {what}{ratio}{latency}; {cpu}{extra}",
         flush=True,
     )
-    return rate
+    return float(rate)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--terminals", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds not measured")
     parser.add_argument("--window", type=int, default=4, help="frames in flight per terminal")
     parser.add_argument("--burst", type=int, default=2, help="fewest frames per send()")
     parser.add_argument("--procs", type=int, default=2, help="load generator processes")
@@ -536,7 +575,7 @@ def main() -> None:
     print(
         f"{args.procs} generator processes, window {args.window}, bursts of ≥ {args.burst}, "
         f"{'offered ' + format(args.rate, ',.0f') + ' frames/s' if args.rate else 'closed loop'}"
-        f", {args.seconds:.0f} s"
+        f", {args.seconds:.0f} s measured after {args.warmup:.0f} s of warm-up"
     )
     if args.db == "postgresql" and not pg_reachable(PG_URL):
         print(f"PostgreSQL not reachable at {PG_URL}: SQLite instead")
@@ -549,8 +588,6 @@ def main() -> None:
     db = prepare_db(args.terminals, url)
     ceiling = None
     for mode in args.modes.split(","):
-        if mode == "embedded" and ceiling is not None:
-            db = prepare_db(args.terminals, url)
         rate = run(mode, args, db, ceiling)
         if mode == "bare":
             ceiling = rate

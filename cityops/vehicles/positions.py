@@ -36,6 +36,22 @@ COLUMNS = (
     "backfill",
     "received_at",
 )
+# The PostgreSQL types of COLUMNS, for binary COPY (psycopg then packs each value in C
+# instead of formatting text: a quarter of the gateway's database thread per row).
+COPY_TYPES = (
+    "bigint",
+    "timestamptz",
+    "integer",
+    "integer",
+    "integer",
+    "smallint",
+    "integer",
+    "bigint",
+    "bigint",
+    "boolean",
+    "boolean",
+    "timestamptz",
+)
 UTC = dt.UTC
 
 
@@ -193,7 +209,8 @@ def _insert_pg(rows: Sequence[Row]) -> int:
             f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         raw = cur.cursor  # psycopg 3 cursor: COPY protocol
-        with raw.copy(f"COPY position_stage ({cols}) FROM STDIN") as copy:
+        with raw.copy(f"COPY position_stage ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(COPY_TYPES)
             for row in rows:
                 copy.write_row(row)
         cur.execute(
