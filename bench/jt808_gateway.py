@@ -127,7 +127,9 @@ def bare_server(port: int, ready: Any, discard: bool = False) -> None:
     asyncio.run(main())
 
 
-def django_server(port: int, ready: Any, mode: str, db: str, reuse_port: bool) -> None:
+def django_server(
+    port: int, ready: Any, mode: str, db: str, reuse_port: bool, batch: tuple[int, int]
+) -> None:
     os.environ["DATABASE_URL"] = db
     os.environ["CITYOPS_DEBUG"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -147,14 +149,14 @@ def django_server(port: int, ready: Any, mode: str, db: str, reuse_port: bool) -
     async def main() -> None:
         if mode == "jetstream":
             sink: object = JetStreamSink(
-                url=settings.CITYOPS_NATS_URL, stream=STREAM, batch_ms=50, batch_rows=4000
+                url=settings.CITYOPS_NATS_URL, stream=STREAM, batch_rows=batch[0], batch_ms=batch[1]
             )
         else:
             sink = DbSink(
                 store=lambda rows: positions_store(rows),
                 seen=lambda ids, at: vehicles_seen(vehicle_ids=ids, at=at),
-                batch_ms=50,
-                batch_rows=4000,
+                batch_rows=batch[0],
+                batch_ms=batch[1],
                 cleanup=lambda: connection.close(),
             )
         gw = Gateway(directory=DbDirectory(), sink=sink, heartbeat_seconds=600)  # type: ignore[arg-type]
@@ -499,7 +501,10 @@ def run(mode: str, args: argparse.Namespace, db: str, ceiling: float | None) -> 
         if mode in ("bare", "discard"):
             proc = ctx.Process(target=bare_server, args=(port, ready, mode == "discard"))
         else:
-            proc = ctx.Process(target=django_server, args=(port, ready, mode, db, gateways > 1))
+            batch = (args.batch_rows, args.batch_ms)
+            proc = ctx.Process(
+                target=django_server, args=(port, ready, mode, db, gateways > 1, batch)
+            )
         proc.start()
         if not ready.wait(120):
             raise RuntimeError(f"{mode} server did not start")
@@ -566,6 +571,8 @@ def main() -> None:
     parser.add_argument("--modes", default="discard,bare,embedded,jetstream")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--gateways", type=int, default=1, help="gateway processes (REUSEPORT)")
+    parser.add_argument("--batch-rows", type=int, default=5000, help="rows per batch at most")
+    parser.add_argument("--batch-ms", type=int, default=100, help="longest wait for a batch")
     parser.add_argument(
         "--frame-ceiling", type=float, default=60_000,
         help="frames/s the pre-encoded frames must last for (per run)",
@@ -575,7 +582,8 @@ def main() -> None:
     print(
         f"{args.procs} generator processes, window {args.window}, bursts of ≥ {args.burst}, "
         f"{'offered ' + format(args.rate, ',.0f') + ' frames/s' if args.rate else 'closed loop'}"
-        f", {args.seconds:.0f} s measured after {args.warmup:.0f} s of warm-up"
+        f", {args.seconds:.0f} s measured after {args.warmup:.0f} s of warm-up; gateway batches"
+        f" ≤ {args.batch_rows:,} rows or {args.batch_ms} ms"
     )
     if args.db == "postgresql" and not pg_reachable(PG_URL):
         print(f"PostgreSQL not reachable at {PG_URL}: SQLite instead")

@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -86,9 +87,56 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class Batches:
+    """Positions waiting for their sink, in batches sized by count and time.
+
+    Submissions queue as they come; ``next()`` waits until ``batch_rows`` rows are waiting or
+    ``batch_ms`` has passed, then takes out the oldest submissions up to ``batch_rows`` rows. A
+    sink stores (or publishes) one batch at a time, so a backlog larger than a batch goes out
+    as consecutive batches: the terminals of the first are answered after the first commit,
+    not after the whole backlog's, and the next batch fills while one is being written."""
+
+    def __init__(self, *, batch_rows: int, batch_ms: int) -> None:
+        self.batch_rows = batch_rows
+        self.batch_ms = batch_ms
+        self.waiting = 0
+        self.closing = False
+        self._queue: deque[tuple[list[Row], Done]] = deque()
+        self._wake = asyncio.Event()
+
+    def put(self, rows: list[Row], done: Done) -> None:
+        self._queue.append((rows, done))
+        self.waiting += len(rows)
+        if self.waiting >= self.batch_rows:
+            self._wake.set()
+
+    async def next(self) -> tuple[list[Row], list[Done]]:
+        if self.waiting < self.batch_rows and not self.closing:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.batch_ms / 1000)
+        self._wake.clear()
+        rows: list[Row] = []
+        done: list[Done] = []
+        queue = self._queue
+        while queue and len(rows) < self.batch_rows:
+            more, callback = queue.popleft()
+            rows.extend(more)
+            done.append(callback)
+        self.waiting -= len(rows)
+        return rows, done
+
+    def close(self) -> None:
+        self.closing = True
+        self._wake.set()
+
+    @property
+    def drained(self) -> bool:
+        return self.closing and not self._queue
+
+
 class DbSink:
-    """Embedded mode: rows collected for ``batch_ms`` (or ``batch_rows``) and stored in one
-    transaction by a single database thread; callbacks run after the commit."""
+    """Embedded mode: batches of ``Batches`` (``batch_rows``, ``batch_ms``) stored, each in
+    one transaction, by a single database thread; callbacks run after the commit."""
 
     def __init__(
         self,
@@ -103,22 +151,14 @@ class DbSink:
         self._cleanup = cleanup  # run in the database thread at close (its connection)
         self._store = store
         self._seen_fn = seen
-        self.batch_rows = batch_rows
-        self.batch_ms = batch_ms
-        self._rows: list[Row] = []
-        self._done: list[tuple[Done, int]] = []
+        self._batches = Batches(batch_rows=batch_rows, batch_ms=batch_ms)
         self._seen: set[int] = set()
-        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._executor = executor or ThreadPoolExecutor(1, thread_name_prefix="jt808-db")
-        self._closing = False
         self.stored = 0
 
     def submit(self, rows: list[Row], done: Done) -> None:
-        self._rows.extend(rows)
-        self._done.append((done, len(rows)))
-        if len(self._rows) >= self.batch_rows:
-            self._wake.set()
+        self._batches.put(rows, done)
 
     def seen(self, vehicle_id: int) -> None:
         self._seen.add(vehicle_id)
@@ -129,11 +169,8 @@ class DbSink:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.batch_ms / 1000)
-            self._wake.clear()
-            rows, done, seen = self._rows, self._done, self._seen
-            self._rows, self._done, self._seen = [], [], set()
+            rows, done = await self._batches.next()
+            seen, self._seen = self._seen, set()
             if rows or seen:
                 ok = True
                 try:
@@ -142,9 +179,9 @@ class DbSink:
                 except Exception:
                     log.exception("storing %d positions failed; terminals will re-send", len(rows))
                     ok = False
-                for callback, _n in done:
+                for callback in done:
                     callback(ok)
-            if self._closing and not self._rows:
+            if self._batches.drained:
                 return
 
     def _write(self, rows: list[Row], seen: set[int]) -> int:
@@ -154,8 +191,7 @@ class DbSink:
         return stored
 
     async def close(self) -> None:
-        self._closing = True
-        self._wake.set()
+        self._batches.close()
         if self._task is not None:
             await self._task
         if self._cleanup is not None:
