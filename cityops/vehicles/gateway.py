@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -86,9 +87,56 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class Batches:
+    """Positions waiting for their sink, in batches sized by count and time.
+
+    Submissions queue as they come; ``next()`` waits until ``batch_rows`` rows are waiting or
+    ``batch_ms`` has passed, then takes out the oldest submissions up to ``batch_rows`` rows. A
+    sink stores (or publishes) one batch at a time, so a backlog larger than a batch goes out
+    as consecutive batches: the terminals of the first are answered after the first commit,
+    not after the whole backlog's, and the next batch fills while one is being written."""
+
+    def __init__(self, *, batch_rows: int, batch_ms: int) -> None:
+        self.batch_rows = batch_rows
+        self.batch_ms = batch_ms
+        self.waiting = 0
+        self.closing = False
+        self._queue: deque[tuple[list[Row], Done]] = deque()
+        self._wake = asyncio.Event()
+
+    def put(self, rows: list[Row], done: Done) -> None:
+        self._queue.append((rows, done))
+        self.waiting += len(rows)
+        if self.waiting >= self.batch_rows:
+            self._wake.set()
+
+    async def next(self) -> tuple[list[Row], list[Done]]:
+        if self.waiting < self.batch_rows and not self.closing:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.batch_ms / 1000)
+        self._wake.clear()
+        rows: list[Row] = []
+        done: list[Done] = []
+        queue = self._queue
+        while queue and len(rows) < self.batch_rows:
+            more, callback = queue.popleft()
+            rows.extend(more)
+            done.append(callback)
+        self.waiting -= len(rows)
+        return rows, done
+
+    def close(self) -> None:
+        self.closing = True
+        self._wake.set()
+
+    @property
+    def drained(self) -> bool:
+        return self.closing and not self._queue
+
+
 class DbSink:
-    """Embedded mode: rows collected for ``batch_ms`` (or ``batch_rows``) and stored in one
-    transaction by a single database thread; callbacks run after the commit."""
+    """Embedded mode: batches of ``Batches`` (``batch_rows``, ``batch_ms``) stored, each in
+    one transaction, by a single database thread; callbacks run after the commit."""
 
     def __init__(
         self,
@@ -103,22 +151,14 @@ class DbSink:
         self._cleanup = cleanup  # run in the database thread at close (its connection)
         self._store = store
         self._seen_fn = seen
-        self.batch_rows = batch_rows
-        self.batch_ms = batch_ms
-        self._rows: list[Row] = []
-        self._done: list[tuple[Done, int]] = []
+        self._batches = Batches(batch_rows=batch_rows, batch_ms=batch_ms)
         self._seen: set[int] = set()
-        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._executor = executor or ThreadPoolExecutor(1, thread_name_prefix="jt808-db")
-        self._closing = False
         self.stored = 0
 
     def submit(self, rows: list[Row], done: Done) -> None:
-        self._rows.extend(rows)
-        self._done.append((done, len(rows)))
-        if len(self._rows) >= self.batch_rows:
-            self._wake.set()
+        self._batches.put(rows, done)
 
     def seen(self, vehicle_id: int) -> None:
         self._seen.add(vehicle_id)
@@ -129,11 +169,8 @@ class DbSink:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.batch_ms / 1000)
-            self._wake.clear()
-            rows, done, seen = self._rows, self._done, self._seen
-            self._rows, self._done, self._seen = [], [], set()
+            rows, done = await self._batches.next()
+            seen, self._seen = self._seen, set()
             if rows or seen:
                 ok = True
                 try:
@@ -142,9 +179,9 @@ class DbSink:
                 except Exception:
                     log.exception("storing %d positions failed; terminals will re-send", len(rows))
                     ok = False
-                for callback, _n in done:
+                for callback in done:
                     callback(ok)
-            if self._closing and not self._rows:
+            if self._batches.drained:
                 return
 
     def _write(self, rows: list[Row], seen: set[int]) -> int:
@@ -154,8 +191,7 @@ class DbSink:
         return stored
 
     async def close(self) -> None:
-        self._closing = True
-        self._wake.set()
+        self._batches.close()
         if self._task is not None:
             await self._task
         if self._cleanup is not None:
@@ -188,12 +224,19 @@ class Gateway:
         self._tasks: list[asyncio.Task[None]] = []
         self._db = ThreadPoolExecutor(1, thread_name_prefix="jt808-directory")
 
-    async def start(self, host: str, port: int) -> int:
+    async def start(self, host: str, port: int, *, reuse_port: bool = False) -> int:
+        """Listen on ``host``:``port``. ``reuse_port``: several gateway processes share the
+        port (SO_REUSEPORT, the kernel spreads the connections)."""
         loop = asyncio.get_running_loop()
         self.terminals = await loop.run_in_executor(self._db, self.directory.load)
         await self.sink.start()
         self._server = await loop.create_server(
-            lambda: Session(self), host, port, backlog=4096, reuse_address=True
+            lambda: Session(self),
+            host,
+            port,
+            backlog=4096,
+            reuse_address=True,
+            reuse_port=reuse_port or None,
         )
         self._tasks = [
             asyncio.create_task(self._sweep()),
@@ -263,12 +306,15 @@ class Gateway:
 
 class Session(asyncio.Protocol):
     __slots__ = (
+        "acks",
         "authenticated",
         "closed",
         "gw",
         "last_active",
         "phone",
         "reassembler",
+        "replies",
+        "rows",
         "serial",
         "splitter",
         "terminal",
@@ -290,6 +336,11 @@ class Session(asyncio.Protocol):
         self.who = "?"
         self.reassembler: c.Reassembler | None = None
         self.closed = False
+        self.replies: c.ReplyEncoder | None = None
+        # The positions of the frames of one read and the (serial, id) of those frames: one
+        # submission to the sink per read, and their acknowledgements in one write.
+        self.rows: list[Row] = []
+        self.acks: list[tuple[int, int]] = []
 
     # --- asyncio.Protocol --------------------------------------------------------------------
 
@@ -322,7 +373,9 @@ class Session(asyncio.Protocol):
                 break
         for reason in self.splitter.take_dropped():
             self._dropped(reason, "")
-        if out and self.transport is not None:
+        if self.acks:
+            self._submit(out)
+        if out and self.transport is not None and not self.closed:
             self.transport.write(b"".join(out))
 
     # --- messages -------------------------------------------------------------------------------
@@ -434,18 +487,21 @@ class Session(asyncio.Protocol):
             batch = c.Batch.decode(body)
             locations = batch.items
             backfill = batch.kind == c.BATCH_BLIND_AREA
-        now = _utc_now()
-        rows: list[Row] = []
+        rows = self.rows
+        vehicle_id, work_item, work_mask = (
+            terminal.vehicle_id,
+            terminal.work_item,
+            terminal.work_mask,
+        )
+        received = _utc_now()
         for loc in locations:
             if not loc.positioned:
                 continue
-            signal = loc.item(terminal.work_item)
-            working = bool(signal) and bool(
-                int.from_bytes(signal, "big") & terminal.work_mask  # type: ignore[arg-type]
-            )
+            signal = loc.item(work_item)
+            working = bool(signal) and bool(int.from_bytes(signal, "big") & work_mask)  # type: ignore[arg-type]
             rows.append(
                 Row(
-                    terminal.vehicle_id,
+                    vehicle_id,
                     loc.time,
                     loc.lat,
                     loc.lon,
@@ -456,25 +512,36 @@ class Session(asyncio.Protocol):
                     loc.alarm,
                     working,
                     backfill,
-                    now,
+                    received,
                 )
             )
+        self.acks.append((h.serial, h.msg_id))
+
+    def _submit(self, out: list[bytes]) -> None:
+        """Hand this read's positions to the sink; acknowledge their frames once it has made
+        them durable (a terminal whose frames hold no fix is answered at once)."""
+        rows, acks = self.rows, self.acks
+        self.rows, self.acks = [], []
         stats = self.gw.stats
         stats.positions += len(rows)
+        if not rows:
+            out.extend(self._answer(serial, msg_id, c.Result.OK) for serial, msg_id in acks)
+            return
         started = time.perf_counter()
-        reply_ok = self._reply(h, c.Result.OK)
 
         def done(ok: bool) -> None:
             if ok:
                 stats.stored += len(rows)
                 if stats.keep_latency:
-                    stats.ack_latency.append(time.perf_counter() - started)
-            self._send_now(reply_ok if ok else self._reply(h, c.Result.FAILURE))
+                    stats.ack_latency.extend([time.perf_counter() - started] * len(acks))
+            if self.transport is None or self.closed:
+                return
+            result = c.Result.OK if ok else c.Result.FAILURE
+            self.transport.write(
+                b"".join([self._answer(serial, msg_id, result) for serial, msg_id in acks])
+            )
 
-        if rows:
-            self.gw.sink.submit(rows, done)
-        else:
-            done(True)
+        self.gw.sink.submit(rows, done)
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -495,9 +562,19 @@ class Session(asyncio.Protocol):
         )
 
     def _reply(self, h: c.Header, result: int) -> bytes:
-        return self._frame_out(
-            c.MsgId.PLATFORM_REPLY, c.GeneralReply(h.serial, h.msg_id, result).encode()
-        )
+        return self._answer(h.serial, h.msg_id, result)
+
+    def _answer(self, serial: int, msg_id: int, result: int) -> bytes:
+        """0x8001 to the terminal's message ``serial``/``msg_id``."""
+        if self.replies is None:
+            if not self.phone:  # nothing readable came yet: no header to cache
+                return self._frame_out(
+                    c.MsgId.PLATFORM_REPLY, c.GeneralReply(serial, msg_id, result).encode()
+                )
+            self.replies = c.ReplyEncoder(
+                self.phone, self.version, 1 if self.version == c.V2019 else 0
+            )
+        return self.replies.encode(self._next_serial(), serial, msg_id, result)
 
     def _send_now(self, data: bytes) -> None:
         if self.transport is not None and not self.closed:

@@ -1,9 +1,10 @@
 """JetStream mode: gateways publish positions to NATS JetStream, consumers store them.
 
-Gateway side (``JetStreamSink``): positions collected for ``batch_ms`` are published as one
-message per chunk (rows packed with ``pack_rows``) with a ``Nats-Msg-Id`` (JetStream drops a
-re-published duplicate inside its window); the terminals' locations are acknowledged once
-JetStream has acknowledged the message (stored in the stream).
+Gateway side (``JetStreamSink``): positions collected in batches (``gateway.Batches``:
+``batch_rows`` rows or ``batch_ms``, whichever comes first) are published as one message per
+chunk (rows packed with ``pack_rows``) with a ``Nats-Msg-Id`` (JetStream drops a re-published
+duplicate inside its window); the terminals' locations are acknowledged once JetStream has
+acknowledged the message (stored in the stream).
 
 Consumer side (``consume``, ``manage.py jt808_consume``): a durable pull consumer fetches
 messages, stores their rows in one transaction (``positions_store``: unique by vehicle and
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from cityops.vehicles.gateway import Done
+from cityops.vehicles.gateway import Batches, Done
 from cityops.vehicles.positions import Row
 
 log = logging.getLogger("cityops.vehicles.jetstream")
@@ -108,13 +109,8 @@ class JetStreamSink:
         self.url = url
         self.stream = stream
         self.subject = subject or f"{stream.lower()}.positions"
-        self.batch_rows = batch_rows
-        self.batch_ms = batch_ms
-        self._rows: list[Row] = []
-        self._done: list[Done] = []
-        self._wake = asyncio.Event()
+        self._batches = Batches(batch_rows=batch_rows, batch_ms=batch_ms)
         self._task: asyncio.Task[None] | None = None
-        self._closing = False
         self._nc: Any = None
         self._js: Any = None
         self._origin = uuid.uuid4().hex[:12]
@@ -122,10 +118,7 @@ class JetStreamSink:
         self.published = 0
 
     def submit(self, rows: list[Row], done: Done) -> None:
-        self._rows.extend(rows)
-        self._done.append(done)
-        if len(self._rows) >= self.batch_rows:
-            self._wake.set()
+        self._batches.put(rows, done)
 
     def seen(self, vehicle_id: int) -> None:
         # Heartbeats are not published: the consumer moves ``last_seen_at`` from positions.
@@ -141,11 +134,7 @@ class JetStreamSink:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.batch_ms / 1000)
-            self._wake.clear()
-            rows, done = self._rows, self._done
-            self._rows, self._done = [], []
+            rows, done = await self._batches.next()
             if rows:
                 ok = True
                 try:
@@ -164,12 +153,11 @@ class JetStreamSink:
                     ok = False
                 for callback in done:
                     callback(ok)
-            if self._closing and not self._rows:
+            if self._batches.drained:
                 return
 
     async def close(self) -> None:
-        self._closing = True
-        self._wake.set()
+        self._batches.close()
         if self._task is not None:
             await self._task
         if self._nc is not None:

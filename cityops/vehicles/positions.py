@@ -36,6 +36,22 @@ COLUMNS = (
     "backfill",
     "received_at",
 )
+# The PostgreSQL types of COLUMNS, for binary COPY (psycopg then packs each value in C
+# instead of formatting text: a quarter of the gateway's database thread per row).
+COPY_TYPES = (
+    "bigint",
+    "timestamptz",
+    "integer",
+    "integer",
+    "integer",
+    "smallint",
+    "integer",
+    "bigint",
+    "bigint",
+    "boolean",
+    "boolean",
+    "timestamptz",
+)
 UTC = dt.UTC
 
 
@@ -193,7 +209,8 @@ def _insert_pg(rows: Sequence[Row]) -> int:
             f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         raw = cur.cursor  # psycopg 3 cursor: COPY protocol
-        with raw.copy(f"COPY position_stage ({cols}) FROM STDIN") as copy:
+        with raw.copy(f"COPY position_stage ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(COPY_TYPES)
             for row in rows:
                 copy.write_row(row)
         cur.execute(
@@ -215,6 +232,31 @@ def _live_state(rows: Sequence[Row]) -> None:
                 latest[row.vehicle_id] = row
         if row.received_at > seen.get(row.vehicle_id, row.received_at - dt.timedelta(1)):
             seen[row.vehicle_id] = row.received_at
+    if is_postgres():
+        # One statement for the whole batch (a batch touches up to every vehicle once): an
+        # UPDATE per vehicle cost 0.2 ms each and made the live state the batch's slowest part.
+        live = list(latest.items())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE vehicles_vehicle v SET fix_time = u.t, fix_lat = u.lat, "
+                "fix_lon = u.lon, fix_speed = u.speed, fix_heading = u.heading, "
+                "fix_working = u.working, last_seen_at = GREATEST(v.last_seen_at, u.seen) "
+                "FROM unnest(%s::bigint[], %s::timestamptz[], %s::integer[], %s::integer[], "
+                "%s::integer[], %s::integer[], %s::boolean[], %s::timestamptz[]) "
+                "AS u(id, t, lat, lon, speed, heading, working, seen) "
+                "WHERE v.id = u.id AND (v.fix_time IS NULL OR v.fix_time < u.t)",
+                [
+                    [v for v, _r in live],
+                    [r.time for _v, r in live],
+                    [r.lat for _v, r in live],
+                    [r.lon for _v, r in live],
+                    [r.speed for _v, r in live],
+                    [r.heading for _v, r in live],
+                    [r.working for _v, r in live],
+                    [seen[v] for v, _r in live],
+                ],
+            )
+        return
     params = [
         (
             _db_time(r.time),
@@ -224,6 +266,7 @@ def _live_state(rows: Sequence[Row]) -> None:
             r.heading,
             r.working,
             _db_time(seen[v]),
+            _db_time(seen[v]),
             v,
             _db_time(r.time),
         )
@@ -232,7 +275,8 @@ def _live_state(rows: Sequence[Row]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             "UPDATE vehicles_vehicle SET fix_time = %s, fix_lat = %s, fix_lon = %s, "
-            "fix_speed = %s, fix_heading = %s, fix_working = %s, last_seen_at = %s "
+            "fix_speed = %s, fix_heading = %s, fix_working = %s, "
+            "last_seen_at = MAX(COALESCE(last_seen_at, %s), %s) "
             "WHERE id = %s AND (fix_time IS NULL OR fix_time < %s)",
             params,
         )
@@ -243,6 +287,13 @@ def vehicles_seen(*, vehicle_ids: Sequence[int], at: dt.datetime) -> None:
     if not vehicle_ids:
         return
     with connection.cursor() as cur:
+        if is_postgres():
+            cur.execute(
+                "UPDATE vehicles_vehicle SET last_seen_at = %s WHERE id = ANY(%s::bigint[]) "
+                "AND (last_seen_at IS NULL OR last_seen_at < %s)",
+                [at, list(vehicle_ids), at],
+            )
+            return
         cur.executemany(
             "UPDATE vehicles_vehicle SET last_seen_at = %s WHERE id = %s "
             "AND (last_seen_at IS NULL OR last_seen_at < %s)",

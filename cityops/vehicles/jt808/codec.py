@@ -256,6 +256,41 @@ def decode_frame(data: bytes) -> Frame:
     return Frame(header, raw[offset:-1])
 
 
+class ReplyEncoder:
+    """0x8001 platform general replies to one terminal, from a header encoded once.
+
+    The gateway answers every frame; ``encode_frame`` would pack and BCD-encode the same
+    header each time. Here only the serial and the 5-byte body are packed per reply, and the
+    checksum of the fixed part is folded in once. Equal, byte for byte, to ``encode_frame``
+    of the same header and ``GeneralReply`` (``test_codec``)."""
+
+    __slots__ = ("_head", "_head_xor")
+
+    def __init__(self, phone: str, version: int = V2013, protocol_version: int = 0) -> None:
+        props = 5  # the body: reply serial WORD, reply id WORD, result BYTE
+        if version == V2019:
+            self._head = struct.pack(
+                ">HHB10s",
+                MsgId.PLATFORM_REPLY,
+                props | 1 << 14,
+                protocol_version & 0xFF,
+                bcd_encode(_phone_digits(phone, V2019), 10),
+            )
+        else:
+            self._head = struct.pack(
+                ">HH6s", MsgId.PLATFORM_REPLY, props, bcd_encode(_phone_digits(phone, V2013), 6)
+            )
+        self._head_xor = checksum(self._head)
+
+    def encode(self, serial: int, reply_serial: int, reply_id: int, result: int) -> bytes:
+        tail = _REPLY.pack(serial & 0xFFFF, reply_serial & 0xFFFF, reply_id & 0xFFFF, result)
+        raw = self._head + tail + bytes((self._head_xor ^ checksum(tail),))
+        return b"\x7e" + escape(raw) + b"\x7e"
+
+
+_REPLY = struct.Struct(">HHHB")
+
+
 class FrameSplitter:
     """Cuts a TCP byte stream into frame candidates: every non-empty run between two 7E flags.
 

@@ -128,6 +128,35 @@ def test_every_message_round_trips(version: int, msg_id: int, message: c.Message
     assert c.decode_body(frame.header.msg_id, frame.body, frame.header.version) == message
 
 
+@given(
+    phone=st.from_regex(r"\A[1-9][0-9]{0,11}\Z"),
+    version=st.sampled_from([c.V2013, c.V2019]),
+    serial=st.integers(0, 0xFFFF),
+    reply_serial=st.integers(0, 0xFFFF),
+    reply_id=st.integers(0, 0xFFFF),
+    result=st.integers(0, 4),
+)
+def test_reply_encoder_equals_encode_frame(
+    phone: str, version: int, serial: int, reply_serial: int, reply_id: int, result: int
+) -> None:
+    proto = 1 if version == c.V2019 else 0
+    expected = c.encode_frame(
+        c.Header(c.MsgId.PLATFORM_REPLY, phone, serial, version, proto),
+        c.GeneralReply(reply_serial, reply_id, result).encode(),
+    )
+    got = c.ReplyEncoder(phone, version, proto).encode(serial, reply_serial, reply_id, result)
+    assert got == expected
+    assert c.decode_frame(got).header.serial == serial
+
+
+def test_reply_encoder_escapes_flag_bytes_in_serials_and_checksum() -> None:
+    encoder = c.ReplyEncoder("13912345678")
+    frame = encoder.encode(0x7E7D, 0x7E7E, 0x0200, 0)
+    assert frame.count(b"\x7e") == 2  # only the two flags
+    body = c.GeneralReply.decode(c.decode_frame(frame).body)
+    assert (body.reply_serial, body.reply_id) == (0x7E7E, 0x0200)
+
+
 def test_authenticate_differs_by_edition() -> None:
     auth = c.Authenticate("ab12cd34", "861234567890123", "v2.1.0")
     body13 = auth.encode(c.V2013)
