@@ -39,8 +39,8 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         due,
         ("reminded_for = deadline_at", []),
         ("(reminded_for IS NULL OR reminded_for <> deadline_at)", []),
-        lambda ids: tell_units(
-            ids,
+        lambda rows: tell_units(
+            rows,
             "reminder",
             lambda staff: staff,
             lambda pk, deadline: f"case:{pk}:reminder:{deadline.isoformat() if deadline else ''}",

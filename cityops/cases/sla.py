@@ -4,10 +4,11 @@ Lights: two UPDATE statements per clock (``CLOCKS``: the unit's handling clock, 
 clock of public reports awaiting verification) over the stored instants (workcal rule 6:
 ``now >= yellow_at`` ⇔ 80 % of the limit is used), however many cases are open. Escalation is
 set-based too: each level reads its candidates once, claims them in chunks with one ``UPDATE …
-SET escalation_level = n WHERE id IN (…) AND escalation_level < n … RETURNING id`` before
-anyone is told, then writes the inbox notices, the audit rows and the webhook deliveries in
-bulk (one ``case_notice`` per chunk); every notice carries a dedupe key, so several workers or
-a re-run notify once.
+SET escalation_level = n WHERE id IN (…) AND escalation_level < n … RETURNING …`` before
+anyone is told, then writes a fixed number of rows per chunk: one inbox notice per recipient
+(a digest when it names several cases), one audit row naming the chunk's cases, and one
+``case_notice`` (the webhooks get each case). Every notice carries a dedupe key, so several
+workers or a re-run notify once.
 
 Level 1 (yellow: deadline reminder) tells the unit; level 2 (red) tells the unit and the
 dispatchers; level 3 (red for more than ``CITYOPS_CASES_SUPERVISOR_AFTER_HOURS``) tells the
@@ -17,6 +18,7 @@ bureau supervisors. A report whose verification clock turned red tells the intak
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,8 +34,6 @@ from cityops.cases.models import SLA_STATUSES, Case, Light, Status
 from cityops.cases.services import notices
 from cityops.cases.signals import CaseRef, case_notice
 from cityops.core.audit import audit_record
-from cityops.core.models import AuditEvent
-from cityops.core.ormfast import insert_rows
 from cityops.notifications.bulk import InboxNotice, inbox_many
 
 # Cases claimed per transaction, and at most per level and pass (the next pass continues).
@@ -106,13 +106,18 @@ def lights_update(now: dt.datetime) -> tuple[int, int]:
     return clock_update(HANDLING, now)
 
 
+# What a claim returns of each case: what the notices, the audit row and the webhooks need.
+CLAIMED = ("id", "number", "assignee_id", "community_id", "deadline_at")
+Claimed = tuple[int, str, int | None, int | None, dt.datetime | None]
+
+
 def claim(
     qs: QuerySet[Case],
     assignment: tuple[str, list[Any]],
     guard: tuple[str, list[Any]],
     limit: int,
-) -> list[int]:
-    """Claim up to ``limit`` cases of ``qs`` with one ``UPDATE … RETURNING id``.
+) -> list[Claimed]:
+    """Claim up to ``limit`` cases of ``qs`` with one ``UPDATE … RETURNING`` (``CLAIMED``).
 
     ``assignment`` and ``guard`` are (SQL, parameters) over the case table;
     the guard is re-checked by the UPDATE itself, so of two workers claiming the same rows each
@@ -121,56 +126,87 @@ def claim(
     """
     inner, inner_params = qs.order_by().values("pk")[:limit].query.sql_with_params()
     table = connection.ops.quote_name(Case._meta.db_table)
+    returning = ", ".join(connection.ops.quote_name(c) for c in CLAIMED)
     sql = (
         f"UPDATE {table} SET {assignment[0]} WHERE id IN ({inner}) AND {guard[0]} "  # noqa: S608
-        "RETURNING id"
+        f"RETURNING {returning}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*assignment[1], *inner_params, *guard[1]])
-        return [int(row[0]) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    # SQLite hands datetimes back as text through a raw cursor: convert as the ORM would.
+    deadline = Case._meta.get_field("deadline_at")
+    convert = connection.ops.get_db_converters(deadline.get_col(Case._meta.db_table))
+    out: list[Claimed] = []
+    for pk, number, assignee_id, community_id, deadline_at in sorted(rows):
+        for converter in convert:
+            deadline_at = converter(deadline_at, deadline, connection)
+        out.append((int(pk), number, assignee_id, community_id, deadline_at))
+    return out
 
 
 def tell_units(
-    ids: list[int],
+    rows: list[Claimed],
     kind: str,
     recipients: Callable[[list[int]], list[int]],
     key_for: Callable[[int, dt.datetime | None], str],
     extra: dict[str, Any] | None = None,
 ) -> int:
-    """Inbox notices and one audit row per claimed case, and one ``case_notice`` for the whole
-    batch: a fixed number of statements per chunk, whatever its size."""
-    rows = list(
-        Case.objects.filter(pk__in=ids)
-        .order_by()
-        .values_list("id", "number", "assignee_id", "community_id", "deadline_at")
-    )
+    """Tell the claimed cases of one chunk: one inbox notice per recipient, one audit row and
+    one ``case_notice`` for the whole chunk — a fixed number of rows and statements per chunk,
+    whatever its size.
+
+    A recipient told of one case gets the case's own notice (its title, its page, its per-case
+    dedupe key, as a transition's); told of several, a digest: "37 cases are overdue", the
+    numbers in the body, a link to the console list that holds them. The audit row
+    ``case.escalated.<kind>`` names every case (``data.case_ids``); the case itself records its
+    level (``escalation_level``, shown on its page).
+    """
+    if not rows:
+        return 0
     staff = notices.unit_staff_ids(row[2] for row in rows)
     code = f"case.sla.{kind}"
     at = timezone.now().isoformat()
     audit_code = f"case.escalated.{kind}" if kind in ESCALATIONS else f"case.{kind}"
+    by_recipient: dict[int, list[Claimed]] = {}
+    for row in rows:
+        for user in recipients(staff[row[2]]):
+            by_recipient.setdefault(user, []).append(row)
+    items = []
+    digest_url = notices.console_case_list_url(**notices.DIGEST_LISTS[kind])
     url_of = notices.console_case_url_maker()  # unit staff: the console page
-    template = notices.MESSAGES[kind]
-    items, audits, told = [], [], []
-    for case_id, number, assignee_id, community_id, deadline_at in rows:
-        users = recipients(staff[assignee_id])
-        title = format_lazy(template, number=number)
-        key = key_for(case_id, deadline_at)
-        url = url_of(case_id)
-        items += [InboxNotice(u, code, title, url, key, "cases.case", str(case_id)) for u in users]
-        audits.append(
-            {
-                "code": audit_code,
-                "target_type": "cases.case",
-                "target_id": str(case_id),
-                "summary": number,
-                "data": {**(extra or {}), "at": at, "recipients": len(users)},
-            }
-        )
-        told.append(CaseRef(case_id, number, assignee_id, community_id))
+    for user, told in by_recipient.items():
+        if len(told) == 1:
+            case_id, number, _unit, _community, deadline_at = told[0]
+            title = format_lazy(notices.MESSAGES[kind], number=number)
+            key = key_for(case_id, deadline_at)
+            items.append(
+                InboxNotice(user, code, title, url_of(case_id), key, "cases.case", str(case_id))
+            )
+            continue
+        # The digest's key is the cases' own keys hashed: the same chunk told twice (a retried
+        # job) is one row, another set of cases another.
+        keys = "\n".join(key_for(row[0], row[4]) for row in told)
+        key = f"case.sla.{kind}:digest:{hashlib.sha256(keys.encode()).hexdigest()}"
+        title = notices.digest_title(kind, len(told))
+        body = notices.digest_body(row[1] for row in told)
+        items.append(InboxNotice(user, code, title, digest_url, key, body=body))
     inbox_many(items)
-    insert_rows(AuditEvent, audits)
-    if told:
-        case_notice.send(sender=Case, cases=told, code=code)
+    single = rows[0] if len(rows) == 1 else None
+    audit_record(
+        code=audit_code,
+        target_type="cases.case",
+        target_id=str(single[0]) if single else "",
+        summary=single[1] if single else f"{len(rows)} cases",
+        data={
+            **(extra or {}),
+            "at": at,
+            "case_ids": [row[0] for row in rows],
+            "recipients": len(by_recipient),
+        },
+    )
+    told_cases = [CaseRef(pk, number, unit, community) for pk, number, unit, community, _ in rows]
+    case_notice.send(sender=Case, cases=told_cases, code=code)
     return len(rows)
 
 
@@ -181,7 +217,7 @@ def claim_and_tell(
     qs: QuerySet[Case],
     assignment: tuple[str, list[Any]],
     guard: tuple[str, list[Any]],
-    tell: Callable[[list[int]], int],
+    tell: Callable[[list[Claimed]], int],
 ) -> int:
     """Claim the cases of ``qs`` (at most ``per_pass``) and ``tell`` them, ``CHUNK`` per
     transaction; returns how many were told.
@@ -196,9 +232,9 @@ def claim_and_tell(
     for start in range(0, len(candidates), CHUNK):
         chunk = sorted(candidates[start : start + CHUNK])
         with transaction.atomic():
-            ids = claim(qs.filter(pk__in=chunk), assignment, guard, len(chunk))
-            if ids:
-                told += tell(ids)
+            rows = claim(qs.filter(pk__in=chunk), assignment, guard, len(chunk))
+            if rows:
+                told += tell(rows)
     return told
 
 
@@ -210,8 +246,8 @@ def _escalate(
         qs.filter(escalation_level__lt=level),
         ("escalation_level = %s", [level]),
         ("escalation_level < %s", [level]),
-        lambda ids: tell_units(
-            ids,
+        lambda rows: tell_units(
+            rows,
             kind,
             recipients,
             lambda pk, deadline: f"case:{pk}:{kind}:{deadline.isoformat() if deadline else ''}",

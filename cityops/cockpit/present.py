@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cityops.cases.services.notices import console_case_list_url as case_list_url
 from cityops.cockpit.indicators import on_time_rate
 from cityops.core.periods import Kind, Period
 from cityops.registry.models import ServiceType
@@ -34,11 +35,6 @@ class Figure:
     how: str
     of: Any = None  # the denominator of a rate …
     of_url: str = ""  # … and its list
-
-
-def case_list_url(**params: Any) -> str:
-    clean = {k: v for k, v in params.items() if v not in (None, "")}
-    return f"{reverse('console:case-list')}?{urlencode(clean)}"
 
 
 def period_label(code: str) -> str:

@@ -4,7 +4,9 @@
 of people. A job that escalates thousands of cases in one pass (the SLA scan) writes the inbox
 rows directly instead: rendered per recipient language, inserted in batches, and de-duplicated
 by the ``(recipient, dedupe_key)`` unique constraint, so a second worker or a re-run adds
-nothing. These notices are inbox-only (no e-mail/SMS delivery rows).
+nothing. These notices are inbox-only (no e-mail/SMS delivery rows). A notice may be a digest
+(one row per recipient naming many records in its body, the SLA scan's): the title and body are
+rendered in the recipient's language like any other.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class InboxNotice:
     dedupe_key: str
     target_type: str = ""
     target_id: str = ""
+    body: str | Promise = ""
 
 
 def inbox_many(notices: Iterable[InboxNotice]) -> int:
@@ -55,6 +58,7 @@ def inbox_many(notices: Iterable[InboxNotice]) -> int:
                     "recipient_id": n.recipient_id,
                     "code": n.code,
                     "title": str(n.title)[:200],
+                    "body": str(n.body),
                     "url": n.url[:500],
                     "dedupe_key": n.dedupe_key[:200],
                     "in_inbox": True,

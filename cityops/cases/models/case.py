@@ -314,9 +314,27 @@ class Case(BaseModel):
             return self.verify_by
         return self.deadline_at
 
+    @property
+    def escalation_shown(self) -> Any:
+        """Who the SLA scan has told about the running clock (``escalation_level``), or "".
+
+        The scan tells many cases at once (digest notices, one audit row per chunk); this is
+        each case's own record that it escalated, shown on its page.
+        """
+        if self.status == Status.AWAITING_VERIFICATION:
+            return _("intake clerks told: late for verification") if self.escalation_level else ""
+        return ESCALATION_LABELS.get(self.escalation_level, "")
+
     def parked_seconds_until(self, now: dt.datetime) -> int:
         running = int((now - self.parked_at).total_seconds()) if self.parked_at else 0
         return self.parked_total_s + max(running, 0)
+
+
+ESCALATION_LABELS: dict[int, Any] = {
+    1: _("unit told: deadline near (yellow)"),
+    2: _("unit and dispatchers told: overdue (red)"),
+    3: _("bureau supervisors told: overdue for long"),
+}
 
 
 class CaseEvent(models.Model):

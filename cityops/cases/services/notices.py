@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from cityops.accounts.models import Membership, Role, User
 from cityops.cases.models import Case, Source
@@ -97,6 +99,13 @@ def console_case_url_maker() -> Callable[[int], str]:
     return lambda case_id: f"{head}{case_id}{tail}"
 
 
+def console_case_list_url(**params: Any) -> str:
+    """The console case list with a filter (``cases.query.parse_case_filter`` names); empty
+    values are left out."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{reverse('console:case-list')}?{urlencode(clean)}"
+
+
 def track_case_url(number: str) -> str:
     """The case's page for a resident: the tracking form, number filled in (the private code
     stays with the resident, never in a link)."""
@@ -158,3 +167,51 @@ MESSAGES: dict[str, Any] = {
     "supervisor": _("Case {number} has been overdue for a long time"),
     "verify_red": _("Report {number} is overdue for verification (核实)"),
 }
+
+
+# Digests: one inbox notice per recipient naming many cases (the SLA scan tells a whole chunk
+# at once). Title by kind and count, in the recipient's language; the body lists the numbers
+# and the link opens the console list that holds them.
+DIGESTS: dict[str, Any] = {
+    "yellow": ngettext_lazy(
+        "%(count)d case will soon be overdue", "%(count)d cases will soon be overdue", "count"
+    ),
+    "reminder": ngettext_lazy(
+        "Reminder: the handling deadline of %(count)d case is close",
+        "Reminder: the handling deadlines of %(count)d cases are close",
+        "count",
+    ),
+    "red": ngettext_lazy("%(count)d case is overdue", "%(count)d cases are overdue", "count"),
+    "supervisor": ngettext_lazy(
+        "%(count)d case has been overdue for a long time",
+        "%(count)d cases have been overdue for a long time",
+        "count",
+    ),
+    "verify_red": ngettext_lazy(
+        "%(count)d report is overdue for verification (核实)",
+        "%(count)d reports are overdue for verification (核实)",
+        "count",
+    ),
+}
+
+# The console list each digest links to (the cases it names are in it, the most urgent first).
+DIGEST_LISTS: dict[str, dict[str, str]] = {
+    "yellow": {"open_only": "on", "sort": "deadline_at"},
+    "reminder": {"open_only": "on", "sort": "deadline_at"},
+    "red": {"open_only": "on", "overdue": "on", "sort": "deadline_at"},
+    "supervisor": {"open_only": "on", "overdue": "on", "sort": "deadline_at"},
+    "verify_red": {"status": "awaiting_verification", "sort": "reported_at"},
+}
+
+
+def _digest_title(kind: str, count: int) -> str:
+    return str(DIGESTS[kind] % {"count": count})
+
+
+# ``digest_title(kind, count)`` is lazy: rendered in the recipient's language by the writer.
+digest_title = lazy(_digest_title, str)
+
+
+def digest_body(numbers: Iterable[str]) -> str:
+    """The case numbers a digest names, in the order given (the same in every language)."""
+    return ", ".join(numbers)

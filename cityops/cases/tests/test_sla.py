@@ -18,6 +18,7 @@ from cityops.cases.tasks import sla_scan_task
 from cityops.cases.tests.conftest import jpeg
 from cityops.core.models import AuditEvent
 from cityops.notifications.models import Notification
+from cityops.notifications.services import contact_point_set
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -106,3 +107,57 @@ def test_command_and_task(dispatched) -> None:
         assert result.return_value is not None
         assert result.return_value["red"] == 0
     assert Case.objects.get(pk=case.pk).light == Light.RED
+
+
+def test_a_chunk_is_one_digest_per_recipient_in_their_language(
+    dispatched, personas, client, django_capture_on_commit_callbacks
+) -> None:
+    """Cases escalated together: each recipient gets one notice naming them all (title in
+    their language, numbers in the body, a link to the list that holds them), one audit row
+    names every case, each case page shows its escalation, and a re-run adds nothing."""
+    contact_point_set(user=personas.operator_a, actor=personas.operator_a, language="en")
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
+        cases = [dispatched(description=f"垃圾 {k}") for k in range(3)]
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = sla_scan(now=at(2026, 11, 30, 15, 0))
+    assert result.notified_dispatcher == 0  # the first pass told them
+    numbers = sorted(c.number for c in cases)
+
+    unit = Notification.objects.get(recipient=personas.operator_a, code="case.sla.red")
+    desk = Notification.objects.get(recipient=personas.dispatcher, code="case.sla.red")
+    assert unit.title == "3 cases are overdue"
+    assert desk.title == "3件案件已超期"
+    assert sorted(unit.body.split(", ")) == sorted(desk.body.split(", ")) == numbers
+    assert unit.url == "/console/cases/?open_only=on&overdue=on&sort=deadline_at"
+    assert Notification.objects.filter(recipient=personas.operator_b).count() == 0
+
+    audit = AuditEvent.objects.get(code="case.escalated.red")
+    assert sorted(audit.data["case_ids"]) == sorted(c.pk for c in cases)
+    assert audit.data["recipients"] == 2
+
+    client.force_login(personas.operator_a)
+    listing = client.get(unit.url).content.decode()
+    assert all(number in listing for number in numbers)
+    inbox = client.get("/notifications/").content.decode()
+    assert "3 cases are overdue" in inbox
+    page = client.get(f"/console/cases/{cases[0].pk}/").content.decode()
+    assert 'data-escalation="2"' in page
+    assert "已告知责任单位和派遣员：已超期（红灯）" in page
+    client.force_login(personas.dispatcher)
+    assert "3件案件已超期" in client.get("/notifications/").content.decode()
+
+
+def test_a_long_digest_folds_its_list_in_the_inbox(
+    dispatched, personas, client, django_capture_on_commit_callbacks
+) -> None:
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
+        for _ in range(3):
+            dispatched()
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_scan(now=at(2026, 11, 30, 15, 0))
+    digest = Notification.objects.get(recipient=personas.operator_a, code="case.sla.red")
+    Notification.objects.filter(pk=digest.pk).update(body=", ".join([digest.body] * 40))
+    client.force_login(personas.operator_a)
+    inbox = client.get("/notifications/").content.decode()
+    assert "<details><summary>显示全文</summary>" in inbox
