@@ -12,6 +12,7 @@ import math
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ from cityops.core.coords import to_wgs84
 from cityops.core.crypto import blind_index
 from cityops.core.errors import Conflict, DomainError, PermissionDenied
 from cityops.core.models import AuditEvent
-from cityops.core.ormfast import insert_one
+from cityops.core.ormfast import insert_linked, links_in_one_statement
 from cityops.registry.models import Component
 from cityops.registry.spatial import PointContext, pinned_index
 
@@ -452,19 +453,23 @@ def case_report(
     before_images = photos_prepare(photos)
     after_images = photos_prepare(after_photos)
     number = number or (_next_number(now) if reserve_early() else "")
+    # Case, event and audit row are one statement on PostgreSQL (``insert_linked``); with
+    # nothing else to write and no caller's transaction, that statement is the transaction.
+    extras = before_images or after_images or attach is not None or source == Source.SELF_HANDLED
+    alone = links_in_one_statement(Case) and not extras and not connection.in_atomic_block
     try:
         # A savepoint (when nested) only where a duplicate key can be answered by the retry
         # below; without a key an IntegrityError is re-raised and rolls the caller back anyway.
-        with transaction.atomic(savepoint=bool(key)):
+        with nullcontext() if alone else transaction.atomic(savepoint=bool(key)):
             private_code = report_seal(case, number or _next_number(now))
-            insert_one(case)
             event = report_event(case, decision)
-            insert_one(event)
+            insert_linked(
+                case, [(event, "case_id"), (report_audit(case, decision, actor), "target_id")]
+            )
             photos_store(case=case, kind=PhotoKind.BEFORE, processed=before_images, event=event,
                          actor=actor)  # fmt: skip
             photos_store(case=case, kind=PhotoKind.AFTER, processed=after_images, event=event,
                          actor=actor)  # fmt: skip
-            insert_one(report_audit(case, decision, actor))
             if source == Source.SELF_HANDLED:
                 notices.send(
                     notices.role_users(Role.INTAKE_CLERK),
