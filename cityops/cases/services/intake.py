@@ -77,13 +77,24 @@ def tracking_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
+# On PostgreSQL outside a transaction the counter UPDATE is its own transaction, and its commit
+# need not wait for the disk (``synchronous_commit`` off for that transaction only): a number
+# reaches nobody before the write that uses it (the case, the Open311 request) commits, and that
+# commit waits for the disk, which makes the WAL durable up to it, counter included. A crash
+# before then loses at most numbers nobody was given. One flush per report instead of two (a
+# flush costs 5-10 ms on a busy disk, the statement 0.4 ms).
+_NO_FLUSH = "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush "
+
+
 def _bump(day: Any, count: int = 1) -> int | None:
     """Add ``count`` to the day's counter and return the new last number (one statement:
     ``UPDATE … RETURNING``)."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    alone = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {table} SET "last" = "last" + %s WHERE "day" = %s RETURNING "last"',  # noqa: S608
+            f'UPDATE {table} SET "last" = "last" + %s {_NO_FLUSH if alone else ""}'  # noqa: S608
+            'WHERE "day" = %s RETURNING "last"',
             [count, connection.ops.adapt_datefield_value(day)],
         )
         row = cursor.fetchone()
