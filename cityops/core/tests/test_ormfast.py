@@ -153,7 +153,7 @@ def test_insert_linked_writes_all_or_nothing(personas: Any) -> None:
     from django.db import IntegrityError, transaction
 
     parent = AuditEvent(code="p.fails", at=AT)
-    child = AuditEvent(code=None, at=AT)  # NOT NULL
+    child = AuditEvent(code=None, at=AT)  # type: ignore[misc]  # NOT NULL
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_linked(parent, [(child, "target_id")])
     assert not AuditEvent.objects.filter(code="p.fails").exists()
