@@ -101,3 +101,16 @@ def test_a_report_in_the_callers_transaction_commits_with_it(report) -> None:
         assert trips.commits == 0
     assert trips.commits == 1
     assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's commit setting")
+def test_the_unflushed_number_commit_leaves_the_session_flushing(report) -> None:
+    """The number's own transaction skips the disk flush (``intake._bump``); that setting is
+    local to it: the session's later commits, the case's included, wait for the disk."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        before = cursor.fetchone()
+        first, second = report(), report()
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == before == ("on",)
+    assert int(second.number[-5:]) == int(first.number[-5:]) + 1
