@@ -170,7 +170,7 @@ def insert_linked(parent: M, children: Sequence[tuple[models.Model, str]]) -> M:
     """Insert ``parent`` and rows naming it: each child's ``attname`` takes the new key.
 
     All or nothing. On PostgreSQL one statement, ``WITH p AS (INSERT … RETURNING id),
-    c0 AS (INSERT … SELECT …, p.id FROM p RETURNING id) … SELECT p.id, c0.id …``: one round
+    c0 AS (INSERT … VALUES (…, (SELECT id FROM p)) RETURNING id) … SELECT …``: one round
     trip where one INSERT per row took one each, and, outside a transaction, one commit with
     no BEGIN/COMMIT round trips (``links_in_one_statement``). Elsewhere, or when a model has
     save-signal listeners or no compiled INSERT, ``insert_one`` for each row in one
