@@ -22,7 +22,8 @@ Scenarios, each after a short warm-up:
            waits until the queue is empty and prints how long the drain lagged behind the
            last POST and the end-to-end rate; every POST answered must have been filed.
   list     GET /open311/v2/requests.json?status=open — 1,000 requests (checked) per answer
-Targets: intake ≥ 50 % of the ceiling's throughput; list p99 < 300 ms. The machine may be
+Targets: intake with the worker running ≥ 50 % of the ceiling's throughput (the worker runs
+at its product priority, ``CITYOPS_WORKER_NICE``); list p99 < 300 ms. The machine may be
 shared: the ratio measured in the same run is what counts, not absolute figures. The server
 keeps its database connections (the product's ``CITYOPS_DB_CONN_MAX_AGE``, 60 s);
 ``--conn-max-age 0`` measures a connection opened per request, as before session 3. The
@@ -430,12 +431,13 @@ def main() -> int:
     )
     request_path = results[scenarios[2][0]]["rps"] / ceiling if ceiling else 0.0
     beside = results[scenarios[1][0]]["rps"] / ceiling if ceiling else 0.0
-    verdict = "MET" if request_path >= 0.5 else "MISSED"
-    print(f"intake request path (POST, drain after) / ceiling = {request_path:.0%} "
-          f"(target ≥ 50 %): {verdict}")  # fmt: skip
+    # The headline is the production set-up: the worker running beside gunicorn.
+    verdict = "MET" if beside >= 0.5 else "MISSED"
+    print(f"intake with the worker running (POST, drain beside on the same cores) / ceiling = "
+          f"{beside:.0%} (target ≥ 50 %): {verdict}")  # fmt: skip
     print(
-        f"intake with the drain beside it on the same cores / ceiling = {beside:.0%} "
-        "(the ceiling has no background work; see the end-to-end rate above)"
+        f"intake request path alone (POST, worker paused, drain after) / ceiling = "
+        f"{request_path:.0%} (the ceiling has no background work)"
     )
     p99 = results[scenarios[4][0]]["p99"]
     print(f"list p99 = {p99:.0f} ms for {listed} results at {args.list_connections} connections "

@@ -9,6 +9,8 @@ comparing every fast path with the plain ORM call it replaces.
 
 - ``first_where``: a one-row SELECT built once per (database, model, where).
 - ``insert_one``: ``save(force_insert=True)`` with the INSERT compiled once.
+- ``insert_linked``: a row and the rows naming it (a case, its event, its audit row) in one
+  statement on PostgreSQL.
 - ``insert_rows``: many rows from ``{attname: value}`` dicts, one statement per batch on
   PostgreSQL (``unnest`` of column arrays), one ``executemany`` per batch elsewhere.
 - ``cas_update``: ``UPDATE … SET …, version = version + 1 WHERE pk = … AND version = …``.
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models import F, QuerySet, signals
 from django.db.models.fields import Field
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
@@ -50,7 +52,8 @@ def first_where(model: type[M], where: str, params: Sequence[Any]) -> M | None:
 
 # Compiled single-row INSERTs per (database, model): audit and event rows are written on every
 # state change, and compiling Django's InsertQuery each time cost more than running it.
-_Compiled = tuple[str, list[tuple[Field[Any, Any], str, tuple[type, ...]]]]
+_Layout = list[tuple[Field[Any, Any], str, tuple[type, ...]]]
+_Compiled = tuple[str, _Layout]
 _INSERTS: dict[tuple[str, type[models.Model]], _Compiled | None] = {}
 
 # Field classes whose database value is the Python value itself when it already has the plain
@@ -113,34 +116,138 @@ def insert_one(obj: models.Model) -> models.Model:
     model = type(obj)
     alias = router.db_for_write(model, instance=obj)
     compiled = _insert_sql(alias, model)
-    if (
-        compiled is None
-        or signals.pre_save.has_listeners(model)
-        or signals.post_save.has_listeners(model)
-    ):
+    if compiled is None or _has_save_listeners(model):
         obj.save(force_insert=True, using=alias)
         return obj
     sql, fields = compiled
     conn = connections[alias]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, _prepared(obj, fields, conn))
+        row = cursor.fetchone()
+    assert row is not None
+    _inserted(obj, row[0], alias)
+    return obj
+
+
+def _prepared(obj: models.Model, fields: _Layout, conn: Any, skip: str = "") -> list[Any]:
+    """The values of ``obj``'s INSERT (all columns but the key, and but ``skip``)."""
     values = []
     for field, attname, plain in fields:
+        if attname == skip:
+            continue
         value = getattr(obj, attname) if plain else None
         if value is None or type(value) not in plain:
             value = field.get_db_prep_save(field.pre_save(obj, True), connection=conn)
         values.append(value)
-    with conn.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    assert row is not None
-    assert model._meta.pk is not None
-    pk = row[0]
-    pk_field: Any = model._meta.pk
+    return values
+
+
+def _inserted(obj: models.Model, pk: Any, alias: str) -> None:
+    """Mark ``obj`` saved under the key the database returned, converted as the ORM does."""
+    conn = connections[alias]
+    pk_field: Any = type(obj)._meta.pk
     for converter in pk_field.get_db_converters(conn):
         pk = converter(pk, pk_field, conn)
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = alias
-    return obj
+
+
+def _has_save_listeners(model: type[models.Model]) -> bool:
+    return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+
+
+def links_in_one_statement(model: type[models.Model]) -> bool:
+    """Whether ``insert_linked`` writes ``model``'s rows in one statement (PostgreSQL: data-
+    modifying CTEs), so that outside a transaction it needs none of its own."""
+    return connections[router.db_for_write(model)].vendor == "postgresql"
+
+
+_LINKED: dict[tuple[str, type[models.Model], tuple[tuple[type[models.Model], str], ...]], str] = {}
+
+
+def insert_linked(parent: M, children: Sequence[tuple[models.Model, str]]) -> M:
+    """Insert ``parent`` and rows naming it: each child's ``attname`` takes the new key.
+
+    All or nothing. On PostgreSQL one statement, ``WITH p AS (INSERT … RETURNING id),
+    c0 AS (INSERT … VALUES (…, (SELECT id FROM p)) RETURNING id) … SELECT …``: one round
+    trip where one INSERT per row took one each, and, outside a transaction, one commit with
+    no BEGIN/COMMIT round trips (``links_in_one_statement``). Elsewhere, or when a model has
+    save-signal listeners or no compiled INSERT, ``insert_one`` for each row in one
+    transaction. A link column that is not a foreign key (an audit row's ``target_id`` text)
+    takes the key cast to its type. Every object gets its key as after ``save()``.
+    """
+    model = type(parent)
+    alias = router.db_for_write(model, instance=parent)
+    conn = connections[alias]
+    rows: list[models.Model] = [parent, *(child for child, _attname in children)]
+    compiled = [_insert_sql(alias, type(obj)) for obj in rows]
+    if (
+        not links_in_one_statement(model)
+        or any(c is None for c in compiled)
+        or any(_has_save_listeners(type(obj)) for obj in rows)
+    ):
+        with transaction.atomic(using=alias, savepoint=False):
+            insert_one(parent)
+            for child, attname in children:
+                setattr(child, attname, _link_value(type(child), attname, parent.pk))
+                insert_one(child)
+        return parent
+    key = (alias, model, tuple((type(child), attname) for child, attname in children))
+    sql = _LINKED.get(key)
+    if sql is None:
+        sql = _LINKED[key] = _linked_sql(conn, model, children)
+    params = _prepared(parent, compiled[0][1], conn)  # type: ignore[index]
+    for (child, attname), found in zip(children, compiled[1:], strict=True):
+        params += _prepared(child, found[1], conn, skip=attname)  # type: ignore[index]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchone()
+    assert keys is not None
+    for obj, pk in zip(rows, keys, strict=True):
+        _inserted(obj, pk, alias)
+    for child, attname in children:
+        setattr(child, attname, _link_value(type(child), attname, parent.pk))
+    return parent
+
+
+def _link_field(model: type[models.Model], attname: str) -> Any:
+    return next(f for f in model._meta.concrete_fields if f.attname == attname)
+
+
+def _link_value(model: type[models.Model], attname: str, pk: Any) -> Any:
+    """The parent's key as the child's link column holds it (text in a non-key column)."""
+    field = _link_field(model, attname)
+    return pk if field.is_relation else field.to_python(pk)
+
+
+def _linked_sql(
+    conn: Any, model: type[models.Model], children: Sequence[tuple[models.Model, str]]
+) -> str:
+    qn = conn.ops.quote_name
+    compiled = _insert_sql(conn.alias, model)
+    assert compiled is not None
+    assert model._meta.pk is not None
+    parent_key = qn(model._meta.pk.column)
+    ctes = [f"p AS ({compiled[0]})"]
+    keys = [f"(SELECT {parent_key} FROM p)"]  # noqa: S608 (model metadata)
+    for i, (child, attname) in enumerate(children):
+        meta = type(child)._meta
+        assert meta.pk is not None
+        link = _link_field(type(child), attname)
+        fields = [f for f in meta.concrete_fields if f is not meta.pk]
+        key = parent_key if link.is_relation else f"CAST({parent_key} AS {link.db_type(conn)})"
+        # VALUES, not INSERT … SELECT: the parameters take the columns' types as in
+        # ``insert_one`` (a SELECT list would make untyped literals text).
+        linked = f"(SELECT {key} FROM p)"  # noqa: S608 (model metadata)
+        exprs = [linked if f.attname == link.attname else "%s" for f in fields]
+        ctes.append(
+            f"c{i} AS (INSERT INTO {qn(meta.db_table)} "  # noqa: S608 (model metadata)
+            f"({', '.join(qn(f.column) for f in fields)}) VALUES ({', '.join(exprs)}) "
+            f"RETURNING {qn(meta.pk.column)})"
+        )
+        keys.append(f"(SELECT {qn(meta.pk.column)} FROM c{i})")  # noqa: S608 (model metadata)
+    return f"WITH {', '.join(ctes)} SELECT {', '.join(keys)}"
 
 
 def cas_update(

@@ -106,6 +106,20 @@ def process_start(*, kind: str, token: str | None = None) -> Beater:
     return beater
 
 
+def worker_nice() -> int:
+    """Lower this process's CPU priority by ``CITYOPS_WORKER_NICE`` (db_worker, at start).
+
+    Background work was acknowledged already (an Open311 POST answers once the request is
+    queued; the drain files it within seconds), so on cores shared with the web workers the
+    requests come first. Returns the new niceness (unchanged where ``os.nice`` is missing or
+    the setting is 0). The database server's work for the worker keeps its priority.
+    """
+    step = max(0, min(19, int(settings.CITYOPS_WORKER_NICE)))
+    if not step or not hasattr(os, "nice"):
+        return os.nice(0) if hasattr(os, "nice") else 0
+    return os.nice(step)
+
+
 def process_stop(beater: Beater) -> None:
     beater.stopped.set()
     beater.join(timeout=5)

@@ -31,6 +31,7 @@ from cityops.core.audit import audit_record
 from cityops.core.crypto import blind_index, decrypt_str, encrypt_str
 from cityops.core.errors import DomainError, NotFound
 from cityops.core.models import OutboxStatus
+from cityops.core.ormfast import first_where
 from cityops.core.outbox import Outcome, outbox_enqueue
 from cityops.notifications.phone import phone_message_queue
 from cityops.public.models import Subscription, SubscriptionChannel, SubscriptionMail
@@ -155,15 +156,33 @@ def on_case_notice(sender: Any, cases: Sequence[NoticedCase], code: str, **kwarg
         return
     for case in cases:
         if case.community_id is not None:
-            case_id = case.pk
-            transaction.on_commit(
-                partial(subscriptions_notify, case_id=case_id, code=code), robust=True
+            notify = partial(
+                subscriptions_notify, case_id=case.pk, code=code, community_id=case.community_id
             )
+            transaction.on_commit(notify, robust=True)
 
 
-def subscriptions_notify(*, case_id: int, code: str) -> int:
-    """Queue the message of ``code`` about the case to every confirmed subscriber."""
+# Whether anyone follows a community's reports of each kind: one SELECT built once per flag
+# (``first_where``). Every accepted case asks it after its commit, and most communities have
+# no subscriber: then neither the case is read nor a transaction opened.
+_FOLLOWED = {
+    flag: f'"community_id" = %s AND "confirmed_at" IS NOT NULL AND "{flag}"'
+    for flag, _template in EVENTS.values()
+}
+
+
+def subscriptions_notify(*, case_id: int, code: str, community_id: int | None = None) -> int:
+    """Queue the message of ``code`` about the case to every confirmed subscriber.
+
+    ``community_id``: the case's community when the change was noticed; without a confirmed
+    subscriber there, nothing is queued.
+    """
     flag, template = EVENTS[code]
+    if (
+        community_id is not None
+        and first_where(Subscription, _FOLLOWED[flag], [community_id]) is None
+    ):
+        return 0
     case = Case.objects.select_related("category", "community").filter(pk=case_id).first()
     if case is None or case.community is None:
         return 0

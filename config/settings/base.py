@@ -327,6 +327,10 @@ CITYOPS_TASK_FAILURES_KEEP_DAYS = env_int("CITYOPS_TASK_FAILURES_KEEP_DAYS", 30)
 # taken over and its running task is marked failed. A database outage pauses them, retrying
 # with backoff doubling up to the cap (seconds).
 CITYOPS_HEARTBEAT_SECONDS = env_int("CITYOPS_HEARTBEAT_SECONDS", 10)
+# db_worker lowers its CPU priority by this much (os.nice, 0-19) when it starts, so that on
+# shared cores the web requests come first: what it runs (the Open311 drain, deliveries) was
+# acknowledged already and is done within seconds. 0 keeps the priority.
+CITYOPS_WORKER_NICE = env_int("CITYOPS_WORKER_NICE", 10)
 CITYOPS_HEARTBEAT_TIMEOUT_SECONDS = env_int("CITYOPS_HEARTBEAT_TIMEOUT_SECONDS", 45)
 CITYOPS_OUTAGE_MAX_BACKOFF_SECONDS = env_int("CITYOPS_OUTAGE_MAX_BACKOFF_SECONDS", 30)
 # /healthz runs these (cityops.core.views.healthz); the Open311 queue is "degraded" when a

@@ -14,6 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Tasks run at once in tests: every Open311 POST drains the intake queue before it answers.
 OPEN311_INTAKE_KICK_SECONDS = 0.0
+# Tests run db_worker in their own process (call_command): it must not lower its priority.
+CITYOPS_WORKER_NICE = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CITYOPS_TILE_URL = ""
 DEBUG = False

@@ -12,6 +12,7 @@ import math
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ from cityops.core.coords import to_wgs84
 from cityops.core.crypto import blind_index
 from cityops.core.errors import Conflict, DomainError, PermissionDenied
 from cityops.core.models import AuditEvent
-from cityops.core.ormfast import insert_one
+from cityops.core.ormfast import insert_linked, links_in_one_statement
 from cityops.registry.models import Component
 from cityops.registry.spatial import PointContext, pinned_index
 
@@ -76,13 +77,24 @@ def tracking_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
+# On PostgreSQL outside a transaction the counter UPDATE is its own transaction, and its commit
+# need not wait for the disk (``synchronous_commit`` off for that transaction only): a number
+# reaches nobody before the write that uses it (the case, the Open311 request) commits, and that
+# commit waits for the disk, which makes the WAL durable up to it, counter included. A crash
+# before then loses at most numbers nobody was given. One flush per report instead of two (a
+# flush costs 5-10 ms on a busy disk, the statement 0.4 ms).
+_NO_FLUSH = "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush "
+
+
 def _bump(day: Any, count: int = 1) -> int | None:
     """Add ``count`` to the day's counter and return the new last number (one statement:
     ``UPDATE … RETURNING``)."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    alone = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {table} SET "last" = "last" + %s WHERE "day" = %s RETURNING "last"',  # noqa: S608
+            f'UPDATE {table} SET "last" = "last" + %s {_NO_FLUSH if alone else ""}'  # noqa: S608
+            'WHERE "day" = %s RETURNING "last"',
             [count, connection.ops.adapt_datefield_value(day)],
         )
         row = cursor.fetchone()
@@ -452,19 +464,23 @@ def case_report(
     before_images = photos_prepare(photos)
     after_images = photos_prepare(after_photos)
     number = number or (_next_number(now) if reserve_early() else "")
+    # Case, event and audit row are one statement on PostgreSQL (``insert_linked``); with
+    # nothing else to write and no caller's transaction, that statement is the transaction.
+    extras = before_images or after_images or attach is not None or source == Source.SELF_HANDLED
+    alone = links_in_one_statement(Case) and not extras and not connection.in_atomic_block
     try:
         # A savepoint (when nested) only where a duplicate key can be answered by the retry
         # below; without a key an IntegrityError is re-raised and rolls the caller back anyway.
-        with transaction.atomic(savepoint=bool(key)):
+        with nullcontext() if alone else transaction.atomic(savepoint=bool(key)):
             private_code = report_seal(case, number or _next_number(now))
-            insert_one(case)
             event = report_event(case, decision)
-            insert_one(event)
+            insert_linked(
+                case, [(event, "case_id"), (report_audit(case, decision, actor), "target_id")]
+            )
             photos_store(case=case, kind=PhotoKind.BEFORE, processed=before_images, event=event,
                          actor=actor)  # fmt: skip
             photos_store(case=case, kind=PhotoKind.AFTER, processed=after_images, event=event,
                          actor=actor)  # fmt: skip
-            insert_one(report_audit(case, decision, actor))
             if source == Source.SELF_HANDLED:
                 notices.send(
                     notices.role_users(Role.INTAKE_CLERK),

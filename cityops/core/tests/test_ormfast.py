@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from cityops.cases.models import Case
 from cityops.core.models import AuditEvent
-from cityops.core.ormfast import PreparedGet, cas_update, first_where, insert_one, insert_rows
+from cityops.core.ormfast import (
+    PreparedGet,
+    cas_update,
+    first_where,
+    insert_linked,
+    insert_one,
+    insert_rows,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +108,52 @@ def test_prepared_get_maps_rows_like_the_orm(report: Any) -> None:
         assert len(queries) == 0
         assert _values(fast, skip=()) == _values(Case.objects.get(pk=case.pk), skip=())
     assert prepared.get("default", "all", case.pk + 10_000) is None
+
+
+@pytest.mark.parametrize("listening", [False, True], ids=["one statement", "with a listener"])
+def test_insert_linked_stores_what_save_stores(personas: Any, listening: bool) -> None:
+    """A row and a row naming it (here an audit row whose text ``target_id`` names another):
+    the same rows as ``save()`` one after the other, keys set; with a save-signal listener the
+    rows go through ``save()`` (the listener hears both)."""
+    from django.db.models.signals import post_save
+
+    heard: list[str] = []
+
+    def listener(sender: Any, instance: Any, **kwargs: Any) -> None:
+        heard.append(instance.code)
+
+    if listening:
+        post_save.connect(listener, sender=AuditEvent)
+    try:
+        parent = AuditEvent(code="p.x", actor=personas.admin, summary="父", at=AT, data={"a": 1})
+        child = AuditEvent(code="c.x", target_type="core.auditevent", at=AT, data={"b": [2]})
+        insert_linked(parent, [(child, "target_id")])
+    finally:
+        post_save.disconnect(listener, sender=AuditEvent)
+    assert heard == (["p.x", "c.x"] if listening else [])
+    assert parent.pk is not None
+    assert child.pk is not None
+    assert child.target_id == str(parent.pk)
+    slow_parent = AuditEvent(code="p.x", actor=personas.admin, summary="父", at=AT, data={"a": 1})
+    slow_parent.save(force_insert=True)
+    slow_child = AuditEvent(
+        code="c.x", target_type="core.auditevent", target_id=str(parent.pk), at=AT, data={"b": [2]}
+    )
+    slow_child.save(force_insert=True)
+    assert _values(AuditEvent.objects.get(pk=parent.pk)) == _values(
+        AuditEvent.objects.get(pk=slow_parent.pk)
+    )
+    assert _values(AuditEvent.objects.get(pk=child.pk)) == _values(
+        AuditEvent.objects.get(pk=slow_child.pk)
+    )
+
+
+def test_insert_linked_writes_all_or_nothing(personas: Any) -> None:
+    """A child that cannot be stored leaves no parent behind (one statement or one transaction)."""
+    from django.db import IntegrityError, transaction
+
+    parent = AuditEvent(code="p.fails", at=AT)
+    child = AuditEvent(code=None, at=AT)  # type: ignore[misc]  # NOT NULL
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_linked(parent, [(child, "target_id")])
+    assert not AuditEvent.objects.filter(code="p.fails").exists()

@@ -124,3 +124,28 @@ def test_db_worker_is_ours_and_leaves_no_heartbeat_behind() -> None:
     assert worker.startswith("w-9.")  # the name given, plus this start's own suffix
     assert len(worker) == len("w-9.") + 8
     assert not Heartbeat.objects.exists()  # a clean exit removes its row
+
+
+@pytest.mark.parametrize(("setting", "lowered_by"), [("7", 7), ("0", 0), ("40", 19)])
+def test_the_worker_lowers_its_priority_by_the_setting(setting: str, lowered_by: int) -> None:
+    """``worker_nice`` (db_worker at start): web requests first on shared cores. In a child
+    process, since a lowered priority cannot be raised again without privileges."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import cityops
+
+    script = (
+        "import os, django; django.setup(); from cityops.core.workers import worker_nice; "
+        "before = os.nice(0); print(before, worker_nice())"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base",
+           "CITYOPS_DEBUG": "1", "CITYOPS_WORKER_NICE": setting}  # fmt: skip
+    root = Path(cityops.__file__).resolve().parent.parent
+    done = subprocess.run(  # noqa: S603 (our own code)
+        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, check=True
+    )
+    before, after = map(int, done.stdout.split()[-2:])
+    assert after == min(19, before + lowered_by)

@@ -7,7 +7,8 @@ recognised), and a database error
 ends neither the process nor its heartbeat: the worker waits with capped backoff and polls
 again, and the task the outage interrupted is marked failed (``cityops.core.workers``). Each
 task runs under the request id of the request that enqueued it (``cityops.core.tasks``), so its
-log lines carry that id.
+log lines carry that id. The process lowers its CPU priority (``CITYOPS_WORKER_NICE``) before
+running tasks: web requests first.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from django_tasks_db.models import DBTaskResult
 
 from cityops.core.requestid import request_id_bound
 from cityops.core.tasks import task_request_id
-from cityops.core.workers import new_token, process_start, process_stop, ride_out, tasks_abandon
+from cityops.core.workers import (
+    new_token,
+    process_start,
+    process_stop,
+    ride_out,
+    tasks_abandon,
+    worker_nice,
+)
 
 
 class Worker(upstream.Worker):
@@ -72,6 +80,7 @@ class Command(upstream.Command):
         if reload and not child:  # the reloader's parent runs no task: no heartbeat
             run_with_reloader(worker.run)
             return
+        worker_nice()
         beater = process_start(kind="worker", token=token)
         try:
             worker.configure_signals()

@@ -1,0 +1,116 @@
+"""What one report costs the database: statements and commits, pinned per database.
+
+Like ``assertNumQueries``, but the commits count too (each is a disk flush on PostgreSQL and
+SQLite alike): the test fails when someone adds a query or a transaction to the intake path.
+Runs outside a test transaction, so that commits are real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+
+from cityops.cases.models import Case, CaseEvent
+from cityops.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass
+class Trips:
+    statements: list[str] = field(default_factory=list)  # what the code sent, in order
+    commits: int = 0  # transactions committed: COMMITs, and writes run in autocommit mode
+
+
+@contextmanager
+def counted() -> Iterator[Trips]:
+    trips = Trips()
+    conn = connections[DEFAULT_DB_ALIAS]
+    commit = conn.commit
+
+    def counting_commit() -> None:
+        trips.commits += 1
+        commit()
+
+    def wrapper(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        words = sql.split(None, 1)
+        verb = words[0].upper() if words else ""
+        if verb.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE (PostgreSQL's is implicit)
+            return execute(sql, *args)
+        trips.statements.append(verb)
+        if not connection.in_atomic_block and verb != "SELECT":
+            trips.commits += 1  # a write in autocommit mode is its own transaction
+        return execute(sql, *args)
+
+    conn.commit = counting_commit  # type: ignore[method-assign]
+    try:
+        with conn.execute_wrapper(wrapper):
+            yield trips
+    finally:
+        del conn.commit  # the class's method again
+
+
+# One report of a category without questions' answers to check, by an inspector, no photos:
+# PostgreSQL: the category's questions, the day's number (``UPDATE … RETURNING``, its own
+# short transaction: ``reserve_early``), then case + event + audit row in one statement
+# (``insert_linked``) which is its own transaction. SQLite: one transaction, one INSERT each.
+EXPECTED = {
+    "postgresql": (["SELECT", "UPDATE", "WITH"], 2),
+    "sqlite": (["SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"], 1),
+}
+
+
+def test_one_report_pins_its_statements_and_commits(report) -> None:
+    report()  # the day's counter row exists; registry index and catalogue are warm
+    with counted() as trips:
+        case = report()
+    assert (trips.statements, trips.commits) == EXPECTED[connection.vendor]
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.number == case.number
+    assert stored.tracking_hash == case.tracking_hash
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", "to_status")) == [
+        ("report", "reported")
+    ]
+    audit = AuditEvent.objects.get(code="case.report", target_id=str(case.pk))
+    assert audit.summary.startswith(case.number)
+
+
+def test_a_keyed_report_adds_only_its_replay_lookup(report) -> None:
+    report()
+    with counted() as trips:
+        first = report(idempotency_key="k-1")
+    statements, commits = EXPECTED[connection.vendor]
+    assert (trips.statements, trips.commits) == (["SELECT", *statements], commits)
+    with counted() as trips:
+        again = report(idempotency_key="k-1")
+    assert (trips.statements, trips.commits) == (["SELECT"], 0)
+    assert again.pk == first.pk
+    assert again.replayed
+
+
+def test_a_report_in_the_callers_transaction_commits_with_it(report) -> None:
+    """Inside a caller's transaction the report writes within it (the caller commits)."""
+    report()
+    with counted() as trips, transaction.atomic():
+        case = report()
+        assert trips.commits == 0
+    assert trips.commits == 1
+    assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's commit setting")
+def test_the_unflushed_number_commit_leaves_the_session_flushing(report) -> None:
+    """The number's own transaction skips the disk flush (``intake._bump``); that setting is
+    local to it: the session's later commits, the case's included, wait for the disk."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        before = cursor.fetchone()
+        first, second = report(), report()
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == before == ("on",)
+    assert int(second.number[-5:]) == int(first.number[-5:]) + 1
