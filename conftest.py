@@ -40,6 +40,15 @@ pytest_plugins = [
 ]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None) -> None:
+    """pytest-django's settings (a test database per xdist worker), each database a copy of a
+    migrated template instead of a migration run of its own (cityops.core.testing_db)."""
+    from cityops.core.testing_db import template_databases_install
+
+    template_databases_install()
+
+
 @pytest.fixture(autouse=True)
 def _registry_version_reread() -> None:
     """Each test's first point lookup reads the registry version again: a flush between

@@ -24,6 +24,7 @@ class AccountsConfig(AppConfig):
 
         from cityops.accounts.roles import sync_role_groups
 
-        # After every app, not only this one: the registry's permissions are created by its
-        # own post_migrate, which runs after ours (accounts comes first in INSTALLED_APPS).
+        # Not only after this app: the registry's permissions are created by its own
+        # post_migrate, which runs after ours (accounts comes first in INSTALLED_APPS);
+        # sync_role_groups acts at the last app's signal.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

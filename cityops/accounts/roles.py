@@ -140,19 +140,34 @@ ADMIN_ROLES = frozenset(ADMIN_PERMISSIONS)
 
 
 def sync_role_groups(**kwargs: Any) -> None:
-    """Create one auth Group per role and give it exactly the permissions in the table."""
+    """Create one auth Group per role and give it exactly the permissions in the table.
+
+    As a post_migrate receiver it works once per migrate (or flush), at the last app's signal:
+    every app's permissions exist by then, and the ~30 earlier runs (one per app) cost
+    thousands of queries each time a transactional test's flush emits the signal."""
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
+    app_config = kwargs.get("app_config")
+    if app_config is not None:
+        with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+        if with_models and app_config is not with_models[-1]:
+            return
+    labels = {label for wanted in ADMIN_PERMISSIONS.values() for label in wanted}
+    existing = {
+        (perm.content_type.app_label, perm.codename): perm
+        for perm in Permission.objects.filter(content_type__app_label__in=labels).select_related(
+            "content_type"
+        )
+    }
     for role in Role:
         group, _ = Group.objects.get_or_create(name=f"role:{role.value}")
         wanted = ADMIN_PERMISSIONS.get(role, {})
-        perms: list[Permission] = []
-        for app_label, models in wanted.items():
-            for model, actions in models.items():
-                codenames = [f"{action}_{model}" for action in actions]
-                perms.extend(
-                    Permission.objects.filter(
-                        content_type__app_label=app_label, codename__in=codenames
-                    )
-                )
+        perms = [
+            existing[key]
+            for app_label, models in wanted.items()
+            for model, actions in models.items()
+            for key in ((app_label, f"{action}_{model}") for action in actions)
+            if key in existing
+        ]
         group.permissions.set(perms)

@@ -1,6 +1,7 @@
 """Test settings: the base settings with speed knobs only."""
 
 import os
+from typing import Any
 
 os.environ.setdefault("CITYOPS_DEBUG", "1")
 os.environ.setdefault("CITYOPS_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
@@ -22,5 +23,14 @@ DEBUG = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pytest-django uses an in-memory database for SQLite tests.
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a DELETE flush for transactional tests (cityops/core/testing_pg),
+    # and commits that do not wait for the WAL flush: the test database is thrown away.
+    DATABASES["default"]["ENGINE"] = "cityops.core.testing_pg"
+    _options: Any = DATABASES["default"].get("OPTIONS") or {}
+    DATABASES["default"]["OPTIONS"] = {
+        **_options,
+        "options": f"{_options.get('options', '')} -c synchronous_commit=off".strip(),
+    }
 # The files of `make assets` (var/vendor), not the per-test var directory.
 CITYOPS_PDF_FONT = BASE_DIR / "var/vendor/fonts/400Regular/NotoSansSC_400Regular.ttf"
