@@ -9,7 +9,7 @@ follows whatever it holds."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -34,10 +34,11 @@ def _unit_defaults(kwargs: dict[str, Any], widget: type[forms.Select]) -> None:
     kwargs.setdefault("widget", widget(attrs={"data-unit-filter": _("Type to filter the units")}))
 
 
-class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def __init__(self, **kwargs: Any) -> None:
-        _unit_defaults(kwargs, forms.Select)
-        super().__init__(**kwargs)
+class _UnitGroups:
+    """The grouping both unit fields share (a mixin over Django's model choice fields)."""
+
+    queryset: Any
+    empty_label: Any
 
     def grouped(self) -> list[tuple[Any, Any]]:
         """``[(kind label, [(pk, name), …]), …]`` in GROUP_ORDER (one query)."""
@@ -49,28 +50,32 @@ class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return [(labels.get(kind, kind), items) for kind, items in groups.items() if items]
 
 
+class UnitChoiceField(_UnitGroups, forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, **kwargs: Any) -> None:
+        _unit_defaults(kwargs, forms.Select)
+        super().__init__(**kwargs)
+
+
 class _Grouped(ModelChoiceIterator):
     """Read when the select is drawn (like Django's own iterator), never when the form class
     is defined or copied."""
 
-    field: UnitChoiceField
-
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         # The empty choice first and without a query, as Django's iterator does: a required
         # select's check of its first option (Select.use_required_attribute) reads no rows.
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        yield from self.field.grouped()
+        field = cast("_UnitGroups", self.field)
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        yield from field.grouped()
 
 
 UnitChoiceField.iterator = _Grouped
 
 
-class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class UnitMultipleChoiceField(_UnitGroups, forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """Several units, grouped and filterable like :class:`UnitChoiceField` (the same groups and
     the same filter box; chosen units stay chosen and shown while filtering)."""
 
-    grouped = UnitChoiceField.grouped
     iterator = _Grouped
 
     def __init__(self, **kwargs: Any) -> None:
