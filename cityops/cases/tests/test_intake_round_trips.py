@@ -108,9 +108,13 @@ def test_the_unflushed_number_commit_leaves_the_session_flushing(report) -> None
     """The number's own transaction skips the disk flush (``intake._bump``); that setting is
     local to it: the session's later commits, the case's included, wait for the disk."""
     with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        before = cursor.fetchone()
-        first, second = report(), report()
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone() == before == ("on",)
+        # The test settings turn the flush off for the whole session (config/settings/test.py):
+        # turn it on as production has it, then check the reports leave it on.
+        cursor.execute("SET synchronous_commit = on")
+        try:
+            first, second = report(), report()
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
+        finally:
+            cursor.execute("RESET synchronous_commit")
     assert int(second.number[-5:]) == int(first.number[-5:]) + 1
