@@ -60,9 +60,22 @@ def _fill(days: int, target: int) -> int:
     def expr(f: Any) -> str:
         col = qn(f.column)
         if f.attname == "number":
-            # Four digits (PostgreSQL's lpad truncates longer text): up to 9,999 rounds.
-            k4 = "printf('%04d', m.k)" if sqlite else "lpad(m.k::text, 4, '0')"
-            return f"'B' || {k4} || {col}"
+            # As a real number: the (earlier) report date first, so that numbers follow time
+            # as they do in a city's history; then the round in four digits (PostgreSQL's
+            # lpad truncates longer text: up to 9,999 rounds) and the original's sequence.
+            # (The number's own local date, moved back as the report is: unique per round.)
+            if sqlite:
+                iso = (
+                    f"substr({col}, 1, 4) || '-' || substr({col}, 5, 2) || '-' "
+                    f"|| substr({col}, 7, 2)"
+                )
+                day = f"strftime('%Y%m%d', {iso}, '-' || (m.k * {days}) || ' days')"
+                k4 = "printf('%04d', m.k)"
+            else:
+                date = f"to_date(substr({col}, 1, 8), 'YYYYMMDD')"
+                day = f"to_char({date} - m.k * {days}, 'YYYYMMDD')"
+                k4 = "lpad(m.k::text, 4, '0')"
+            return f"{day} || {k4} || substr({col}, 9)"
         if f.attname in ("idempotency_key", "tracking_hash"):
             return "''"
         if f.get_internal_type() == "DateTimeField":

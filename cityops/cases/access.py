@@ -22,9 +22,17 @@ from cityops.accounts.models import Role
 from cityops.cases.models import Case
 from cityops.core.errors import NotFound
 from cityops.core.ormfast import PreparedGet
+from cityops.core.planner import Likely
 
 # Roles that may see the reporter's full name and phone (each reveal is audited).
 REVEAL_ROLES: tuple[str, ...] = (Role.INTAKE_CLERK, Role.SHIFT_LEAD, Role.DISPATCHER)
+
+
+# The share of the case table a scope holds, for the planner (``core.planner``): a unit
+# handles a part of the city's cases, a resident a handful of them. (A street's or community's
+# share is what the planner's own statistics say: their values are evenly spread.)
+UNIT_SHARE = 0.1
+OWN_REPORTS_SHARE = 0.0001
 
 
 def case_scope_q(actor: Actor) -> Q | None:
@@ -35,13 +43,13 @@ def case_scope_q(actor: Actor) -> Q | None:
         return None
     q = Q(pk__in=[])
     if actor.has_role(Role.OPERATOR_STAFF) and actor.organisation_ids:
-        q |= Q(assignee_id__in=actor.organisation_ids)
+        q |= Q(Likely(Q(assignee_id__in=actor.organisation_ids), UNIT_SHARE))
     if actor.has_role(Role.STREET_OFFICER) and actor.street_ids:
         q |= Q(street_id__in=actor.street_ids)
     if actor.has_role(Role.COMMUNITY_OFFICER) and actor.community_ids:
         q |= Q(community_id__in=actor.community_ids)
     if actor.has_role(Role.RESIDENT):
-        q |= Q(reported_by_id=actor.user_id)
+        q |= Q(Likely(Q(reported_by_id=actor.user_id), OWN_REPORTS_SHARE))
     return q
 
 

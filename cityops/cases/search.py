@@ -87,9 +87,35 @@ def query_terms(text: str) -> list[str]:
     return list(terms)
 
 
+# A search whose rarest n-gram is held by more than this share of the cases (and by more than
+# ``COMMON_MIN_DOCS`` of them) does not use the index on SQLite: fetching and sorting tens of
+# thousands of matches costs more than walking the list's own order and testing the substring,
+# which finds a page of matches within a few hundred rows (路 is in a third of all addresses).
+COMMON_SHARE = 0.02
+COMMON_MIN_DOCS = 5000
+
+
+def _common_on_sqlite(terms: list[str]) -> bool:
+    """True when every term of the search is held by many cases (SQLite's FTS5 vocabulary
+    table counts the cases holding a term; PostgreSQL's planner has its own statistics)."""
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(terms))
+        cursor.execute(
+            f"SELECT count(*), min(doc) FROM cases_case_fts_vocab WHERE term IN ({marks})",  # noqa: S608
+            terms,
+        )
+        found, rarest = cursor.fetchone()
+        if found < len(set(terms)) or rarest <= COMMON_MIN_DOCS:
+            return False
+        cursor.execute('SELECT max("id") FROM "cases_case"')
+        total = cursor.fetchone()[0] or 0
+    return bool(rarest > COMMON_SHARE * total)
+
+
 def search_terms_query(text: str) -> Q | None:
     """A condition selecting the cases whose terms hold every n-gram of ``text`` — a superset
-    of the cases that contain ``text``; ``None`` when ``text`` yields no n-gram."""
+    of the cases that contain ``text``; ``None`` when ``text`` yields no n-gram, or (SQLite)
+    when every n-gram is common, so the plain substring test is the cheaper way."""
     terms = query_terms(text)
     if not terms:
         return None
@@ -98,6 +124,8 @@ def search_terms_query(text: str) -> Q | None:
         # the terms are a bound parameter; the SQL text is constant
         return Q(RawSQL(sql, (terms,), output_field=BooleanField()))  # noqa: S611
     if connection.vendor == "sqlite":
+        if _common_on_sqlite(terms):
+            return None
         match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
         sql = (
             '"cases_case"."id" IN (SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s)'
@@ -110,6 +138,10 @@ def search_terms_query(text: str) -> Q | None:
 # ``migrate`` when missing, because SQLite's ALTER TABLE emulation (a later migration adding a
 # column to the case table) copies the table and drops its triggers.
 
+# How many cases hold each term (``_common_on_sqlite``): a view over the FTS index, no data.
+SQLITE_VOCAB = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts_vocab USING fts5vocab(cases_case_fts, 'row')"
+)
 SQLITE_SETUP: tuple[str, ...] = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5("
     "search_terms, content='cases_case', content_rowid='id', "
@@ -123,9 +155,11 @@ SQLITE_SETUP: tuple[str, ...] = (
     "BEGIN INSERT INTO cases_case_fts(cases_case_fts, rowid, search_terms) "
     "VALUES ('delete', old.id, old.search_terms); "
     "INSERT INTO cases_case_fts(rowid, search_terms) VALUES (new.id, new.search_terms); END",
+    SQLITE_VOCAB,
     "INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')",
 )
 SQLITE_TEARDOWN: tuple[str, ...] = (
+    "DROP TABLE IF EXISTS cases_case_fts_vocab",
     "DROP TRIGGER IF EXISTS cases_case_fts_au",
     "DROP TRIGGER IF EXISTS cases_case_fts_ad",
     "DROP TRIGGER IF EXISTS cases_case_fts_ai",
@@ -147,6 +181,7 @@ def index_ensure(conn: BaseDatabaseWrapper, *, rebuild: bool = True) -> bool:
                 "AND name IN ('cases_case_fts_ai', 'cases_case_fts_ad', 'cases_case_fts_au')"
             )
             if cursor.fetchone()[0] == 3:
+                cursor.execute(SQLITE_VOCAB)  # a database indexed before the vocabulary
                 return False
             for sql in SQLITE_SETUP if rebuild else SQLITE_SETUP[:-1]:
                 cursor.execute(sql)
