@@ -126,7 +126,7 @@ def test_the_unflushed_number_commit_leaves_the_session_flushing(report) -> None
 # One transition without photos (accept, file), its actor's roles already read: the locked read
 # of the case, then the compare-and-swap UPDATE with its event and audit row. PostgreSQL: one
 # ``WITH`` statement (``ormfast.cas_update_linked``; with the implicit BEGIN and the COMMIT,
-# 4 round trips where there were 7); SQLite: one statement each. After the accept's commit the
+# 4 round trips where there were 6); SQLite: one statement each. After the accept's commit the
 # residents' subscriptions ask whether anyone follows the community (one SELECT).
 TRANSITION = {
     "postgresql": ["SELECT", "WITH"],
