@@ -14,12 +14,15 @@ comparing every fast path with the plain ORM call it replaces.
 - ``insert_rows``: many rows from ``{attname: value}`` dicts, one statement per batch on
   PostgreSQL (``unnest`` of column arrays), one ``executemany`` per batch elsewhere.
 - ``cas_update``: ``UPDATE … SET …, version = version + 1 WHERE pk = … AND version = …``.
+- ``cas_update_linked``: ``cas_update`` and the rows describing it (a transition's event and
+  audit row), written only when the update wins; one statement on PostgreSQL.
 - ``PreparedGet``: a queryset compiled once per key and re-run with another primary key,
   rows mapped to instances (with ``select_related`` objects) as the ORM maps them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -30,24 +33,50 @@ from django.db.models.query import get_related_populators  # type: ignore[attr-d
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=models.Model)
-_SELECTS: dict[tuple[str, type[models.Model], str], str] = {}
+# Per (database, model, where): the SELECT, the attribute names, and the converters of the
+# columns that have any (as the ORM's compiler applies them).
+_Converters = list[tuple[int, Any, list[Any]]]
+_SELECTS: dict[tuple[str, type[models.Model], str], tuple[str, list[str], _Converters]] = {}
 
 
 def first_where(model: type[M], where: str, params: Sequence[Any]) -> M | None:
     """The first row of ``model`` matching ``where`` (SQL over its columns, ``%s`` params).
 
     ``where`` must be a constant written in the code (never built from input): it is part of
-    the cache key and of the statement.
+    the cache key and of the statement. The row is mapped as the ORM maps it (the columns'
+    converters, ``from_db``), without building a queryset per call: most calls find nothing.
     """
     alias = router.db_for_read(model)
     key = (alias, model, where)
-    sql = _SELECTS.get(key)
-    if sql is None:
-        qn = connections[alias].ops.quote_name
+    conn = connections[alias]
+    found = _SELECTS.get(key)
+    if found is None:
+        qn = conn.ops.quote_name
         meta = model._meta
-        columns = ", ".join(qn(f.column) for f in meta.concrete_fields)
-        sql = _SELECTS[key] = f"SELECT {columns} FROM {qn(meta.db_table)} WHERE {where} LIMIT 1"  # noqa: S608 (constants)
-    return next(iter(model._default_manager.db_manager(alias).raw(sql, list(params))), None)
+        fields = list(meta.concrete_fields)
+        columns = ", ".join(qn(f.column) for f in fields)
+        converters: _Converters = []
+        for i, f in enumerate(fields):
+            col = f.get_col(meta.db_table)
+            chain = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+            if chain:
+                converters.append((i, col, chain))
+        found = _SELECTS[key] = (
+            f"SELECT {columns} FROM {qn(meta.db_table)} WHERE {where} LIMIT 1",  # noqa: S608 (constants)
+            [f.attname for f in fields],
+            converters,
+        )
+    sql, names, converters = found
+    with conn.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for i, col, chain in converters:
+        for converter in chain:
+            values[i] = converter(values[i], col, conn)
+    return model.from_db(alias, names, values)
 
 
 # Compiled single-row INSERTs per (database, model): audit and event rows are written on every
@@ -283,6 +312,124 @@ def cas_update(
         return int(cursor.rowcount)
 
 
+_CAS_LINKED: dict[tuple[Any, ...], str] = {}
+_JSON_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def cas_update_linked(
+    model: type[models.Model],
+    *,
+    pk: int,
+    old_version: int,
+    values: dict[str, Any],
+    rows: Sequence[models.Model],
+    key_into: tuple[int, str, str] | None = None,
+) -> bool:
+    """``cas_update`` and new ``rows`` written only when it wins, all or nothing.
+
+    For a state change and the rows that describe it (a case's transition: its event and
+    audit row). ``key_into`` = (i, JSON field, key): row i's JSON field takes the new key of
+    row i - 1 under ``key`` (the audit row names the event). Returns whether the update won
+    (False: someone changed the row first, nothing was written).
+
+    On PostgreSQL one statement, ``WITH u AS (UPDATE … RETURNING pk), r0 AS (INSERT … SELECT
+    … FROM u RETURNING pk), r1 AS (INSERT … SELECT … FROM u, r0 …) SELECT …``: one round trip
+    where the update and each INSERT took one each; a lost compare-and-swap inserts nothing
+    (``FROM u`` is empty). Elsewhere, or with expressions among ``values``, save-signal
+    listeners or no compiled INSERT, ``cas_update`` then ``insert_one`` per row, in one
+    transaction. Every row gets its key as after ``save()``.
+    """
+    alias = router.db_for_write(model)
+    conn = connections[alias]
+    compiled = [_insert_sql(alias, type(row)) for row in rows]
+    if (
+        conn.vendor != "postgresql"
+        or any(hasattr(v, "resolve_expression") for v in values.values())
+        or any(c is None for c in compiled)
+        or any(_has_save_listeners(type(row)) for row in rows)
+    ):
+        with transaction.atomic(using=alias, savepoint=False):
+            if cas_update(model, pk=pk, old_version=old_version, values=values) != 1:
+                return False
+            for i, row in enumerate(rows):
+                if key_into is not None and key_into[0] == i:
+                    getattr(row, key_into[1])[key_into[2]] = rows[i - 1].pk
+                insert_one(row)
+        return True
+    key = (alias, model, tuple(values), tuple(type(row) for row in rows), key_into)
+    sql = _CAS_LINKED.get(key)
+    if sql is None:
+        sql = _CAS_LINKED[key] = _cas_linked_sql(conn, model, list(values), rows, key_into)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    params = [fields[name].get_db_prep_save(v, connection=conn) for name, v in values.items()]
+    params += [pk, old_version]
+    for row, found in zip(rows, compiled, strict=True):
+        assert found is not None
+        params += _prepared(row, found[1], conn)
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchone()
+    assert keys is not None
+    if keys[0] is None:
+        return False
+    for i, (row, row_pk) in enumerate(zip(rows, keys[1:], strict=True)):
+        _inserted(row, row_pk, alias)
+        if key_into is not None and key_into[0] == i:
+            getattr(row, key_into[1])[key_into[2]] = rows[i - 1].pk
+    return True
+
+
+def _cast_type(field: Field[Any, Any], conn: Any) -> str:
+    """The type a parameter is cast to in a SELECT list (which would make it text): the
+    column's, without a length (a cast to ``varchar(n)`` would cut a longer value silently
+    where the INSERT refuses it)."""
+    return re.sub(r"^(varchar|character varying)\(\d+\)$", r"\1", str(field.db_type(conn)))
+
+
+def _cas_linked_sql(
+    conn: Any,
+    model: type[models.Model],
+    names: list[str],
+    rows: Sequence[models.Model],
+    key_into: tuple[int, str, str] | None,
+) -> str:
+    qn = conn.ops.quote_name
+    meta = model._meta
+    assert meta.pk is not None
+    fields = {f.attname: f for f in meta.concrete_fields}
+    sets = ", ".join(f"{qn(fields[name].column)} = %s" for name in names)
+    version, key = qn("version"), qn(meta.pk.column)
+    ctes = [
+        f"u AS (UPDATE {qn(meta.db_table)} SET {sets}, {version} = {version} + 1 "  # noqa: S608 (model metadata)
+        f"WHERE {key} = %s AND {version} = %s RETURNING {key})"
+    ]
+    keys = [f"(SELECT {key} FROM u)"]  # noqa: S608 (model metadata)
+    for i, row in enumerate(rows):
+        row_meta = type(row)._meta
+        assert row_meta.pk is not None
+        row_key = qn(row_meta.pk.column)
+        columns = [f for f in row_meta.concrete_fields if f is not row_meta.pk]
+        exprs, sources = [], "u"
+        for f in columns:
+            expr = f"%s::{_cast_type(f, conn)}"
+            if key_into is not None and key_into[0] == i and f.attname == key_into[1]:
+                assert i > 0, key_into
+                assert _JSON_KEY.match(key_into[2]), key_into  # a constant of the code
+                previous = type(rows[i - 1])._meta.pk
+                assert previous is not None
+                linked = f"r{i - 1}.{qn(previous.column)}"
+                expr = f"({expr} || jsonb_build_object('{key_into[2]}', {linked}))"
+                sources = f"u, r{i - 1}"
+            exprs.append(expr)
+        ctes.append(
+            f"r{i} AS (INSERT INTO {qn(row_meta.db_table)} "  # noqa: S608 (model metadata)
+            f"({', '.join(qn(f.column) for f in columns)}) SELECT {', '.join(exprs)} "
+            f"FROM {sources} RETURNING {row_key})"
+        )
+        keys.append(f"(SELECT {row_key} FROM r{i})")  # noqa: S608 (model metadata)
+    return f"WITH {', '.join(ctes)} SELECT {', '.join(keys)}"
+
+
 _Prepared = tuple[str, list[Any], int, SQLCompiler, Any]
 _PK_SLOT = -7_362_915_081  # a placeholder primary key, found again in the compiled parameters
 
@@ -301,7 +448,7 @@ class PreparedGet(Generic[M]):
         self._compiled: dict[
             tuple[str, Hashable], tuple[str, list[Any], int, SQLCompiler, Any]
         ] = {}
-        self._layouts: dict[int, tuple[list[str], int, int]] = {}
+        self._layouts: dict[int, tuple[list[str], int, int, list[Any]]] = {}
 
     def _compile(self, alias: str, key: Hashable) -> _Prepared:
         found = self._compiled.get((alias, key))
@@ -317,15 +464,17 @@ class PreparedGet(Generic[M]):
             self._compiled[(alias, key)] = found
         return found
 
-    def _layout(self, compiler: SQLCompiler) -> tuple[list[str], int, int]:
-        """The model's attribute names and their slice of the row, once per compiled query."""
+    def _layout(self, compiler: SQLCompiler, alias: str) -> tuple[list[str], int, int, list[Any]]:
+        """The model's attribute names, their slice of the row and the populators of the
+        related objects (which keep no state between rows), once per compiled query."""
         found = self._layouts.get(id(compiler))
         if found is None:
             assert compiler.klass_info is not None
             fields = compiler.klass_info["select_fields"]
             start, end = fields[0], fields[-1] + 1
             names = [col.target.attname for col, _sql, _alias in compiler.select[start:end]]
-            found = self._layouts[id(compiler)] = (names, start, end)
+            populators = get_related_populators(compiler.klass_info, compiler.select, alias)
+            found = self._layouts[id(compiler)] = (names, start, end, populators)
         return found
 
     def get(self, alias: str, key: Hashable, pk: int) -> M | None:
@@ -340,12 +489,10 @@ class PreparedGet(Generic[M]):
         if converters:
             rows = [list(r) for r in compiler.apply_converters(rows, converters)]
         row = rows[0]
-        klass_info, select = compiler.klass_info, compiler.select
-        assert klass_info is not None
-        names, start, end = self._layout(compiler)
+        names, start, end, populators = self._layout(compiler, alias)
         model: Any = compiler.query.model
         instance: M = model.from_db(alias, names, row[start:end])
-        for populator in get_related_populators(klass_info, select, alias):
+        for populator in populators:
             populator.populate(row, instance)
         return instance
 

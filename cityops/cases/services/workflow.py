@@ -28,9 +28,9 @@ from cityops.cases.services.guards import GUARDS
 from cityops.cases.services.payloads import Payload, payload_class
 from cityops.cases.services.photos import photos_store
 from cityops.cases.transitions import CASE, Rule
-from cityops.core.audit import audit_record
+from cityops.core.audit import audit_event, audit_record
 from cityops.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from cityops.core.ormfast import cas_update, insert_one
+from cityops.core.ormfast import cas_update, cas_update_linked, insert_one
 
 # Who acts: a signed-in user, the anonymous visitor, or nobody (a reporter proved by the tracking
 # code with ``reporter=True``, the system).
@@ -121,15 +121,6 @@ def case_transition(
             for k, v in _snapshot(case).items()
             if k not in _SKIP and (k not in before or v != before[k])
         }
-        updated = cas_update(
-            Case,
-            pk=case.pk,
-            old_version=old_version,
-            values={"status": to_status, "updated_at": ctx.now, **changes},
-        )
-        if updated != 1:
-            raise Conflict(_("Someone else changed this case first: reload it and try again."))
-        case.status, case.version, case.updated_at = to_status, old_version + 1, ctx.now
         event = CaseEvent(
             case=case,
             at=ctx.now,
@@ -140,13 +131,7 @@ def case_transition(
             reason=ctx.reason,
             data=ctx.data,
         )
-        insert_one(event)
-        stored = []
-        for kind, processed in ctx.photos:
-            stored += photos_store(
-                case=case, kind=kind, processed=processed, event=event, actor=actor
-            )
-        audit_record(
+        audit = audit_event(
             code=f"case.{action}",
             target=case,
             actor=actor,
@@ -155,11 +140,32 @@ def case_transition(
                 "from": from_status,
                 "to": to_status,
                 "reason": ctx.reason,
-                "event": event.pk,
-                "photos": [p.pk for p in stored],
+                "event": None,  # the event's key, once it has one
+                "photos": [],
                 **ctx.data,
             },
         )
+        # The compare-and-swap UPDATE, the event and the audit row naming it: one statement on
+        # PostgreSQL (``cas_update_linked``). Photos need the event's key and the audit row
+        # theirs, so with photos the audit row comes after them.
+        if not cas_update_linked(
+            Case,
+            pk=case.pk,
+            old_version=old_version,
+            values={"status": to_status, "updated_at": ctx.now, **changes},
+            rows=[event] if ctx.photos else [event, audit],
+            key_into=None if ctx.photos else (1, "data", "event"),
+        ):
+            raise Conflict(_("Someone else changed this case first: reload it and try again."))
+        case.status, case.version, case.updated_at = to_status, old_version + 1, ctx.now
+        if ctx.photos:
+            stored = []
+            for kind, processed in ctx.photos:
+                stored += photos_store(
+                    case=case, kind=kind, processed=processed, event=event, actor=actor
+                )
+            audit.data["event"], audit.data["photos"] = event.pk, [p.pk for p in stored]
+            insert_one(audit)
         if action in ("void", "merge"):
             _carry_duplicates(ctx, into=ctx.resolved.get("into"))
     return case

@@ -15,11 +15,12 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cityops.cases.models import Case
+from cityops.cases.models import Case, CaseEvent
 from cityops.core.models import AuditEvent
 from cityops.core.ormfast import (
     PreparedGet,
     cas_update,
+    cas_update_linked,
     first_where,
     insert_linked,
     insert_one,
@@ -157,3 +158,71 @@ def test_insert_linked_writes_all_or_nothing(personas: Any) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_linked(parent, [(child, "target_id")])
     assert not AuditEvent.objects.filter(code="p.fails").exists()
+
+
+def test_cas_update_linked_writes_what_update_and_save_write(report: Any, personas: Any) -> None:
+    """The update and its rows (an event, an audit row naming the event) as ``cas_update`` and
+    ``save()`` one after the other write them; a lost compare-and-swap writes nothing."""
+    fast, slow = report(), report()
+    moment = timezone.now().replace(microsecond=0)
+    values = {"status": "accepted", "updated_at": moment, "accepted_at": moment}
+
+    def rows(case: Case) -> tuple[CaseEvent, AuditEvent]:
+        event = CaseEvent(
+            case=case,
+            at=moment,
+            actor=personas.intake_clerk,
+            action="accept",
+            from_status="reported",
+            to_status="accepted",
+            data={"n": [1, "二"]},
+        )
+        audit = AuditEvent(
+            code="case.accept",
+            target_type="cases.case",
+            target_id=str(case.pk),
+            actor=personas.intake_clerk,
+            summary="摘要",
+            at=AT,
+            data={"from": "reported", "event": None, "photos": []},
+        )
+        return event, audit  # fmt: skip
+
+    event, audit = rows(fast)
+    assert cas_update_linked(
+        Case, pk=fast.pk, old_version=fast.version, values=values, rows=[event, audit],
+        key_into=(1, "data", "event"),
+    )  # fmt: skip
+    assert event.pk is not None
+    assert audit.pk is not None
+    assert audit.data["event"] == event.pk
+    assert cas_update(Case, pk=slow.pk, old_version=slow.version, values=values) == 1
+    slow_event, slow_audit = rows(slow)
+    slow_event.save(force_insert=True)
+    slow_audit.data["event"] = slow_event.pk
+    slow_audit.save(force_insert=True)
+    # Fields that differ between two reports anyway (numbers, nonces, times, ciphertexts).
+    skip = ("id", "number", "tracking_hash", "tracking_nonce", "created_at", "reported_at")
+    assert _values(Case.objects.get(pk=fast.pk), skip=skip) == _values(
+        Case.objects.get(pk=slow.pk), skip=skip
+    )
+    got_event, want_event = (
+        CaseEvent.objects.get(pk=event.pk),
+        CaseEvent.objects.get(pk=slow_event.pk),
+    )
+    assert _values(got_event, skip=("id", "case_id")) == _values(want_event, skip=("id", "case_id"))
+    got, want = AuditEvent.objects.get(pk=audit.pk), AuditEvent.objects.get(pk=slow_audit.pk)
+    assert got.data == {**want.data, "event": event.pk}
+    assert _values(got, skip=("id", "target_id", "data")) == _values(
+        want, skip=("id", "target_id", "data")
+    )
+    # Lost: the stored version moved on; no row is written, the case is unchanged.
+    events, audits = CaseEvent.objects.count(), AuditEvent.objects.count()
+    late_event, late_audit = rows(fast)
+    assert not cas_update_linked(
+        Case, pk=fast.pk, old_version=fast.version, values={"status": "voided"},
+        rows=[late_event, late_audit], key_into=(1, "data", "event"),
+    )  # fmt: skip
+    assert (CaseEvent.objects.count(), AuditEvent.objects.count()) == (events, audits)
+    assert late_event.pk is None
+    assert Case.objects.get(pk=fast.pk).status == "accepted"
