@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cityops.cases.models import SLA_STATUSES, Case, Light
-from cityops.cases.sla import claim_and_tell, tell_units
+from cityops.cases.sla import Claim, claim_and_tell, teller
 
 
 def reminder_lead() -> dt.timedelta:
@@ -37,12 +37,11 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
     ).filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("deadline_at")))
     return claim_and_tell(
         due,
-        ("reminded_for = deadline_at", []),
-        ("(reminded_for IS NULL OR reminded_for <> deadline_at)", []),
-        lambda rows: tell_units(
-            rows,
-            "reminder",
-            lambda staff: staff,
-            lambda pk, deadline: f"case:{pk}:reminder:{deadline.isoformat() if deadline else ''}",
-        ),
+        [
+            Claim(
+                ("reminded_for = deadline_at", []),
+                ("(reminded_for IS NULL OR reminded_for <> deadline_at)", []),
+                teller("reminder", lambda staff: staff),
+            )
+        ],
     )

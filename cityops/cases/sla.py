@@ -12,20 +12,24 @@ workers or a re-run notify once.
 
 Level 1 (yellow: deadline reminder) tells the unit; level 2 (red) tells the unit and the
 dispatchers; level 3 (red for more than ``CITYOPS_CASES_SUPERVISOR_AFTER_HOURS``) tells the
-bureau supervisors. A report whose verification clock turned red tells the intake clerks.
+bureau supervisors. A case past both (red since longer than the threshold, below level 2) is
+claimed straight to level 3 in one UPDATE and told both in the same transaction, so a pass
+writes each escalated case once (``_escalate_red``). A report whose verification clock turned
+red tells the intake clerks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import format_lazy
 
@@ -106,6 +110,9 @@ def lights_update(now: dt.datetime) -> tuple[int, int]:
     return clock_update(HANDLING, now)
 
 
+# An SQL fragment over the case table and its parameters.
+SQL = tuple[str, list[Any]]
+
 # What a claim returns of each case: what the notices, the audit row and the webhooks need.
 CLAIMED = ("id", "number", "assignee_id", "community_id", "deadline_at")
 Claimed = tuple[int, str, int | None, int | None, dt.datetime | None]
@@ -113,8 +120,8 @@ Claimed = tuple[int, str, int | None, int | None, dt.datetime | None]
 
 def claim(
     qs: QuerySet[Case],
-    assignment: tuple[str, list[Any]],
-    guard: tuple[str, list[Any]],
+    assignment: SQL,
+    guard: SQL,
     limit: int,
 ) -> list[Claimed]:
     """Claim up to ``limit`` cases of ``qs`` with one ``UPDATE … RETURNING`` (``CLAIMED``).
@@ -172,21 +179,22 @@ def tell_units(
     for row in rows:
         for user in recipients(staff[row[2]]):
             by_recipient.setdefault(user, []).append(row)
+    key_of = {row[0]: key_for(row[0], row[4]) for row in rows}
     items = []
     digest_url = notices.console_case_list_url(**notices.DIGEST_LISTS[kind])
     url_of = notices.console_case_url_maker()  # unit staff: the console page
     for user, told in by_recipient.items():
         if len(told) == 1:
-            case_id, number, _unit, _community, deadline_at = told[0]
+            case_id, number = told[0][:2]
             title = format_lazy(notices.MESSAGES[kind], number=number)
-            key = key_for(case_id, deadline_at)
+            key = key_of[case_id]
             items.append(
                 InboxNotice(user, code, title, url_of(case_id), key, "cases.case", str(case_id))
             )
             continue
         # The digest's key is the cases' own keys hashed: the same chunk told twice (a retried
         # job) is one row, another set of cases another.
-        keys = "\n".join(key_for(row[0], row[4]) for row in told)
+        keys = "\n".join(key_of[row[0]] for row in told)
         key = f"case.sla.{kind}:digest:{hashlib.sha256(keys.encode()).hexdigest()}"
         title = notices.digest_title(kind, len(told))
         body = notices.digest_body(row[1] for row in told)
@@ -213,46 +221,125 @@ def tell_units(
 ESCALATIONS = ("yellow", "red", "supervisor", "verify_red")
 
 
-def claim_and_tell(
-    qs: QuerySet[Case],
-    assignment: tuple[str, list[Any]],
-    guard: tuple[str, list[Any]],
-    tell: Callable[[list[Claimed]], int],
-) -> int:
-    """Claim the cases of ``qs`` (at most ``per_pass``) and ``tell`` them, ``CHUNK`` per
-    transaction; returns how many were told.
+@dataclass(frozen=True)
+class Claim:
+    """One ``UPDATE … SET <assignment> … AND <guard> RETURNING`` of a chunk, and how to tell
+    the cases it claimed (returns how many it told)."""
+
+    assignment: SQL
+    guard: SQL
+    tell: Callable[[list[Claimed]], int]
+
+
+def claim_and_tell(qs: QuerySet[Case], claims: Sequence[Claim], *, limit: int | None = None) -> int:
+    """Claim the cases of ``qs`` (at most ``limit``, by default ``per_pass``) and tell them,
+    ``CHUNK`` per transaction; returns how many were told.
 
     The candidates are read once (one scan of the table), then each chunk is claimed by
     primary key with ``qs`` and the guard re-checked, so a case changed meanwhile or claimed by
     another worker is skipped. (Claiming "the next ``CHUNK`` of ``qs``" instead rescans the
     rows already claimed each time: quadratic when a mass flip leaves 100,000s to escalate.)
+    Several ``claims`` run in order on each chunk, in its one transaction: each case is
+    written by the first whose guard it passes (its assignment makes the later guards fail),
+    and told with the claim that wrote it — claimed and told commit together.
     """
-    candidates = list(qs.order_by().values_list("pk", flat=True)[: per_pass()])
+    limit = per_pass() if limit is None else limit
+    if limit <= 0:
+        return 0
+    candidates = list(qs.order_by().values_list("pk", flat=True)[:limit])
     told = 0
     for start in range(0, len(candidates), CHUNK):
         chunk = sorted(candidates[start : start + CHUNK])
+        left = len(chunk)
         with transaction.atomic():
-            rows = claim(qs.filter(pk__in=chunk), assignment, guard, len(chunk))
-            if rows:
-                told += tell(rows)
+            for step in claims:
+                rows = claim(qs.filter(among(chunk)), step.assignment, step.guard, len(chunk))
+                if rows:
+                    told += step.tell(rows)
+                left -= len(rows)
+                if not left:  # every case of the chunk is claimed: the later claims find none
+                    break
     return told
+
+
+def among(ids: list[int]) -> Q | RawSQL:
+    """``pk IN ids``; on PostgreSQL one array parameter (``= ANY``), not 2,000 placeholders
+    for the driver to splice into the statement and the server to parse."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    column = f"{connection.ops.quote_name(Case._meta.db_table)}.{connection.ops.quote_name('id')}"
+    # Identifiers quoted by the backend, the ids a parameter: nothing from outside is spliced.
+    return RawSQL(f"{column} = ANY(%s)", [ids], output_field=BooleanField())  # noqa: S611
+
+
+def _level(level: int, below: int | None = None) -> tuple[SQL, SQL]:
+    """The assignment ``escalation_level = level`` and its guard (``< below``, by default
+    ``< level``)."""
+    guard = level if below is None else below
+    return ("escalation_level = %s", [level]), ("escalation_level < %s", [guard])
+
+
+def teller(
+    kind: str, recipients: Callable[[list[int]], list[int]]
+) -> Callable[[list[Claimed]], int]:
+    """``tell_units`` of ``kind`` to ``recipients``, each case keyed by its deadline (a new
+    deadline is told afresh)."""
+    return lambda rows: tell_units(
+        rows,
+        kind,
+        recipients,
+        lambda pk, deadline: f"case:{pk}:{kind}:{deadline.isoformat() if deadline else ''}",
+    )
 
 
 def _escalate(
     qs: QuerySet[Case], level: int, kind: str, recipients: Callable[[list[int]], list[int]]
 ) -> int:
     """Claim every case of ``qs`` below ``level`` (in chunks), then tell and audit them."""
+    assignment, guard = _level(level)
     return claim_and_tell(
-        qs.filter(escalation_level__lt=level),
-        ("escalation_level = %s", [level]),
-        ("escalation_level < %s", [level]),
-        lambda rows: tell_units(
-            rows,
-            kind,
-            recipients,
-            lambda pk, deadline: f"case:{pk}:{kind}:{deadline.isoformat() if deadline else ''}",
-        ),
+        qs.filter(escalation_level__lt=level), [Claim(assignment, guard, teller(kind, recipients))]
     )
+
+
+def _escalate_red(
+    red: QuerySet[Case], late_since: dt.datetime, dispatchers: list[int], supervisors: list[int]
+) -> tuple[int, int]:
+    """Levels 2 (red: unit + dispatchers) and 3 (red since ``late_since``: supervisors), each
+    case written once: returns how many were told red and how many supervisor.
+
+    The cases red since ``late_since`` come first: claimed straight to level 3 in one UPDATE,
+    those below level 2 are told both (red and supervisor), those at level 2 (told red by an
+    earlier pass, or set so by an extension that left them red) the supervisors only. Then the
+    other red cases below level 2 go to level 2, as many as the red level's ``per_pass`` has
+    left. A case past both thresholds is thus written once, not twice (level 2, then 3).
+    """
+    told = {"red": 0, "supervisor": 0}
+    tell_red = teller("red", lambda staff: [*staff, *dispatchers])
+    tell_supervisor = teller("supervisor", lambda staff: supervisors)
+
+    def both(rows: list[Claimed]) -> int:
+        told["red"] += tell_red(rows)
+        told["supervisor"] += tell_supervisor(rows)
+        return len(rows)
+
+    def supervisor_only(rows: list[Claimed]) -> int:
+        told["supervisor"] += tell_supervisor(rows)
+        return len(rows)
+
+    to_three, below_two = _level(3, below=2)
+    below_three = _level(3)[1]
+    claim_and_tell(
+        red.filter(red_since__lte=late_since, escalation_level__lt=3),
+        [Claim(to_three, below_two, both), Claim(to_three, below_three, supervisor_only)],
+    )
+    assignment, guard = _level(2)
+    told["red"] += claim_and_tell(
+        red.filter(escalation_level__lt=2),
+        [Claim(assignment, guard, tell_red)],
+        limit=per_pass() - told["red"],
+    )
+    return told["red"], told["supervisor"]
 
 
 def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
@@ -264,14 +351,8 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
     dispatchers = list(notices.role_users(Role.DISPATCHER).values_list("pk", flat=True))
     supervisors = list(notices.role_users(Role.BUREAU_SUPERVISOR).values_list("pk", flat=True))
     unit = _escalate(open_cases.filter(light=Light.YELLOW), 1, "yellow", lambda staff: staff)
-    dispatcher = _escalate(
-        open_cases.filter(light=Light.RED), 2, "red", lambda staff: [*staff, *dispatchers]
-    )
-    supervisor = _escalate(
-        open_cases.filter(light=Light.RED, red_since__lte=now - supervisor_after()),
-        3,
-        "supervisor",
-        lambda staff: supervisors,
+    dispatcher, supervisor = _escalate_red(
+        open_cases.filter(light=Light.RED), now - supervisor_after(), dispatchers, supervisors
     )
     # A report late for 核实: the intake clerks (who send verification tasks to the inspectors,
     # 核实按时派发率) hear once. The level column is free while a report awaits verification

@@ -6,18 +6,26 @@ SQLite tests run in one in-memory connection, so there the compare-and-swap is e
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection, connections
+from django.test import override_settings
 
 from cityops.cases.models import Case, CaseEvent
 from cityops.cases.services import case_report, case_transition
 from cityops.cases.services.payloads import File
+from cityops.cases.sla import ScanResult, sla_scan
 from cityops.cases.tests.conftest import WEST
 from cityops.core.errors import Conflict
+from cityops.core.models import AuditEvent
+
+SH = ZoneInfo("Asia/Shanghai")
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
@@ -123,3 +131,36 @@ def test_a_failed_attachment_rolls_the_report_back(catalogue, personas) -> None:
         )  # fmt: skip
     assert not Case.objects.filter(description="never").exists()
     assert not CaseEvent.objects.filter(case__description="never").exists()
+
+
+@override_settings(CITYOPS_CASES_SUPERVISOR_AFTER_HOURS=24)
+def test_two_sla_scanners_at_once_tell_each_case_once_per_level(
+    dispatched: Callable[..., Case],
+) -> None:
+    """Two scanners race over cases red at level 2 (told red on Monday), cases going straight
+    past both thresholds (red and supervisor in one claim) and a case only red: every case is
+    told once per level, whichever scanner claimed it."""
+
+    def dispatch_on(day: int) -> Case:
+        with time_machine.travel(dt.datetime(2026, 11, day, 9, 0, tzinfo=SH), tick=False):
+            return dispatched()
+
+    told_monday = [dispatch_on(30), dispatch_on(30)]
+    sla_scan(now=dt.datetime(2026, 11, 30, 15, 0, tzinfo=SH))
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=SH), tick=False):
+        late = [dispatched(), dispatched()]
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, tzinfo=SH), tick=False):
+        red = dispatched()
+    results = race(lambda: sla_scan(now=dt.datetime(2026, 12, 2, 16, 0, tzinfo=SH)))
+    assert all(isinstance(r, ScanResult) for r in results), results
+    assert sum(r.notified_dispatcher for r in results) == 3
+    assert sum(r.notified_supervisor for r in results) == 4
+
+    def told(kind: str) -> list[int]:
+        rows = AuditEvent.objects.filter(code=f"case.escalated.{kind}").values_list("data")
+        return sorted(pk for (data,) in rows for pk in data["case_ids"])
+
+    assert told("red") == sorted(c.pk for c in [*told_monday, *late, red])
+    assert told("supervisor") == sorted(c.pk for c in [*told_monday, *late])
+    levels = dict(Case.objects.values_list("pk", "escalation_level"))
+    assert [levels[c.pk] for c in [*told_monday, *late, red]] == [3, 3, 3, 3, 2]
