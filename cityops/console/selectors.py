@@ -80,7 +80,7 @@ def case_search(*, user: Any, flt: CaseFilter) -> QuerySet[Case]:
     """The cases the user may see that match the filter, in the requested order (the one
     filter of ``cases.query``, shared with the REST list, Open311 and the public pages)."""
     qs = case_filter_apply(cases_visible_to(user), flt)
-    return case_order(qs.select_related(*LIST_RELATED), flt.sort)
+    return case_order(qs.select_related(*LIST_RELATED), flt.sort, flt)
 
 
 @dataclass(frozen=True)
@@ -92,15 +92,20 @@ class Page:
 
 
 def page_of(qs: QuerySet[Case], *, number: int, size: int) -> Page:
-    """An offset page without a COUNT(*) (one query; fetches one extra row to know "next").
+    """An offset page without a COUNT(*) (fetches one extra id to know "next"): the ids, then
+    the rows (two queries).
 
-    Every sort is backed by an index ending in the primary key, so deep pages stay cheap
-    enough for a command centre; exports use the iterator instead.
+    Every sort is backed by an index within every scope, so deep pages stay cheap enough for a
+    command centre; exports use the iterator instead.
     """
     number = max(number, 1)
     start = (number - 1) * size
-    rows = list(qs[start : start + size + 1])
-    return Page(rows=rows[:size], number=number, has_next=len(rows) > size, has_previous=number > 1)
+    # The page's ids first (filter, order and offset on the case table alone), then those rows
+    # with their related objects: the sort never carries joined rows.
+    ids = list(qs.values_list("pk", flat=True)[start : start + size + 1])
+    by_id = {case.pk: case for case in qs.order_by().filter(pk__in=ids)}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    return Page(rows=rows[:size], number=number, has_next=len(ids) > size, has_previous=number > 1)
 
 
 def case_by_number(*, user: Any, number: str) -> Case | None:
