@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # gc.freeze() after the first response: no 100 ms full collections over long-lived objects.
+    "cityops.core.gcfreeze.FreezeAfterFirstResponse",
     "cityops.core.requestid.RequestIdMiddleware",
     "cityops.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
