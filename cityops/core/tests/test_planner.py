@@ -61,3 +61,14 @@ def test_an_unindexed_column_selects_the_same_rows(events: list[AuditEvent]) -> 
 def test_a_probability_outside_zero_and_one_is_refused(p: float) -> None:
     with pytest.raises(ValueError, match="probability"):
         Likely(Q(code="a"), p)
+
+
+def test_postgresql_connections_cost_random_reads_as_configured() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        shown = float(cursor.fetchone()[0])
+    assert shown == float(settings.CITYOPS_PG_RANDOM_PAGE_COST) == 1.1
